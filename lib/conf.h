@@ -1,0 +1,85 @@
+/*
+ * FAILPOOL_* settings: one validator shared by the shim (exit 125) and the
+ * tool (exit 2), so the two can never disagree. Loading allocates nothing.
+ */
+#ifndef FP_CONF_H
+#define FP_CONF_H
+
+#include <stdint.h>
+#include "calls.h"
+
+#define FP_CONF_PATH_MAX	4096
+#define FP_CONF_RULES_MAX	4096
+#define FP_DEPTH_DEFAULT	8
+#define FP_DEPTH_MAX		64
+
+struct fp_conf {
+	double rate;			/* FAILPOOL_RATE, 0 = off */
+	uint64_t seed;			/* FAILPOOL_SEED, valid when seed_set */
+	int seed_set;
+	uint64_t every;			/* 0 = off */
+	uint64_t after;
+	uint64_t nth;			/* 0 = off */
+	uint64_t burst;			/* FP_UNLIMITED = inf */
+	uint64_t times;			/* FP_UNLIMITED = no cap */
+	uint64_t limit;			/* valid when limit_set */
+	int limit_set;
+	fp_callset calls;		/* eligible entry points */
+	int calls_set;
+	unsigned depth;
+	int enable;
+	int toggle_signal;		/* 0 = none */
+	int verbose;			/* 0, 1, 2 */
+	char sites[FP_CONF_RULES_MAX];	/* "" = all sites */
+	char pools[FP_CONF_RULES_MAX];	/* "" = none */
+	char report[FP_CONF_PATH_MAX];	/* "" = no report; unexpanded template */
+	char log[FP_CONF_PATH_MAX];	/* "" = no log; unexpanded template */
+	char exe[FP_CONF_PATH_MAX];	/* "" = every process */
+};
+
+struct fp_conf_error {
+	const char *var;		/* "FAILPOOL_RATE" */
+	char msg[256];			/* "not a number in [0,1]: 'x'" */
+};
+
+/* One row per variable, for the tool's option table and the report. */
+struct fp_conf_var {
+	const char *name;		/* "FAILPOOL_RATE" */
+	const char *key;		/* "rate": report's config key */
+	const char *help;		/* one line for --help */
+};
+extern const struct fp_conf_var fp_conf_vars[];
+extern const unsigned fp_conf_nvars;
+
+/**
+ * fp_conf_defaults() - fill @c with the defaults of SPEC §3.
+ */
+void fp_conf_defaults(struct fp_conf *c);
+
+/**
+ * fp_conf_load() - read and validate every FAILPOOL_* variable.
+ * @c:   filled with defaults, then with each variable that is set
+ * @get: getenv() or an equivalent lookup; NULL or "" means unset... except
+ *       that an empty value of a numeric variable is an error
+ * @err: on failure, which variable and what is wrong
+ *
+ * Return: 0, or -EINVAL with @err filled for the first bad variable.
+ */
+int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
+		 struct fp_conf_error *err);
+
+/**
+ * fp_conf_format_error() - "failpool: FAILPOOL_X: what is wrong\n".
+ * Return: the length written into @buf (always NUL-terminated).
+ */
+unsigned fp_conf_format_error(const struct fp_conf_error *err, char *buf,
+			      unsigned size);
+
+/**
+ * fp_conf_injects() - whether any failure criterion is configured
+ * (RATE > 0, EVERY, NTH or LIMIT).
+ * Return: 1 or 0.
+ */
+int fp_conf_injects(const struct fp_conf *c);
+
+#endif

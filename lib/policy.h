@@ -1,0 +1,80 @@
+/*
+ * The fault policy: RATE EVERY AFTER NTH BURST TIMES LIMIT. Settings are
+ * fixed at init; the counters are shared by all threads and exact.
+ */
+#ifndef FP_POLICY_H
+#define FP_POLICY_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct fp_conf;
+
+struct fp_policy {
+	/* settings, fixed after fp_policy_init() */
+	uint64_t stream;		/* random stream (prng.h) */
+	uint64_t rate_threshold;	/* draw < threshold fails */
+	int rate_on, rate_always;
+	uint64_t every, after, nth, burst, times, limit;
+	int limit_on;
+	/* shared state */
+	_Atomic uint64_t eligible;	/* eligible allocations so far */
+	_Atomic uint64_t injected;	/* failures injected so far */
+	_Atomic uint64_t live;		/* live heap bytes (usable sizes) */
+	_Atomic uint64_t peak;		/* highest value of live */
+	uint64_t forks;			/* children forked so far (fork order) */
+};
+
+/**
+ * fp_policy_init() - settings from @c, random stream from @seed, counters 0.
+ */
+void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
+		    uint64_t seed);
+
+/**
+ * fp_policy_next() - count one eligible allocation.
+ * Return: its 1-based index among all eligible allocations of the process.
+ */
+static inline uint64_t fp_policy_next(struct fp_policy *p)
+{
+	return atomic_fetch_add_explicit(&p->eligible, 1,
+					 memory_order_relaxed) + 1;
+}
+
+/**
+ * fp_policy_decide() - should eligible allocation @k fail?
+ * @k:     from fp_policy_next()
+ * @bytes: bytes the allocation would add to the live heap
+ *
+ * Applies AFTER, then RATE, EVERY, NTH/BURST and LIMIT, then TIMES. When it
+ * says no, @bytes are already charged to the live count (so LIMIT is exact
+ * under threads): the caller must fp_policy_uncharge() them if the
+ * allocation then fails for real. When it says yes the failure is counted.
+ *
+ * Return: 1 to inject a failure, 0 to go ahead.
+ */
+int fp_policy_decide(struct fp_policy *p, uint64_t k, uint64_t bytes);
+
+/**
+ * fp_policy_charge() - add @bytes to the live count without a decision
+ * (ineligible allocations still occupy the heap). Updates the peak.
+ */
+void fp_policy_charge(struct fp_policy *p, uint64_t bytes);
+
+/**
+ * fp_policy_uncharge() - remove @bytes from the live count (a free, or a
+ * charged allocation that failed).
+ */
+static inline void fp_policy_uncharge(struct fp_policy *p, uint64_t bytes)
+{
+	atomic_fetch_sub_explicit(&p->live, bytes, memory_order_relaxed);
+}
+
+/**
+ * fp_policy_fork_child() - in a child after fork(): derive its own random
+ * stream from the parent's and the fork order (SPEC §3); counts continue.
+ * @order: the parent's fork count including this fork
+ */
+void fp_policy_fork_child(struct fp_policy *p, uint64_t order);
+
+#endif

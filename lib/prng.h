@@ -1,0 +1,37 @@
+/*
+ * Counter-based random numbers: the draw for eligible allocation k is a pure
+ * function of (stream, k), so a failure sequence depends only on the seed and
+ * the order of eligible allocations, never on which thread asked first.
+ */
+#ifndef FP_PRNG_H
+#define FP_PRNG_H
+
+#include <stdint.h>
+
+/* SplitMix64's finaliser: a bijective 64-bit mix with full avalanche. */
+static inline uint64_t fp_mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* The k-th draw of @stream, uniform over 64 bits. */
+static inline uint64_t fp_prng_draw(uint64_t stream, uint64_t k)
+{
+	return fp_mix64(stream + k * 0x9e3779b97f4a7c15ULL);
+}
+
+/* The stream of a process derived from its seed. */
+static inline uint64_t fp_prng_stream(uint64_t seed)
+{
+	return fp_mix64(seed ^ 0x6a09e667f3bcc909ULL);
+}
+
+/* The stream of the @order-th child forked by a process with @stream. */
+static inline uint64_t fp_prng_child(uint64_t stream, uint64_t order)
+{
+	return fp_mix64(stream ^ fp_mix64(order + 0x243f6a8885a308d3ULL));
+}
+
+#endif
