@@ -51,9 +51,10 @@ static inline uint64_t fp_policy_next(struct fp_policy *p)
  * under threads): the caller must fp_policy_uncharge() them if the
  * allocation then fails for real. When it says yes the failure is counted.
  *
- * Return: 1 to inject a failure, 0 to go ahead.
+ * Return: 0 to go ahead, or the 1-based sequence number of the injected
+ * failure (1 for the first failure of the process, 2 for the next...).
  */
-int fp_policy_decide(struct fp_policy *p, uint64_t k, uint64_t bytes);
+uint64_t fp_policy_decide(struct fp_policy *p, uint64_t k, uint64_t bytes);
 
 /**
  * fp_policy_charge() - add @bytes to the live count without a decision

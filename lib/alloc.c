@@ -1,0 +1,334 @@
+/*
+ * The slow path of every interposed function. The shim's fast path has
+ * already forwarded to jemalloc when there is nothing to count; here each
+ * call gets glibc's argument semantics, then one of three treatments:
+ *   PASS  - forward (nothing configured; only calls glibc does differently
+ *           from jemalloc come here),
+ *   RAW   - forward and keep the live byte count (before the first call has
+ *           booted, and for the shim's own allocations under the guard),
+ *   COUNT - count, ask the policy, maybe inject, then forward.
+ */
+#include "config.h"
+#include "alloc.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "fp.h"
+#include "guard.h"
+#include "je.h"
+#include "log.h"
+#include "policy.h"
+#include "runtime.h"
+#include "site.h"
+#include "stats.h"
+
+/* glibc's MALLOC_ALIGNMENT and MINSIZE on 64-bit targets. */
+#define GLIBC_MALLOC_ALIGNMENT	16
+#define GLIBC_MINSIZE		32
+
+enum mode { PASS, RAW, COUNT };
+
+struct req {
+	enum fp_call call;
+	size_t size;			/* bytes requested */
+	size_t n, elem;			/* calloc's arguments */
+	size_t align;			/* 0: malloc's alignment */
+	const void *caller;
+	struct fp_site *site;
+	uint64_t charged;		/* bytes charged to the live count */
+};
+
+static inline enum mode mode(void)
+{
+	if (FP_UNLIKELY(fp_guard_busy()))
+		return RAW;
+	if (FP_UNLIKELY(!fp_rt_ready()) && !fp_rt_boot())
+		return RAW;
+	return fp_passthrough ? PASS : COUNT;
+}
+
+static inline int is_pow2(size_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+/* The jemalloc call behind a request. */
+static void *obtain(const struct req *r)
+{
+	void *p = NULL;
+	int rc;
+
+	if (r->align) {
+		rc = fp_je.posix_memalign(&p, r->align, r->size);
+		if (rc) {
+			errno = rc;
+			return NULL;
+		}
+		return p;
+	}
+	if (r->call == FP_CALL_CALLOC)
+		return fp_je.calloc(r->n, r->elem);
+	return fp_je.malloc(r->size);
+}
+
+/* Bring the live count from @charged to @want bytes for one block. */
+static void settle(uint64_t charged, int64_t want)
+{
+	if (want > (int64_t)charged)
+		fp_policy_charge(&fp_rt.policy, (uint64_t)want - charged);
+	else if (want < (int64_t)charged)
+		fp_policy_uncharge(&fp_rt.policy, charged - (uint64_t)want);
+}
+
+static FP_NOINLINE void *inject(struct req *r, uint64_t seq)
+{
+	fp_stats_add(&r->site->injected, 1);
+	fp_stats_injection(seq, r->call, r->size, r->caller);
+	if (fp_rt.log_fd >= 0 || fp_rt.conf.verbose) {
+		fp_guard_enter();
+		fp_log_injection(seq, r->call, r->size, r->site);
+		fp_guard_leave();
+	}
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* Count the call; then, unless it may not fail, let the policy decide. */
+static uint64_t admit(struct req *r, struct fp_shard *sh, uint64_t bytes)
+{
+	fp_stats_add(&sh->calls[r->call], 1);
+	r->site = fp_site_get(r->caller);
+	fp_stats_add(&r->site->calls, 1);
+	r->charged = bytes;
+	if (fp_rt_eligible(r->call))
+		return fp_policy_decide(&fp_rt.policy,
+					fp_policy_next(&fp_rt.policy), bytes);
+	fp_policy_charge(&fp_rt.policy, bytes);
+	return 0;
+}
+
+static void succeeded(struct req *r, struct fp_shard *sh)
+{
+	fp_stats_add(&sh->bytes, r->size);
+	fp_stats_add(&r->site->bytes, r->size);
+}
+
+static void *failed(struct req *r, struct fp_shard *sh)
+{
+	fp_policy_uncharge(&fp_rt.policy, r->charged);
+	fp_stats_add(&sh->real_failures, 1);
+	return NULL;
+}
+
+static void *allocate(struct req *r)
+{
+	struct fp_shard *sh;
+	uint64_t seq;
+	void *p;
+
+	switch (mode()) {
+	case PASS:
+		return obtain(r);
+	case RAW:
+		p = obtain(r);
+		if (p)
+			fp_policy_charge(&fp_rt.policy, fp_je.usable(p));
+		return p;
+	case COUNT:
+		break;
+	}
+	sh = fp_stats_shard();
+	seq = admit(r, sh, fp_je_nalloc(r->size, r->align));
+	if (seq)
+		return inject(r, seq);
+	p = obtain(r);
+	if (!p)
+		return failed(r, sh);
+	settle(r->charged, (int64_t)fp_je.usable(p));
+	succeeded(r, sh);
+	return p;
+}
+
+/* A call that fails on its arguments alone: never eligible, never injected. */
+static void *refuse(const struct req *r, int err)
+{
+	if (mode() == COUNT) {
+		struct fp_shard *sh = fp_stats_shard();
+
+		fp_stats_add(&sh->calls[r->call], 1);
+		if (err == ENOMEM)
+			fp_stats_add(&sh->real_failures, 1);
+	}
+	errno = err;
+	return NULL;
+}
+
+static void release(void *ptr, enum fp_call call)
+{
+	switch (mode()) {
+	case PASS:
+		fp_je.free(ptr);
+		return;
+	case COUNT:
+		fp_stats_add(&fp_stats_shard()->calls[call], 1);
+		break;
+	case RAW:
+		break;
+	}
+	if (!ptr)
+		return;
+	fp_policy_uncharge(&fp_rt.policy, fp_je.usable(ptr));
+	fp_je.free(ptr);
+}
+
+static void *resize(struct req *r, void *ptr)
+{
+	struct fp_shard *sh;
+	uint64_t old, want, seq;
+	void *q;
+
+	switch (mode()) {
+	case PASS:
+		return fp_je.realloc(ptr, r->size);
+	case RAW:
+		old = fp_je.usable(ptr);
+		q = fp_je.realloc(ptr, r->size);
+		if (q)
+			settle(old, (int64_t)fp_je.usable(q));
+		return q;
+	case COUNT:
+		break;
+	}
+	sh = fp_stats_shard();
+	old = fp_je.usable(ptr);
+	want = fp_je_nalloc(r->size, 0);
+	/* Only growth can take the heap over FAILPOOL_LIMIT. */
+	seq = admit(r, sh, want > old ? want - old : 0);
+	if (seq)
+		return inject(r, seq);	/* the old block stays untouched */
+	q = fp_je.realloc(ptr, r->size);
+	if (!q)
+		return failed(r, sh);
+	settle(r->charged, (int64_t)fp_je.usable(q) - (int64_t)old);
+	succeeded(r, sh);
+	return q;
+}
+
+void *fp_alloc_malloc(size_t size, const void *caller)
+{
+	struct req r = { .call = FP_CALL_MALLOC, .size = size, .caller = caller };
+
+	return allocate(&r);
+}
+
+void *fp_alloc_calloc(size_t n, size_t size, const void *caller)
+{
+	struct req r = { .call = FP_CALL_CALLOC, .n = n, .elem = size,
+			 .caller = caller };
+
+	if (__builtin_mul_overflow(n, size, &r.size))
+		return refuse(&r, ENOMEM);
+	return allocate(&r);
+}
+
+void *fp_alloc_realloc(void *ptr, size_t size, enum fp_call call,
+		       const void *caller)
+{
+	struct req r = { .call = call, .size = size, .caller = caller };
+
+	if (!ptr)
+		return allocate(&r);
+	if (!size) {
+		/* glibc frees and returns NULL, leaving errno alone. */
+		release(ptr, call);
+		return NULL;
+	}
+	return resize(&r, ptr);
+}
+
+void *fp_alloc_reallocarray(void *ptr, size_t n, size_t size,
+			    const void *caller)
+{
+	struct req r = { .call = FP_CALL_REALLOCARRAY, .caller = caller };
+
+	if (__builtin_mul_overflow(n, size, &r.size))
+		return refuse(&r, ENOMEM);
+	return fp_alloc_realloc(ptr, r.size, FP_CALL_REALLOCARRAY, caller);
+}
+
+void fp_alloc_free(void *ptr, enum fp_call call)
+{
+	release(ptr, call);
+}
+
+/* memalign(3) as glibc 2.36's _mid_memalign treats its alignment. */
+void *fp_alloc_memalign(size_t align, size_t size, enum fp_call call,
+			const void *caller)
+{
+	struct req r = { .call = call, .size = size, .caller = caller };
+
+	if (align <= sizeof(void *)) {
+		r.align = 0;
+	} else if (align <= GLIBC_MALLOC_ALIGNMENT) {
+		/* glibc's malloc is 16-aligned; jemalloc's is not for tiny sizes. */
+		r.align = GLIBC_MALLOC_ALIGNMENT;
+	} else if (align > SIZE_MAX / 2 + 1) {
+		return refuse(&r, EINVAL);
+	} else {
+		r.align = GLIBC_MINSIZE;
+		while (r.align < align)
+			r.align <<= 1;
+	}
+	return allocate(&r);
+}
+
+void *fp_alloc_pvalloc(size_t size, const void *caller)
+{
+	struct req r = { .call = FP_CALL_PVALLOC, .caller = caller };
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (__builtin_add_overflow(size, page - 1, &r.size))
+		return refuse(&r, ENOMEM);
+	r.size &= ~(page - 1);
+	if (!r.size)
+		r.size = page;
+	return fp_alloc_memalign(page, r.size, FP_CALL_PVALLOC, caller);
+}
+
+int fp_alloc_posix_memalign(void **out, size_t align, size_t size,
+			    const void *caller)
+{
+	struct req r = { .call = FP_CALL_POSIX_MEMALIGN, .size = size,
+			 .align = align, .caller = caller };
+	int saved = errno;
+	void *p;
+
+	if (align % sizeof(void *) || !is_pow2(align / sizeof(void *))) {
+		refuse(&r, EINVAL);
+		errno = saved;		/* glibc returns EINVAL without setting errno */
+		return EINVAL;
+	}
+	p = allocate(&r);
+	if (!p)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+size_t fp_alloc_usable_size(void *ptr)
+{
+	if (mode() == COUNT)
+		fp_stats_add(&fp_stats_shard()->calls[FP_CALL_MALLOC_USABLE_SIZE], 1);
+	return ptr ? fp_je.usable(ptr) : 0;
+}
+
+void *fp_alloc_new(size_t size, size_t align, enum fp_call call,
+		   const void *caller)
+{
+	struct req r = { .call = call, .size = size, .caller = caller,
+			 .align = align > sizeof(void *) ? align : 0 };
+
+	return allocate(&r);
+}

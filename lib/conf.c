@@ -1,0 +1,258 @@
+/*
+ * FAILPOOL_* -> struct fp_conf. Used by the shim before main (so: no malloc,
+ * no stdio) and by the tool, so both reject exactly the same values.
+ */
+#include "config.h"
+#include "conf.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fp.h"
+#include "parse.h"
+
+static const char *const call_names[FP_CALL_COUNT] = {
+#define FP_CALL(id, name, can_fail) [FP_CALL_##id] = name,
+#include "calls.def"
+#undef FP_CALL
+};
+
+static const unsigned char call_fails[FP_CALL_COUNT] = {
+#define FP_CALL(id, name, can_fail) [FP_CALL_##id] = can_fail,
+#include "calls.def"
+#undef FP_CALL
+};
+
+const char *fp_call_name(enum fp_call call)
+{
+	return (unsigned)call < FP_CALL_COUNT ? call_names[call] : "?";
+}
+
+int fp_call_can_fail(enum fp_call call)
+{
+	return (unsigned)call < FP_CALL_COUNT && call_fails[call];
+}
+
+const struct fp_conf_var fp_conf_vars[] = {
+	{ "FAILPOOL_RATE", "rate", "probability in [0,1] that an eligible allocation fails" },
+	{ "FAILPOOL_SEED", "seed", "seed of the failure sequence (unsigned 64-bit)" },
+	{ "FAILPOOL_EVERY", "every", "fail every Nth eligible allocation (N >= 1)" },
+	{ "FAILPOOL_AFTER", "after", "the first N eligible allocations never fail" },
+	{ "FAILPOOL_NTH", "nth", "fail exactly the Nth eligible allocation (N >= 1)" },
+	{ "FAILPOOL_BURST", "burst", "with NTH: fail N consecutive allocations, or inf" },
+	{ "FAILPOOL_TIMES", "times", "at most N injected failures in all" },
+	{ "FAILPOOL_LIMIT", "limit", "fail allocations that take live bytes over SIZE (K M G)" },
+	{ "FAILPOOL_CALLS", "calls", "comma list of entry points that may fail (new = operator new)" },
+	{ "FAILPOOL_SITES", "sites", "site rules: only matching stacks are eligible" },
+	{ "FAILPOOL_POOLS", "pools", "mempool reserves for chosen sites" },
+	{ "FAILPOOL_DEPTH", "depth", "stack frames that make a site's identity (1..64)" },
+	{ "FAILPOOL_REPORT", "report", "JSON report path (%p pid, %e executable, %% percent)" },
+	{ "FAILPOOL_LOG", "log", "JSON-lines log of each injected failure (same escapes)" },
+	{ "FAILPOOL_EXE", "exe", "glob on the executable's basename: only matching processes are active" },
+	{ "FAILPOOL_ENABLE", "enable", "0 or 1: start with injection off or on" },
+	{ "FAILPOOL_TOGGLE_SIGNAL", "toggle_signal", "signal that flips injection on and off" },
+	{ "FAILPOOL_VERBOSE", "verbose", "0, 1 or 2: a stderr line per injected failure (2: with stack)" },
+};
+const unsigned fp_conf_nvars = FP_ARRAY_SIZE(fp_conf_vars);
+
+void fp_conf_defaults(struct fp_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->burst = 1;
+	c->times = FP_UNLIMITED;
+	c->calls = FP_CALLSET_ALL;
+	c->depth = FP_DEPTH_DEFAULT;
+	c->enable = 1;
+}
+
+static int fail(struct fp_conf_error *err, const char *var, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct fp_conf_error *err, const char *var, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->var = var;
+	va_start(ap, fmt);
+	/* vsnprintf with plain %s/%llu conversions does not allocate. */
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Quote at most 64 bytes of a user value in a message. */
+#define SHOWN(v) ((int)(strlen(v) > 64 ? 64 : strlen(v))), (v), (strlen(v) > 64 ? "..." : "")
+
+static int load_count(const char *var, const char *v, uint64_t min,
+		      uint64_t *out, struct fp_conf_error *err)
+{
+	int rc = fp_parse_u64(v, out);
+
+	if (rc == -ERANGE)
+		return fail(err, var, "out of range (at most 18446744073709551615): '%.*s%s'", SHOWN(v));
+	if (rc)
+		return fail(err, var, "not a non-negative integer: '%.*s%s'", SHOWN(v));
+	if (*out < min)
+		return fail(err, var, "must be at least %llu: '%.*s%s'",
+			    (unsigned long long)min, SHOWN(v));
+	return 0;
+}
+
+static int load_calls(const char *v, fp_callset *out, struct fp_conf_error *err)
+{
+	fp_callset set = 0;
+	const char *p = v;
+
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		int found = 0;
+
+		if (n == 3 && memcmp(p, "new", 3) == 0) {
+			set |= FP_CALLBIT(FP_CALL_NEW) | FP_CALLBIT(FP_CALL_NEW_ARRAY);
+			found = 1;
+		}
+		for (unsigned i = 0; !found && i < FP_CALL_COUNT; i++) {
+			if (strlen(call_names[i]) == n && memcmp(p, call_names[i], n) == 0) {
+				set |= FP_CALLBIT(i);
+				found = 1;
+			}
+		}
+		if (!found)
+			return fail(err, "FAILPOOL_CALLS",
+				    n ? "unknown function '%.*s' (known: malloc calloc realloc reallocarray free posix_memalign aligned_alloc memalign valloc pvalloc malloc_usable_size new new[] delete delete[])"
+				      : "empty name in list%.*s",
+				    (int)(n > 64 ? 64 : n), p);
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	*out = set;
+	return 0;
+}
+
+static int load_string(const char *var, const char *v, char *dst, size_t size,
+		       struct fp_conf_error *err)
+{
+	size_t n = strlen(v);
+
+	if (n >= size)
+		return fail(err, var, "too long (%zu bytes, at most %zu)", n, size - 1);
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
+		 struct fp_conf_error *err)
+{
+	const char *v;
+	uint64_t n;
+	int rc;
+
+	fp_conf_defaults(c);
+
+	if ((v = get("FAILPOOL_RATE"))) {
+		if (fp_parse_real(v, &c->rate) || c->rate > 1.0)
+			return fail(err, "FAILPOOL_RATE", "not a number in [0,1]: '%.*s%s'", SHOWN(v));
+	}
+	if ((v = get("FAILPOOL_SEED"))) {
+		if ((rc = load_count("FAILPOOL_SEED", v, 0, &c->seed, err)))
+			return rc;
+		c->seed_set = 1;
+	}
+	if ((v = get("FAILPOOL_EVERY")) && (rc = load_count("FAILPOOL_EVERY", v, 1, &c->every, err)))
+		return rc;
+	if ((v = get("FAILPOOL_AFTER")) && (rc = load_count("FAILPOOL_AFTER", v, 0, &c->after, err)))
+		return rc;
+	if ((v = get("FAILPOOL_NTH")) && (rc = load_count("FAILPOOL_NTH", v, 1, &c->nth, err)))
+		return rc;
+	if ((v = get("FAILPOOL_BURST"))) {
+		if (strcmp(v, "inf") == 0)
+			c->burst = FP_UNLIMITED;
+		else if ((rc = load_count("FAILPOOL_BURST", v, 1, &c->burst, err)))
+			return fail(err, "FAILPOOL_BURST", "not an integer >= 1 or 'inf': '%.*s%s'", SHOWN(v));
+	}
+	if ((v = get("FAILPOOL_TIMES")) && (rc = load_count("FAILPOOL_TIMES", v, 0, &c->times, err)))
+		return rc;
+	if ((v = get("FAILPOOL_LIMIT"))) {
+		rc = fp_parse_size(v, &c->limit);
+		if (rc == -ERANGE)
+			return fail(err, "FAILPOOL_LIMIT", "out of range: '%.*s%s'", SHOWN(v));
+		if (rc)
+			return fail(err, "FAILPOOL_LIMIT", "not a size in bytes (suffix K, M or G allowed): '%.*s%s'", SHOWN(v));
+		c->limit_set = 1;
+	}
+	if ((v = get("FAILPOOL_CALLS"))) {
+		if ((rc = load_calls(v, &c->calls, err)))
+			return rc;
+		c->calls_set = 1;
+	}
+	if ((v = get("FAILPOOL_SITES")) && *v)
+		return fail(err, "FAILPOOL_SITES", "not supported by this build yet");
+	if ((v = get("FAILPOOL_POOLS")) && *v)
+		return fail(err, "FAILPOOL_POOLS", "not supported by this build yet");
+	if ((v = get("FAILPOOL_DEPTH"))) {
+		if (fp_parse_u64(v, &n) || n < 1 || n > FP_DEPTH_MAX)
+			return fail(err, "FAILPOOL_DEPTH", "not an integer in 1..%d: '%.*s%s'",
+				    FP_DEPTH_MAX, SHOWN(v));
+		c->depth = (unsigned)n;
+	}
+	if ((v = get("FAILPOOL_REPORT"))) {
+		if (!*v)
+			return fail(err, "FAILPOOL_REPORT", "empty path");
+		if ((rc = load_string("FAILPOOL_REPORT", v, c->report, sizeof(c->report), err)))
+			return rc;
+	}
+	if ((v = get("FAILPOOL_LOG"))) {
+		if (!*v)
+			return fail(err, "FAILPOOL_LOG", "empty path");
+		if ((rc = load_string("FAILPOOL_LOG", v, c->log, sizeof(c->log), err)))
+			return rc;
+	}
+	if ((v = get("FAILPOOL_EXE"))) {
+		if (!*v)
+			return fail(err, "FAILPOOL_EXE", "empty pattern");
+		if ((rc = load_string("FAILPOOL_EXE", v, c->exe, sizeof(c->exe), err)))
+			return rc;
+	}
+	if ((v = get("FAILPOOL_ENABLE"))) {
+		if (strcmp(v, "0") && strcmp(v, "1"))
+			return fail(err, "FAILPOOL_ENABLE", "not 0 or 1: '%.*s%s'", SHOWN(v));
+		c->enable = v[0] == '1';
+	}
+	if ((v = get("FAILPOOL_TOGGLE_SIGNAL"))) {
+		if (fp_parse_signal(v, &c->toggle_signal))
+			return fail(err, "FAILPOOL_TOGGLE_SIGNAL", "not a signal name or number: '%.*s%s'", SHOWN(v));
+		if (c->toggle_signal == SIGKILL || c->toggle_signal == SIGSTOP)
+			return fail(err, "FAILPOOL_TOGGLE_SIGNAL", "SIGKILL and SIGSTOP cannot be caught: '%.*s%s'", SHOWN(v));
+	}
+	if ((v = get("FAILPOOL_VERBOSE"))) {
+		if (strcmp(v, "0") && strcmp(v, "1") && strcmp(v, "2"))
+			return fail(err, "FAILPOOL_VERBOSE", "not 0, 1 or 2: '%.*s%s'", SHOWN(v));
+		c->verbose = v[0] - '0';
+	}
+	return 0;
+}
+
+unsigned fp_conf_format_error(const struct fp_conf_error *err, char *buf,
+			      unsigned size)
+{
+	int n = snprintf(buf, size, "failpool: %s: %s\n", err->var, err->msg);
+
+	if (n < 0)
+		n = 0;
+	if ((unsigned)n >= size) {
+		n = (int)size - 1;
+		if (n > 0)
+			buf[n - 1] = '\n';
+	}
+	return (unsigned)n;
+}
+
+int fp_conf_injects(const struct fp_conf *c)
+{
+	return c->rate > 0 || c->every || c->nth || c->limit_set;
+}

@@ -1,0 +1,38 @@
+/*
+ * The only door to jemalloc. Default traffic goes through jemalloc's own
+ * malloc/free entry points (as fast as bare jemalloc); until they are
+ * resolved, and for arenas, the x-API (mallocx/sdallocx) is used.
+ */
+#ifndef FP_JE_H
+#define FP_JE_H
+
+#include <stddef.h>
+
+struct fp_je {
+	void *(*malloc)(size_t size);
+	void *(*calloc)(size_t n, size_t size);
+	void *(*realloc)(void *ptr, size_t size);
+	void (*free)(void *ptr);
+	int (*posix_memalign)(void **out, size_t align, size_t size);
+	size_t (*usable)(void *ptr);
+};
+
+/* Bootstrap entries (the x-API) until fp_je_resolve() swaps in the real ones. */
+extern struct fp_je fp_je;
+
+/**
+ * fp_je_resolve() - point fp_je at jemalloc's own malloc family, looked up
+ * in jemalloc's library handle (RTLD_NEXT would find glibc's). Call only
+ * where the dynamic loader may be used (a constructor), never from malloc.
+ * Return: 0, or -ENOENT when the symbols cannot be found (bootstrap stays).
+ */
+int fp_je_resolve(void);
+
+/**
+ * fp_je_nalloc() - the usable size jemalloc would give @size bytes aligned
+ * to @align (0: default), without allocating.
+ * Return: the size class, 0 when the request cannot be satisfied.
+ */
+size_t fp_je_nalloc(size_t size, size_t align);
+
+#endif

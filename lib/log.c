@@ -1,0 +1,118 @@
+/*
+ * One JSON line per injected failure, written with a single write(2) at the
+ * moment of injection, so the log survives whatever the failure does next.
+ */
+#include "config.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+struct line {
+	char buf[1024];
+	size_t len;
+};
+
+static void add(struct line *l, const char *s, size_t n)
+{
+	if (l->len + n >= sizeof(l->buf) - 2)
+		n = sizeof(l->buf) - 2 - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+static void addf(struct line *l, const char *fmt, unsigned long long v)
+{
+	char num[64];
+	int n = snprintf(num, sizeof(num), fmt, v);
+
+	if (n > 0)
+		add(l, num, (size_t)n);
+}
+
+/* A JSON string; names from symbol tables are printable, but be safe. */
+static void add_json_str(struct line *l, const char *s)
+{
+	add(l, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			add(l, "\\", 1);
+			add(l, s, 1);
+		} else if (c < 0x20 || c >= 0x7f) {
+			addf(l, "\\u%04llx", c);
+		} else {
+			add(l, s, 1);
+		}
+	}
+	add(l, "\"", 1);
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
+		      struct fp_site *site)
+{
+	struct fp_frame f;
+	struct line l = { .len = 0 };
+	uint64_t id;
+
+	if (fp_rt.log_fd < 0 && !fp_rt.conf.verbose)
+		return;
+	id = fp_site_id(site);
+	fp_site_frame((const void *)site->caller, &f);
+	if (fp_rt.log_fd >= 0) {
+		addf(&l, "{\"seq\":%llu", seq);
+		addf(&l, ",\"pid\":%llu", (unsigned long long)getpid());
+		add(&l, ",\"call\":", 8);
+		add_json_str(&l, fp_call_name(call));
+		addf(&l, ",\"size\":%llu", size);
+		addf(&l, ",\"site\":\"%016llx\"", id);
+		add(&l, ",\"frames\":[{\"object\":", 21);
+		add_json_str(&l, f.object);
+		addf(&l, ",\"offset\":\"0x%llx\",\"symbol\":", f.offset);
+		if (f.symbol) {
+			char sym[300];
+
+			snprintf(sym, sizeof(sym), "%s+0x%llx", f.symbol,
+				 (unsigned long long)f.symbol_offset);
+			add_json_str(&l, sym);
+		} else {
+			add(&l, "null", 4);
+		}
+		add(&l, "}]}\n", 4);
+		write_all(fp_rt.log_fd, l.buf, l.len);
+	}
+	if (fp_rt.conf.verbose) {
+		l.len = 0;
+		addf(&l, "failpool: injected failure #%llu: ", seq);
+		add(&l, fp_call_name(call), strlen(fp_call_name(call)));
+		addf(&l, "(%llu) at ", size);
+		add(&l, f.object, strlen(f.object));
+		addf(&l, "+0x%llx", f.offset);
+		if (f.symbol) {
+			add(&l, " (", 2);
+			add(&l, f.symbol, strlen(f.symbol));
+			addf(&l, "+0x%llx)", f.symbol_offset);
+		}
+		addf(&l, " site %016llx\n", id);
+		write_all(STDERR_FILENO, l.buf, l.len);
+	}
+}

@@ -1,0 +1,130 @@
+/*
+ * The fault policy. Every decision is a function of the eligible index k,
+ * the seed and the live byte count, so a single-threaded rerun with the same
+ * seed injects the same failures, and counters stay exact under threads.
+ */
+#include "config.h"
+#include "policy.h"
+
+#include <math.h>
+
+#include "conf.h"
+#include "fp.h"
+#include "prng.h"
+
+void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
+		    uint64_t seed)
+{
+	p->stream = fp_prng_stream(seed);
+	p->rate_on = c->rate > 0;
+	p->rate_always = c->rate >= 1.0;
+	/* 2^64 * rate, computed in long double to keep the low bits. */
+	p->rate_threshold = p->rate_always ? UINT64_MAX :
+		(uint64_t)ldexpl((long double)c->rate, 64);
+	p->every = c->every;
+	p->after = c->after;
+	p->nth = c->nth;
+	p->burst = c->burst;
+	p->times = c->times;
+	p->limit = c->limit;
+	p->limit_on = c->limit_set;
+	atomic_store(&p->eligible, 0);
+	atomic_store(&p->injected, 0);
+	atomic_store(&p->live, 0);
+	atomic_store(&p->peak, 0);
+	p->forks = 0;
+}
+
+static void raise_peak(struct fp_policy *p, uint64_t live)
+{
+	uint64_t peak = atomic_load_explicit(&p->peak, memory_order_relaxed);
+
+	while (live > peak &&
+	       !atomic_compare_exchange_weak_explicit(&p->peak, &peak, live,
+						      memory_order_relaxed,
+						      memory_order_relaxed))
+		;
+}
+
+void fp_policy_charge(struct fp_policy *p, uint64_t bytes)
+{
+	uint64_t live = atomic_fetch_add_explicit(&p->live, bytes,
+						  memory_order_relaxed) + bytes;
+
+	raise_peak(p, live);
+}
+
+/* Claim one of the TIMES failures: its sequence number, 0 once used up. */
+static uint64_t claim_failure(struct fp_policy *p)
+{
+	uint64_t n = atomic_load_explicit(&p->injected, memory_order_relaxed);
+
+	do {
+		if (n >= p->times)
+			return 0;
+	} while (!atomic_compare_exchange_weak_explicit(&p->injected, &n, n + 1,
+							memory_order_relaxed,
+							memory_order_relaxed));
+	return n + 1;
+}
+
+static int in_burst(const struct fp_policy *p, uint64_t k)
+{
+	if (!p->nth || k < p->nth)
+		return 0;
+	return p->burst == FP_UNLIMITED || k - p->nth < p->burst;
+}
+
+/*
+ * Charge @bytes unless that takes the live count over the limit. A CAS loop
+ * rather than add-then-undo: a transient overshoot would make a concurrent
+ * allocation fail that fits.
+ * Return: 1 with the new live count in *@out, or 0 when over the limit.
+ */
+static int charge_within_limit(struct fp_policy *p, uint64_t bytes,
+			       uint64_t *out)
+{
+	uint64_t live = atomic_load_explicit(&p->live, memory_order_relaxed);
+
+	do {
+		if (live + bytes > p->limit || live + bytes < live)
+			return 0;
+	} while (!atomic_compare_exchange_weak_explicit(&p->live, &live,
+							live + bytes,
+							memory_order_relaxed,
+							memory_order_relaxed));
+	*out = live + bytes;
+	return 1;
+}
+
+uint64_t fp_policy_decide(struct fp_policy *p, uint64_t k, uint64_t bytes)
+{
+	uint64_t live, seq;
+
+	if (k > p->after) {
+		int want = (p->rate_on &&
+			    (p->rate_always ||
+			     fp_prng_draw(p->stream, k) < p->rate_threshold)) ||
+			   (p->every && k % p->every == 0) ||
+			   in_burst(p, k);
+
+		if (want && (seq = claim_failure(p)))
+			return seq;
+		if (!want && p->limit_on) {
+			if (charge_within_limit(p, bytes, &live)) {
+				raise_peak(p, live);
+				return 0;
+			}
+			if ((seq = claim_failure(p)))
+				return seq;
+		}
+	}
+	fp_policy_charge(p, bytes);
+	return 0;
+}
+
+void fp_policy_fork_child(struct fp_policy *p, uint64_t order)
+{
+	p->stream = fp_prng_child(p->stream, order);
+	p->forks = 0;
+}

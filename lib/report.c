@@ -1,0 +1,320 @@
+/*
+ * The report. Written with the fixed-buffer JSON writer straight to a
+ * temporary file in the target directory, then renamed: a reader sees the
+ * old report or the whole new one, never half of one.
+ */
+#include "config.h"
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jsonw.h"
+#include "parse.h"
+#include "runtime.h"
+#include "site.h"
+#include "stats.h"
+
+#define TOP_SITES	100
+
+static struct fp_jsonw w;		/* one report per process at a time */
+static char cmdline[1 << 18];
+static unsigned char listed[FP_SITES_MAX + 1];
+
+static void key_u64_or_null(const char *key, uint64_t v, int present)
+{
+	fp_jsonw_key(&w, key);
+	if (present)
+		fp_jsonw_u64(&w, v);
+	else
+		fp_jsonw_null(&w);
+}
+
+static void key_str_or_null(const char *key, const char *v)
+{
+	fp_jsonw_key(&w, key);
+	if (v && *v)
+		fp_jsonw_str(&w, v);
+	else
+		fp_jsonw_null(&w);
+}
+
+static void write_argv(void)
+{
+	ssize_t len = 0, n;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+
+	fp_jsonw_arr_begin(&w);
+	if (fd >= 0) {
+		while (len < (ssize_t)sizeof(cmdline) &&
+		       (n = read(fd, cmdline + len, sizeof(cmdline) - (size_t)len)) > 0)
+			len += n;
+		close(fd);
+	}
+	for (ssize_t i = 0; i < len;) {
+		size_t arg = strnlen(cmdline + i, (size_t)(len - i));
+
+		fp_jsonw_strn(&w, cmdline + i, arg);
+		i += (ssize_t)arg + 1;
+	}
+	fp_jsonw_arr_end(&w);
+}
+
+static void write_config(void)
+{
+	const struct fp_conf *c = &fp_rt.conf;
+
+	fp_jsonw_obj_begin(&w);
+	fp_jsonw_key(&w, "rate");
+	fp_jsonw_double(&w, c->rate);
+	fp_jsonw_key(&w, "seed");
+	fp_jsonw_u64(&w, fp_rt.seed);
+	key_u64_or_null("every", c->every, c->every != 0);
+	fp_jsonw_key(&w, "after");
+	fp_jsonw_u64(&w, c->after);
+	key_u64_or_null("nth", c->nth, c->nth != 0);
+	fp_jsonw_key(&w, "burst");
+	if (c->burst == FP_UNLIMITED)
+		fp_jsonw_str(&w, "inf");
+	else
+		fp_jsonw_u64(&w, c->burst);
+	key_u64_or_null("times", c->times, c->times != FP_UNLIMITED);
+	key_u64_or_null("limit", c->limit, c->limit_set);
+	fp_jsonw_key(&w, "calls");
+	fp_jsonw_arr_begin(&w);
+	for (unsigned i = 0; i < FP_CALL_COUNT; i++)
+		if (c->calls & FP_CALLBIT(i))
+			fp_jsonw_str(&w, fp_call_name(i));
+	fp_jsonw_arr_end(&w);
+	key_str_or_null("sites", c->sites);
+	key_str_or_null("pools", c->pools);
+	fp_jsonw_key(&w, "depth");
+	fp_jsonw_u64(&w, c->depth);
+	key_str_or_null("report", c->report);
+	key_str_or_null("log", c->log);
+	key_str_or_null("exe", c->exe);
+	fp_jsonw_key(&w, "enable");
+	fp_jsonw_u64(&w, (uint64_t)c->enable);
+	key_str_or_null("toggle_signal",
+			c->toggle_signal ? fp_signal_name(c->toggle_signal) : NULL);
+	fp_jsonw_key(&w, "verbose");
+	fp_jsonw_u64(&w, (uint64_t)c->verbose);
+	fp_jsonw_obj_end(&w);
+}
+
+static void write_totals(void)
+{
+	struct fp_totals t;
+	struct fp_policy *p = &fp_rt.policy;
+
+	fp_stats_sum(&t);
+	fp_jsonw_obj_begin(&w);
+	fp_jsonw_key(&w, "calls");
+	fp_jsonw_obj_begin(&w);
+	for (unsigned i = 0; i < FP_CALL_COUNT; i++) {
+		fp_jsonw_key(&w, fp_call_name(i));
+		fp_jsonw_u64(&w, t.calls[i]);
+	}
+	fp_jsonw_obj_end(&w);
+	fp_jsonw_key(&w, "bytes_allocated");
+	fp_jsonw_u64(&w, t.bytes);
+	fp_jsonw_key(&w, "live_bytes");
+	fp_jsonw_u64(&w, atomic_load(&p->live));
+	fp_jsonw_key(&w, "peak_live_bytes");
+	fp_jsonw_u64(&w, atomic_load(&p->peak));
+	fp_jsonw_key(&w, "eligible");
+	fp_jsonw_u64(&w, atomic_load(&p->eligible));
+	fp_jsonw_key(&w, "injected");
+	fp_jsonw_u64(&w, atomic_load(&p->injected));
+	fp_jsonw_key(&w, "real_failures");
+	fp_jsonw_u64(&w, t.real_failures);
+	fp_jsonw_obj_end(&w);
+}
+
+static void write_frame(const void *addr)
+{
+	struct fp_frame f;
+	char buf[24];
+
+	fp_site_frame(addr, &f);
+	fp_jsonw_obj_begin(&w);
+	fp_jsonw_key(&w, "object");
+	fp_jsonw_str(&w, f.object);
+	fp_jsonw_key(&w, "offset");
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f.offset);
+	fp_jsonw_str(&w, buf);
+	fp_jsonw_key(&w, "symbol");
+	if (f.symbol) {
+		char sym[512];
+
+		snprintf(sym, sizeof(sym), "%s+0x%llx", f.symbol,
+			 (unsigned long long)f.symbol_offset);
+		fp_jsonw_str(&w, sym);
+	} else {
+		fp_jsonw_null(&w);
+	}
+	fp_jsonw_obj_end(&w);
+}
+
+static void write_site(struct fp_site *s)
+{
+	fp_jsonw_obj_begin(&w);
+	fp_jsonw_key(&w, "id");
+	fp_jsonw_hex(&w, fp_site_id(s));
+	fp_jsonw_key(&w, "frames");
+	fp_jsonw_arr_begin(&w);
+	if (s->caller != FP_SITE_OTHER)
+		write_frame((const void *)s->caller);
+	fp_jsonw_arr_end(&w);
+	fp_jsonw_key(&w, "calls");
+	fp_jsonw_u64(&w, atomic_load(&s->calls));
+	fp_jsonw_key(&w, "bytes");
+	fp_jsonw_u64(&w, atomic_load(&s->bytes));
+	fp_jsonw_key(&w, "injected");
+	fp_jsonw_u64(&w, atomic_load(&s->injected));
+	fp_jsonw_key(&w, "pool");
+	fp_jsonw_null(&w);
+	fp_jsonw_obj_end(&w);
+}
+
+/* The busiest TOP_SITES sites by calls, then every other site with a failure. */
+static void write_sites(void)
+{
+	struct fp_site *t = fp_site_table();
+	unsigned top[TOP_SITES], ntop = 0;
+
+	memset(listed, 0, sizeof(listed));
+	for (unsigned i = 0; i <= FP_SITES_MAX; i++) {
+		uint64_t calls = atomic_load(&t[i].calls);
+		unsigned j;
+
+		if (!atomic_load(&t[i].caller) || !calls)
+			continue;
+		if (ntop == TOP_SITES && calls <= atomic_load(&t[top[ntop - 1]].calls))
+			continue;
+		j = ntop < TOP_SITES ? ntop++ : ntop - 1;
+		for (; j > 0 && atomic_load(&t[top[j - 1]].calls) < calls; j--)
+			top[j] = top[j - 1];
+		top[j] = i;
+	}
+	fp_jsonw_arr_begin(&w);
+	for (unsigned j = 0; j < ntop; j++) {
+		listed[top[j]] = 1;
+		write_site(&t[top[j]]);
+	}
+	for (unsigned i = 0; i <= FP_SITES_MAX; i++)
+		if (!listed[i] && atomic_load(&t[i].caller) && atomic_load(&t[i].injected))
+			write_site(&t[i]);
+	fp_jsonw_arr_end(&w);
+}
+
+static void write_injections(void)
+{
+	const struct fp_injection *in = fp_stats_injections();
+
+	fp_jsonw_arr_begin(&w);
+	for (unsigned i = 0; i < FP_INJECTIONS_KEPT; i++) {
+		uint64_t seq = atomic_load_explicit(&in[i].seq, memory_order_acquire);
+
+		if (!seq)
+			continue;
+		fp_jsonw_obj_begin(&w);
+		fp_jsonw_key(&w, "seq");
+		fp_jsonw_u64(&w, seq);
+		fp_jsonw_key(&w, "call");
+		fp_jsonw_str(&w, fp_call_name(in[i].call));
+		fp_jsonw_key(&w, "size");
+		fp_jsonw_u64(&w, in[i].size);
+		fp_jsonw_key(&w, "site");
+		fp_jsonw_hex(&w, fp_site_id(fp_site_get(in[i].caller)));
+		fp_jsonw_obj_end(&w);
+	}
+	fp_jsonw_arr_end(&w);
+}
+
+static void write_body(int code)
+{
+	fp_jsonw_obj_begin(&w);
+	fp_jsonw_key(&w, "schema");
+	fp_jsonw_str(&w, "failpool-report/1");
+	fp_jsonw_key(&w, "pid");
+	fp_jsonw_i64(&w, getpid());
+	fp_jsonw_key(&w, "ppid");
+	fp_jsonw_i64(&w, getppid());
+	fp_jsonw_key(&w, "exe");
+	fp_jsonw_str(&w, fp_rt.exe);
+	fp_jsonw_key(&w, "argv");
+	write_argv();
+	fp_jsonw_key(&w, "seed");
+	fp_jsonw_u64(&w, fp_rt.seed);
+	fp_jsonw_key(&w, "config");
+	write_config();
+	fp_jsonw_key(&w, "complete");
+	fp_jsonw_bool(&w, 1);
+	fp_jsonw_key(&w, "exit");
+	fp_jsonw_obj_begin(&w);
+	fp_jsonw_key(&w, "how");
+	fp_jsonw_str(&w, "exit");
+	fp_jsonw_key(&w, "code");
+	fp_jsonw_i64(&w, code);
+	fp_jsonw_key(&w, "signal");
+	fp_jsonw_null(&w);
+	fp_jsonw_obj_end(&w);
+	fp_jsonw_key(&w, "totals");
+	write_totals();
+	fp_jsonw_key(&w, "sites");
+	write_sites();
+	fp_jsonw_key(&w, "pools");
+	fp_jsonw_arr_begin(&w);
+	fp_jsonw_arr_end(&w);
+	fp_jsonw_key(&w, "injections");
+	write_injections();
+	fp_jsonw_key(&w, "crash");
+	fp_jsonw_null(&w);
+	fp_jsonw_obj_end(&w);
+}
+
+static void complain(const char *what, const char *path, int err)
+{
+	char msg[FP_CONF_PATH_MAX + 128];
+	int n = snprintf(msg, sizeof(msg), "failpool: FAILPOOL_REPORT: cannot %s '%s': %s\n",
+			 what, path, strerror(err));
+
+	if (n > 0)
+		FP_IGNORE(write(STDERR_FILENO, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1));
+}
+
+int fp_report_write(int code)
+{
+	char path[FP_CONF_PATH_MAX], tmp[FP_CONF_PATH_MAX + 32];
+	int fd, rc;
+
+	if (fp_rt_expand(fp_rt.conf.report, path, sizeof(path))) {
+		complain("expand", fp_rt.conf.report, ENAMETOOLONG);
+		return -ENAMETOOLONG;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = -errno;
+		complain("create", tmp, -rc);
+		return rc;
+	}
+	fp_jsonw_init(&w, fd);
+	write_body(code);
+	rc = fp_jsonw_flush(&w);
+	if (!rc && write(fd, "\n", 1) != 1)
+		rc = -EIO;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (rc) {
+		complain("write", path, -rc);
+		unlink(tmp);
+	}
+	return rc;
+}

@@ -1,0 +1,254 @@
+/*
+ * Life cycle of the shim in a process: the first allocation boots the
+ * configuration (no loader, no malloc), the constructor finishes what needs
+ * the loader, fork handlers give a child its own identity, exit writes the
+ * report.
+ */
+#include "config.h"
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guard.h"
+#include "je.h"
+#include "prng.h"
+#include "report.h"
+
+extern char **environ;
+
+struct fp_runtime fp_rt = { .log_fd = -1 };
+_Atomic int fp_state = FP_STATE_NEW;
+int fp_passthrough;
+_Atomic int fp_enabled = 1;
+__thread int fp_guard_depth __attribute__((tls_model("initial-exec")));
+
+static _Atomic int reported;
+static _Atomic uint64_t forks;
+static __thread uint64_t fork_order;
+
+static uint64_t default_seed(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return fp_mix64((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) ^
+	       fp_mix64((uint64_t)getpid());
+}
+
+static void read_exe_name(void)
+{
+	char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	const char *base = path;
+
+	if (n <= 0) {
+		strcpy(fp_rt.exe, "?");
+		return;
+	}
+	path[n] = '\0';
+	for (ssize_t i = 0; i < n; i++)
+		if (path[i] == '/')
+			base = path + i + 1;
+	n = (ssize_t)strlen(base);
+	if (n >= (ssize_t)sizeof(fp_rt.exe))
+		n = sizeof(fp_rt.exe) - 1;
+	memcpy(fp_rt.exe, base, (size_t)n);
+	fp_rt.exe[n] = '\0';
+}
+
+int fp_rt_expand(const char *tmpl, char *out, unsigned size)
+{
+	unsigned n = 0;
+
+	for (const char *p = tmpl; *p; p++) {
+		char num[24];
+		const char *ins = num;
+		unsigned len;
+
+		if (p[0] != '%' || !p[1]) {
+			num[0] = *p;
+			num[1] = '\0';
+		} else if (*++p == 'p') {
+			unsigned long v = (unsigned long)getpid();
+			int i = sizeof(num) - 1;
+
+			num[i] = '\0';
+			do {
+				num[--i] = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			ins = num + i;
+		} else if (*p == 'e') {
+			ins = fp_rt.exe;
+		} else {
+			num[0] = *p;	/* "%%", and anything conf.c let through */
+			num[1] = '\0';
+		}
+		len = (unsigned)strlen(ins);
+		if (n + len >= size)
+			return -ENAMETOOLONG;
+		memcpy(out + n, ins, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static void open_log(void)
+{
+	char path[FP_CONF_PATH_MAX];
+
+	if (fp_rt.log_fd >= 0)
+		close(fp_rt.log_fd);
+	fp_rt.log_fd = -1;
+	if (!fp_rt.conf.log[0] || fp_rt_expand(fp_rt.conf.log, path, sizeof(path)))
+		return;
+	fp_rt.log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+int fp_rt_boot(void)
+{
+	int state = FP_STATE_NEW;
+	struct fp_conf *c = &fp_rt.conf;
+	int injects;
+
+	if (!atomic_compare_exchange_strong(&fp_state, &state, FP_STATE_BOOTING))
+		return state == FP_STATE_READY;
+	/* The loader's own early allocations come before libc has an environment. */
+	if (!environ) {
+		atomic_store(&fp_state, FP_STATE_NEW);
+		return 0;
+	}
+	fp_guard_enter();
+	if (fp_conf_load(c, getenv, &fp_rt.conf_err)) {
+		fp_rt.conf_bad = 1;
+		fp_conf_defaults(c);
+	}
+	fp_rt.seed = c->seed_set ? c->seed : default_seed();
+	fp_rt.pid = getpid();
+	read_exe_name();
+	fp_rt.active = !c->exe[0] || fnmatch(c->exe, fp_rt.exe, 0) == 0;
+	fp_rt.failable = 0;
+	for (unsigned i = 0; i < FP_CALL_COUNT; i++)
+		if (fp_call_can_fail(i) && (c->calls & FP_CALLBIT(i)))
+			fp_rt.failable |= FP_CALLBIT(i);
+	atomic_store(&fp_enabled, c->enable);
+	fp_policy_init(&fp_rt.policy, c, fp_rt.seed);
+	fp_rt.reporting = fp_rt.active && c->report[0];
+	injects = fp_conf_injects(c);
+	if (fp_rt.active && injects)
+		open_log();
+	fp_passthrough = fp_rt.conf_bad || !fp_rt.active ||
+			 (!injects && !fp_rt.reporting);
+	fp_guard_leave();
+	atomic_store_explicit(&fp_state, FP_STATE_READY, memory_order_release);
+	return 1;
+}
+
+static void on_exit_report(int status, void *arg)
+{
+	fp_rt_exit(status);
+}
+
+void fp_rt_exit(int code)
+{
+	if (!fp_rt_ready() || !fp_rt.reporting)
+		return;
+	/* A vfork child shares our memory but has another pid: it must not write. */
+	if (getpid() != fp_rt.pid)
+		return;
+	if (atomic_exchange(&reported, 1))
+		return;
+	fp_guard_enter();
+	fp_report_write(code);
+	fp_guard_leave();
+}
+
+static void fork_prepare(void)
+{
+	fork_order = atomic_fetch_add(&forks, 1) + 1;
+}
+
+static void fork_child(void)
+{
+	fp_rt.pid = getpid();
+	fp_policy_fork_child(&fp_rt.policy, fork_order);
+	atomic_store(&forks, 0);
+	atomic_store(&reported, 0);
+	if (fp_rt.log_fd >= 0 && strstr(fp_rt.conf.log, "%p"))
+		open_log();
+}
+
+static void toggle(int sig)
+{
+	atomic_fetch_xor_explicit(&fp_enabled, 1, memory_order_relaxed);
+}
+
+static void say(const char *msg, size_t len)
+{
+	while (len) {
+		ssize_t n = write(STDERR_FILENO, msg, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		msg += n;
+		len -= (size_t)n;
+	}
+}
+
+static void say_str(const char *msg)
+{
+	say(msg, strlen(msg));
+}
+
+void fp_rt_constructor(void)
+{
+	char msg[512];
+
+	while (!fp_rt_boot()) {
+		if (!environ)
+			return;		/* cannot happen after libc's init; stay raw */
+		sched_yield();		/* another thread is booting */
+	}
+	if (fp_rt.conf_bad) {
+		say(msg, fp_conf_format_error(&fp_rt.conf_err, msg, sizeof(msg)));
+		_exit(125);
+	}
+	fp_guard_enter();
+	if (fp_je_resolve())
+		say_str("failpool: jemalloc's malloc not found; using mallocx\n");
+	fp_guard_leave();
+	if (fp_passthrough)
+		return;
+	pthread_atfork(fork_prepare, NULL, fork_child);
+	if (fp_rt.reporting)
+		on_exit(on_exit_report, NULL);
+	if (fp_rt.conf.toggle_signal) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = toggle;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		sigaction(fp_rt.conf.toggle_signal, &sa, NULL);
+	}
+}
+
+void fp_bug(const char *what)
+{
+	say_str("failpool: BUG: ");
+	say_str(what);
+	say_str("\n");
+	abort();
+}

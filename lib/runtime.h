@@ -1,0 +1,84 @@
+/*
+ * Process state of the shim: configuration, life cycle (first call,
+ * constructor, fork, exit) and the flags the fast path reads.
+ */
+#ifndef FP_RUNTIME_H
+#define FP_RUNTIME_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "calls.h"
+#include "conf.h"
+#include "fp.h"
+#include "policy.h"
+
+enum fp_state { FP_STATE_NEW, FP_STATE_BOOTING, FP_STATE_READY };
+
+struct fp_runtime {
+	struct fp_conf conf;
+	struct fp_conf_error conf_err;
+	int conf_bad;			/* reported and exit 125 by the constructor */
+	struct fp_policy policy;
+	uint64_t seed;
+	int active;			/* FAILPOOL_EXE matched (or unset) */
+	int reporting;			/* FAILPOOL_REPORT set and active */
+	fp_callset failable;		/* CALLS restricted to entry points that allocate */
+	pid_t pid;			/* owner of this state: vfork children differ */
+	char exe[256];			/* basename of /proc/self/exe */
+	int log_fd;			/* FAILPOOL_LOG, -1 when off */
+};
+
+extern struct fp_runtime fp_rt;
+extern _Atomic int fp_state;
+/* Read on every call: nothing to count, forward to jemalloc. */
+extern int fp_passthrough;
+/* FAILPOOL_ENABLE, flipped by the toggle signal. */
+extern _Atomic int fp_enabled;
+
+/**
+ * fp_rt_boot() - first-call initialisation: read and check FAILPOOL_*, set
+ * up the policy. Allocation-free and loader-free, so it is safe inside any
+ * malloc call, even before constructors. A configuration error is kept for
+ * the constructor, which reports it.
+ * Return: 1 when the state is ready, 0 when the caller must go raw (another
+ * thread is booting, or the environment is not set up yet).
+ */
+int fp_rt_boot(void);
+
+static inline int fp_rt_ready(void)
+{
+	return atomic_load_explicit(&fp_state, memory_order_acquire) == FP_STATE_READY;
+}
+
+/**
+ * fp_rt_constructor() - the shim's constructor: boot, report a bad
+ * configuration (exit 125), resolve jemalloc's entry points, register the
+ * exit, fork and toggle-signal handlers.
+ */
+void fp_rt_constructor(void);
+
+/**
+ * fp_rt_exit() - the process ends with exit status @code: write the report
+ * (once per process; never in a vfork child).
+ */
+void fp_rt_exit(int code);
+
+/**
+ * fp_rt_eligible() - may allocation entry point @call fail right now?
+ * Return: 1 or 0.
+ */
+static inline int fp_rt_eligible(enum fp_call call)
+{
+	return (fp_rt.failable & FP_CALLBIT(call)) &&
+	       atomic_load_explicit(&fp_enabled, memory_order_relaxed);
+}
+
+/**
+ * fp_rt_expand() - expand %p, %e and %% of a FAILPOOL_REPORT/LOG template.
+ * Return: 0, or -ENAMETOOLONG.
+ */
+int fp_rt_expand(const char *tmpl, char *out, unsigned size);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * Every C++ operator new and delete. Debian's libjemalloc exports its own,
+ * so without these a C program that loads C++ code would allocate behind
+ * the shim's back. Throwing forms run the new-handler protocol and throw
+ * std::bad_alloc exactly as libstdc++ does; nothrow forms return nullptr.
+ */
+#include "config.h"
+
+#include <cstddef>
+#include <new>
+
+extern "C" {
+#include "alloc.h"
+}
+
+#define FP_EXPORT	__attribute__((visibility("default")))
+#define CALLER		__builtin_return_address(0)
+
+namespace {
+
+void *allocate(std::size_t size, std::size_t align, fp_call call,
+	       const void *caller)
+{
+	for (;;) {
+		void *p = fp_alloc_new(size, align, call, caller);
+
+		if (p)
+			return p;
+		std::new_handler handler = std::get_new_handler();
+		if (!handler)
+			throw std::bad_alloc();
+		handler();
+	}
+}
+
+void *allocate_nothrow(std::size_t size, std::size_t align, fp_call call,
+		       const void *caller) noexcept
+{
+	try {
+		return allocate(size, align, call, caller);
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+} // namespace
+
+FP_EXPORT void *operator new(std::size_t size)
+{
+	return allocate(size, 0, FP_CALL_NEW, CALLER);
+}
+
+FP_EXPORT void *operator new[](std::size_t size)
+{
+	return allocate(size, 0, FP_CALL_NEW_ARRAY, CALLER);
+}
+
+FP_EXPORT void *operator new(std::size_t size, const std::nothrow_t &) noexcept
+{
+	return allocate_nothrow(size, 0, FP_CALL_NEW, CALLER);
+}
+
+FP_EXPORT void *operator new[](std::size_t size, const std::nothrow_t &) noexcept
+{
+	return allocate_nothrow(size, 0, FP_CALL_NEW_ARRAY, CALLER);
+}
+
+FP_EXPORT void *operator new(std::size_t size, std::align_val_t al)
+{
+	return allocate(size, static_cast<std::size_t>(al), FP_CALL_NEW, CALLER);
+}
+
+FP_EXPORT void *operator new[](std::size_t size, std::align_val_t al)
+{
+	return allocate(size, static_cast<std::size_t>(al), FP_CALL_NEW_ARRAY, CALLER);
+}
+
+FP_EXPORT void *operator new(std::size_t size, std::align_val_t al,
+			     const std::nothrow_t &) noexcept
+{
+	return allocate_nothrow(size, static_cast<std::size_t>(al), FP_CALL_NEW, CALLER);
+}
+
+FP_EXPORT void *operator new[](std::size_t size, std::align_val_t al,
+			       const std::nothrow_t &) noexcept
+{
+	return allocate_nothrow(size, static_cast<std::size_t>(al), FP_CALL_NEW_ARRAY, CALLER);
+}
+
+FP_EXPORT void operator delete(void *p) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE);
+}
+
+FP_EXPORT void operator delete[](void *p) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+}
+
+FP_EXPORT void operator delete(void *p, std::size_t) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE);
+}
+
+FP_EXPORT void operator delete[](void *p, std::size_t) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+}
+
+FP_EXPORT void operator delete(void *p, const std::nothrow_t &) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE);
+}
+
+FP_EXPORT void operator delete[](void *p, const std::nothrow_t &) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+}
+
+FP_EXPORT void operator delete(void *p, std::align_val_t) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE);
+}
+
+FP_EXPORT void operator delete[](void *p, std::align_val_t) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+}
+
+FP_EXPORT void operator delete(void *p, std::size_t, std::align_val_t) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE);
+}
+
+FP_EXPORT void operator delete[](void *p, std::size_t, std::align_val_t) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+}
+
+FP_EXPORT void operator delete(void *p, std::align_val_t, const std::nothrow_t &) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE);
+}
+
+FP_EXPORT void operator delete[](void *p, std::align_val_t, const std::nothrow_t &) noexcept
+{
+	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+}
