@@ -145,6 +145,23 @@ static int load_string(const char *var, const char *v, char *dst, size_t size,
 	return 0;
 }
 
+/* Paths may use %p, %e and %%; anything else is a typo worth stopping for. */
+static int load_path(const char *var, const char *v, char *dst, size_t size,
+		     struct fp_conf_error *err)
+{
+	if (!*v)
+		return fail(err, var, "empty path");
+	for (const char *p = v; *p; p++) {
+		if (*p != '%')
+			continue;
+		p++;
+		if (*p != 'p' && *p != 'e' && *p != '%')
+			return fail(err, var, "unknown escape '%%%.1s' (use %%p, %%e or %%%%): '%.*s%s'",
+				    *p ? p : "", SHOWN(v));
+	}
+	return load_string(var, v, dst, size, err);
+}
+
 int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 		 struct fp_conf_error *err)
 {
@@ -200,18 +217,12 @@ int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 				    FP_DEPTH_MAX, SHOWN(v));
 		c->depth = (unsigned)n;
 	}
-	if ((v = get("FAILPOOL_REPORT"))) {
-		if (!*v)
-			return fail(err, "FAILPOOL_REPORT", "empty path");
-		if ((rc = load_string("FAILPOOL_REPORT", v, c->report, sizeof(c->report), err)))
-			return rc;
-	}
-	if ((v = get("FAILPOOL_LOG"))) {
-		if (!*v)
-			return fail(err, "FAILPOOL_LOG", "empty path");
-		if ((rc = load_string("FAILPOOL_LOG", v, c->log, sizeof(c->log), err)))
-			return rc;
-	}
+	if ((v = get("FAILPOOL_REPORT")) &&
+	    (rc = load_path("FAILPOOL_REPORT", v, c->report, sizeof(c->report), err)))
+		return rc;
+	if ((v = get("FAILPOOL_LOG")) &&
+	    (rc = load_path("FAILPOOL_LOG", v, c->log, sizeof(c->log), err)))
+		return rc;
 	if ((v = get("FAILPOOL_EXE"))) {
 		if (!*v)
 			return fail(err, "FAILPOOL_EXE", "empty pattern");
