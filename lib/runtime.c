@@ -119,6 +119,7 @@ int fp_rt_boot(void)
 {
 	int state = FP_STATE_NEW;
 	struct fp_conf *c = &fp_rt.conf;
+	uint64_t live, peak;
 	int injects;
 
 	if (!atomic_compare_exchange_strong(&fp_state, &state, FP_STATE_BOOTING))
@@ -142,7 +143,12 @@ int fp_rt_boot(void)
 		if (fp_call_can_fail(i) && (c->calls & FP_CALLBIT(i)))
 			fp_rt.failable |= FP_CALLBIT(i);
 	atomic_store(&fp_enabled, c->enable);
+	/* Blocks handed out raw before boot are live too: keep their bytes. */
+	live = atomic_load(&fp_rt.policy.live);
+	peak = atomic_load(&fp_rt.policy.peak);
 	fp_policy_init(&fp_rt.policy, c, fp_rt.seed);
+	atomic_store(&fp_rt.policy.live, live);
+	atomic_store(&fp_rt.policy.peak, peak);
 	fp_rt.reporting = fp_rt.active && c->report[0];
 	injects = fp_conf_injects(c);
 	if (fp_rt.active && injects)
