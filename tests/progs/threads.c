@@ -1,0 +1,173 @@
+/*
+ * threads: allocations from several threads at once.
+ *
+ *   threads run NTHREADS M [FUNC [SIZE]]
+ *       NTHREADS threads start together (a barrier) and each makes M calls
+ *       of FUNC (malloc, calloc, aligned_alloc, posix_memalign, realloc;
+ *       default malloc) of SIZE bytes (default 32), freeing each block.
+ *       Prints "thread T failed F" per thread, then "total N failed F".
+ *   threads exit-in-thread CODE
+ *       a second thread allocates, then calls exit(CODE) while main waits
+ *       in pthread_join: the process ends from a non-main thread.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Through volatile pointers, so GCC can neither fold nor drop the calls. */
+static void *(*volatile v_malloc)(size_t) = malloc;
+static void *(*volatile v_calloc)(size_t, size_t) = calloc;
+static void *(*volatile v_realloc)(void *, size_t) = realloc;
+static void *(*volatile v_aligned_alloc)(size_t, size_t) = aligned_alloc;
+static int (*volatile v_posix_memalign)(void **, size_t, size_t) = posix_memalign;
+static void (*volatile v_free)(void *) = free;
+
+#define MAX_THREADS 64
+
+enum func { F_MALLOC, F_CALLOC, F_ALIGNED_ALLOC, F_POSIX_MEMALIGN, F_REALLOC };
+
+static pthread_barrier_t start;
+static unsigned long per_thread;
+static size_t size = 32;
+static enum func func = F_MALLOC;
+static unsigned long failed[MAX_THREADS];
+static unsigned long bad_errno[MAX_THREADS];
+static char outbuf[1 << 16];
+
+static void *worker(void *arg)
+{
+	unsigned t = (unsigned)(unsigned long)arg;
+	void *p = NULL;
+
+	pthread_barrier_wait(&start);
+	for (unsigned long i = 0; i < per_thread; i++) {
+		void *q = NULL;
+		int rc = 0;
+
+		errno = 0;
+		switch (func) {
+		case F_MALLOC: q = v_malloc(size); break;
+		case F_CALLOC: q = v_calloc(1, size); break;
+		case F_ALIGNED_ALLOC: q = v_aligned_alloc(64, size); break;
+		case F_POSIX_MEMALIGN:
+			rc = v_posix_memalign(&q, 64, size);
+			if (rc) {
+				q = NULL;
+				errno = rc;
+			}
+			break;
+		case F_REALLOC:
+			/* a block that keeps growing and shrinking */
+			q = v_realloc(p, size + (i % 2) * size);
+			if (q)
+				p = q;
+			break;
+		}
+		if (!q) {
+			failed[t]++;
+			if (errno != ENOMEM)
+				bad_errno[t]++;
+			continue;
+		}
+		memset(q, (int)i, size);
+		if (func != F_REALLOC)
+			v_free(q);
+	}
+	v_free(p);
+	return NULL;
+}
+
+static void *exiter(void *arg)
+{
+	int code = (int)(long)arg;
+	void *p = v_malloc(100);
+
+	v_free(p);
+	p = v_malloc(200);	/* left live on purpose */
+	printf("thread exits %d\n", code);
+	fflush(stdout);
+	exit(code);
+}
+
+static unsigned long num(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (end == s || *end) {
+		fprintf(stderr, "threads: bad number '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: threads run NTHREADS M [malloc|calloc|aligned_alloc|posix_memalign|realloc [SIZE]]\n"
+			"       threads exit-in-thread CODE\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t tid[MAX_THREADS];
+	unsigned long n, total = 0, bad = 0;
+
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (argc == 3 && strcmp(argv[1], "exit-in-thread") == 0) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, exiter, (void *)(long)num(argv[2]))) {
+			printf("pthread_create failed\n");
+			return 3;
+		}
+		pthread_join(t, NULL);
+		printf("main: not reached\n");
+		return 4;
+	}
+	if (argc < 4 || argc > 6 || strcmp(argv[1], "run") != 0)
+		usage();
+	n = num(argv[2]);
+	per_thread = num(argv[3]);
+	if (n < 1 || n > MAX_THREADS)
+		usage();
+	if (argc >= 5) {
+		if (!strcmp(argv[4], "malloc")) func = F_MALLOC;
+		else if (!strcmp(argv[4], "calloc")) func = F_CALLOC;
+		else if (!strcmp(argv[4], "aligned_alloc")) func = F_ALIGNED_ALLOC;
+		else if (!strcmp(argv[4], "posix_memalign")) func = F_POSIX_MEMALIGN;
+		else if (!strcmp(argv[4], "realloc")) func = F_REALLOC;
+		else usage();
+	}
+	if (argc == 6)
+		size = num(argv[5]);
+
+	pthread_barrier_init(&start, NULL, (unsigned)n);
+	for (unsigned long t = 0; t < n; t++) {
+		int rc, tries = 0;
+
+		/* Under injection, pthread_create's own calloc may fail: retry. */
+		while ((rc = pthread_create(&tid[t], NULL, worker, (void *)t)) == EAGAIN &&
+		       ++tries < 100)
+			;
+		if (rc) {
+			printf("pthread_create failed: %s\n", strerror(rc));
+			return 3;
+		}
+	}
+	for (unsigned long t = 0; t < n; t++)
+		pthread_join(tid[t], NULL);
+	for (unsigned long t = 0; t < n; t++) {
+		printf("thread %lu failed %lu\n", t, failed[t]);
+		total += failed[t];
+		bad += bad_errno[t];
+	}
+	printf("total %lu failed %lu\n", n * per_thread, total);
+	if (bad)
+		printf("errno not ENOMEM on %lu failures\n", bad);
+	return 0;
+}
