@@ -1,0 +1,120 @@
+#!/bin/sh
+# Bad configuration is never ignored (SPEC §3): the shim prints exactly one
+# line "failpool: FAILPOOL_X: <what is wrong>" on stderr and the process
+# exits with status 125 before main runs, even when the program never
+# allocates. Good values of every variable are accepted.
+. "$TESTLIB"
+
+P=$PROGS/probe
+
+# bad VAR VALUE MESSAGE: `probe noalloc` (which prints "main" as its first
+# act, without allocating) must print nothing and exit 125 with MESSAGE.
+bad() {
+	run_shim "FAILPOOL_$1=$2" -- "$P" noalloc >"$T/out" 2>"$T/err"
+	rc=$?
+	is "$rc|$(cat "$T/out")|$(cat "$T/err")" "125||failpool: FAILPOOL_$1: $3" \
+		"FAILPOOL_$1='$2': exit 125 before main, one line"
+}
+
+# good VAR VALUE: accepted, the program runs.
+good() {
+	run_shim "FAILPOOL_$1=$2" -- "$P" noalloc >"$T/out" 2>"$T/err"
+	rc=$?
+	is "$rc|$(cat "$T/out")|$(cat "$T/err")" "0|main|" "FAILPOOL_$1='$2' accepted"
+}
+
+bad RATE 2 "not a number in [0,1]: '2'"
+bad RATE 1.5 "not a number in [0,1]: '1.5'"
+bad RATE -0.1 "not a number in [0,1]: '-0.1'"
+bad RATE abc "not a number in [0,1]: 'abc'"
+bad RATE "" "not a number in [0,1]: ''"
+bad RATE 0.5x "not a number in [0,1]: '0.5x'"
+bad SEED -1 "not a non-negative integer: '-1'"
+bad SEED 18446744073709551616 "out of range (at most 18446744073709551615): '18446744073709551616'"
+bad SEED 12ab "not a non-negative integer: '12ab'"
+bad EVERY 0 "must be at least 1: '0'"
+bad EVERY x "not a non-negative integer: 'x'"
+bad EVERY "" "not a non-negative integer: ''"
+bad AFTER -5 "not a non-negative integer: '-5'"
+bad NTH 0 "must be at least 1: '0'"
+bad NTH 1.5 "not a non-negative integer: '1.5'"
+bad BURST 0 "not an integer >= 1 or 'inf': '0'"
+bad BURST infinity "not an integer >= 1 or 'inf': 'infinity'"
+bad TIMES abc "not a non-negative integer: 'abc'"
+bad LIMIT 10X "not a size in bytes (suffix K, M or G allowed): '10X'"
+bad LIMIT -1 "not a size in bytes (suffix K, M or G allowed): '-1'"
+bad LIMIT 99999999999999G "out of range: '99999999999999G'"
+bad CALLS mallocx "unknown function 'mallocx' (known: malloc calloc realloc reallocarray free posix_memalign aligned_alloc memalign valloc pvalloc malloc_usable_size new new[] delete delete[])"
+bad CALLS "malloc,,free" "empty name in list"
+bad CALLS "" "empty name in list"
+bad SITES "func:main" "not supported by this build yet"
+bad POOLS "p:site=func:x,min=1,size=64" "not supported by this build yet"
+bad DEPTH 0 "not an integer in 1..64: '0'"
+bad DEPTH 65 "not an integer in 1..64: '65'"
+bad REPORT "" "empty path"
+bad REPORT "$T/r-%x.json" "unknown escape '%x' (use %p, %e or %%): '$T/r-%x.json'"
+bad LOG "" "empty path"
+bad LOG "$T/log-%" "unknown escape '%' (use %p, %e or %%): '$T/log-%'"
+bad EXE "" "empty pattern"
+bad ENABLE 2 "not 0 or 1: '2'"
+bad ENABLE yes "not 0 or 1: 'yes'"
+bad TOGGLE_SIGNAL SIGFOO "not a signal name or number: 'SIGFOO'"
+bad TOGGLE_SIGNAL 0 "not a signal name or number: '0'"
+bad TOGGLE_SIGNAL KILL "SIGKILL and SIGSTOP cannot be caught: 'KILL'"
+bad TOGGLE_SIGNAL SIGSTOP "SIGKILL and SIGSTOP cannot be caught: 'SIGSTOP'"
+bad VERBOSE 3 "not 0, 1 or 2: '3'"
+# A long value is quoted up to 64 bytes.
+long=$(printf '%080d' 7)
+bad EVERY "x$long" "not a non-negative integer: 'x$(printf '%063d' 0)...'"
+
+# Two bad variables: still exactly one line, still 125.
+run_shim FAILPOOL_RATE=7 FAILPOOL_EVERY=0 -- "$P" noalloc >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")|$(wc -l <"$T/err")" "125||1" "two bad variables: one line, exit 125"
+
+# Any program is stopped, whatever it is, before it does anything.
+run_shim FAILPOOL_RATE=nope -- /bin/echo hello >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")|$(cat "$T/err")" "125||failpool: FAILPOOL_RATE: not a number in [0,1]: 'nope'" \
+	"/bin/echo under a bad FAILPOOL_RATE: exit 125, no output"
+run_shim FAILPOOL_CALLS=bogus -- "$PROGS/cxxnew" all >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")" "125|" "a C++ program under a bad FAILPOOL_CALLS: exit 125, no output"
+
+# Good values.
+good RATE 0
+good RATE 1
+good RATE 0.25
+good RATE 1e-3
+good RATE 1.0
+good SEED 0
+good SEED 18446744073709551615
+good EVERY 1
+good AFTER 0
+good NTH 1
+good BURST inf
+good BURST 5
+good TIMES 0
+good LIMIT 0
+good LIMIT 123
+good LIMIT 4K
+good LIMIT 200M
+good LIMIT 1G
+good LIMIT 2g
+good CALLS malloc
+good CALLS "malloc,calloc,realloc,reallocarray,free,posix_memalign,aligned_alloc,memalign,valloc,pvalloc,malloc_usable_size,new,new[],delete,delete[]"
+good CALLS "new"
+good SITES ""
+good POOLS ""
+good DEPTH 1
+good DEPTH 64
+good REPORT "$T/ok-%p-%e-%%.json"
+good LOG "$T/ok-%p.log"
+good EXE "probe"
+good EXE "*"
+good ENABLE 0
+good ENABLE 1
+good TOGGLE_SIGNAL USR1
+good TOGGLE_SIGNAL SIGUSR2
+good TOGGLE_SIGNAL 10
+good VERBOSE 0
+good VERBOSE 2
+
+done_testing

@@ -1,0 +1,110 @@
+#!/bin/sh
+# C++ (SPEC §2): every operator new/new[] form goes through the shim; an
+# injected failure in a throwing form runs the new-handler protocol and
+# throws std::bad_alloc, a nothrow form returns nullptr; "new" in
+# FAILPOOL_CALLS means every form, "new[]" only the array forms. A C++
+# library dlopened by a C program binds its operator new to the shim, not to
+# the one libjemalloc exports.
+. "$TESTLIB"
+
+X=$PROGS/cxxnew
+D=$PROGS/dlcxx
+
+FORMS="new|new[]|nothrow new|nothrow new[]|aligned new|aligned new[]|aligned(4096) new|aligned nothrow new|aligned nothrow new[]|operator new(size)|operator new(size, align)|operator new[](size, align)|operator new(size, align, nothrow)"
+
+# expect_all FAILING-FORM-KIND: the output of "cxxnew all" when the forms
+# of KIND fail (none, all, array).
+expect_all() {
+	echo "$FORMS" | tr '|' '\n' | while IFS= read -r f; do
+		case $f in
+		*"[]"*) arr=1 ;;
+		*) arr=0 ;;
+		esac
+		case $f in
+		aligned\(4096\)*) al=" align=ok" ;;
+		aligned*|*align*) al=" align=ok" ;;
+		*) al= ;;
+		esac
+		if [ "$1" = all ] || { [ "$1" = array ] && [ $arr = 1 ]; }; then
+			case $f in
+			*nothrow*) echo "$f: null" ;;
+			*) echo "$f: caught bad_alloc" ;;
+			esac
+		else
+			echo "$f: ok$al"
+		fi
+	done | paste -sd, -
+}
+
+run_bare -- "$X" all >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:$(expect_all none)" "cxxnew all without the shim"
+
+run_shim -- "$X" all >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:$(expect_all none)" "cxxnew all under the shim, no failures"
+
+rm -f "$T/r.json"
+run_shim FAILPOOL_CALLS=new FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/r.json" -- "$X" all >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:$(expect_all all)" "CALLS=new EVERY=1: every form fails (bad_alloc or nullptr)"
+is "$(jpy "$T/r.json" '"%d %d new=%d new[]=%d" % (r["totals"]["injected"], len(r["injections"]), sum(i["call"] == "new" for i in r["injections"]), sum(i["call"] == "new[]" for i in r["injections"]))')" \
+	"13 13 new=8 new[]=5" "CALLS=new EVERY=1: 13 injected, 8 into new forms, 5 into new[] forms"
+is "$(jpy "$T/r.json" '"%d %d" % (r["totals"]["calls"]["new"], r["totals"]["calls"]["new[]"])')" "8 5" \
+	"CALLS=new: totals.calls counts new and new[]"
+
+run_shim FAILPOOL_CALLS='new[]' FAILPOOL_EVERY=1 -- "$X" all >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:$(expect_all array)" "CALLS=new[] EVERY=1: only the array forms fail"
+
+run_shim FAILPOOL_CALLS=malloc,calloc,realloc FAILPOOL_EVERY=1 -- "$X" all >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:$(expect_all none)" "CALLS=malloc,calloc,realloc EVERY=1: operator new is not malloc"
+
+run_shim FAILPOOL_CALLS=delete,'delete[]' FAILPOOL_EVERY=1 -- "$X" all >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:$(expect_all none)" "CALLS=delete,delete[] EVERY=1: delete never fails"
+
+# The new-handler protocol: the handler runs before std::bad_alloc is thrown,
+# as many times as it stays installed.
+for n in 1 3; do
+	run_shim FAILPOOL_CALLS=new FAILPOOL_EVERY=1 -- "$X" handler $n >"$T/out" 2>"$T/err"
+	is "$?:$(lines "$T/out")" "0:new: caught bad_alloc after $n handler calls" \
+		"new-handler that uninstalls itself on call $n: called $n times, then bad_alloc"
+done
+# A handler that leaves itself installed: new retries, and succeeds once
+# the failures stop (NTH=k BURST=2: the first try and one retry fail).
+rm -f "$T/b.json"
+run_shim FAILPOOL_CALLS=new FAILPOOL_REPORT="$T/b.json" -- "$X" handler-retry >/dev/null 2>&1
+base=$(($(jget "$T/b.json" totals.eligible) - 1))
+run_shim FAILPOOL_CALLS=new FAILPOOL_NTH=$((base + 1)) FAILPOOL_BURST=2 -- "$X" handler-retry >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:new: ok after 2 handler calls" "new-handler retry: 2 failures, 2 handler calls, then success"
+# nothrow new runs the handler too (libstdc++), then returns nullptr.
+run_shim FAILPOOL_CALLS=new FAILPOOL_EVERY=1 -- "$X" nothrow-handler >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:nothrow new: null after 1 handler calls" "nothrow new: handler runs, then nullptr"
+
+# A C program dlopens a C++ library that calls operator new.
+[ -f "$PROGS/.libs/libcxxalloc.so" ] || bail "libcxxalloc.so not built in $PROGS/.libs"
+run_bare -- "$D" >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:new: ok,new[]: ok,nothrow new[]: ok" "dlcxx without the shim"
+run_shim -- "$D" >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:new: ok,new[]: ok,nothrow new[]: ok" "dlcxx under the shim, no failures"
+rm -f "$T/r.json"
+run_shim FAILPOOL_CALLS=new FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/r.json" -- "$D" >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:new: bad_alloc,new[]: bad_alloc,nothrow new[]: null" \
+	"dlcxx CALLS=new EVERY=1: the library's operator new reaches the shim"
+# The sites of the library's calls are named after it and are the same on
+# every run (SPEC §4: (object, offset) whatever ASLR does), also when the
+# library has been dlclosed before the process ends.
+sites='sorted((s["id"], s["frames"][0]["object"], s["injected"]) for s in r["sites"] if s["injected"])'
+for i in 1 2; do
+	rm -f "$T/k$i.json"
+	run_shim FAILPOOL_CALLS=new FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/k$i.json" -- "$D" --keep >/dev/null 2>&1
+done
+is "$(jpy "$T/k1.json" 'sorted((s["frames"][0]["object"], (s["frames"][0]["symbol"] or "").split("+")[0]) for s in r["sites"] if s["injected"])')" \
+	"[('libcxxalloc.so', 'cxxalloc_new'), ('libcxxalloc.so', 'cxxalloc_new_array'), ('libcxxalloc.so', 'cxxalloc_new_nothrow')]" \
+	"dlcxx --keep: the injected sites are the library's three functions"
+is "$(jpy "$T/k2.json" "$sites")" "$(jpy "$T/k1.json" "$sites")" "dlcxx --keep: the same site ids on two runs"
+rm -f "$T/r2.json"
+run_shim FAILPOOL_CALLS=new FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/r2.json" -- "$D" >/dev/null 2>&1
+is "$(jpy "$T/r.json" "$sites")" "$(jpy "$T/k1.json" "$sites")" \
+	"dlcxx, library dlclosed before exit: the same sites, named after the library"
+is "$(jpy "$T/r2.json" "$sites")" "$(jpy "$T/r.json" "$sites")" "dlcxx, library dlclosed: the same site ids on two runs"
+run_shim FAILPOOL_CALLS='new[]' FAILPOOL_EVERY=1 -- "$D" >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:new: ok,new[]: bad_alloc,nothrow new[]: null" "dlcxx CALLS=new[] EVERY=1: only new[] fails"
+
+done_testing

@@ -1,0 +1,110 @@
+#!/bin/sh
+# fork() without exec (SPEC §3, §6): the child continues the counts it
+# inherited, derives its own random stream (no lockstep with the parent,
+# reproducible with the same seed), and writes its own report (%p); a vfork
+# child that calls _exit writes none; forking many children, or forking
+# while another thread allocates, neither hangs nor crashes.
+. "$TESTLIB"
+
+F=$PROGS/forker
+
+# reports: the JSON reports in $T/rep, one per line.
+reports() {
+	ls "$T/rep" | grep '\.json$'
+}
+
+fresh() {
+	rm -rf "$T/rep"
+	mkdir "$T/rep"
+}
+
+# 1. parent and child each write a report, with the right pid/ppid/exit.
+fresh
+run_shim FAILPOOL_CALLS=malloc FAILPOOL_REPORT="$T/rep/%p.json" -- "$F" fork 0 >"$T/out" 2>"$T/err"
+B=$(jget "$T/rep/$(sed -n 's/^parent \([0-9]*\)$/\1/p' "$T/out").json" totals.eligible)
+diag "malloc calls before main: $B"
+
+fresh
+N=50
+run_shim FAILPOOL_CALLS=malloc FAILPOOL_EVERY=3 FAILPOOL_REPORT="$T/rep/%p.json" -- "$F" fork $N >"$T/out" 2>"$T/err"
+is "$?" 0 "fork: exit status 0, child exited 3"
+ppid=$(sed -n 's/^parent \([0-9]*\)$/\1/p' "$T/out")
+cpid=$(sed -n 's/^child \([0-9]*\) status.*/\1/p' "$T/out")
+is "$(reports | sort | paste -sd' ')" "$(printf '%s.json\n' "$ppid" "$cpid" | sort | paste -sd' ')" \
+	"fork: exactly two reports, named by each pid"
+P=$T/rep/$ppid.json
+C=$T/rep/$cpid.json
+is "$(jpy "$P" '"%s %s %s" % (r["pid"], r["exit"]["code"], r["complete"])')" "$ppid 0 True" "fork: parent's report: pid, exit 0"
+is "$(jpy "$C" '"%s %s %s %s" % (r["pid"], r["ppid"], r["exit"]["code"], r["complete"])')" "$cpid $ppid 3 True" \
+	"fork: child's report: its pid, parent's pid as ppid, exit 3"
+# Both made B + N calls before the fork and N after it: the child's count
+# continues from the fork, it does not restart at 0.
+is "$(jget "$P" totals.eligible):$(jget "$C" totals.eligible)" "$((B + 2 * N)):$((B + 2 * N))" \
+	"fork: the child's eligible count continues the parent's"
+# EVERY=3 over the indices B+N+1 .. B+2N after the fork, in each process.
+exp=0
+for k in $(seq $((B + N + 1)) $((B + 2 * N))); do
+	[ $((k % 3)) -eq 0 ] && exp=$((exp + 1))
+done
+is "$(sed -n 's/^\(parent\|child\) failed \([0-9]*\) .*/\1 \2/p' "$T/out" | sort | paste -sd,)" \
+	"child $exp,parent $exp" "fork: EVERY=3 goes on from the inherited index in both"
+is "$(jpy "$C" 'r["totals"]["injected"] == len(r["injections"]) == sum(s["injected"] for s in r["sites"])')" True \
+	"fork: child's report is self-consistent"
+
+# 2. RATE: the child draws from its own stream (parent and child do not fail
+#    at the same indices), and the same seed repeats both.
+fresh
+run_shim FAILPOOL_CALLS=malloc FAILPOOL_RATE=0.2 FAILPOOL_SEED=42 -- "$F" fork 500 >"$T/out1" 2>"$T/err"
+run_shim FAILPOOL_CALLS=malloc FAILPOOL_RATE=0.2 FAILPOOL_SEED=42 -- "$F" fork 500 >"$T/out2" 2>"$T/err"
+h1=$(grep failed "$T/out1" | sort | paste -sd,)
+h2=$(grep failed "$T/out2" | sort | paste -sd,)
+is "$h2" "$h1" "RATE=0.2 SEED=42: a rerun repeats the failures of parent and child"
+ph=$(sed -n 's/^parent failed .* hash //p' "$T/out1")
+ch=$(sed -n 's/^child failed .* hash //p' "$T/out1")
+isnt "$ch" "$ph" "RATE=0.2: parent and child do not fail in lockstep"
+run_shim FAILPOOL_CALLS=malloc FAILPOOL_RATE=0.2 FAILPOOL_SEED=43 -- "$F" fork 500 >"$T/out3" 2>"$T/err"
+isnt "$(grep failed "$T/out3" | sort | paste -sd,)" "$h1" "RATE=0.2: another seed, other failures"
+
+# 3. vfork + _exit: the child writes no report, and does not spoil the
+#    parent's (they share memory until the _exit).
+fresh
+run_shim FAILPOOL_EVERY=1000 FAILPOOL_REPORT="$T/rep/%p.json" -- "$F" vfork >"$T/out" 2>"$T/err"
+is "$?" 0 "vfork: exit status 0, child exited 5"
+ppid=$(sed -n 's/^parent \([0-9]*\)$/\1/p' "$T/out")
+cpid=$(sed -n 's/^vfork-child \([0-9]*\) status.*/\1/p' "$T/out")
+is "$(reports | paste -sd' ')" "$ppid.json" "vfork: only the parent wrote a report"
+is "$(jpy "$T/rep/$ppid.json" '"%s %s %s" % (r["pid"], r["exit"], r["complete"])')" \
+	"$ppid {'how': 'exit', 'code': 0, 'signal': None} True" "vfork: the parent's report is whole"
+is "$(jpy "$T/rep/$ppid.json" 'r["totals"]["calls"]["malloc"] >= 20 and r["totals"]["calls"]["free"] >= 20')" True \
+	"vfork: the parent's counts include its allocations after the vfork"
+
+# 4. 100 children at once, with failures injected in all of them.
+fresh
+run_shim FAILPOOL_EVERY=2 FAILPOOL_REPORT="$T/rep/%p.json" -- "$F" loop 100 >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:loop 100 ok 100" "100 children under EVERY=2: all exit 0"
+is "$(reports | wc -l)" 101 "100 children: 101 reports"
+is "$("$PYTHON3" - "$T/rep" <<'EOF'
+import json, os, sys
+d = sys.argv[1]
+reps = [json.load(open(os.path.join(d, f), encoding="utf-8")) for f in os.listdir(d)]
+parent = [r for r in reps if r["argv"][1:] == ["loop", "100"] and r["ppid"] != r["pid"]]
+pids = {r["pid"] for r in reps}
+roots = [r for r in reps if r["ppid"] not in pids]
+kids = [r for r in reps if r["ppid"] in pids]
+ok = (len(roots) == 1 and len(kids) == 100
+      and all(k["ppid"] == roots[0]["pid"] for k in kids)
+      and all(k["exit"]["code"] == 0 and k["complete"] for k in kids)
+      and all(k["totals"]["injected"] > 0 for k in kids))
+print(ok)
+EOF
+)" True "100 children: each report names the parent, exit 0, injected > 0"
+
+# 5. fork while another thread allocates: the shim's locks survive fork.
+fresh
+run_shim FAILPOOL_EVERY=5 FAILPOOL_REPORT="$T/rep/%p.json" -- "$F" threadfork 50 >"$T/out" 2>"$T/err"
+rc=$?
+is "$rc:$(lines "$T/out")" "0:threadfork 50 ok 50" "fork while a thread allocates, 50 times: no hang, no crash"
+[ $rc -eq 124 ] && diag "timed out after ${FP_TIMEOUT}s"
+is "$(reports | wc -l)" 51 "fork while a thread allocates: 51 reports"
+
+done_testing

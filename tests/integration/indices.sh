@@ -1,0 +1,128 @@
+#!/bin/sh
+# The failure policy gives exactly the failures SPEC §3 describes:
+# EVERY, AFTER, NTH, BURST (number and inf), TIMES, RATE 0/1, LIMIT,
+# ENABLE, EXE; each failure is NULL with errno ENOMEM and the report counts
+# them exactly.
+. "$TESTLIB"
+
+P=$PROGS/probe
+
+# fails_out "I..." N: the probe's output when exactly calls I... of N fail.
+fails_out() {
+	_o=
+	_c=0
+	for _i in $1; do
+		_o="${_o}fail $_i ENOMEM,"
+		_c=$((_c + 1))
+	done
+	printf '%sdone %s failed %s' "$_o" "$2" "$_c"
+}
+
+# seq_list FIRST LAST: "FIRST FIRST+1 ... LAST"
+seq_list() {
+	[ "$1" -le "$2" ] && seq -s ' ' "$1" "$2"
+}
+
+# check DESC "FAILING INDICES" N BASE ENV... -- PROBE-ARGS
+# Runs the probe under the shim with a report; checks its output, its exit
+# status, and the report's eligible (BASE + N) and injected counts and its
+# injections list (seq 1..n, the call's name).
+check() {
+	_desc=$1 _fails=$2 _n=$3 _base=$4
+	shift 4
+	rm -f "$T/r.json"
+	run_shim FAILPOOL_REPORT="$T/r.json" "$@" >"$T/out" 2>"$T/err"
+	_rc=$?
+	is "$_rc" 0 "$_desc: exit status"
+	is "$(lines "$T/out")" "$(fails_out "$_fails" "$_n")" "$_desc: failing calls"
+	_cnt=$(printf '%s\n' $_fails | grep -c .)
+	is "$(jpy "$T/r.json" '"eligible=%d injected=%d seqs=%s" % (r["totals"]["eligible"], r["totals"]["injected"], [i["seq"] for i in r["injections"]] == list(range(1, r["totals"]["injected"] + 1)))')" \
+		"eligible=$((_base + _n)) injected=$_cnt seqs=True" "$_desc: report counts"
+	[ -s "$T/err" ] && diag "stderr:" "$(head -5 "$T/err")"
+}
+
+# calloc is not called before main (libstdc++'s start-up pool is a malloc),
+# so with FAILPOOL_CALLS=calloc the probe's calls are eligible 1, 2, 3...
+C="FAILPOOL_CALLS=calloc"
+PC="-- $P calloc"
+
+check "no policy" "" 10 0 $C $PC 10 1 16
+check "EVERY=3" "3 6 9" 10 0 $C FAILPOOL_EVERY=3 $PC 10 1 16
+check "EVERY=1" "$(seq_list 1 10)" 10 0 $C FAILPOOL_EVERY=1 $PC 10 1 16
+check "EVERY=10 of 25" "10 20" 25 0 $C FAILPOOL_EVERY=10 $PC 25 1 16
+check "AFTER=4 EVERY=3 (absolute index)" "6 9 12" 12 0 $C FAILPOOL_AFTER=4 FAILPOOL_EVERY=3 $PC 12 1 16
+check "AFTER=10 EVERY=1" "11 12" 12 0 $C FAILPOOL_AFTER=10 FAILPOOL_EVERY=1 $PC 12 1 16
+check "NTH=5" "5" 10 0 $C FAILPOOL_NTH=5 $PC 10 1 16
+check "NTH=5 BURST=3" "5 6 7" 10 0 $C FAILPOOL_NTH=5 FAILPOOL_BURST=3 $PC 10 1 16
+check "NTH=5 BURST=inf" "$(seq_list 5 12)" 12 0 $C FAILPOOL_NTH=5 FAILPOOL_BURST=inf $PC 12 1 16
+check "NTH=1" "1" 4 0 $C FAILPOOL_NTH=1 $PC 4 1 16
+check "NTH=3 AFTER=5 (AFTER wins)" "" 10 0 $C FAILPOOL_NTH=3 FAILPOOL_AFTER=5 $PC 10 1 16
+check "NTH=7 AFTER=5" "7" 10 0 $C FAILPOOL_NTH=7 FAILPOOL_AFTER=5 $PC 10 1 16
+check "EVERY=2 TIMES=3" "2 4 6" 12 0 $C FAILPOOL_EVERY=2 FAILPOOL_TIMES=3 $PC 12 1 16
+check "EVERY=1 TIMES=0" "" 5 0 $C FAILPOOL_EVERY=1 FAILPOOL_TIMES=0 $PC 5 1 16
+check "NTH=2 BURST=inf TIMES=4" "2 3 4 5" 10 0 $C FAILPOOL_NTH=2 FAILPOOL_BURST=inf FAILPOOL_TIMES=4 $PC 10 1 16
+check "EVERY=4 and NTH=3 combine" "3 4 8" 10 0 $C FAILPOOL_EVERY=4 FAILPOOL_NTH=3 $PC 10 1 16
+check "RATE=1" "$(seq_list 1 8)" 8 0 $C FAILPOOL_RATE=1 $PC 8 1 16
+check "RATE=0" "" 8 0 $C FAILPOOL_RATE=0 FAILPOOL_SEED=1 $PC 8 1 16
+check "RATE=1 TIMES=2" "1 2" 8 0 $C FAILPOOL_RATE=1 FAILPOOL_TIMES=2 $PC 8 1 16
+# With injection off nothing is eligible (the count stays 0).
+check "ENABLE=0: nothing eligible" "" 6 -6 $C FAILPOOL_ENABLE=0 FAILPOOL_EVERY=1 $PC 6 1 16
+check "EXE=probe (matches)" "2 4" 5 0 $C FAILPOOL_EXE=probe FAILPOOL_EVERY=2 $PC 5 1 16
+check "EXE=pr?b* (glob matches)" "2 4" 5 0 $C 'FAILPOOL_EXE=pr?b*' FAILPOOL_EVERY=2 $PC 5 1 16
+
+# EXE that does not match: the process is inactive, passes straight through.
+run_shim FAILPOOL_EXE=sort FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/inactive.json" \
+	-- "$P" calloc 5 1 16 >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:$(fails_out "" 5)" "EXE=sort: the probe is not touched"
+
+# malloc is called once before main by libstdc++ (pulled in by jemalloc):
+# the index is process-wide, so the probe's calls start after that.
+rm -f "$T/b.json"
+run_shim FAILPOOL_CALLS=malloc FAILPOOL_REPORT="$T/b.json" -- "$P" malloc 0 16 >/dev/null 2>&1
+B=$(jget "$T/b.json" totals.eligible)
+diag "malloc calls before main: $B"
+exp=
+for i in $(seq 1 12); do
+	[ $(((B + i) % 3)) -eq 0 ] && exp="$exp $i"
+done
+check "malloc EVERY=3, index counted from process start" "$exp" 12 "$B" FAILPOOL_CALLS=malloc FAILPOOL_EVERY=3 -- "$P" malloc 12 16
+check "malloc NTH=B+4" "4" 12 "$B" FAILPOOL_CALLS=malloc FAILPOOL_NTH=$((B + 4)) -- "$P" malloc 12 16
+check "malloc AFTER=B+8 EVERY=1" "9 10 11 12" 12 "$B" FAILPOOL_CALLS=malloc FAILPOOL_AFTER=$((B + 8)) FAILPOOL_EVERY=1 -- "$P" malloc 12 16
+
+# LIMIT: a simulated memory ceiling on live bytes.
+# 20 blocks of 64 KiB kept live under a 1 MiB limit: the first ones succeed,
+# then every one fails (nothing is freed), so the failures are a tail; the
+# live bytes stay within the limit and one more block would cross it.
+rm -f "$T/r.json"
+run_shim FAILPOOL_LIMIT=1M FAILPOOL_REPORT="$T/r.json" -- "$P" hold 20 65536 >"$T/out" 2>"$T/err"
+is "$?" 0 "LIMIT=1M hold: exit status"
+nfail=$(grep -c '^fail' "$T/out")
+first=$((20 - nfail + 1))
+is "$(lines "$T/out")" "$(fails_out "$(seq_list $first 20)" 20)" "LIMIT=1M hold: the failures are the tail $first..20"
+ok "LIMIT=1M hold: some blocks fit, some do not ($nfail failed)" test "$nfail" -gt 0 -a "$nfail" -lt 20
+is "$(jpy "$T/r.json" 'r["totals"]["peak_live_bytes"] <= 1048576 and r["totals"]["peak_live_bytes"] + 65536 > 1048576')" True \
+	"LIMIT=1M hold: peak live bytes within the limit, one block short of it"
+is "$(jget "$T/r.json" totals.injected)" "$nfail" "LIMIT=1M hold: report counts the failures"
+is "$(jget "$T/r.json" config.limit)" 1048576 "LIMIT=1M reported in bytes"
+
+# The same with the limit in plain bytes: the same failures.
+run_shim FAILPOOL_LIMIT=1048576 -- "$P" hold 20 65536 >"$T/out2" 2>&1
+is "$(lines "$T/out2")" "$(lines "$T/out")" "LIMIT=1048576 = LIMIT=1M"
+
+# Freed memory does not count: 100 blocks of 64 KiB, each freed at once.
+run_shim FAILPOOL_LIMIT=1M -- "$P" malloc 100 65536 >"$T/out" 2>&1
+is "$(lines "$T/out")" "$(fails_out "" 100)" "LIMIT=1M: malloc/free cycles never fail"
+
+# A single block over the limit always fails.
+run_shim FAILPOOL_LIMIT=1M -- "$P" malloc 3 2097152 >"$T/out" 2>&1
+is "$(lines "$T/out")" "$(fails_out "1 2 3" 3)" "LIMIT=1M: 2 MiB blocks fail"
+
+# AFTER protects from LIMIT too.
+run_shim FAILPOOL_LIMIT=1M FAILPOOL_CALLS=malloc FAILPOOL_AFTER=$((B + 2)) -- "$P" malloc 3 2097152 >"$T/out" 2>&1
+is "$(lines "$T/out")" "$(fails_out "3" 3)" "LIMIT=1M AFTER=B+2: the first two big blocks pass"
+
+# TIMES caps LIMIT failures too.
+run_shim FAILPOOL_LIMIT=1M FAILPOOL_TIMES=1 -- "$P" malloc 3 2097152 >"$T/out" 2>&1
+is "$(lines "$T/out")" "$(fails_out "1" 3)" "LIMIT=1M TIMES=1: one failure only"
+
+done_testing

@@ -1,0 +1,80 @@
+#!/bin/sh
+# Counts are process-wide and exact under threads (SPEC §3, §6): one
+# eligible index shared by all threads, so EVERY/NTH/BURST/TIMES give exact
+# totals whatever the interleaving, and RATE with a seed gives the same
+# number of failures on every run. A process that ends with exit() from a
+# non-main thread still writes its report.
+. "$TESTLIB"
+
+TH=$PROGS/threads
+
+# threads_case DESC EXPECTED-FAILED ENV... -- ARGS: the program's total and
+# the report's eligible/injected, all from one run.
+run_threads() {
+	rm -f "$T/r.json"
+	run_shim FAILPOOL_REPORT="$T/r.json" "$@" >"$T/out" 2>"$T/err"
+}
+total_failed() {
+	sed -n 's/^total [0-9]* failed \([0-9]*\)$/\1/p' "$T/out"
+}
+counts() {
+	jpy "$T/r.json" '"eligible=%d injected=%d logged=%d sites=%d" % (r["totals"]["eligible"], r["totals"]["injected"], len(r["injections"]), sum(s["injected"] for s in r["sites"]))'
+}
+
+# aligned_alloc is called by nobody but the program: exact everything.
+run_threads FAILPOOL_CALLS=aligned_alloc FAILPOOL_EVERY=10 -- "$TH" run 4 10000 aligned_alloc
+is "$?" 0 "4 threads x 10000 aligned_alloc, EVERY=10: exit status"
+is "$(total_failed)" 4000 "EVERY=10: the threads saw 4000 failures"
+is "$(counts)" "eligible=40000 injected=4000 logged=1000 sites=4000" "EVERY=10: report: 40000 eligible, 4000 injected, first 1000 listed"
+ok "EVERY=10: every failure was ENOMEM" test -z "$(grep errno "$T/out")"
+
+run_threads FAILPOOL_CALLS=aligned_alloc FAILPOOL_NTH=20000 FAILPOOL_BURST=123 -- "$TH" run 4 10000 aligned_alloc
+is "$(total_failed):$(counts)" "123:eligible=40000 injected=123 logged=123 sites=123" "NTH=20000 BURST=123: exactly 123 failures"
+
+run_threads FAILPOOL_CALLS=aligned_alloc FAILPOOL_EVERY=2 FAILPOOL_TIMES=1234 -- "$TH" run 4 10000 aligned_alloc
+is "$(total_failed):$(counts)" "1234:eligible=40000 injected=1234 logged=1000 sites=1234" "EVERY=2 TIMES=1234: exactly 1234 failures"
+
+run_threads FAILPOOL_CALLS=aligned_alloc FAILPOOL_AFTER=39990 FAILPOOL_EVERY=1 -- "$TH" run 4 10000 aligned_alloc
+is "$(total_failed):$(counts)" "10:eligible=40000 injected=10 logged=10 sites=10" "AFTER=39990 EVERY=1: the last 10 fail"
+
+# RATE with a seed: which indices fail depends only on (seed, index), so the
+# number of failures is the same on every run, whatever the interleaving.
+run_threads FAILPOOL_CALLS=aligned_alloc FAILPOOL_RATE=0.1 FAILPOOL_SEED=7 -- "$TH" run 4 10000 aligned_alloc
+r1="$(total_failed):$(counts)"
+run_threads FAILPOOL_CALLS=aligned_alloc FAILPOOL_RATE=0.1 FAILPOOL_SEED=7 -- "$TH" run 4 10000 aligned_alloc
+r2="$(total_failed):$(counts)"
+is "$r2" "$r1" "RATE=0.1 SEED=7 under threads: the same failures on two runs"
+n=${r1%%:*}
+ok "RATE=0.1: about 10% of 40000 failed ($n)" test "$n" -gt 3400 -a "$n" -lt 4600
+is "$(jget "$T/r.json" totals.injected)" "$n" "RATE=0.1: the report's injected equals what the threads saw"
+
+# calloc and posix_memalign from threads, too.
+run_threads FAILPOOL_CALLS=posix_memalign FAILPOOL_EVERY=7 -- "$TH" run 3 7000 posix_memalign
+is "$(total_failed):$(counts)" "3000:eligible=21000 injected=3000 logged=1000 sites=3000" "posix_memalign EVERY=7 under 3 threads"
+run_threads FAILPOOL_CALLS=realloc FAILPOOL_EVERY=5 -- "$TH" run 4 5000 realloc 100
+is "$(total_failed):$(counts)" "4000:eligible=20000 injected=4000 logged=1000 sites=4000" "realloc EVERY=5 under 4 threads"
+
+# All entry points eligible: thread creation and stdio allocate too, so the
+# program sees only part of the failures, but the report is exact:
+# injected = floor(eligible / 10).
+run_threads FAILPOOL_EVERY=10 -- "$TH" run 4 10000 malloc
+is "$?" 0 "malloc EVERY=10, every call eligible: exit status"
+is "$(jpy "$T/r.json" 'r["totals"]["injected"] == r["totals"]["eligible"] // 10 and r["totals"]["eligible"] >= 40000')" True \
+	"malloc EVERY=10: injected = eligible / 10"
+f=$(total_failed)
+is "$(jpy "$T/r.json" "$f <= r['totals']['injected'] and $f >= 4000 - (r['totals']['eligible'] - 40000)")" True \
+	"malloc EVERY=10: the threads saw all but the start-up failures ($f)"
+is "$(jpy "$T/r.json" 'r["totals"]["calls"]["malloc"] >= 40000 and r["totals"]["calls"]["free"] >= 36000')" True \
+	"malloc EVERY=10: calls counted"
+
+# exit(7) from a thread other than main.
+rm -f "$T/x.json"
+run_shim FAILPOOL_REPORT="$T/x.json" FAILPOOL_EVERY=1000 -- "$TH" exit-in-thread 7 >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "7:thread exits 7" "exit(7) from a thread: status 7"
+ok "exit(7) from a thread: report written" test -s "$T/x.json"
+is "$(jget "$T/x.json" exit)" '{"how":"exit","code":7,"signal":null}' "exit(7) from a thread: exit recorded"
+is "$(jget "$T/x.json" complete)" true "exit(7) from a thread: report complete"
+is "$(jpy "$T/x.json" 'r["totals"]["calls"]["malloc"] >= 2 and r["totals"]["live_bytes"] >= 200')" True \
+	"exit(7) from a thread: the thread's allocations are counted"
+
+done_testing
