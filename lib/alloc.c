@@ -119,6 +119,7 @@ static void *failed(struct req *r, struct fp_shard *sh)
 {
 	fp_policy_uncharge(&fp_rt.policy, r->charged);
 	fp_stats_add(&sh->real_failures, 1);
+	errno = ENOMEM;		/* jemalloc's realloc leaves errno alone */
 	return NULL;
 }
 
@@ -191,12 +192,17 @@ static void *resize(struct req *r, void *ptr)
 
 	switch (mode()) {
 	case PASS:
-		return fp_je.realloc(ptr, r->size);
+		q = fp_je.realloc(ptr, r->size);
+		if (!q)
+			errno = ENOMEM;
+		return q;
 	case RAW:
 		old = fp_je.usable(ptr);
 		q = fp_je.realloc(ptr, r->size);
 		if (q)
 			settle(old, (int64_t)fp_je.usable(q));
+		else
+			errno = ENOMEM;
 		return q;
 	case COUNT:
 		break;

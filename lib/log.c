@@ -77,7 +77,7 @@ void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
 	if (fp_rt.log_fd < 0 && !fp_rt.conf.verbose)
 		return;
 	id = fp_site_id(site);
-	fp_site_frame((const void *)site->caller, &f);
+	fp_site_describe(site, &f);
 	if (fp_rt.log_fd >= 0) {
 		addf(&l, "{\"seq\":%llu", seq);
 		addf(&l, ",\"pid\":%llu", (unsigned long long)getpid());

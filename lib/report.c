@@ -134,12 +134,12 @@ static void write_totals(void)
 	fp_jsonw_obj_end(&w);
 }
 
-static void write_frame(const void *addr)
+static void write_frame(struct fp_site *s)
 {
 	struct fp_frame f;
 	char buf[24];
 
-	fp_site_frame(addr, &f);
+	fp_site_describe(s, &f);
 	fp_jsonw_obj_begin(&w);
 	fp_jsonw_key(&w, "object");
 	fp_jsonw_str(&w, f.object);
@@ -167,7 +167,7 @@ static void write_site(struct fp_site *s)
 	fp_jsonw_key(&w, "frames");
 	fp_jsonw_arr_begin(&w);
 	if (s->caller != FP_SITE_OTHER)
-		write_frame((const void *)s->caller);
+		write_frame(s);
 	fp_jsonw_arr_end(&w);
 	fp_jsonw_key(&w, "calls");
 	fp_jsonw_u64(&w, atomic_load(&s->calls));

@@ -175,7 +175,7 @@ void fp_rt_exit(int code)
 	if (atomic_exchange(&reported, 1))
 		return;
 	fp_guard_enter();
-	fp_report_write(code);
+	fp_report_write(code & 0xff);	/* what the parent's wait() sees */
 	fp_guard_leave();
 }
 

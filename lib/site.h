@@ -17,7 +17,9 @@ struct fp_site {
 	_Atomic uint64_t calls;
 	_Atomic uint64_t bytes;
 	_Atomic uint64_t injected;
-	_Atomic uint64_t id;		/* 0 until computed */
+	_Atomic uint64_t id;		/* 0 until located */
+	uintptr_t offset;		/* caller's offset in its object */
+	char object[64];		/* its object's basename */
 };
 
 struct fp_frame {
@@ -28,16 +30,20 @@ struct fp_frame {
 };
 
 /**
- * fp_site_get() - the site of @caller, created on first use. Lock-free.
+ * fp_site_get() - the site of @caller, created on first use, when its
+ * object is located with glibc's lock-free _dl_find_object(). Lock-free.
  * Return: never NULL; the shared "other" site once the table is full.
  */
 struct fp_site *fp_site_get(const void *caller);
 
 /**
- * fp_site_frame() - describe code address @addr. Uses dladdr(): call it
- * only under the reentrancy guard, never on the allocation fast path.
+ * fp_site_describe() - the frame of site @s: object and offset as located
+ * when the site was first seen (so a library unloaded since keeps its
+ * name), symbol from dladdr() when the object is still loaded. Call it
+ * under the reentrancy guard, never on the allocation fast path.
+ * @f: filled in; f->object points into @s or is static
  */
-void fp_site_frame(const void *addr, struct fp_frame *f);
+void fp_site_describe(struct fp_site *s, struct fp_frame *f);
 
 /**
  * fp_site_id() - the stable id of @s, computed once and cached.

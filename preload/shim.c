@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -45,8 +46,13 @@ FP_EXPORT void *calloc(size_t n, size_t size)
 
 FP_EXPORT void *realloc(void *ptr, size_t size)
 {
-	if (FP_LIKELY(fp_passthrough && ptr && size))
-		return fp_je.realloc(ptr, size);
+	if (FP_LIKELY(fp_passthrough && ptr && size)) {
+		void *p = fp_je.realloc(ptr, size);
+
+		if (FP_UNLIKELY(!p))
+			errno = ENOMEM;	/* glibc sets it; jemalloc may not */
+		return p;
+	}
 	return fp_alloc_realloc(ptr, size, FP_CALL_REALLOC, CALLER);
 }
 
