@@ -1,0 +1,147 @@
+#!/bin/sh
+# `failpool run`: exit statuses (CMD's own, 128+N, 2, 126, 127), option
+# validation with the shim's messages, LD_PRELOAD for the child only,
+# FAILPOOL_* from flags, the report and its summary, signals while waiting.
+. "$TESTLIB"
+
+: "${FAILPOOL:?FAILPOOL is not set (run through make check)}"
+[ -x "$FAILPOOL" ] || bail "tool not built: $FAILPOOL"
+F=$FAILPOOL
+
+# st CMD...: the exit status of CMD, its stderr in $T/err.
+st() {
+	"$@" >"$T/out" 2>"$T/err"
+	echo $?
+}
+
+# --- the tool itself
+v=$("$F" --version)
+ok "--version prints 'failpool X.Y.Z'" \
+	sh -c 'printf "%s\n" "$1" | grep -Eqx "failpool [0-9]+\.[0-9]+\.[0-9]+"' sh "$v"
+is "$(st "$F" --help)" 0 "--help exits 0"
+ok "--help lists run" grep -q '^  failpool run' "$T/out"
+is "$(st "$F" run --help)" 0 "run --help exits 0"
+ok "run --help lists every flag" sh -c 'for f in rate seed every after nth burst times limit calls site pool depth report log exe enable toggle-signal verbose; do grep -q -- "--$f " "$1" || exit 1; done' sh "$T/out"
+is "$(st "$F")" 2 "no command: exit 2"
+is "$(st "$F" frobnicate)" 2 "unknown command: exit 2"
+
+# --- exit statuses
+is "$(st "$F" run -q -- /bin/true)" 0 "true: exit 0"
+is "$(st "$F" run -q -- /bin/sh -c 'exit 3')" 3 "sh -c 'exit 3': exit 3"
+is "$(st "$F" run -q -- sh -c 'kill -TERM $$')" 143 "killed by SIGTERM: exit 143"
+is "$(st "$F" run -q /bin/sh -c 'exit 4')" 4 "CMD without --"
+is "$(st "$F" run -q -- "$T/no-such-program")" 127 "missing CMD: exit 127"
+ok "missing CMD: one message" grep -qx "failpool: $T/no-such-program: No such file or directory" "$T/err"
+is "$(st "$F" run -q -- no-such-program-fp)" 127 "CMD not in PATH: exit 127"
+printf 'echo hi\n' >"$T/noexec"
+chmod 644 "$T/noexec"
+is "$(st "$F" run -q -- "$T/noexec")" 126 "CMD not executable: exit 126"
+
+# --- usage and validation errors: exit 2, nothing started
+is "$(st "$F" run --rate 2 -- sh -c "touch '$T/started'")" 2 "--rate 2: exit 2"
+is "$(cat "$T/err")" "failpool: FAILPOOL_RATE: not a number in [0,1]: '2'" "--rate 2: the shim's message"
+ok "--rate 2: CMD not started" test ! -e "$T/started"
+is "$(st "$F" run --rate=abc -- /bin/true)" 2 "--rate=abc: exit 2"
+is "$(cat "$T/err")" "failpool: FAILPOOL_RATE: not a number in [0,1]: 'abc'" "--rate=abc: message"
+is "$(st "$F" run --every 0 -- /bin/true)" 2 "--every 0: exit 2"
+ok "--every 0: message" grep -q "^failpool: FAILPOOL_EVERY: " "$T/err"
+is "$(st "$F" run --report 'r.%x' -- /bin/true)" 2 "--report with a bad escape: exit 2"
+ok "--report bad escape: message" grep -q "^failpool: FAILPOOL_REPORT: " "$T/err"
+is "$(st env FAILPOOL_VERBOSE=7 "$F" run -- /bin/true)" 2 "bad FAILPOOL_VERBOSE in the environment: exit 2"
+ok "environment: message" grep -q "^failpool: FAILPOOL_VERBOSE: " "$T/err"
+is "$(st "$F" run --site 'func:x*' --site 'lib:y' -- /bin/true)" 2 "--site: checked (exit 2)"
+ok "--site: FAILPOOL_SITES message" grep -q "^failpool: FAILPOOL_SITES: " "$T/err"
+is "$(st "$F" run --bogus 1 -- /bin/true)" 2 "unknown option: exit 2"
+ok "unknown option: usage" grep -q "^Usage: failpool run" "$T/err"
+is "$(st "$F" run --every)" 2 "option without a value: exit 2"
+is "$(st "$F" run --every 3)" 2 "no CMD: exit 2"
+ok "no CMD: usage" grep -q "^Usage: failpool run" "$T/err"
+
+# --- the child's environment
+is "$(env -u LD_PRELOAD "$F" run -q -- sh -c 'echo "$LD_PRELOAD"')" \
+	"$FAILPOOL_LIB" "LD_PRELOAD is the shim"
+LIBM=/lib/x86_64-linux-gnu/libm.so.6
+[ -f "$LIBM" ] || LIBM=$(ls /lib*/libm.so.6 /usr/lib*/libm.so.6 /lib/*/libm.so.6 2>/dev/null | head -1)
+if [ -n "$LIBM" ]; then
+	is "$(env LD_PRELOAD="$LIBM" "$F" run -q -- sh -c 'echo "$LD_PRELOAD"')" \
+		"$FAILPOOL_LIB:$LIBM" "the shim is prepended to an existing LD_PRELOAD"
+else
+	skip "the shim is prepended to an existing LD_PRELOAD" "no libm.so.6 found"
+fi
+is "$("$F" run -q --enable 0 --every=7 --calls malloc,calloc --seed 0x10 -- \
+	sh -c 'echo "$FAILPOOL_ENABLE $FAILPOOL_EVERY $FAILPOOL_CALLS $FAILPOOL_SEED"')" \
+	"0 7 malloc,calloc 0x10" "flags become FAILPOOL_* (both forms)"
+
+# --- reports and the summary
+R=$T/r.json
+is "$(st "$F" run --seed 42 --report "$R" -- /bin/true)" 0 "--report: exit 0"
+ok "--report: the file exists" test -f "$R"
+ok "--report: valid JSON" "$PYTHON3" -c 'import json,sys; json.load(open(sys.argv[1]))' "$R"
+is "$(jget "$R" seed)" 42 "--seed reaches the report"
+ok "summary: the seed" grep -qx "failpool: seed 42" "$T/err"
+ok "summary: the counts" grep -q "^failpool: eligible [0-9]*, injected 0, real failures 0$" "$T/err"
+ok "summary: calls and peak" sh -c 'grep -q "^failpool: calls [0-9]" "$1" && grep -q "^failpool: peak live [0-9]" "$1"' sh "$T/err"
+ok "summary: the report path" grep -qx "failpool: report $R" "$T/err"
+ok "summary: how it ended" grep -q "^failpool: true (pid [0-9]*) exited with status 0$" "$T/err"
+
+is "$(st "$F" run --report "$T/p.%p.json" -- /bin/sh -c 'exit 5')" 5 "%p report: exit 5"
+n=$(ls "$T" | grep -c '^p\.[0-9]*\.json$')
+is "$n" 1 "%p report: one file"
+pidfile=$(ls "$T" | grep '^p\.[0-9]*\.json$' | head -1)
+ok "%p report: the summary names it" grep -qx "failpool: report $T/$pidfile" "$T/err"
+is "$(jget "$T/$pidfile" exit.code)" 5 "%p report: exit code 5"
+
+is "$(st "$F" run -q --report "$T/q.json" -- /bin/true)" 0 "--quiet: exit 0"
+is "$(cat "$T/err")" "" "--quiet: nothing on stderr"
+ok "--quiet: the report is still written" test -f "$T/q.json"
+
+mkdir "$T/tmp"
+is "$(st env TMPDIR="$T/tmp" "$F" run -- /bin/true)" 0 "temporary report: exit 0"
+ok "temporary report: summarised" grep -q "^failpool: eligible " "$T/err"
+is "$(ls -A "$T/tmp")" "" "temporary report: removed afterwards"
+
+# --- a real injection
+R=$T/sort.json
+rc=$(st "$F" run --every 1 --report "$R" -- /usr/bin/sort /etc/passwd)
+isnt "$rc" 0 "sort with every allocation failing fails (exit $rc)"
+ok "sort: valid JSON report" "$PYTHON3" -c 'import json,sys; json.load(open(sys.argv[1]))' "$R"
+ok "sort: totals.injected > 0" test "$(jget "$R" totals.injected)" -gt 0
+ok "sort: the summary shows the injections" \
+	grep -q "^failpool: eligible [0-9]*, injected [1-9][0-9]*, " "$T/err"
+
+# --- signals while waiting (system(3)-like); start the tool with default
+# dispositions, as a non-interactive shell's background job has SIGINT ignored
+if env --default-signal=INT true 2>/dev/null; then
+	rm -f "$T/started"
+	env --default-signal=INT,QUIT "$F" run -q -- \
+		sh -c ": >'$T/started'; sleep 1; exit 5" >/dev/null 2>&1 &
+	tool=$!
+	i=0
+	while [ ! -e "$T/started" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -INT $tool
+	kill -QUIT $tool
+	wait $tool
+	is "$?" 5 "SIGINT and SIGQUIT to the tool are ignored while CMD runs"
+	ign=$(env --default-signal=INT,QUIT "$F" run -q -- \
+		sh -c 'sed -n "s/^SigIgn:[[:space:]]*//p" /proc/self/status')
+	is "$(( 0x${ign:-6} & 6 ))" 0 "CMD gets default SIGINT/SIGQUIT dispositions"
+else
+	skip "SIGINT and SIGQUIT to the tool are ignored" "env has no --default-signal"
+	skip "CMD gets default SIGINT/SIGQUIT dispositions" "env has no --default-signal"
+fi
+rm -f "$T/started"
+"$F" run -q -- sh -c ": >'$T/started'; exec sleep 30" >/dev/null 2>&1 &
+tool=$!
+i=0
+while [ ! -e "$T/started" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -TERM $tool
+wait $tool
+is "$?" 143 "SIGTERM to the tool reaches CMD (exit 143)"
+
+done_testing

@@ -1,0 +1,427 @@
+/*
+ * failpool run [options] [--] CMD [ARG...]: set FAILPOOL_* from the flags,
+ * check them with the shim's own validator, preload the shim into CMD
+ * alone, wait for it like system(3) does, summarise its report, and exit
+ * with its status (128+N when signal N killed it).
+ */
+#include "config.h"
+#include "cmds.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "fp.h"
+#include "options.h"
+#include "shimpath.h"
+#include "summary.h"
+
+#define USAGE "Usage: failpool run [options] [--] CMD [ARG...]\n"
+
+/* The child, for forwarding SIGTERM and SIGHUP; 0 before the fork. */
+static volatile sig_atomic_t child_pid;
+
+static void forward(int sig)
+{
+	if (child_pid > 0)
+		kill((pid_t)child_pid, sig);
+}
+
+static void run_help(FILE *out)
+{
+	fputs(USAGE "\nRun CMD with the failpool shim preloaded and the given settings, then\n"
+	      "print a summary of its report on stderr. Exits with CMD's status.\n\n"
+	      "Options (each sets the FAILPOOL_* variable named; see failpool(1)):\n", out);
+	fp_opts_help(out);
+	fputs("  -q, --quiet            no summary\n"
+	      "  -h, --help             this help\n", out);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fputs("failpool: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\n" USAGE "Try 'failpool run --help' for the options.\n", stderr);
+	return FP_EXIT_USAGE;
+}
+
+/* A temporary directory for the report: "" on failure (no summary then). */
+static int make_temp_report(char *dir, size_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+	char tmpl[PATH_MAX + 64], *d;
+	size_t n = 0;
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	snprintf(dir, size, "%s/failpool.XXXXXX", tmp);
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "failpool: cannot create a temporary report directory in %s: %s; no summary\n",
+			tmp, strerror(errno));
+		dir[0] = '\0';
+		return -1;
+	}
+	/* %p: the direct child's report, not its children's. */
+	for (d = dir; *d && n + 3 < sizeof(tmpl); d++) {
+		if (*d == '%')
+			tmpl[n++] = '%';
+		tmpl[n++] = *d;
+	}
+	tmpl[n] = '\0';
+	strncat(tmpl, "/%p.json", sizeof(tmpl) - n - 1);
+	return setenv("FAILPOOL_REPORT", tmpl, 1);
+}
+
+static void remove_temp_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int fd;
+
+	if (!d)
+		return;
+	fd = dirfd(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(fd, e->d_name, 0);
+	closedir(d);
+	rmdir(dir);
+}
+
+/* Where execvp() finds @cmd, made canonical; 0 on success. */
+static int resolve_cmd(const char *cmd, char *out)
+{
+	const char *path = getenv("PATH");
+	char cand[PATH_MAX];
+
+	if (strchr(cmd, '/'))
+		return realpath(cmd, out) ? 0 : -1;
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (;;) {
+		const char *colon = strchr(path, ':');
+		int n = colon ? (int)(colon - path) : (int)strlen(path);
+		struct stat st;
+
+		snprintf(cand, sizeof(cand), "%.*s%s%s", n, path, n ? "/" : "", cmd);
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(cand, X_OK) == 0)
+			return realpath(cand, out) ? 0 : -1;
+		if (!colon)
+			return -1;
+		path = colon + 1;
+	}
+}
+
+/* @tmpl with %p, %e and %% expanded; glob characters escaped if @glob. */
+static void expand(const char *tmpl, pid_t pid, const char *exe, int glob,
+		   char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const char *p = tmpl; *p && n + 1 < size; p++) {
+		char num[24];
+		const char *ins = NULL;
+
+		if (*p == '%' && p[1] == 'p') {
+			snprintf(num, sizeof(num), "%ld", (long)pid);
+			ins = num;
+		} else if (*p == '%' && p[1] == 'e') {
+			ins = exe;
+		} else if (*p == '%' && p[1] == '%') {
+			ins = "%";
+		}
+		if (ins) {
+			size_t k = strlen(ins);
+
+			if (k > size - 1 - n)
+				k = size - 1 - n;
+			memcpy(out + n, ins, k);
+			n += k;
+			p++;
+			continue;
+		}
+		if (glob && strchr("*?[\\", *p) && n + 2 < size)
+			out[n++] = '\\';
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+}
+
+/*
+ * The report of the child @pid. With %e in the template, the shim used the
+ * basename of /proc/self/exe, which the tool can only guess (symlinks,
+ * scripts, a CMD that execs another program): try CMD's resolved and
+ * literal basenames, then any file the template matches, newest first.
+ */
+static void report_path(const char *tmpl, pid_t pid, const char *cmd,
+			char *out, size_t size)
+{
+	char real[PATH_MAX], pat[PATH_MAX * 2];
+	const char *base = strrchr(cmd, '/');
+	glob_t g;
+
+	if (!strstr(tmpl, "%e")) {
+		expand(tmpl, pid, "", 0, out, size);
+		return;
+	}
+	if (resolve_cmd(cmd, real) == 0) {
+		expand(tmpl, pid, strrchr(real, '/') + 1, 0, out, size);
+		if (access(out, F_OK) == 0)
+			return;
+	}
+	expand(tmpl, pid, base ? base + 1 : cmd, 0, out, size);
+	if (access(out, F_OK) == 0)
+		return;
+	expand(tmpl, pid, "*", 1, pat, sizeof(pat));
+	if (glob(pat, 0, NULL, &g) == 0) {
+		struct timespec best = { 0, 0 };
+
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			struct stat st;
+
+			if (stat(g.gl_pathv[i], &st) == 0 &&
+			    (st.st_mtim.tv_sec > best.tv_sec ||
+			     (st.st_mtim.tv_sec == best.tv_sec &&
+			      st.st_mtim.tv_nsec >= best.tv_nsec))) {
+				best = st.st_mtim;
+				snprintf(out, size, "%s", g.gl_pathv[i]);
+			}
+		}
+		globfree(&g);
+	}
+}
+
+struct saved_signals {
+	struct sigaction intr, quit, term, hup, chld;
+	sigset_t mask;
+};
+
+static void ignore_while_waiting(struct saved_signals *s)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, fwd = { .sa_handler = forward };
+	sigset_t block;
+
+	sigemptyset(&ign.sa_mask);
+	sigemptyset(&fwd.sa_mask);
+	fwd.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &ign, &s->intr);
+	sigaction(SIGQUIT, &ign, &s->quit);
+	sigaction(SIGTERM, NULL, &s->term);
+	sigaction(SIGHUP, NULL, &s->hup);
+	if (s->term.sa_handler != SIG_IGN)
+		sigaction(SIGTERM, &fwd, NULL);
+	if (s->hup.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &fwd, NULL);
+	/* An inherited SIG_IGN for SIGCHLD would make waitpid() fail. */
+	sigaction(SIGCHLD, NULL, &s->chld);
+	if (s->chld.sa_handler == SIG_IGN) {
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+		sigemptyset(&dfl.sa_mask);
+		sigaction(SIGCHLD, &dfl, NULL);
+	}
+	/* Until child_pid is set, a forwarded signal would be lost. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &s->mask);
+}
+
+static void restore_signals(const struct saved_signals *s)
+{
+	sigaction(SIGINT, &s->intr, NULL);
+	sigaction(SIGQUIT, &s->quit, NULL);
+	sigaction(SIGTERM, &s->term, NULL);
+	sigaction(SIGHUP, &s->hup, NULL);
+	sigaction(SIGCHLD, &s->chld, NULL);
+	sigprocmask(SIG_SETMASK, &s->mask, NULL);
+}
+
+/* fork + execvp; on exec failure *exec_errno is set and -1 returned. */
+static pid_t spawn(char **cmd, const char *preload, struct saved_signals *s,
+		   int *exec_errno)
+{
+	int pipefd[2], err = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		*exec_errno = errno;
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		restore_signals(s);
+		if (setenv("LD_PRELOAD", preload, 1) == 0)
+			execvp(cmd[0], cmd);
+		err = errno;
+		FP_IGNORE(write(pipefd[1], &err, sizeof(err)));
+		_exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
+	}
+	if (pid < 0)
+		err = errno;
+	else
+		child_pid = pid;
+	close(pipefd[1]);
+	sigprocmask(SIG_SETMASK, &s->mask, NULL);
+	if (pid < 0) {
+		close(pipefd[0]);
+		*exec_errno = err;
+		return -1;
+	}
+	do
+		n = read(pipefd[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	if (n == (ssize_t)sizeof(err)) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		*exec_errno = err;
+		return -1;
+	}
+	return pid;
+}
+
+static int wait_status(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "failpool: waitpid: %s\n", strerror(errno));
+			return 125;
+		}
+	}
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 125;
+}
+
+static int parse_args(int argc, char **argv, struct fp_optvals *v, int *quiet,
+		      int *cmd_index)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int rc;
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			*quiet = 1;
+			continue;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			run_help(stdout);
+			return FP_EXIT_OK;
+		}
+		rc = fp_opt_parse(v, argc, argv, &i);
+		if (rc < 0) {
+			fputs(USAGE "Try 'failpool run --help' for the options.\n", stderr);
+			return FP_EXIT_USAGE;
+		}
+		if (rc > 0)
+			continue;
+		if (a[0] == '-' && a[1])
+			return bad_usage("unknown option '%s'", a);
+		break;
+	}
+	if (i >= argc)
+		return bad_usage("%s", "no command to run");
+	*cmd_index = i;
+	return -1;
+}
+
+int fp_cmd_run(int argc, char **argv)
+{
+	char shim[PATH_MAX], tmpdir[PATH_MAX] = "", report[PATH_MAX * 2];
+	struct fp_optvals vals = { { 0 } };
+	struct saved_signals saved;
+	struct fp_conf conf;
+	int quiet = 0, cmd_index = 0, rc, exec_errno = 0;
+	const char *old, *tmpl;
+	char *preload;
+	char **cmd;
+	pid_t pid;
+
+	rc = parse_args(argc, argv, &vals, &quiet, &cmd_index);
+	if (rc < 0)
+		rc = fp_opts_setenv(&vals) ? FP_EXIT_USAGE : -1;
+	fp_optvals_free(&vals);
+	if (rc >= 0)
+		return rc;
+	if (fp_opts_validate(&conf))
+		return FP_EXIT_USAGE;
+	cmd = argv + cmd_index;
+
+	shim[0] = '\0';
+	if (!fp_shim_path(shim, sizeof(shim)))
+		errno = ENAMETOOLONG;
+	if (!shim[0] || access(shim, R_OK) != 0) {
+		fprintf(stderr, "failpool: cannot find the shim %s: %s (set FAILPOOL_LIB)\n",
+			shim, strerror(errno));
+		return FP_EXIT_USAGE;
+	}
+	if (strpbrk(shim, ": ")) {
+		fprintf(stderr, "failpool: the shim path %s has ':' or ' ', which LD_PRELOAD cannot hold\n",
+			shim);
+		return FP_EXIT_USAGE;
+	}
+	old = getenv("LD_PRELOAD");
+	if (asprintf(&preload, "%s%s%s", shim, old && *old ? ":" : "",
+		     old && *old ? old : "") < 0) {
+		fprintf(stderr, "failpool: out of memory\n");
+		return FP_EXIT_USAGE;
+	}
+
+	tmpl = getenv("FAILPOOL_REPORT");
+	if (!quiet && (!tmpl || !*tmpl)) {
+		make_temp_report(tmpdir, sizeof(tmpdir));
+		tmpl = getenv("FAILPOOL_REPORT");
+	}
+
+	ignore_while_waiting(&saved);
+	pid = spawn(cmd, preload, &saved, &exec_errno);
+	free(preload);
+	if (pid < 0) {
+		restore_signals(&saved);
+		if (tmpdir[0])
+			remove_temp_dir(tmpdir);
+		fprintf(stderr, "failpool: %s: %s\n", cmd[0], strerror(exec_errno));
+		return exec_errno == ENOENT || exec_errno == ENOTDIR ? 127 : 126;
+	}
+	rc = wait_status(pid);
+	restore_signals(&saved);
+
+	if (!quiet && tmpl && *tmpl) {
+		const char *base = strrchr(cmd[0], '/');
+
+		report_path(tmpl, pid, cmd[0], report, sizeof(report));
+		if (access(report, F_OK) != 0)
+			fprintf(stderr, "failpool: no report from %s (pid %ld): %s does not exist\n",
+				base ? base + 1 : cmd[0], (long)pid, report);
+		else
+			fp_summary_print(stderr, report, tmpdir[0] ? NULL : report);
+	}
+	if (tmpdir[0])
+		remove_temp_dir(tmpdir);
+	return rc;
+}

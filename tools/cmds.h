@@ -1,0 +1,30 @@
+/*
+ * The tool's commands: one row each in failpool.c's table (tmux's cmd-*.c,
+ * stress-ng's stressor_info_t). A command gets argv from its own name on.
+ */
+#ifndef FP_CMDS_H
+#define FP_CMDS_H
+
+/* Exit statuses of the tool itself (SPEC §7). */
+#define FP_EXIT_OK		0
+#define FP_EXIT_FINDING		1
+#define FP_EXIT_USAGE		2
+
+struct fp_cmd {
+	const char *name;		/* "run" */
+	int (*fn)(int argc, char **argv);	/* NULL: not in this build yet */
+	const char *usage;		/* "[options] -- CMD [ARG...]" */
+	const char *help;		/* one line for `failpool --help` */
+};
+
+/**
+ * fp_cmd_run() - `failpool run [options] -- CMD [ARG...]`.
+ * @argc: arguments from "run" on
+ * @argv: they
+ *
+ * Return: the tool's exit status: CMD's own, 128+N when a signal N killed
+ * it, 2 on a usage or configuration error, 126/127 when CMD cannot run.
+ */
+int fp_cmd_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,62 @@
+/* failpool: the command-line front end of the preload shim. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "fp.h"
+
+static const struct fp_cmd cmds[] = {
+	{ "run", fp_cmd_run, "[options] [--] CMD [ARG...]",
+	  "run CMD under the shim and summarise its report" },
+	{ "explore", NULL, "[options] [--] CMD [ARG...]",
+	  "fail each allocation site in turn and class the outcomes (coming)" },
+	{ "report", NULL, "[--format text|json|html] [-o FILE] REPORT.json...",
+	  "render or merge reports (coming)" },
+	{ "soak", NULL, "[options]",
+	  "run stress-ng stressors under the shim (coming)" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage:\n");
+	for (unsigned i = 0; i < FP_ARRAY_SIZE(cmds); i++)
+		fprintf(out, "  failpool %-7s %s\n", cmds[i].name, cmds[i].usage);
+	fprintf(out, "  failpool --help | --version\n\nCommands:\n");
+	for (unsigned i = 0; i < FP_ARRAY_SIZE(cmds); i++)
+		fprintf(out, "  %-9s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(out, "\n`failpool COMMAND --help` shows a command's options; "
+		"see also failpool(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *name;
+
+	if (argc < 2) {
+		usage(stderr);
+		return FP_EXIT_USAGE;
+	}
+	name = argv[1];
+	if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+		usage(stdout);
+		return FP_EXIT_OK;
+	}
+	if (!strcmp(name, "--version") || !strcmp(name, "-V")) {
+		printf("failpool %s\n", PACKAGE_VERSION);
+		return FP_EXIT_OK;
+	}
+	for (unsigned i = 0; i < FP_ARRAY_SIZE(cmds); i++) {
+		if (strcmp(name, cmds[i].name) != 0)
+			continue;
+		if (!cmds[i].fn) {
+			fprintf(stderr, "failpool: '%s' is not in this build yet\n", name);
+			return FP_EXIT_USAGE;
+		}
+		return cmds[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "failpool: unknown command '%s'\n", name);
+	usage(stderr);
+	return FP_EXIT_USAGE;
+}
