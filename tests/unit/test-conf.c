@@ -1,0 +1,215 @@
+/* lib/conf.c: defaults, every variable good and bad, exact messages. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "conf.h"
+#include "fp.h"
+#include "../tap.h"
+
+/* A fake environment: NULL-terminated pairs. */
+static const char *const *env;
+
+static char *lookup(const char *name)
+{
+	for (const char *const *p = env; p && p[0]; p += 2)
+		if (strcmp(p[0], name) == 0)
+			return (char *)p[1];
+	return NULL;
+}
+
+static struct fp_conf c;
+static struct fp_conf_error err;
+
+static int load(const char *const *pairs)
+{
+	env = pairs;
+	memset(&err, 0, sizeof(err));
+	return fp_conf_load(&c, lookup, &err);
+}
+
+#define LOAD(...) load((const char *const[]){ __VA_ARGS__, NULL })
+
+static void good(const char *var, const char *value)
+{
+	int rc = LOAD(var, value);
+
+	is_int(rc, 0, "%s=%s is accepted", var, value);
+	if (rc)
+		diag("error: %s: %s", err.var ? err.var : "?", err.msg);
+}
+
+/* A bad value names its variable and says what is wrong, with @part in it. */
+static void bad(const char *var, const char *value, const char *part)
+{
+	int rc = LOAD(var, value);
+
+	is_int(rc, -EINVAL, "%s='%s' is rejected", var, value);
+	is_str(err.var, var, "... naming %s", var);
+	ok(strstr(err.msg, part) != NULL, "... message '%s' contains '%s'", err.msg, part);
+}
+
+int main(void)
+{
+	char line[512];
+	unsigned n;
+
+	/* Defaults. */
+	is_int(LOAD(NULL), 0, "no variables: ok");
+	is_double(c.rate, 0, 0, "rate defaults to 0");
+	ok(!c.seed_set, "seed unset by default");
+	is_u64(c.every, 0, "every off");
+	is_u64(c.after, 0, "after 0");
+	is_u64(c.nth, 0, "nth off");
+	is_u64(c.burst, 1, "burst 1");
+	is_u64(c.times, FP_UNLIMITED, "times unlimited");
+	ok(!c.limit_set, "limit off");
+	is_u64(c.calls, FP_CALLSET_ALL, "all calls eligible");
+	is_int(c.depth, 8, "depth 8");
+	is_int(c.enable, 1, "enabled");
+	is_int(c.toggle_signal, 0, "no toggle signal");
+	is_int(c.verbose, 0, "quiet");
+	ok(!c.report[0] && !c.log[0] && !c.exe[0], "no report, log, exe");
+	ok(!fp_conf_injects(&c), "nothing configured injects nothing");
+
+	/* RATE */
+	good("FAILPOOL_RATE", "0.25");
+	is_double(c.rate, 0.25, 0, "rate 0.25");
+	ok(fp_conf_injects(&c), "a rate injects");
+	good("FAILPOOL_RATE", "1");
+	good("FAILPOOL_RATE", "0");
+	ok(!fp_conf_injects(&c), "rate 0 injects nothing");
+	bad("FAILPOOL_RATE", "-0.1", "not a number in [0,1]: '-0.1'");
+	bad("FAILPOOL_RATE", "1.5", "not a number in [0,1]");
+	bad("FAILPOOL_RATE", "abc", "'abc'");
+	bad("FAILPOOL_RATE", "", "not a number");
+
+	/* SEED */
+	good("FAILPOOL_SEED", "18446744073709551615");
+	ok(c.seed_set && c.seed == UINT64_MAX, "seed max");
+	good("FAILPOOL_SEED", "0x10");
+	is_u64(c.seed, 16, "hex seed");
+	bad("FAILPOOL_SEED", "18446744073709551616", "out of range");
+	bad("FAILPOOL_SEED", "-5", "not a non-negative integer");
+
+	/* EVERY AFTER NTH BURST TIMES */
+	good("FAILPOOL_EVERY", "3");
+	is_u64(c.every, 3, "every 3");
+	ok(fp_conf_injects(&c), "every injects");
+	bad("FAILPOOL_EVERY", "0", "at least 1");
+	bad("FAILPOOL_EVERY", "x", "not a non-negative integer");
+	good("FAILPOOL_AFTER", "0");
+	good("FAILPOOL_AFTER", "1000");
+	is_u64(c.after, 1000, "after 1000");
+	ok(!fp_conf_injects(&c), "after alone injects nothing");
+	bad("FAILPOOL_AFTER", "1k", "not a non-negative integer");
+	good("FAILPOOL_NTH", "5");
+	is_u64(c.nth, 5, "nth 5");
+	bad("FAILPOOL_NTH", "0", "at least 1");
+	good("FAILPOOL_BURST", "inf");
+	is_u64(c.burst, FP_UNLIMITED, "burst inf");
+	good("FAILPOOL_BURST", "4");
+	is_u64(c.burst, 4, "burst 4");
+	bad("FAILPOOL_BURST", "0", "'inf'");
+	bad("FAILPOOL_BURST", "infinity", "'inf'");
+	good("FAILPOOL_TIMES", "0");
+	is_u64(c.times, 0, "times 0 is valid");
+	bad("FAILPOOL_TIMES", "-1", "not a non-negative integer");
+
+	/* LIMIT */
+	good("FAILPOOL_LIMIT", "10M");
+	ok(c.limit_set && c.limit == 10485760, "limit 10M = 10485760");
+	ok(fp_conf_injects(&c), "a limit injects");
+	good("FAILPOOL_LIMIT", "0");
+	ok(c.limit_set && c.limit == 0, "limit 0 is a limit");
+	bad("FAILPOOL_LIMIT", "10X", "not a size in bytes");
+	bad("FAILPOOL_LIMIT", "99999999999G", "out of range");
+
+	/* CALLS */
+	good("FAILPOOL_CALLS", "malloc,new");
+	is_u64(c.calls, FP_CALLBIT(FP_CALL_MALLOC) | FP_CALLBIT(FP_CALL_NEW) |
+	       FP_CALLBIT(FP_CALL_NEW_ARRAY), "malloc,new: malloc and every new form");
+	good("FAILPOOL_CALLS", "new[]");
+	is_u64(c.calls, FP_CALLBIT(FP_CALL_NEW_ARRAY), "new[]: array forms only");
+	good("FAILPOOL_CALLS", "free,malloc_usable_size,delete");
+	good("FAILPOOL_CALLS", "pvalloc");
+	is_u64(c.calls, FP_CALLBIT(FP_CALL_PVALLOC), "pvalloc alone");
+	bad("FAILPOOL_CALLS", "malloc,bogus", "unknown function 'bogus'");
+	bad("FAILPOOL_CALLS", "malloc,,calloc", "empty name");
+	bad("FAILPOOL_CALLS", "", "empty name");
+	bad("FAILPOOL_CALLS", "Malloc", "unknown function 'Malloc'");
+
+	/* Not yet: SITES, POOLS. An empty list is no list. */
+	bad("FAILPOOL_SITES", "func:main", "not supported by this build yet");
+	bad("FAILPOOL_POOLS", "p:site=func:x,min=1,size=64", "not supported by this build yet");
+	good("FAILPOOL_SITES", "");
+
+	/* DEPTH */
+	good("FAILPOOL_DEPTH", "1");
+	good("FAILPOOL_DEPTH", "64");
+	is_int(c.depth, 64, "depth 64");
+	bad("FAILPOOL_DEPTH", "0", "not an integer in 1..64");
+	bad("FAILPOOL_DEPTH", "65", "not an integer in 1..64");
+
+	/* REPORT, LOG: escapes. */
+	good("FAILPOOL_REPORT", "/tmp/r.%p.%e.%%.json");
+	is_str(c.report, "/tmp/r.%p.%e.%%.json", "report template kept unexpanded");
+	bad("FAILPOOL_REPORT", "", "empty path");
+	bad("FAILPOOL_REPORT", "/tmp/%d.json", "unknown escape '%d'");
+	bad("FAILPOOL_LOG", "/tmp/x%", "unknown escape");
+	good("FAILPOOL_LOG", "/tmp/log.%p");
+
+	/* EXE, ENABLE, TOGGLE_SIGNAL, VERBOSE */
+	good("FAILPOOL_EXE", "sort*");
+	is_str(c.exe, "sort*", "exe glob");
+	bad("FAILPOOL_EXE", "", "empty pattern");
+	good("FAILPOOL_ENABLE", "0");
+	is_int(c.enable, 0, "enable 0");
+	bad("FAILPOOL_ENABLE", "2", "not 0 or 1");
+	bad("FAILPOOL_ENABLE", "yes", "not 0 or 1");
+	good("FAILPOOL_TOGGLE_SIGNAL", "USR2");
+	is_int(c.toggle_signal, SIGUSR2, "toggle USR2");
+	bad("FAILPOOL_TOGGLE_SIGNAL", "SIGFOO", "not a signal");
+	bad("FAILPOOL_TOGGLE_SIGNAL", "KILL", "cannot be caught");
+	good("FAILPOOL_VERBOSE", "2");
+	is_int(c.verbose, 2, "verbose 2");
+	bad("FAILPOOL_VERBOSE", "3", "not 0, 1 or 2");
+
+	/* The first bad variable is reported; earlier good ones do not mask it. */
+	is_int(LOAD("FAILPOOL_RATE", "0.5", "FAILPOOL_EVERY", "0"), -EINVAL, "a good and a bad variable");
+	is_str(err.var, "FAILPOOL_EVERY", "... the bad one is named");
+
+	/* Exact message format. */
+	LOAD("FAILPOOL_RATE", "2");
+	n = fp_conf_format_error(&err, line, sizeof(line));
+	is_str(line, "failpool: FAILPOOL_RATE: not a number in [0,1]: '2'\n", "exact one-line message");
+	is_u64(n, strlen(line), "its length");
+	n = fp_conf_format_error(&err, line, 16);
+	ok(n == 15 && line[14] == '\n' && line[15] == '\0', "a short buffer still ends the line");
+
+	/* A very long bad value is cut, not overflowed. */
+	{
+		char longv[2000];
+
+		memset(longv, 'x', sizeof(longv) - 1);
+		longv[sizeof(longv) - 1] = '\0';
+		bad("FAILPOOL_RATE", longv, "...");
+		ok(strlen(err.msg) < sizeof(err.msg), "message fits");
+	}
+
+	/* Every variable has a report key. */
+	ok(fp_conf_nvars == 18, "18 variables described");
+	for (unsigned i = 0; i < fp_conf_nvars; i++)
+		ok(strncmp(fp_conf_vars[i].name, "FAILPOOL_", 9) == 0 && fp_conf_vars[i].key[0] &&
+		   fp_conf_vars[i].help[0], "%s described", fp_conf_vars[i].name);
+
+	/* Call names and which of them can fail. */
+	is_str(fp_call_name(FP_CALL_MALLOC), "malloc", "call name malloc");
+	is_str(fp_call_name(FP_CALL_NEW_ARRAY), "new[]", "call name new[]");
+	ok(fp_call_can_fail(FP_CALL_CALLOC) && !fp_call_can_fail(FP_CALL_FREE) &&
+	   !fp_call_can_fail(FP_CALL_MALLOC_USABLE_SIZE) && !fp_call_can_fail(FP_CALL_DELETE),
+	   "free, delete and malloc_usable_size never fail");
+	return done_testing();
+}
