@@ -1,0 +1,229 @@
+/* lib/policy.c: exact failure sequences, seeded RATE, LIMIT, threads. */
+#include "config.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "conf.h"
+#include "fp.h"
+#include "policy.h"
+#include "../tap.h"
+
+static struct fp_policy p;
+
+/* The indices in 1..n that fail, as "3,6,9". */
+static const char *sequence(const struct fp_conf *c, uint64_t seed, unsigned n)
+{
+	static char buf[4096];
+	size_t len = 0;
+
+	fp_policy_init(&p, c, seed);
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t k = fp_policy_next(&p);
+
+		if (fp_policy_decide(&p, k, 0) && len < sizeof(buf) - 24)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%llu",
+						len ? "," : "", (unsigned long long)k);
+	}
+	return buf;
+}
+
+static struct fp_conf conf(void)
+{
+	struct fp_conf c;
+
+	fp_conf_defaults(&c);
+	return c;
+}
+
+struct hammer {
+	unsigned calls;
+	uint64_t injected;
+};
+
+static void *hammer(void *arg)
+{
+	struct hammer *h = arg;
+
+	for (unsigned i = 0; i < h->calls; i++)
+		if (fp_policy_decide(&p, fp_policy_next(&p), 16))
+			h->injected++;
+		else
+			fp_policy_uncharge(&p, 16);
+	return NULL;
+}
+
+int main(void)
+{
+	struct fp_conf c;
+	char a[4096];
+	unsigned fails;
+
+	c = conf();
+	is_str(sequence(&c, 1, 100), "", "nothing configured: nothing fails");
+
+	c = conf(); c.every = 3;
+	is_str(sequence(&c, 1, 20), "3,6,9,12,15,18", "EVERY=3");
+	c.after = 4;
+	is_str(sequence(&c, 1, 20), "6,9,12,15,18", "EVERY=3 AFTER=4");
+	c = conf(); c.every = 1; c.times = 2;
+	is_str(sequence(&c, 1, 20), "1,2", "EVERY=1 TIMES=2");
+	is_u64(atomic_load(&p.injected), 2, "... injected counter is 2");
+	is_u64(atomic_load(&p.eligible), 20, "... eligible counter is 20");
+	c = conf(); c.every = 1; c.times = 0;
+	is_str(sequence(&c, 1, 20), "", "TIMES=0: nothing fails");
+	c = conf(); c.nth = 5;
+	is_str(sequence(&c, 1, 100), "5", "NTH=5");
+	c.burst = 3;
+	is_str(sequence(&c, 1, 100), "5,6,7", "NTH=5 BURST=3");
+	c.burst = FP_UNLIMITED;
+	is_str(sequence(&c, 1, 10), "5,6,7,8,9,10", "NTH=5 BURST=inf");
+	c.after = 7;
+	is_str(sequence(&c, 1, 10), "8,9,10", "NTH=5 BURST=inf AFTER=7");
+	c = conf(); c.nth = 3; c.after = 5;
+	is_str(sequence(&c, 1, 20), "", "NTH within AFTER never fails");
+	c = conf(); c.after = 10;
+	is_str(sequence(&c, 1, 100), "", "AFTER alone never fails");
+	c = conf(); c.every = 4; c.nth = 6; c.burst = 2;
+	is_str(sequence(&c, 1, 12), "4,6,7,8,12", "EVERY and NTH combine");
+
+	/* RATE: 0, 1, seeded reproducibility, calibration. */
+	c = conf(); c.rate = 0;
+	is_str(sequence(&c, 9, 1000), "", "RATE=0 never fails");
+	c.rate = 1;
+	fp_policy_init(&p, &c, 9);
+	fails = 0;
+	for (unsigned i = 0; i < 1000; i++)
+		fails += fp_policy_decide(&p, fp_policy_next(&p), 0) != 0;
+	is_u64(fails, 1000, "RATE=1 always fails");
+	c.rate = 0.05;
+	strcpy(a, sequence(&c, 42, 2000));
+	is_str(sequence(&c, 42, 2000), a, "RATE=0.05: the same seed gives the same failures");
+	ok(strcmp(sequence(&c, 43, 2000), a) != 0, "... another seed gives others");
+	c.rate = 0.01;
+	fp_policy_init(&p, &c, 7);
+	fails = 0;
+	for (unsigned i = 0; i < 1000000; i++)
+		fails += fp_policy_decide(&p, fp_policy_next(&p), 0) != 0;
+	/* Binomial(1e6, 0.01): sd = 99.5; 4 sd either side. */
+	ok(fails > 10000 - 398 && fails < 10000 + 398, "RATE=0.01 over 1e6: %u failures (10000 +- 398)", fails);
+	c.rate = 0.5;
+	fp_policy_init(&p, &c, 7);
+	fails = 0;
+	for (unsigned i = 0; i < 1000000; i++)
+		fails += fp_policy_decide(&p, fp_policy_next(&p), 0) != 0;
+	ok(fails > 500000 - 2000 && fails < 500000 + 2000, "RATE=0.5 over 1e6: %u failures (500000 +- 2000)", fails);
+	c.rate = 0.001;
+	fp_policy_init(&p, &c, 11);
+	fails = 0;
+	for (unsigned i = 0; i < 1000000; i++)
+		fails += fp_policy_decide(&p, fp_policy_next(&p), 0) != 0;
+	ok(fails > 1000 - 127 && fails < 1000 + 127, "RATE=0.001 over 1e6: %u failures (1000 +- 127)", fails);
+
+	/* A fork child: its own stream, deterministic, counts continue. */
+	c = conf(); c.rate = 0.1;
+	fp_policy_init(&p, &c, 5);
+	for (unsigned i = 0; i < 50; i++)
+		fp_policy_decide(&p, fp_policy_next(&p), 0);
+	{
+		struct fp_policy parent = p, child1, child1again, child2;
+		char ps[2048] = "", cs[2048] = "";
+		size_t pl = 0, cl = 0;
+
+		fp_policy_fork_child(&p, 1);
+		child1 = p;
+		p = parent;
+		fp_policy_fork_child(&p, 1);
+		child1again = p;
+		p = parent;
+		fp_policy_fork_child(&p, 2);
+		child2 = p;
+		ok(child1.stream != parent.stream, "child's stream differs from the parent's");
+		ok(child1.stream == child1again.stream, "... and is the same for the same fork order");
+		ok(child2.stream != child1.stream, "... and differs for another fork order");
+		is_u64(atomic_load(&child1.eligible), 50, "child continues the eligible count");
+		for (unsigned i = 0; i < 200; i++) {
+			uint64_t k = fp_policy_next(&parent);
+
+			if (fp_policy_decide(&parent, k, 0) && pl < sizeof(ps) - 24)
+				pl += (size_t)snprintf(ps + pl, sizeof(ps) - pl, "%llu,", (unsigned long long)k);
+			k = fp_policy_next(&child1);
+			if (fp_policy_decide(&child1, k, 0) && cl < sizeof(cs) - 24)
+				cl += (size_t)snprintf(cs + cl, sizeof(cs) - cl, "%llu,", (unsigned long long)k);
+		}
+		ok(strcmp(ps, cs) != 0, "parent and child do not fail in lockstep");
+	}
+
+	/* LIMIT: charge within the limit, fail beyond, uncharge frees room. */
+	c = conf(); c.limit_set = 1; c.limit = 1000;
+	fp_policy_init(&p, &c, 1);
+	is_u64(fp_policy_decide(&p, fp_policy_next(&p), 600), 0, "LIMIT=1000: 600 bytes fit");
+	is_u64(atomic_load(&p.live), 600, "... live 600");
+	is_u64(fp_policy_decide(&p, fp_policy_next(&p), 600), 1, "... another 600 fail (failure #1)");
+	is_u64(atomic_load(&p.live), 600, "... live still 600");
+	is_u64(fp_policy_decide(&p, fp_policy_next(&p), 400), 0, "... 400 fit exactly");
+	is_u64(atomic_load(&p.live), 1000, "... live 1000");
+	is_u64(atomic_load(&p.peak), 1000, "... peak 1000");
+	fp_policy_uncharge(&p, 600);
+	is_u64(fp_policy_decide(&p, fp_policy_next(&p), 600), 0, "after freeing 600, 600 fit again");
+	fp_policy_uncharge(&p, 1000);
+	is_u64(atomic_load(&p.live), 0, "... live back to 0");
+	is_u64(atomic_load(&p.peak), 1000, "... peak stays 1000");
+	fp_policy_charge(&p, 5000);
+	is_u64(atomic_load(&p.peak), 5000, "charge raises the peak");
+	fp_policy_uncharge(&p, 5000);
+	c.after = 3;
+	fp_policy_init(&p, &c, 1);
+	is_u64(fp_policy_decide(&p, fp_policy_next(&p), 5000), 0, "LIMIT with AFTER=3: #1 passes over the limit");
+	is_u64(atomic_load(&p.live), 5000, "... and is charged");
+	c = conf(); c.limit_set = 1; c.limit = 100; c.times = 1;
+	fp_policy_init(&p, &c, 1);
+	is_u64(fp_policy_decide(&p, fp_policy_next(&p), 200), 1, "LIMIT with TIMES=1: first over-limit fails");
+	is_u64(fp_policy_decide(&p, fp_policy_next(&p), 200), 0, "... the second goes through");
+	is_u64(atomic_load(&p.live), 200, "... and is charged");
+	c = conf(); c.every = 2;
+	fp_policy_init(&p, &c, 1);
+	fp_policy_decide(&p, fp_policy_next(&p), 64);
+	fp_policy_decide(&p, fp_policy_next(&p), 64);
+	is_u64(atomic_load(&p.live), 64, "an injected failure charges nothing");
+
+	/* Four threads: exact counts. */
+	{
+		pthread_t t[4];
+		struct hammer h[4];
+		uint64_t total = 0;
+
+		c = conf(); c.every = 7;
+		fp_policy_init(&p, &c, 1);
+		for (int i = 0; i < 4; i++) {
+			h[i] = (struct hammer){ .calls = 100000 };
+			pthread_create(&t[i], NULL, hammer, &h[i]);
+		}
+		for (int i = 0; i < 4; i++) {
+			pthread_join(t[i], NULL);
+			total += h[i].injected;
+		}
+		is_u64(atomic_load(&p.eligible), 400000, "4 threads: eligible exactly 400000");
+		is_u64(total, 400000 / 7, "4 threads EVERY=7: exactly 57142 failures seen");
+		is_u64(atomic_load(&p.injected), 400000 / 7, "... and counted");
+		is_u64(atomic_load(&p.live), 0, "... live bytes back to 0");
+	}
+	{
+		pthread_t t[4];
+		struct hammer h[4];
+
+		c = conf(); c.limit_set = 1; c.limit = 16 * 3;
+		fp_policy_init(&p, &c, 1);
+		for (int i = 0; i < 4; i++) {
+			h[i] = (struct hammer){ .calls = 100000 };
+			pthread_create(&t[i], NULL, hammer, &h[i]);
+		}
+		for (int i = 0; i < 4; i++)
+			pthread_join(t[i], NULL);
+		ok(atomic_load(&p.peak) <= 48, "4 threads LIMIT=48: the peak never passed it (%llu)",
+		   (unsigned long long)atomic_load(&p.peak));
+		is_u64(atomic_load(&p.live), 0, "... live back to 0");
+	}
+	return done_testing();
+}
