@@ -17,6 +17,7 @@
 
 #include "fp.h"
 #include "guard.h"
+#include "hooks.h"
 #include "je.h"
 #include "log.h"
 #include "policy.h"
@@ -337,4 +338,29 @@ void *fp_alloc_new(size_t size, size_t align, enum fp_call call,
 			 .align = align > sizeof(void *) ? align : 0 };
 
 	return allocate(&r);
+}
+
+/* realloc with glibc's edge cases, for the passthrough table. */
+static void *pass_realloc(void *ptr, size_t size)
+{
+	void *q;
+
+	if (!ptr)
+		return fp_je.malloc(size);
+	if (!size) {
+		fp_je.free(ptr);
+		return NULL;
+	}
+	q = fp_je.realloc(ptr, size);
+	if (!q)
+		errno = ENOMEM;		/* glibc sets it; jemalloc may not */
+	return q;
+}
+
+void fp_hooks_passthrough(void)
+{
+	fp_hooks.calloc = fp_je.calloc;
+	fp_hooks.realloc = pass_realloc;
+	fp_hooks.free = fp_je.free;
+	fp_hooks.malloc = fp_je.malloc;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "hooks.h"
 #include "je.h"
 #include "prng.h"
 #include "report.h"
@@ -157,6 +158,8 @@ int fp_rt_boot(void)
 			 (!injects && !fp_rt.reporting);
 	fp_guard_leave();
 	atomic_store_explicit(&fp_state, FP_STATE_READY, memory_order_release);
+	if (fp_passthrough)
+		fp_hooks_passthrough();
 	return 1;
 }
 
@@ -235,8 +238,10 @@ void fp_rt_constructor(void)
 	if (fp_je_resolve())
 		say_str("failpool: jemalloc's malloc not found; using mallocx\n");
 	fp_guard_leave();
-	if (fp_passthrough)
+	if (fp_passthrough) {
+		fp_hooks_passthrough();	/* now with jemalloc's own functions */
 		return;
+	}
 	pthread_atfork(fork_prepare, NULL, fork_child);
 	if (fp_rt.reporting)
 		on_exit(on_exit_report, NULL);

@@ -1,9 +1,8 @@
 /*
- * The exported entry points. Each is a branch on fp_passthrough and a call:
- * with nothing to count it goes straight to jemalloc's own function (as fast
- * as bare jemalloc); otherwise to lib/alloc.c. glibc and jemalloc agree on
- * malloc, calloc, free and realloc(p != NULL, n != 0), so only those take
- * the short cut.
+ * The exported entry points, forwarding to lib/. The hot four (malloc,
+ * free, calloc, realloc) are one indirect tail jump each through fp_hooks:
+ * jemalloc's own functions when there is nothing to count, the slow hooks
+ * below otherwise. The rest always go through lib/alloc.c.
  */
 #include "config.h"
 
@@ -16,44 +15,62 @@
 
 #include "alloc.h"
 #include "fp.h"
+#include "hooks.h"
 #include "je.h"
 #include "runtime.h"
 
 #define CALLER	__builtin_return_address(0)
 
+/*
+ * Slow hooks: reached by a tail jump from the entry points below, so their
+ * return address is the program's call site (Makefile.am builds this file
+ * with -foptimize-sibling-calls; tests check that no site is in the shim).
+ */
+static FP_NOINLINE void *slow_malloc(size_t size)
+{
+	return fp_alloc_malloc(size, CALLER);
+}
+
+static FP_NOINLINE void slow_free(void *ptr)
+{
+	fp_alloc_free(ptr, FP_CALL_FREE);
+}
+
+static FP_NOINLINE void *slow_calloc(size_t n, size_t size)
+{
+	return fp_alloc_calloc(n, size, CALLER);
+}
+
+static FP_NOINLINE void *slow_realloc(void *ptr, size_t size)
+{
+	return fp_alloc_realloc(ptr, size, FP_CALL_REALLOC, CALLER);
+}
+
+struct fp_hooks fp_hooks = {
+	.malloc = slow_malloc,
+	.free = slow_free,
+	.calloc = slow_calloc,
+	.realloc = slow_realloc,
+};
+
 FP_EXPORT void *malloc(size_t size)
 {
-	if (FP_LIKELY(fp_passthrough))
-		return fp_je.malloc(size);
-	return fp_alloc_malloc(size, CALLER);
+	return fp_hooks.malloc(size);
 }
 
 FP_EXPORT void free(void *ptr)
 {
-	if (FP_LIKELY(fp_passthrough)) {
-		fp_je.free(ptr);
-		return;
-	}
-	fp_alloc_free(ptr, FP_CALL_FREE);
+	fp_hooks.free(ptr);
 }
 
 FP_EXPORT void *calloc(size_t n, size_t size)
 {
-	if (FP_LIKELY(fp_passthrough))
-		return fp_je.calloc(n, size);
-	return fp_alloc_calloc(n, size, CALLER);
+	return fp_hooks.calloc(n, size);
 }
 
 FP_EXPORT void *realloc(void *ptr, size_t size)
 {
-	if (FP_LIKELY(fp_passthrough && ptr && size)) {
-		void *p = fp_je.realloc(ptr, size);
-
-		if (FP_UNLIKELY(!p))
-			errno = ENOMEM;	/* glibc sets it; jemalloc may not */
-		return p;
-	}
-	return fp_alloc_realloc(ptr, size, FP_CALL_REALLOC, CALLER);
+	return fp_hooks.realloc(ptr, size);
 }
 
 FP_EXPORT void *reallocarray(void *ptr, size_t n, size_t size)

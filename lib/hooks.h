@@ -1,0 +1,30 @@
+/*
+ * The hot entry points' targets. preload/shim.c's malloc, free, calloc and
+ * realloc are each one indirect tail jump through this table: with nothing
+ * to count it holds jemalloc's own functions (bare jemalloc plus one jump),
+ * otherwise the shim's slow hooks. Because the jump is a tail call, a slow
+ * hook's return address is still the program's call site.
+ * The table is defined by preload/shim.c, which owns the slow hooks.
+ */
+#ifndef FP_HOOKS_H
+#define FP_HOOKS_H
+
+#include <stddef.h>
+
+struct fp_hooks {
+	void *(*malloc)(size_t size);
+	void (*free)(void *ptr);
+	void *(*calloc)(size_t n, size_t size);
+	void *(*realloc)(void *ptr, size_t size);
+};
+
+extern struct fp_hooks fp_hooks;
+
+/**
+ * fp_hooks_passthrough() - point the table at jemalloc (through fp_je)
+ * for a process with nothing to count. Called after boot and again once
+ * jemalloc's own entry points are resolved.
+ */
+void fp_hooks_passthrough(void);
+
+#endif

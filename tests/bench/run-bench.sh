@@ -1,0 +1,60 @@
+#!/bin/sh
+# make bench: bare jemalloc vs the failpool shim, interleaved in one run so
+# that machine noise hits every configuration alike; medians and ratios.
+# usage: run-bench.sh FP_BENCH SHIM_SO JEMALLOC_SO
+set -eu
+
+bench=$1 shim=$2 jemalloc=$3
+reps=${FP_BENCH_REPS:-9}
+iters=${FP_BENCH_ITERS:-2000000}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+for f in "$bench" "$shim" "$jemalloc"; do
+	[ -e "$f" ] || { echo "run-bench: $f not found" >&2; exit 2; }
+done
+for v in $(env | sed -n 's/^\(FAILPOOL_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
+
+echo "bench:    $bench ($iters iterations per thread, median of $reps runs)"
+echo "shim:     $shim"
+echo "jemalloc: $jemalloc"
+echo "machine:  $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
+echo
+
+# name | environment for the run (evaluated by env)
+configs="glibc|
+jemalloc|LD_PRELOAD=$jemalloc
+passthrough|LD_PRELOAD=$shim
+rate+report|LD_PRELOAD=$shim FAILPOOL_RATE=0.001 FAILPOOL_SEED=1 FAILPOOL_REPORT=$tmp/report.%p.json"
+
+for threads in 1 2; do
+	r=0
+	while [ "$r" -lt "$reps" ]; do
+		echo "$configs" | while IFS='|' read -r name envs; do
+			# shellcheck disable=SC2086
+			env $envs "$bench" "$threads" "$iters" | awk -v n="$name" '{ print n, $1 }' \
+				>> "$tmp/t$threads"
+		done
+		r=$((r + 1))
+	done
+done
+
+median() { # file name -> median ns
+	awk -v n="$2" '$1 == n { print $2 }' "$1" | sort -n |
+		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+printf '%-14s %8s %12s %10s\n' configuration threads "median ms" "/jemalloc"
+for threads in 1 2; do
+	base=$(median "$tmp/t$threads" jemalloc)
+	echo "$configs" | while IFS='|' read -r name envs; do
+		m=$(median "$tmp/t$threads" "$name")
+		awk -v n="$name" -v t="$threads" -v m="$m" -v b="$base" \
+			'BEGIN { printf "%-14s %8d %12.1f %10.3f\n", n, t, m / 1e6, m / b }'
+	done
+done
+echo
+awk -v p="$(median "$tmp/t1" passthrough)" -v b="$(median "$tmp/t1" jemalloc)" \
+	'BEGIN { printf "passthrough/jemalloc ratio (1 thread): %.3f\n", p / b }'
+awk -v p="$(median "$tmp/t2" passthrough)" -v b="$(median "$tmp/t2" jemalloc)" \
+	'BEGIN { printf "passthrough/jemalloc ratio (2 threads): %.3f\n", p / b }'
