@@ -145,4 +145,19 @@ is "$(grep -c '^failpool: ' "$T/err")" 3 "FAILPOOL_VERBOSE=1: one stderr line pe
 run_shim FAILPOOL_CALLS=calloc FAILPOOL_EVERY=3 -- "$P" calloc 10 1 16 >/dev/null 2>"$T/err"
 is "$(wc -c <"$T/err")" 0 "without FAILPOOL_VERBOSE the shim is silent"
 
+# 8. Sites are the program's call sites, never the shim's own code: the hot
+#    entry points reach the slow path by a tail jump, which must keep the
+#    program's return address (a build without sibling calls would not).
+run_shim FAILPOOL_REPORT="$T/s.json" -- "$P" malloc 5 16 >/dev/null 2>&1
+is "$(jpy "$T/s.json" 'sorted({f["object"] for s in r["sites"] for f in s["frames"]} & {"libfailpool.so"})')" "[]" \
+	"no site is attributed to libfailpool.so"
+is "$(jpy "$T/s.json" 'max((s["calls"], f["object"]) for s in r["sites"] for f in s["frames"] if f["object"] == "probe")[0] >= 5')" "True" \
+	"the probe's own malloc site is in the report with its 5 calls"
+for c in "calloc 3 1 16" "realloc 3 16"; do
+	# shellcheck disable=SC2086
+	run_shim FAILPOOL_CALLS=${c%% *} FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/s.json" -- "$P" $c >/dev/null 2>&1
+	is "$(jpy "$T/s.json" '[f["object"] for i in r["injections"] for s in r["sites"] if s["id"] == i["site"] for f in s["frames"]][:1]')" \
+		"['probe']" "an injected ${c%% *} is attributed to the probe"
+done
+
 done_testing
