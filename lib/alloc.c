@@ -85,9 +85,11 @@ static void settle(uint64_t charged, int64_t want)
 
 static FP_NOINLINE void *inject(struct req *r, uint64_t seq)
 {
-	fp_stats_add(&r->site->injected, 1);
-	fp_stats_injection(seq, r->call, r->size, r->caller);
-	if (fp_rt.log_fd >= 0 || fp_rt.conf.verbose) {
+	if (r->site) {
+		fp_stats_add(&r->site->injected, 1);
+		fp_stats_injection(seq, r->call, r->size, r->site);
+	}
+	if (r->site && (fp_rt.log_fd >= 0 || fp_rt.conf.verbose)) {
 		fp_guard_enter();
 		fp_log_injection(seq, r->call, r->size, r->site);
 		fp_guard_leave();
@@ -96,14 +98,23 @@ static FP_NOINLINE void *inject(struct req *r, uint64_t seq)
 	return NULL;
 }
 
-/* Count the call; then, unless it may not fail, let the policy decide. */
+/*
+ * Find the site (when rules, the report or the log need one), count the
+ * call, then, unless it may not fail here, let the policy decide.
+ */
 static uint64_t admit(struct req *r, struct fp_shard *sh, uint64_t bytes)
 {
-	fp_stats_add(&sh->calls[r->call], 1);
-	r->site = fp_site_get(r->caller);
-	fp_stats_add(&r->site->calls, 1);
+	struct fp_site *site = NULL;
+
+	if (fp_rt.site_depth)
+		site = fp_site_lookup(r->caller);
+	r->site = site;
+	if (sh) {
+		fp_stats_add(&sh->calls[r->call], 1);
+		fp_stats_add(&site->calls, 1);
+	}
 	r->charged = bytes;
-	if (fp_rt_eligible(r->call))
+	if (fp_rt_eligible(r->call) && (!site || site->matches))
 		return fp_policy_decide(&fp_rt.policy,
 					fp_policy_next(&fp_rt.policy), bytes);
 	fp_policy_charge(&fp_rt.policy, bytes);
@@ -112,6 +123,8 @@ static uint64_t admit(struct req *r, struct fp_shard *sh, uint64_t bytes)
 
 static void succeeded(struct req *r, struct fp_shard *sh)
 {
+	if (!sh)
+		return;
 	fp_stats_add(&sh->bytes, r->size);
 	fp_stats_add(&r->site->bytes, r->size);
 }
@@ -119,7 +132,8 @@ static void succeeded(struct req *r, struct fp_shard *sh)
 static void *failed(struct req *r, struct fp_shard *sh)
 {
 	fp_policy_uncharge(&fp_rt.policy, r->charged);
-	fp_stats_add(&sh->real_failures, 1);
+	if (sh)
+		fp_stats_add(&sh->real_failures, 1);
 	errno = ENOMEM;		/* jemalloc's realloc leaves errno alone */
 	return NULL;
 }
@@ -141,14 +155,13 @@ static void *allocate(struct req *r)
 	case COUNT:
 		break;
 	}
-	sh = fp_stats_shard();
-	seq = admit(r, sh, fp_je_nalloc(r->size, r->align));
+	sh = fp_rt.stats ? fp_stats_shard() : NULL;
+	seq = admit(r, sh, fp_rt.track_live ? fp_je_nalloc(r->size, r->align) : 0);
 	if (seq)
 		return inject(r, seq);
 	p = obtain(r);
 	if (!p)
 		return failed(r, sh);
-	settle(r->charged, (int64_t)fp_je.usable(p));
 	succeeded(r, sh);
 	return p;
 }
@@ -156,7 +169,7 @@ static void *allocate(struct req *r)
 /* A call that fails on its arguments alone: never eligible, never injected. */
 static void *refuse(const struct req *r, int err)
 {
-	if (mode() == COUNT) {
+	if (mode() == COUNT && fp_rt.stats) {
 		struct fp_shard *sh = fp_stats_shard();
 
 		fp_stats_add(&sh->calls[r->call], 1);
@@ -174,7 +187,12 @@ static void release(void *ptr, enum fp_call call)
 		fp_je.free(ptr);
 		return;
 	case COUNT:
-		fp_stats_add(&fp_stats_shard()->calls[call], 1);
+		if (fp_rt.stats)
+			fp_stats_add(&fp_stats_shard()->calls[call], 1);
+		if (!fp_rt.track_live) {
+			fp_je.free(ptr);
+			return;
+		}
 		break;
 	case RAW:
 		break;
@@ -208,9 +226,12 @@ static void *resize(struct req *r, void *ptr)
 	case COUNT:
 		break;
 	}
-	sh = fp_stats_shard();
-	old = fp_je.usable(ptr);
-	want = fp_je_nalloc(r->size, 0);
+	sh = fp_rt.stats ? fp_stats_shard() : NULL;
+	old = want = 0;
+	if (fp_rt.track_live) {
+		old = fp_je.usable(ptr);
+		want = fp_je_nalloc(r->size, 0);
+	}
 	/* Only growth can take the heap over FAILPOOL_LIMIT. */
 	seq = admit(r, sh, want > old ? want - old : 0);
 	if (seq)
@@ -218,7 +239,8 @@ static void *resize(struct req *r, void *ptr)
 	q = fp_je.realloc(ptr, r->size);
 	if (!q)
 		return failed(r, sh);
-	settle(r->charged, (int64_t)fp_je.usable(q) - (int64_t)old);
+	if (fp_rt.track_live)
+		settle(r->charged, (int64_t)fp_je.usable(q) - (int64_t)old);
 	succeeded(r, sh);
 	return q;
 }
@@ -326,7 +348,7 @@ int fp_alloc_posix_memalign(void **out, size_t align, size_t size,
 
 size_t fp_alloc_usable_size(void *ptr)
 {
-	if (mode() == COUNT)
+	if (mode() == COUNT && fp_rt.stats)
 		fp_stats_add(&fp_stats_shard()->calls[FP_CALL_MALLOC_USABLE_SIZE], 1);
 	return ptr ? fp_je.usable(ptr) : 0;
 }

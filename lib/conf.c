@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fp.h"
+#include "match.h"
 #include "parse.h"
 
 static const char *const call_names[FP_CALL_COUNT] = {
@@ -162,6 +163,9 @@ static int load_path(const char *var, const char *v, char *dst, size_t size,
 	return load_string(var, v, dst, size, err);
 }
 
+/* Scratch for validating rules: conf loading is single-threaded (boot, tool). */
+static struct fp_rules rules;
+
 int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 		 struct fp_conf_error *err)
 {
@@ -207,8 +211,13 @@ int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 			return rc;
 		c->calls_set = 1;
 	}
-	if ((v = get("FAILPOOL_SITES")) && *v)
-		return fail(err, "FAILPOOL_SITES", "not supported by this build yet");
+	if ((v = get("FAILPOOL_SITES"))) {
+		char why[200];
+
+		if (fp_rules_parse(v, ';', &rules, why, sizeof(why)))
+			return fail(err, "FAILPOOL_SITES", "%s", why);
+		memcpy(c->sites, v, strlen(v) + 1);
+	}
 	if ((v = get("FAILPOOL_POOLS")) && *v)
 		return fail(err, "FAILPOOL_POOLS", "not supported by this build yet");
 	if ((v = get("FAILPOOL_DEPTH"))) {

@@ -129,3 +129,27 @@ size_t fp_je_nalloc(size_t size, size_t align)
 {
 	return nallocx(size ? size : 1, align ? MALLOCX_ALIGN(align) : 0);
 }
+
+static unsigned own_flags = MALLOCX_TCACHE_NONE;
+
+int fp_je_arena_init(void)
+{
+	unsigned arena;
+	size_t len = sizeof(arena);
+
+	if (mallctl("arenas.create", &arena, &len, NULL, 0))
+		return -ENOMEM;
+	own_flags = MALLOCX_ARENA(arena) | MALLOCX_TCACHE_NONE;
+	return 0;
+}
+
+void *fp_je_own_alloc(size_t size)
+{
+	return mallocx(size ? size : 1, own_flags | MALLOCX_ZERO);
+}
+
+void fp_je_own_free(void *ptr)
+{
+	if (ptr)
+		dallocx(ptr, MALLOCX_TCACHE_NONE);
+}

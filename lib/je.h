@@ -35,4 +35,22 @@ int fp_je_resolve(void);
  */
 size_t fp_je_nalloc(size_t size, size_t align);
 
+/**
+ * fp_je_arena_init() - create the shim's private arena (arenas.create):
+ * the shim's own bookkeeping never mixes with the program's heap, is never
+ * counted and never injected.
+ * Return: 0, or -ENOMEM (fp_je_own_alloc then uses arena 0).
+ */
+int fp_je_arena_init(void);
+
+/**
+ * fp_je_own_alloc() - zeroed memory for the shim's own bookkeeping, from its
+ * arena, bypassing thread caches (so it never leaks into the program's).
+ * Return: the block, or NULL.
+ */
+void *fp_je_own_alloc(size_t size);
+
+/* fp_je_own_free() - give back a block from fp_je_own_alloc(). */
+void fp_je_own_free(void *ptr);
+
 #endif

@@ -67,52 +67,62 @@ static void write_all(int fd, const char *p, size_t n)
 	}
 }
 
+static void add_frames_json(struct line *l, struct fp_site *site)
+{
+	char sym[512];
+
+	add(l, ",\"frames\":[", 11);
+	for (unsigned i = 0; i < site->n; i++) {
+		struct fp_frame_info *f = site->frames[i];
+
+		add(l, i ? ",{\"object\":" : "{\"object\":", i ? 11 : 10);
+		add_json_str(l, f->object);
+		addf(l, ",\"offset\":\"0x%llx\",\"symbol\":", f->offset);
+		if (fp_site_symbol(f, sym, sizeof(sym)) == 0)
+			add_json_str(l, sym);
+		else
+			add(l, "null", 4);
+		add(l, "}", 1);
+	}
+	add(l, "]", 1);
+}
+
 void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
 		      struct fp_site *site)
 {
-	struct fp_frame f;
 	struct line l = { .len = 0 };
-	uint64_t id;
+	char sym[512];
 
-	if (fp_rt.log_fd < 0 && !fp_rt.conf.verbose)
-		return;
-	id = fp_site_id(site);
-	fp_site_describe(site, &f);
 	if (fp_rt.log_fd >= 0) {
 		addf(&l, "{\"seq\":%llu", seq);
 		addf(&l, ",\"pid\":%llu", (unsigned long long)getpid());
 		add(&l, ",\"call\":", 8);
 		add_json_str(&l, fp_call_name(call));
 		addf(&l, ",\"size\":%llu", size);
-		addf(&l, ",\"site\":\"%016llx\"", id);
-		add(&l, ",\"frames\":[{\"object\":", 21);
-		add_json_str(&l, f.object);
-		addf(&l, ",\"offset\":\"0x%llx\",\"symbol\":", f.offset);
-		if (f.symbol) {
-			char sym[300];
-
-			snprintf(sym, sizeof(sym), "%s+0x%llx", f.symbol,
-				 (unsigned long long)f.symbol_offset);
-			add_json_str(&l, sym);
-		} else {
-			add(&l, "null", 4);
-		}
-		add(&l, "}]}\n", 4);
+		addf(&l, ",\"site\":\"%016llx\"", site->id);
+		add_frames_json(&l, site);
+		add(&l, "}\n", 2);
 		write_all(fp_rt.log_fd, l.buf, l.len);
 	}
 	if (fp_rt.conf.verbose) {
 		l.len = 0;
 		addf(&l, "failpool: injected failure #%llu: ", seq);
 		add(&l, fp_call_name(call), strlen(fp_call_name(call)));
-		addf(&l, "(%llu) at ", size);
-		add(&l, f.object, strlen(f.object));
-		addf(&l, "+0x%llx", f.offset);
-		if (f.symbol) {
-			add(&l, " (", 2);
-			add(&l, f.symbol, strlen(f.symbol));
-			addf(&l, "+0x%llx)", f.symbol_offset);
+		addf(&l, "(%llu)", size);
+		addf(&l, " at site %016llx", site->id);
+		for (unsigned i = 0; i < site->n && (i == 0 || fp_rt.conf.verbose > 1); i++) {
+			struct fp_frame_info *f = site->frames[i];
+
+			add(&l, i ? "\n    from " : " ", i ? 10 : 1);
+			add(&l, f->object, strlen(f->object));
+			addf(&l, "+0x%llx", f->offset);
+			if (fp_site_symbol(f, sym, sizeof(sym)) == 0) {
+				add(&l, " (", 2);
+				add(&l, sym, strlen(sym));
+				add(&l, ")", 1);
+			}
 		}
-		addf(&l, " site %016llx\n", id);
+		add(&l, "\n", 1);
 		write_all(STDERR_FILENO, l.buf, l.len);
 	}
 }

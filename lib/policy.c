@@ -48,8 +48,11 @@ static void raise_peak(struct fp_policy *p, uint64_t live)
 
 void fp_policy_charge(struct fp_policy *p, uint64_t bytes)
 {
-	uint64_t live = atomic_fetch_add_explicit(&p->live, bytes,
-						  memory_order_relaxed) + bytes;
+	uint64_t live;
+
+	if (!bytes)
+		return;
+	live = atomic_fetch_add_explicit(&p->live, bytes, memory_order_relaxed) + bytes;
 
 	raise_peak(p, live);
 }

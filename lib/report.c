@@ -22,7 +22,6 @@
 
 static struct fp_jsonw w;		/* one report per process at a time */
 static char cmdline[1 << 18];
-static unsigned char listed[FP_SITES_MAX + 1];
 
 static void key_u64_or_null(const char *key, uint64_t v, int present)
 {
@@ -134,40 +133,34 @@ static void write_totals(void)
 	fp_jsonw_obj_end(&w);
 }
 
-static void write_frame(struct fp_site *s)
+static void write_frame(struct fp_frame_info *f)
 {
-	struct fp_frame f;
-	char buf[24];
+	char buf[1024];
 
-	fp_site_describe(s, &f);
 	fp_jsonw_obj_begin(&w);
 	fp_jsonw_key(&w, "object");
-	fp_jsonw_str(&w, f.object);
+	fp_jsonw_str(&w, f->object);
 	fp_jsonw_key(&w, "offset");
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f.offset);
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->offset);
 	fp_jsonw_str(&w, buf);
 	fp_jsonw_key(&w, "symbol");
-	if (f.symbol) {
-		char sym[512];
-
-		snprintf(sym, sizeof(sym), "%s+0x%llx", f.symbol,
-			 (unsigned long long)f.symbol_offset);
-		fp_jsonw_str(&w, sym);
-	} else {
+	if (fp_site_symbol(f, buf, sizeof(buf)) == 0)
+		fp_jsonw_str(&w, buf);
+	else
 		fp_jsonw_null(&w);
-	}
 	fp_jsonw_obj_end(&w);
 }
 
 static void write_site(struct fp_site *s)
 {
+	s->listed = 1;
 	fp_jsonw_obj_begin(&w);
 	fp_jsonw_key(&w, "id");
-	fp_jsonw_hex(&w, fp_site_id(s));
+	fp_jsonw_hex(&w, s->id);
 	fp_jsonw_key(&w, "frames");
 	fp_jsonw_arr_begin(&w);
-	if (s->caller != FP_SITE_OTHER)
-		write_frame(s);
+	for (unsigned i = 0; i < s->n; i++)
+		write_frame(s->frames[i]);
 	fp_jsonw_arr_end(&w);
 	fp_jsonw_key(&w, "calls");
 	fp_jsonw_u64(&w, atomic_load(&s->calls));
@@ -183,31 +176,30 @@ static void write_site(struct fp_site *s)
 /* The busiest TOP_SITES sites by calls, then every other site with a failure. */
 static void write_sites(void)
 {
-	struct fp_site *t = fp_site_table();
-	unsigned top[TOP_SITES], ntop = 0;
+	struct fp_site *top[TOP_SITES], *s;
+	unsigned ntop = 0, cursor = 0;
 
-	memset(listed, 0, sizeof(listed));
-	for (unsigned i = 0; i <= FP_SITES_MAX; i++) {
-		uint64_t calls = atomic_load(&t[i].calls);
+	while ((s = fp_site_next(&cursor))) {
+		uint64_t calls = atomic_load(&s->calls);
 		unsigned j;
 
-		if (!atomic_load(&t[i].caller) || !calls)
+		s->listed = 0;
+		if (!calls)
 			continue;
-		if (ntop == TOP_SITES && calls <= atomic_load(&t[top[ntop - 1]].calls))
+		if (ntop == TOP_SITES && calls <= atomic_load(&top[ntop - 1]->calls))
 			continue;
 		j = ntop < TOP_SITES ? ntop++ : ntop - 1;
-		for (; j > 0 && atomic_load(&t[top[j - 1]].calls) < calls; j--)
+		for (; j > 0 && atomic_load(&top[j - 1]->calls) < calls; j--)
 			top[j] = top[j - 1];
-		top[j] = i;
+		top[j] = s;
 	}
 	fp_jsonw_arr_begin(&w);
-	for (unsigned j = 0; j < ntop; j++) {
-		listed[top[j]] = 1;
-		write_site(&t[top[j]]);
-	}
-	for (unsigned i = 0; i <= FP_SITES_MAX; i++)
-		if (!listed[i] && atomic_load(&t[i].caller) && atomic_load(&t[i].injected))
-			write_site(&t[i]);
+	for (unsigned j = 0; j < ntop; j++)
+		write_site(top[j]);
+	cursor = 0;
+	while ((s = fp_site_next(&cursor)))
+		if (!s->listed && atomic_load(&s->injected))
+			write_site(s);
 	fp_jsonw_arr_end(&w);
 }
 
@@ -229,7 +221,7 @@ static void write_injections(void)
 		fp_jsonw_key(&w, "size");
 		fp_jsonw_u64(&w, in[i].size);
 		fp_jsonw_key(&w, "site");
-		fp_jsonw_hex(&w, fp_site_id(fp_site_get(in[i].caller)));
+		fp_jsonw_hex(&w, in[i].site->id);
 		fp_jsonw_obj_end(&w);
 	}
 	fp_jsonw_arr_end(&w);

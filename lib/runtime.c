@@ -23,6 +23,7 @@
 #include "je.h"
 #include "prng.h"
 #include "report.h"
+#include "site.h"
 
 extern char **environ;
 
@@ -116,6 +117,24 @@ static void open_log(void)
 	fp_rt.log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 }
 
+/* What a counting process needs: rules, sites, stats, live bytes. */
+static void boot_counting(int injects)
+{
+	struct fp_conf *c = &fp_rt.conf;
+	char why[256];
+	int sites;
+
+	if (fp_rules_parse(c->sites, ';', &fp_rt.rules, why, sizeof(why)))
+		fp_bug("FAILPOOL_SITES passed validation but not parsing");
+	fp_rt.stats = fp_rt.reporting;
+	fp_rt.track_live = fp_rt.reporting || c->limit_set;
+	sites = fp_rt.reporting || fp_rt.rules.n ||
+		(injects && (fp_rt.log_fd >= 0 || c->verbose));
+	fp_rt.site_depth = sites ? c->depth : 0;
+	fp_je_arena_init();
+	fp_site_init(c->depth, fp_rt.rules.need_funcs);
+}
+
 int fp_rt_boot(void)
 {
 	int state = FP_STATE_NEW;
@@ -156,6 +175,8 @@ int fp_rt_boot(void)
 		open_log();
 	fp_passthrough = fp_rt.conf_bad || !fp_rt.active ||
 			 (!injects && !fp_rt.reporting);
+	if (!fp_passthrough)
+		boot_counting(injects);
 	fp_guard_leave();
 	atomic_store_explicit(&fp_state, FP_STATE_READY, memory_order_release);
 	if (fp_passthrough)

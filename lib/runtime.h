@@ -12,6 +12,7 @@
 #include "calls.h"
 #include "conf.h"
 #include "fp.h"
+#include "match.h"
 #include "policy.h"
 
 enum fp_state { FP_STATE_NEW, FP_STATE_BOOTING, FP_STATE_READY };
@@ -24,6 +25,10 @@ struct fp_runtime {
 	uint64_t seed;
 	int active;			/* FAILPOOL_EXE matched (or unset) */
 	int reporting;			/* FAILPOOL_REPORT set and active */
+	int stats;			/* count calls, bytes, per-site figures */
+	int track_live;			/* keep live bytes (LIMIT, report) */
+	unsigned site_depth;		/* frames per site; 0: sites not needed */
+	struct fp_rules rules;		/* FAILPOOL_SITES */
 	fp_callset failable;		/* CALLS restricted to entry points that allocate */
 	pid_t pid;			/* owner of this state: vfork children differ */
 	char exe[256];			/* basename of /proc/self/exe */

@@ -1,31 +1,35 @@
-/* Site table: lock-free open addressing keyed by the caller's address. */
+/*
+ * Site and frame tables: lock-free open addressing over pointers to
+ * records in the shim's own arena. A record is published by one CAS after
+ * it is complete, so readers never see half of one.
+ */
 #include "config.h"
 #include "site.h"
 
 #include <dlfcn.h>
 #include <link.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "guard.h"
+#include "je.h"
+#include "match.h"
 #include "prng.h"
 #include "runtime.h"
+#include "unwind.h"
 
-#define MAX_PROBES	64
+#define MAX_PROBES	128
 
-/* The last slot is the shared "other" site. */
-static struct fp_site table[FP_SITES_MAX + 1];
-#define OTHER (&table[FP_SITES_MAX])
+/* libstdc++'s demangler; libstdc++ is in every process the shim is in. */
+extern char *__cxa_demangle(const char *name, char *out, size_t *len, int *status);
 
-static void settle_site(struct fp_site *s, uintptr_t key);
-
-static struct fp_site *other_site(void)
-{
-	uintptr_t none = 0;
-
-	if (atomic_compare_exchange_strong(&OTHER->caller, &none, FP_SITE_OTHER))
-		settle_site(OTHER, FP_SITE_OTHER);
-	return OTHER;
-}
+static struct fp_site *_Atomic sites[FP_SITES_MAX];
+static struct fp_frame_info *_Atomic frames[FP_FRAMES_MAX];
+static struct fp_site other;		/* n = 0 */
+static unsigned depth = 1;
+static int name_early;
 
 static const char *basename_of(const char *path)
 {
@@ -34,34 +38,131 @@ static const char *basename_of(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+static void copy_name(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;	/* long names are cut; the id hashes the cut name */
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static const char *own_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = fp_je_own_alloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
 /*
- * Object and offset of code address @addr. Offsets are from the object's
- * load bias (link_map l_addr), which is what addr2line expects for both
- * PIE and non-PIE objects.
+ * Object and offset of code address @ip with glibc's lock-free
+ * _dl_find_object(). Offsets are from the load bias (link_map l_addr),
+ * which is what addr2line expects for PIE and non-PIE objects alike.
  */
-static void locate(const void *addr, char *object, size_t size,
-		   uintptr_t *offset)
+static void locate(struct fp_frame_info *f)
 {
 	struct dl_find_object r;
 	const char *name = "?";
-	size_t n;
 
-	*offset = (uintptr_t)addr;
-	/* addr - 1: a return address may lie just past its caller's end. */
-	if (_dl_find_object((char *)addr - 1, &r) == 0 && r.dlfo_link_map) {
+	f->offset = (uintptr_t)f->ip;
+	/* ip - 1: a return address may lie just past its caller's end. */
+	if (_dl_find_object((char *)f->ip - 1, &r) == 0 && r.dlfo_link_map) {
 		struct link_map *lm = r.dlfo_link_map;
 
 		name = lm->l_name && *lm->l_name ? basename_of(lm->l_name) : fp_rt.exe;
-		*offset = (uintptr_t)addr - (uintptr_t)lm->l_addr;
+		f->offset = (uintptr_t)f->ip - (uintptr_t)lm->l_addr;
 	}
-	n = strlen(name);
-	if (n >= size)
-		n = size - 1;	/* long names are cut; the id hashes the cut name */
-	memcpy(object, name, n);
-	object[n] = '\0';
+	copy_name(f->object, sizeof(f->object), name);
 }
 
-/* FNV-1a over the basename, then the offset mixed in. */
+static struct fp_frame_info *frame_get(const void *ip)
+{
+	uint64_t h = fp_mix64((uintptr_t)ip);
+
+	for (unsigned i = 0; i < MAX_PROBES; i++) {
+		struct fp_frame_info *_Atomic *slot = &frames[(h + i) & (FP_FRAMES_MAX - 1)];
+		struct fp_frame_info *f = atomic_load_explicit(slot, memory_order_acquire);
+		struct fp_frame_info *mine;
+
+		if (f && f->ip == ip)
+			return f;
+		if (f)
+			continue;
+		mine = fp_je_own_alloc(sizeof(*mine));
+		if (!mine)
+			return NULL;
+		mine->ip = ip;
+		locate(mine);
+		if (atomic_compare_exchange_strong_explicit(slot, &f, mine,
+							    memory_order_acq_rel,
+							    memory_order_acquire))
+			return mine;
+		fp_je_own_free(mine);
+		if (f->ip == ip)
+			return f;
+	}
+	return NULL;
+}
+
+void fp_site_name_frame(struct fp_frame_info *f)
+{
+	int state = 0;
+	Dl_info info;
+	const ElfW(Sym) *sym = NULL;
+	char name[1024];
+	uintptr_t off;
+	const void *at = (const char *)f->ip - 1;
+
+	if (atomic_load_explicit(&f->named, memory_order_acquire) == 1)
+		return;
+	if (!atomic_compare_exchange_strong(&f->named, &state, 2)) {
+		while (atomic_load_explicit(&f->named, memory_order_acquire) != 1)
+			sched_yield();	/* another thread is naming it */
+		return;
+	}
+	/*
+	 * dladdr1 with the symbol's size: dladdr alone names the nearest
+	 * exported symbol even for an address inside an internal function.
+	 * libunwind reads .symtab too, so static functions get their names.
+	 */
+	if (dladdr1(at, &info, (void **)&sym, RTLD_DL_SYMENT) && info.dli_fname &&
+	    info.dli_sname && info.dli_saddr && sym &&
+	    (uintptr_t)at - (uintptr_t)info.dli_saddr < sym->st_size &&
+	    strcmp(basename_of(info.dli_fname), f->object) == 0) {
+		f->function = own_strdup(info.dli_sname);
+		f->function_offset = (uintptr_t)f->ip - (uintptr_t)info.dli_saddr;
+	} else if (fp_unwind_proc_name(at, name, sizeof(name), &off) == 0) {
+		f->function = own_strdup(name);
+		f->function_offset = off + 1;
+	}
+	if (f->function && f->function[0] == '_' && f->function[1] == 'Z') {
+		int status = -1;
+		char *d = __cxa_demangle(f->function, NULL, NULL, &status);
+
+		if (d && status == 0)
+			f->demangled = own_strdup(d);
+		free(d);
+	}
+	atomic_store_explicit(&f->named, 1, memory_order_release);
+}
+
+int fp_site_symbol(struct fp_frame_info *f, char *buf, size_t size)
+{
+	const char *name;
+
+	fp_site_name_frame(f);
+	name = f->demangled ? f->demangled : f->function;
+	if (!name)
+		return -1;
+	snprintf(buf, size, "%s+0x%llx", name, (unsigned long long)f->function_offset);
+	return 0;
+}
+
+/* FNV-1a over the basename, then the offset mixed in; chained per frame. */
 static uint64_t frame_hash(uint64_t h, const char *object, uintptr_t offset)
 {
 	for (const unsigned char *p = (const unsigned char *)object; *p; p++)
@@ -69,86 +170,125 @@ static uint64_t frame_hash(uint64_t h, const char *object, uintptr_t offset)
 	return fp_mix64(h ^ fp_mix64(offset));
 }
 
-static uint64_t site_hash(const char *object, uintptr_t offset)
+static uint64_t site_id(struct fp_frame_info *const *f, unsigned n)
 {
-	uint64_t id = frame_hash(0xcbf29ce484222325ULL, object, offset);
+	uint64_t id = 0xcbf29ce484222325ULL;
 
+	if (!n)
+		id = frame_hash(id, "(other)", 0);
+	for (unsigned i = 0; i < n; i++)
+		id = frame_hash(id, f[i]->object, f[i]->offset);
 	return id ? id : 1;
 }
 
-/* Fill in a new site's location; only its creator writes these fields. */
-static void settle_site(struct fp_site *s, uintptr_t key)
+static int site_matches(struct fp_site *s)
 {
-	if (key == FP_SITE_OTHER) {
-		snprintf(s->object, sizeof(s->object), "(other)");
-		s->offset = 0;
-	} else {
-		locate((const void *)key, s->object, sizeof(s->object), &s->offset);
+	struct fp_match_frame mf[FP_DEPTH_MAX];
+
+	for (unsigned i = 0; i < s->n; i++) {
+		if (fp_rt.rules.need_funcs)
+			fp_site_name_frame(s->frames[i]);
+		mf[i].object = s->frames[i]->object;
+		mf[i].function = s->frames[i]->function;
+		mf[i].demangled = s->frames[i]->demangled;
 	}
-	atomic_store_explicit(&s->id, site_hash(s->object, s->offset),
-			      memory_order_release);
+	return fp_rules_match(&fp_rt.rules, mf, s->n, s->id);
 }
 
-struct fp_site *fp_site_get(const void *caller)
+void fp_site_init(unsigned frames_per_site, int name_when_seen)
 {
-	uintptr_t key = (uintptr_t)caller;
-	uintptr_t h = (uintptr_t)fp_mix64(key);
+	depth = frames_per_site ? frames_per_site : 1;
+	name_early = name_when_seen;
+	other.id = site_id(NULL, 0);
+	other.matches = fp_rules_match(&fp_rt.rules, NULL, 0, other.id);
+}
 
-	if (key <= FP_SITE_OTHER)
-		return other_site();
-	for (unsigned i = 0; i < MAX_PROBES; i++) {
-		struct fp_site *s = &table[(h + i) & (FP_SITES_MAX - 1)];
-		uintptr_t cur = atomic_load_explicit(&s->caller, memory_order_acquire);
+static struct fp_site *create(const void **ips, unsigned n, uint64_t key)
+{
+	struct fp_site *s = fp_je_own_alloc(sizeof(*s) + n * sizeof(s->frames[0]));
 
-		if (cur == key)
-			return s;
-		if (cur == 0) {
-			if (atomic_compare_exchange_strong_explicit(&s->caller, &cur, key,
-								    memory_order_acq_rel,
-								    memory_order_acquire)) {
-				settle_site(s, key);
-				return s;
-			}
-			if (cur == key)
-				return s;
+	if (!s)
+		return NULL;
+	for (unsigned i = 0; i < n; i++) {
+		s->frames[i] = frame_get(ips[i]);
+		if (!s->frames[i]) {
+			fp_je_own_free(s);
+			return NULL;
 		}
+		if (name_early)
+			fp_site_name_frame(s->frames[i]);
 	}
-	return other_site();
+	s->n = n;
+	s->key = key;
+	s->id = site_id(s->frames, n);
+	s->matches = site_matches(s);
+	return s;
 }
 
-uint64_t fp_site_id(struct fp_site *s)
+static int same_chain(const struct fp_site *s, uint64_t key, const void **ips,
+		      unsigned n)
 {
-	uint64_t id = atomic_load_explicit(&s->id, memory_order_acquire);
-	char object[sizeof(s->object)];
-	uintptr_t offset;
-
-	if (id)
-		return id;
-	/* Its creator is still locating it: compute the same id here. */
-	locate((const void *)s->caller, object, sizeof(object), &offset);
-	return site_hash(object, offset);
+	if (s->key != key || s->n != n)
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		if (s->frames[i]->ip != ips[i])
+			return 0;
+	return 1;
 }
 
-void fp_site_describe(struct fp_site *s, struct fp_frame *f)
+struct fp_site *fp_site_lookup(const void *caller)
 {
-	Dl_info info;
-	const void *addr = (const void *)s->caller;
+	const void *ips[FP_DEPTH_MAX];
+	unsigned n = 1;
+	uint64_t key;
 
-	f->object = s->object;
-	f->offset = s->offset;
-	f->symbol = NULL;
-	f->symbol_offset = 0;
-	if (s->caller == FP_SITE_OTHER || !atomic_load(&s->id))
-		return;
-	if (dladdr((const char *)addr - 1, &info) && info.dli_fname &&
-	    strcmp(basename_of(info.dli_fname), s->object) == 0 &&
-	    info.dli_sname && info.dli_saddr) {
-		f->symbol = info.dli_sname;
-		f->symbol_offset = (uintptr_t)addr - (uintptr_t)info.dli_saddr;
+	ips[0] = caller;
+	if (depth > 1) {
+		fp_guard_enter();
+		n = fp_unwind_capture(caller, ips, depth);
+		fp_guard_leave();
 	}
+	key = fp_mix64((uintptr_t)ips[0]);
+	for (unsigned i = 1; i < n; i++)
+		key = fp_mix64(key ^ (uintptr_t)ips[i]);
+	for (unsigned i = 0; i < MAX_PROBES; i++) {
+		struct fp_site *_Atomic *slot = &sites[(key + i) & (FP_SITES_MAX - 1)];
+		struct fp_site *s = atomic_load_explicit(slot, memory_order_acquire);
+		struct fp_site *mine;
+
+		if (s) {
+			if (same_chain(s, key, ips, n))
+				return s;
+			continue;
+		}
+		fp_guard_enter();
+		mine = create(ips, n, key);
+		fp_guard_leave();
+		if (!mine)
+			return &other;
+		if (atomic_compare_exchange_strong_explicit(slot, &s, mine,
+							    memory_order_acq_rel,
+							    memory_order_acquire))
+			return mine;
+		fp_je_own_free(mine);	/* frames stay: they are shared */
+		if (same_chain(s, key, ips, n))
+			return s;
+	}
+	return &other;
 }
 
-struct fp_site *fp_site_table(void)
+struct fp_site *fp_site_next(unsigned *cursor)
 {
-	return table;
+	while (*cursor < FP_SITES_MAX) {
+		struct fp_site *s = atomic_load_explicit(&sites[(*cursor)++],
+							 memory_order_acquire);
+
+		if (s)
+			return s;
+	}
+	if (*cursor == FP_SITES_MAX) {
+		(*cursor)++;
+		return &other;
+	}
+	return NULL;
 }

@@ -1,60 +1,78 @@
 /*
- * Allocation sites. Until stacks are unwound (a later issue) a site is the
- * immediate caller's return address. Its id hashes (object basename, offset
- * in object), so ids are the same on every run whatever ASLR does.
+ * Allocation sites. A site is one unique chain of return addresses above
+ * the interposed function, the first FAILPOOL_DEPTH of them (1: just the
+ * immediate caller, and nothing is unwound). Its id hashes (object
+ * basename, offset in object) of every frame, so ids are the same on every
+ * run whatever ASLR does. Lookups are lock-free; the first sight of a site
+ * or of a code address is the only slow part (under the reentrancy guard).
  */
 #ifndef FP_SITE_H
 #define FP_SITE_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#define FP_SITES_MAX	16384		/* power of two */
-#define FP_SITE_OTHER	((uintptr_t)1)	/* the bucket for a full table */
+#define FP_SITES_MAX	65536		/* unique stacks kept; power of two */
+#define FP_FRAMES_MAX	65536		/* unique code addresses; power of two */
+
+/* One code address, located when first seen (survives dlclose). */
+struct fp_frame_info {
+	const void *ip;
+	uintptr_t offset;		/* from the object's load bias */
+	char object[64];		/* basename, "?" when unknown */
+	_Atomic int named;		/* function/demangled are final */
+	const char *function;		/* NULL when unknown */
+	const char *demangled;		/* NULL unless a C++ name */
+	uintptr_t function_offset;
+};
 
 struct fp_site {
-	_Atomic uintptr_t caller;	/* 0: free slot */
+	uint64_t key;			/* hash of the raw return addresses */
+	uint64_t id;			/* the stable site id */
+	int matches;			/* FAILPOOL_SITES makes it eligible */
+	unsigned n;			/* frames, 0 for the "other" site */
 	_Atomic uint64_t calls;
 	_Atomic uint64_t bytes;
 	_Atomic uint64_t injected;
-	_Atomic uint64_t id;		/* 0 until located */
-	uintptr_t offset;		/* caller's offset in its object */
-	char object[64];		/* its object's basename */
-};
-
-struct fp_frame {
-	const char *object;		/* basename, or "?" */
-	uintptr_t offset;		/* in the object */
-	const char *symbol;		/* NULL when unknown */
-	uintptr_t symbol_offset;
+	unsigned char listed;		/* report scratch */
+	struct fp_frame_info *frames[];
 };
 
 /**
- * fp_site_get() - the site of @caller, created on first use, when its
- * object is located with glibc's lock-free _dl_find_object(). Lock-free.
- * Return: never NULL; the shared "other" site once the table is full.
+ * fp_site_init() - set up sites for this process: @depth frames per site
+ * (1: the immediate caller only) and whether frames must be named when
+ * first seen (func: rules decide by name).
  */
-struct fp_site *fp_site_get(const void *caller);
+void fp_site_init(unsigned depth, int name_early);
 
 /**
- * fp_site_describe() - the frame of site @s: object and offset as located
- * when the site was first seen (so a library unloaded since keeps its
- * name), symbol from dladdr() when the object is still loaded. Call it
- * under the reentrancy guard, never on the allocation fast path.
- * @f: filled in; f->object points into @s or is static
+ * fp_site_lookup() - the site of the current allocation, whose entry point
+ * was called from @caller; created on first sight (rules evaluated then).
+ * Return: never NULL; the shared "other" site when the table is full or
+ * memory for a new site cannot be had.
  */
-void fp_site_describe(struct fp_site *s, struct fp_frame *f);
+struct fp_site *fp_site_lookup(const void *caller);
 
 /**
- * fp_site_id() - the stable id of @s, computed once and cached.
- * Return: a 64-bit hash, never 0.
+ * fp_site_name_frame() - make sure @f has its function name (dladdr, then
+ * libunwind's procedure name, demangled when C++). Idempotent; call under
+ * the reentrancy guard.
  */
-uint64_t fp_site_id(struct fp_site *s);
+void fp_site_name_frame(struct fp_frame_info *f);
 
 /**
- * fp_site_table() - every slot of the site table, FP_SITES_MAX + 1 of them
- * (the last is the "other" site), for the report; caller 0 marks unused ones.
+ * fp_site_symbol() - "function+0xoff" of @f (naming it first), demangled
+ * when possible.
+ * Return: 0 with @buf filled, or -1 when the function is unknown.
  */
-struct fp_site *fp_site_table(void);
+int fp_site_symbol(struct fp_frame_info *f, char *buf, size_t size);
+
+/**
+ * fp_site_next() - iterate over every site (the "other" site last).
+ * @cursor: 0 to start
+ * Return: the next site, or NULL at the end.
+ */
+struct fp_site *fp_site_next(unsigned *cursor);
 
 #endif

@@ -30,7 +30,7 @@ void fp_stats_sum(struct fp_totals *t)
 }
 
 void fp_stats_injection(uint64_t seq, enum fp_call call, uint64_t size,
-			const void *caller)
+			struct fp_site *site)
 {
 	struct fp_injection *in;
 
@@ -39,7 +39,7 @@ void fp_stats_injection(uint64_t seq, enum fp_call call, uint64_t size,
 	in = &injections[seq - 1];
 	in->call = call;
 	in->size = size;
-	in->caller = caller;
+	in->site = site;
 	atomic_store_explicit(&in->seq, seq, memory_order_release);
 }
 

@@ -11,6 +11,8 @@
 #include "calls.h"
 #include "fp.h"
 
+struct fp_site;
+
 #define FP_STATS_SHARDS		64
 #define FP_INJECTIONS_KEPT	1000
 
@@ -31,7 +33,7 @@ struct fp_injection {
 	_Atomic uint64_t seq;			/* 0 while unwritten */
 	enum fp_call call;
 	uint64_t size;
-	const void *caller;
+	struct fp_site *site;
 };
 
 extern struct fp_shard fp_shards[FP_STATS_SHARDS];
@@ -62,7 +64,7 @@ void fp_stats_sum(struct fp_totals *t);
  * FP_INJECTIONS_KEPT of them are kept, in order).
  */
 void fp_stats_injection(uint64_t seq, enum fp_call call, uint64_t size,
-			const void *caller);
+			struct fp_site *site);
 
 /**
  * fp_stats_injections() - the kept injections, indexed by seq - 1.

@@ -47,7 +47,8 @@ bad LIMIT 99999999999999G "out of range: '99999999999999G'"
 bad CALLS mallocx "unknown function 'mallocx' (known: malloc calloc realloc reallocarray free posix_memalign aligned_alloc memalign valloc pvalloc malloc_usable_size new new[] delete delete[])"
 bad CALLS "malloc,,free" "empty name in list"
 bad CALLS "" "empty name in list"
-bad SITES "func:main" "not supported by this build yet"
+bad SITES "func:main;bogus:x" "rule 2 'bogus:x': unknown kind 'bogus' (use func:, lib: or site:)"
+bad SITES "site:xyz" "rule 1 'site:xyz': not a site id (up to 16 hex digits)"
 bad POOLS "p:site=func:x,min=1,size=64" "not supported by this build yet"
 bad DEPTH 0 "not an integer in 1..64: '0'"
 bad DEPTH 65 "not an integer in 1..64: '65'"
@@ -102,6 +103,7 @@ good CALLS malloc
 good CALLS "malloc,calloc,realloc,reallocarray,free,posix_memalign,aligned_alloc,memalign,valloc,pvalloc,malloc_usable_size,new,new[],delete,delete[]"
 good CALLS "new"
 good SITES ""
+good SITES "func:main;!lib:libc.so*"
 good POOLS ""
 good DEPTH 1
 good DEPTH 64

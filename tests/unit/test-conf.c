@@ -141,10 +141,13 @@ int main(void)
 	bad("FAILPOOL_CALLS", "", "empty name");
 	bad("FAILPOOL_CALLS", "Malloc", "unknown function 'Malloc'");
 
-	/* Not yet: SITES, POOLS. An empty list is no list. */
-	bad("FAILPOOL_SITES", "func:main", "not supported by this build yet");
-	bad("FAILPOOL_POOLS", "p:site=func:x,min=1,size=64", "not supported by this build yet");
+	/* SITES: the rule language (details in test-match). POOLS: not yet. */
+	good("FAILPOOL_SITES", "func:parse_*;!lib:libz.so*;site:00000000deadbeef");
+	is_str(c.sites, "func:parse_*;!lib:libz.so*;site:00000000deadbeef", "sites kept as written");
 	good("FAILPOOL_SITES", "");
+	bad("FAILPOOL_SITES", "main", "rule 1 'main': no ':'");
+	bad("FAILPOOL_SITES", "func:a;file:b", "rule 2 'file:b': unknown kind 'file' (use func:, lib: or site:)");
+	bad("FAILPOOL_POOLS", "p:site=func:x,min=1,size=64", "not supported by this build yet");
 
 	/* DEPTH */
 	good("FAILPOOL_DEPTH", "1");
