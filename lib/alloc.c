@@ -56,7 +56,7 @@ static inline int is_pow2(size_t x)
 }
 
 /* The jemalloc call behind a request. */
-static void *obtain(const struct req *r)
+static inline __attribute__((always_inline)) void *obtain(const struct req *r)
 {
 	void *p = NULL;
 	int rc;
@@ -102,7 +102,8 @@ static FP_NOINLINE void *inject(struct req *r, uint64_t seq)
  * Find the site (when rules, the report or the log need one), count the
  * call, then, unless it may not fail here, let the policy decide.
  */
-static uint64_t admit(struct req *r, struct fp_shard *sh, uint64_t bytes)
+static inline __attribute__((always_inline)) uint64_t
+admit(struct req *r, struct fp_shard *sh, uint64_t bytes)
 {
 	struct fp_site *site = NULL;
 
@@ -138,7 +139,7 @@ static void *failed(struct req *r, struct fp_shard *sh)
 	return NULL;
 }
 
-static void *allocate(struct req *r)
+static inline __attribute__((always_inline)) void *allocate(struct req *r)
 {
 	struct fp_shard *sh;
 	uint64_t seq;
@@ -203,7 +204,7 @@ static void release(void *ptr, enum fp_call call)
 	fp_je.free(ptr);
 }
 
-static void *resize(struct req *r, void *ptr)
+static inline __attribute__((always_inline)) void *resize(struct req *r, void *ptr)
 {
 	struct fp_shard *sh;
 	uint64_t old, want, seq;
@@ -379,10 +380,15 @@ static void *pass_realloc(void *ptr, size_t size)
 	return q;
 }
 
-void fp_hooks_passthrough(void)
+void fp_hooks_setup(void)
 {
-	fp_hooks.calloc = fp_je.calloc;
-	fp_hooks.realloc = pass_realloc;
-	fp_hooks.free = fp_je.free;
-	fp_hooks.malloc = fp_je.malloc;
+	if (fp_passthrough) {
+		fp_hooks.calloc = fp_je.calloc;
+		fp_hooks.realloc = pass_realloc;
+		fp_hooks.free = fp_je.free;
+		fp_hooks.malloc = fp_je.malloc;
+	} else if (!fp_rt.stats && !fp_rt.track_live) {
+		/* Nothing about a free is counted: skip the slow path. */
+		fp_hooks.free = fp_je.free;
+	}
 }

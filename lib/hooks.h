@@ -21,10 +21,11 @@ struct fp_hooks {
 extern struct fp_hooks fp_hooks;
 
 /**
- * fp_hooks_passthrough() - point the table at jemalloc (through fp_je)
- * for a process with nothing to count. Called after boot and again once
- * jemalloc's own entry points are resolved.
+ * fp_hooks_setup() - point the table at jemalloc (through fp_je) wherever
+ * nothing needs counting: everything for a passthrough process, free when
+ * neither statistics nor live bytes are kept. Called after boot and again
+ * once jemalloc's own entry points are resolved.
  */
-void fp_hooks_passthrough(void);
+void fp_hooks_setup(void);
 
 #endif

@@ -179,8 +179,7 @@ int fp_rt_boot(void)
 		boot_counting(injects);
 	fp_guard_leave();
 	atomic_store_explicit(&fp_state, FP_STATE_READY, memory_order_release);
-	if (fp_passthrough)
-		fp_hooks_passthrough();
+	fp_hooks_setup();
 	return 1;
 }
 
@@ -259,10 +258,9 @@ void fp_rt_constructor(void)
 	if (fp_je_resolve())
 		say_str("failpool: jemalloc's malloc not found; using mallocx\n");
 	fp_guard_leave();
-	if (fp_passthrough) {
-		fp_hooks_passthrough();	/* now with jemalloc's own functions */
+	fp_hooks_setup();	/* now with jemalloc's own functions */
+	if (fp_passthrough)
 		return;
-	}
 	pthread_atfork(fork_prepare, NULL, fork_child);
 	if (fp_rt.reporting)
 		on_exit(on_exit_report, NULL);

@@ -28,8 +28,11 @@ extern char *__cxa_demangle(const char *name, char *out, size_t *len, int *statu
 static struct fp_site *_Atomic sites[FP_SITES_MAX];
 static struct fp_frame_info *_Atomic frames[FP_FRAMES_MAX];
 static struct fp_site other;		/* n = 0 */
-static unsigned depth = 1;
+unsigned fp_site_depth = 1;
 static int name_early;
+
+/* The last site each thread found: hot loops allocate from one place. */
+static __thread struct fp_site *last_site __attribute__((tls_model("initial-exec")));
 
 static const char *basename_of(const char *path)
 {
@@ -197,7 +200,7 @@ static int site_matches(struct fp_site *s)
 
 void fp_site_init(unsigned frames_per_site, int name_when_seen)
 {
-	depth = frames_per_site ? frames_per_site : 1;
+	fp_site_depth = frames_per_site ? frames_per_site : 1;
 	name_early = name_when_seen;
 	other.id = site_id(NULL, 0);
 	other.matches = fp_rules_match(&fp_rt.rules, NULL, 0, other.id);
@@ -236,17 +239,18 @@ static int same_chain(const struct fp_site *s, uint64_t key, const void **ips,
 	return 1;
 }
 
-struct fp_site *fp_site_lookup(const void *caller)
+struct fp_site *fp_site_find(const void **ips, unsigned n)
 {
-	const void *ips[FP_DEPTH_MAX];
-	unsigned n = 1;
+	struct fp_site *last = last_site;
 	uint64_t key;
 
-	ips[0] = caller;
-	if (depth > 1) {
-		fp_guard_enter();
-		n = fp_unwind_capture(caller, ips, depth);
-		fp_guard_leave();
+	if (last && last->n == n) {
+		unsigned i = 0;
+
+		while (i < n && last->frames[i]->ip == ips[i])
+			i++;
+		if (i == n)
+			return last;
 	}
 	key = fp_mix64((uintptr_t)ips[0]);
 	for (unsigned i = 1; i < n; i++)
@@ -258,7 +262,7 @@ struct fp_site *fp_site_lookup(const void *caller)
 
 		if (s) {
 			if (same_chain(s, key, ips, n))
-				return s;
+				return last_site = s;
 			continue;
 		}
 		fp_guard_enter();
@@ -269,10 +273,10 @@ struct fp_site *fp_site_lookup(const void *caller)
 		if (atomic_compare_exchange_strong_explicit(slot, &s, mine,
 							    memory_order_acq_rel,
 							    memory_order_acquire))
-			return mine;
+			return last_site = mine;
 		fp_je_own_free(mine);	/* frames stay: they are shared */
 		if (same_chain(s, key, ips, n))
-			return s;
+			return last_site = s;
 	}
 	return &other;
 }

@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guard.h"
+#include "unwind.h"
+
 #define FP_SITES_MAX	65536		/* unique stacks kept; power of two */
 #define FP_FRAMES_MAX	65536		/* unique code addresses; power of two */
 
@@ -46,13 +49,35 @@ struct fp_site {
  */
 void fp_site_init(unsigned depth, int name_early);
 
+extern unsigned fp_site_depth;
+
 /**
- * fp_site_lookup() - the site of the current allocation, whose entry point
- * was called from @caller; created on first sight (rules evaluated then).
+ * fp_site_find() - the site of the chain @ips (@n return addresses,
+ * innermost first), created on first sight (rules evaluated then).
  * Return: never NULL; the shared "other" site when the table is full or
  * memory for a new site cannot be had.
  */
-struct fp_site *fp_site_lookup(const void *caller);
+struct fp_site *fp_site_find(const void **ips, unsigned n);
+
+/**
+ * fp_site_lookup() - the site of the current allocation, whose entry point
+ * was called from @caller. Inline, so the stack is captured from the entry
+ * function itself and libunwind walks as few shim frames as possible.
+ */
+static inline __attribute__((always_inline)) struct fp_site *
+fp_site_lookup(const void *caller)
+{
+	const void *ips[64];
+	unsigned n = 1;
+
+	ips[0] = caller;
+	if (fp_site_depth > 1) {
+		fp_guard_enter();
+		n = fp_unwind_capture(caller, ips, fp_site_depth);
+		fp_guard_leave();
+	}
+	return fp_site_find(ips, n);
+}
 
 /**
  * fp_site_name_frame() - make sure @f has its function name (dladdr, then

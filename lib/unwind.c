@@ -5,29 +5,6 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
-#include "conf.h"
-
-/* The shim's own frames above the caller: a few, never this many. */
-#define SHIM_FRAMES_MAX	16
-
-unsigned fp_unwind_capture(const void *caller, const void **ips,
-			   unsigned depth)
-{
-	void *chain[FP_DEPTH_MAX + SHIM_FRAMES_MAX];
-	int n = unw_backtrace(chain, (int)(depth + SHIM_FRAMES_MAX));
-	unsigned count = 0;
-
-	for (int i = 0; i < n && i < SHIM_FRAMES_MAX; i++) {
-		if (chain[i] != caller)
-			continue;
-		for (int j = i; j < n && count < depth; j++)
-			ips[count++] = chain[j];
-		return count;
-	}
-	ips[0] = caller;
-	return 1;
-}
-
 int fp_unwind_proc_name(const void *ip, char *name, size_t size,
 			uintptr_t *offset)
 {

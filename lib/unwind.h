@@ -5,6 +5,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The shim's own frames above the caller: a few, never this many. */
+#define FP_UNWIND_SHIM_FRAMES	16
+
+/*
+ * libunwind's fast trace (per-thread cache of frame recipes). Declared here
+ * rather than through <libunwind.h> so that capture inlines into the entry
+ * functions: every shim frame between the program and the capture costs an
+ * unwinding step on every allocation.
+ */
+extern int unw_backtrace(void **buffer, int size);
+
 /**
  * fp_unwind_capture() - the return addresses of the stack above the
  * interposed function, innermost first, starting at @caller (the return
@@ -15,8 +26,24 @@
  * Return: how many were filled, at least 1 (@caller alone when the chain
  * does not contain it).
  */
-unsigned fp_unwind_capture(const void *caller, const void **ips,
-			   unsigned depth);
+static inline __attribute__((always_inline)) unsigned
+fp_unwind_capture(const void *caller, const void **ips, unsigned depth)
+{
+	void *chain[64 + FP_UNWIND_SHIM_FRAMES];
+	int n = unw_backtrace(chain, (int)(depth + FP_UNWIND_SHIM_FRAMES));
+
+	for (int i = 0; i < n && i < FP_UNWIND_SHIM_FRAMES; i++) {
+		unsigned count = 0;
+
+		if (chain[i] != caller)
+			continue;
+		for (int j = i; j < n && count < depth; j++)
+			ips[count++] = chain[j];
+		return count;
+	}
+	ips[0] = caller;
+	return 1;
+}
 
 /**
  * fp_unwind_proc_name() - the name of the procedure holding @ip from the

@@ -5,7 +5,7 @@
 set -eu
 
 bench=$1 shim=$2 jemalloc=$3
-reps=${FP_BENCH_REPS:-9}
+reps=${FP_BENCH_REPS:-7}
 iters=${FP_BENCH_ITERS:-2000000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -25,15 +25,33 @@ echo
 configs="glibc|
 jemalloc|LD_PRELOAD=$jemalloc
 passthrough|LD_PRELOAD=$shim
+rule-miss-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_SITES=func:parse_config FAILPOOL_RATE=0.001 FAILPOOL_SEED=1
+rule-hit-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_SITES=func:work FAILPOOL_RATE=0.001 FAILPOOL_SEED=1
+rule-hit-8|LD_PRELOAD=$shim FAILPOOL_SITES=func:work FAILPOOL_RATE=0.001 FAILPOOL_SEED=1
+sites-depth8|LD_PRELOAD=$shim FAILPOOL_REPORT=$tmp/sites.%p.json
 rate+report|LD_PRELOAD=$shim FAILPOOL_RATE=0.001 FAILPOOL_SEED=1 FAILPOOL_REPORT=$tmp/report.%p.json"
+if command -v heaptrack >/dev/null 2>&1; then
+	# heaptrack unwinds and records every allocation too (its own preload over glibc).
+	configs="$configs
+heaptrack|HEAPTRACK=$tmp/ht"
+fi
 
 for threads in 1 2; do
 	r=0
 	while [ "$r" -lt "$reps" ]; do
 		echo "$configs" | while IFS='|' read -r name envs; do
-			# shellcheck disable=SC2086
-			env $envs "$bench" "$threads" "$iters" | awk -v n="$name" '{ print n, $1 }' \
-				>> "$tmp/t$threads"
+			case $name in
+			heaptrack)
+				heaptrack -o "$tmp/ht" "$bench" "$threads" "$iters" 2>/dev/null |
+					awk -v n="$name" '/^[0-9]+ [0-9]+$/ { print n, $1 }' >> "$tmp/t$threads"
+				rm -f "$tmp"/ht*
+				;;
+			*)
+				# shellcheck disable=SC2086
+				env $envs "$bench" "$threads" "$iters" | awk -v n="$name" '{ print n, $1 }' \
+					>> "$tmp/t$threads"
+				;;
+			esac
 		done
 		r=$((r + 1))
 	done
@@ -44,6 +62,15 @@ median() { # file name -> median ns
 		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+cat <<'KEY'
+rule-miss-1   FAILPOOL_DEPTH=1 FAILPOOL_SITES=func:parse_config RATE=0.001: a rule on
+              the immediate caller that the hot path does not match
+rule-hit-1    the same rule on func:work: every allocation matches, RATE draws each
+rule-hit-8    func:work at the default depth 8: every allocation unwound
+sites-depth8  FAILPOOL_REPORT only: per-site recording, 8 frames per site
+rate+report   RATE=0.001 and a report
+KEY
+echo
 printf '%-14s %8s %12s %10s\n' configuration threads "median ms" "/jemalloc"
 for threads in 1 2; do
 	base=$(median "$tmp/t$threads" jemalloc)
