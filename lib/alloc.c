@@ -31,13 +31,18 @@
 
 enum mode { PASS, RAW, COUNT };
 
+__thread const void *fp_unmatched[FP_UNMATCHED_SLOTS]
+	__attribute__((tls_model("initial-exec")));
+
 struct req {
 	enum fp_call call;
 	size_t size;			/* bytes requested */
 	size_t n, elem;			/* calloc's arguments */
 	size_t align;			/* 0: malloc's alignment */
 	const void *caller;
+	const void *cfa;		/* the entry function's CFA (chain.h) */
 	struct fp_site *site;
+	struct fp_tally *tally;		/* where this thread counts the site */
 	uint64_t charged;		/* bytes charged to the live count */
 };
 
@@ -106,35 +111,51 @@ static inline __attribute__((always_inline)) uint64_t
 admit(struct req *r, struct fp_shard *sh, uint64_t bytes)
 {
 	struct fp_site *site = NULL;
+	int eligible;
 
-	if (fp_rt.site_depth)
-		site = fp_site_lookup(r->caller);
+	if (fp_rt.site_depth) {
+		site = fp_site_lookup(r->caller, r->cfa);
+		if (!site->matches && fp_rt.quick && site->n == 1)
+			fp_unmatched[((uintptr_t)r->caller >> 4) &
+				     (FP_UNMATCHED_SLOTS - 1)] = r->caller;
+	}
 	r->site = site;
-	if (sh) {
-		fp_stats_add(&sh->calls[r->call], 1);
-		fp_stats_add(&site->calls, 1);
+	if (sh && site) {
+		fp_stats_bump(sh, &sh->calls[r->call], 1);
+		r->tally = fp_stats_tally(sh, site);
+		if (FP_LIKELY(r->tally != NULL))
+			fp_stats_add_mine(&r->tally->calls, 1);
+		else
+			fp_stats_add(&site->calls, 1);
 	}
 	r->charged = bytes;
-	if (fp_rt_eligible(r->call) && (!site || site->matches))
+	eligible = fp_rt_eligible(r->call) && (!site || site->matches);
+	if (eligible && fp_rt.policy.decides)
 		return fp_policy_decide(&fp_rt.policy,
 					fp_policy_next(&fp_rt.policy), bytes);
+	if (eligible && sh)
+		fp_stats_bump(sh, &sh->eligible, 1);
 	fp_policy_charge(&fp_rt.policy, bytes);
 	return 0;
 }
 
 static void succeeded(struct req *r, struct fp_shard *sh)
 {
-	if (!sh)
+	if (!sh || !r->site)
 		return;
-	fp_stats_add(&sh->bytes, r->size);
-	fp_stats_add(&r->site->bytes, r->size);
+	fp_stats_bump(sh, &sh->bytes, r->size);
+	/* The tally slot is still this site's: nothing ran in between. */
+	if (FP_LIKELY(r->tally != NULL))
+		fp_stats_add_mine(&r->tally->bytes, r->size);
+	else
+		fp_stats_add(&r->site->bytes, r->size);
 }
 
 static void *failed(struct req *r, struct fp_shard *sh)
 {
 	fp_policy_uncharge(&fp_rt.policy, r->charged);
 	if (sh)
-		fp_stats_add(&sh->real_failures, 1);
+		fp_stats_bump(sh, &sh->real_failures, 1);
 	errno = ENOMEM;		/* jemalloc's realloc leaves errno alone */
 	return NULL;
 }
@@ -173,9 +194,9 @@ static void *refuse(const struct req *r, int err)
 	if (mode() == COUNT && fp_rt.stats) {
 		struct fp_shard *sh = fp_stats_shard();
 
-		fp_stats_add(&sh->calls[r->call], 1);
+		fp_stats_bump(sh, &sh->calls[r->call], 1);
 		if (err == ENOMEM)
-			fp_stats_add(&sh->real_failures, 1);
+			fp_stats_bump(sh, &sh->real_failures, 1);
 	}
 	errno = err;
 	return NULL;
@@ -188,8 +209,11 @@ static void release(void *ptr, enum fp_call call)
 		fp_je.free(ptr);
 		return;
 	case COUNT:
-		if (fp_rt.stats)
-			fp_stats_add(&fp_stats_shard()->calls[call], 1);
+		if (fp_rt.stats) {
+			struct fp_shard *sh = fp_stats_shard();
+
+			fp_stats_bump(sh, &sh->calls[call], 1);
+		}
 		if (!fp_rt.track_live) {
 			fp_je.free(ptr);
 			return;
@@ -248,7 +272,8 @@ static inline __attribute__((always_inline)) void *resize(struct req *r, void *p
 
 void *fp_alloc_malloc(size_t size, const void *caller)
 {
-	struct req r = { .call = FP_CALL_MALLOC, .size = size, .caller = caller };
+	struct req r = { .call = FP_CALL_MALLOC, .size = size, .caller = caller,
+			 .cfa = __builtin_dwarf_cfa() };
 
 	return allocate(&r);
 }
@@ -256,7 +281,8 @@ void *fp_alloc_malloc(size_t size, const void *caller)
 void *fp_alloc_calloc(size_t n, size_t size, const void *caller)
 {
 	struct req r = { .call = FP_CALL_CALLOC, .n = n, .elem = size,
-			 .caller = caller };
+			 .caller = caller,
+			 .cfa = __builtin_dwarf_cfa() };
 
 	if (__builtin_mul_overflow(n, size, &r.size))
 		return refuse(&r, ENOMEM);
@@ -266,7 +292,8 @@ void *fp_alloc_calloc(size_t n, size_t size, const void *caller)
 void *fp_alloc_realloc(void *ptr, size_t size, enum fp_call call,
 		       const void *caller)
 {
-	struct req r = { .call = call, .size = size, .caller = caller };
+	struct req r = { .call = call, .size = size, .caller = caller,
+			 .cfa = __builtin_dwarf_cfa() };
 
 	if (!ptr)
 		return allocate(&r);
@@ -281,7 +308,8 @@ void *fp_alloc_realloc(void *ptr, size_t size, enum fp_call call,
 void *fp_alloc_reallocarray(void *ptr, size_t n, size_t size,
 			    const void *caller)
 {
-	struct req r = { .call = FP_CALL_REALLOCARRAY, .caller = caller };
+	struct req r = { .call = FP_CALL_REALLOCARRAY, .caller = caller,
+			 .cfa = __builtin_dwarf_cfa() };
 
 	if (__builtin_mul_overflow(n, size, &r.size))
 		return refuse(&r, ENOMEM);
@@ -297,7 +325,8 @@ void fp_alloc_free(void *ptr, enum fp_call call)
 void *fp_alloc_memalign(size_t align, size_t size, enum fp_call call,
 			const void *caller)
 {
-	struct req r = { .call = call, .size = size, .caller = caller };
+	struct req r = { .call = call, .size = size, .caller = caller,
+			 .cfa = __builtin_dwarf_cfa() };
 
 	if (align <= sizeof(void *)) {
 		r.align = 0;
@@ -316,7 +345,8 @@ void *fp_alloc_memalign(size_t align, size_t size, enum fp_call call,
 
 void *fp_alloc_pvalloc(size_t size, const void *caller)
 {
-	struct req r = { .call = FP_CALL_PVALLOC, .caller = caller };
+	struct req r = { .call = FP_CALL_PVALLOC, .caller = caller,
+			 .cfa = __builtin_dwarf_cfa() };
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
 	if (__builtin_add_overflow(size, page - 1, &r.size))
@@ -331,7 +361,8 @@ int fp_alloc_posix_memalign(void **out, size_t align, size_t size,
 			    const void *caller)
 {
 	struct req r = { .call = FP_CALL_POSIX_MEMALIGN, .size = size,
-			 .align = align, .caller = caller };
+			 .align = align, .caller = caller,
+			 .cfa = __builtin_dwarf_cfa() };
 	int saved = errno;
 	void *p;
 
@@ -349,8 +380,11 @@ int fp_alloc_posix_memalign(void **out, size_t align, size_t size,
 
 size_t fp_alloc_usable_size(void *ptr)
 {
-	if (mode() == COUNT && fp_rt.stats)
-		fp_stats_add(&fp_stats_shard()->calls[FP_CALL_MALLOC_USABLE_SIZE], 1);
+	if (mode() == COUNT && fp_rt.stats) {
+		struct fp_shard *sh = fp_stats_shard();
+
+		fp_stats_bump(sh, &sh->calls[FP_CALL_MALLOC_USABLE_SIZE], 1);
+	}
 	return ptr ? fp_je.usable(ptr) : 0;
 }
 
@@ -358,6 +392,7 @@ void *fp_alloc_new(size_t size, size_t align, enum fp_call call,
 		   const void *caller)
 {
 	struct req r = { .call = call, .size = size, .caller = caller,
+			 .cfa = __builtin_dwarf_cfa(),
 			 .align = align > sizeof(void *) ? align : 0 };
 
 	return allocate(&r);

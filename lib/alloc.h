@@ -7,9 +7,13 @@
 #ifndef FP_ALLOC_H
 #define FP_ALLOC_H
 
+#include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "calls.h"
+#include "fp.h"
+#include "je.h"
 
 void *fp_alloc_malloc(size_t size, const void *caller);
 void *fp_alloc_calloc(size_t n, size_t size, const void *caller);
@@ -37,5 +41,47 @@ size_t fp_alloc_usable_size(void *ptr);
  */
 void *fp_alloc_new(size_t size, size_t align, enum fp_call call,
 		   const void *caller);
+
+/*
+ * Immediate callers (FAILPOOL_DEPTH=1) whose site no rule matches, per
+ * thread, filled only while nothing is counted (no report, no limit): a
+ * call from one of them can only go to jemalloc, so the hooks below send it
+ * there after one compare. Direct-mapped by return address.
+ */
+#define FP_UNMATCHED_SLOTS	16
+extern __thread const void *fp_unmatched[FP_UNMATCHED_SLOTS]
+	__attribute__((tls_model("initial-exec")));
+
+static inline int fp_alloc_unmatched(const void *caller)
+{
+	return fp_unmatched[((uintptr_t)caller >> 4) & (FP_UNMATCHED_SLOTS - 1)] == caller;
+}
+
+/* The slow hooks of malloc, calloc and realloc (preload/shim.c). */
+static inline void *fp_alloc_malloc_hook(size_t size, const void *caller)
+{
+	if (FP_LIKELY(fp_alloc_unmatched(caller)))
+		return fp_je.malloc(size);
+	return fp_alloc_malloc(size, caller);
+}
+
+static inline void *fp_alloc_calloc_hook(size_t n, size_t size, const void *caller)
+{
+	if (FP_LIKELY(fp_alloc_unmatched(caller)))
+		return fp_je.calloc(n, size);
+	return fp_alloc_calloc(n, size, caller);
+}
+
+static inline void *fp_alloc_realloc_hook(void *ptr, size_t size, const void *caller)
+{
+	if (FP_LIKELY(fp_alloc_unmatched(caller) && ptr && size)) {
+		void *q = fp_je.realloc(ptr, size);
+
+		if (!q)
+			errno = ENOMEM;	/* glibc sets it; jemalloc may not */
+		return q;
+	}
+	return fp_alloc_realloc(ptr, size, FP_CALL_REALLOC, caller);
+}
 
 #endif

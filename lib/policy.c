@@ -28,6 +28,7 @@ void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 	p->times = c->times;
 	p->limit = c->limit;
 	p->limit_on = c->limit_set;
+	p->decides = p->rate_on || p->every || p->nth || p->limit_on;
 	atomic_store(&p->eligible, 0);
 	atomic_store(&p->injected, 0);
 	atomic_store(&p->live, 0);

@@ -17,6 +17,7 @@ struct fp_policy {
 	int rate_on, rate_always;
 	uint64_t every, after, nth, burst, times, limit;
 	int limit_on;
+	int decides;			/* some setting can inject a failure */
 	/* shared state */
 	_Atomic uint64_t eligible;	/* eligible allocations so far */
 	_Atomic uint64_t injected;	/* failures injected so far */
@@ -32,7 +33,9 @@ void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 		    uint64_t seed);
 
 /**
- * fp_policy_next() - count one eligible allocation.
+ * fp_policy_next() - count one eligible allocation. Only needed when
+ * p->decides: otherwise no index is ever looked at, and callers may count
+ * eligible allocations per thread instead.
  * Return: its 1-based index among all eligible allocations of the process.
  */
 static inline uint64_t fp_policy_next(struct fp_policy *p)

@@ -125,7 +125,7 @@ static void write_totals(void)
 	fp_jsonw_key(&w, "peak_live_bytes");
 	fp_jsonw_u64(&w, atomic_load(&p->peak));
 	fp_jsonw_key(&w, "eligible");
-	fp_jsonw_u64(&w, atomic_load(&p->eligible));
+	fp_jsonw_u64(&w, atomic_load(&p->eligible) + t.eligible);
 	fp_jsonw_key(&w, "injected");
 	fp_jsonw_u64(&w, atomic_load(&p->injected));
 	fp_jsonw_key(&w, "real_failures");
@@ -163,9 +163,9 @@ static void write_site(struct fp_site *s)
 		write_frame(s->frames[i]);
 	fp_jsonw_arr_end(&w);
 	fp_jsonw_key(&w, "calls");
-	fp_jsonw_u64(&w, atomic_load(&s->calls));
+	fp_jsonw_u64(&w, s->sum_calls);
 	fp_jsonw_key(&w, "bytes");
-	fp_jsonw_u64(&w, atomic_load(&s->bytes));
+	fp_jsonw_u64(&w, s->sum_bytes);
 	fp_jsonw_key(&w, "injected");
 	fp_jsonw_u64(&w, atomic_load(&s->injected));
 	fp_jsonw_key(&w, "pool");
@@ -180,16 +180,18 @@ static void write_sites(void)
 	unsigned ntop = 0, cursor = 0;
 
 	while ((s = fp_site_next(&cursor))) {
-		uint64_t calls = atomic_load(&s->calls);
+		uint64_t calls;
 		unsigned j;
 
+		fp_stats_site_sum(s, &s->sum_calls, &s->sum_bytes);
+		calls = s->sum_calls;
 		s->listed = 0;
 		if (!calls)
 			continue;
-		if (ntop == TOP_SITES && calls <= atomic_load(&top[ntop - 1]->calls))
+		if (ntop == TOP_SITES && calls <= top[ntop - 1]->sum_calls)
 			continue;
 		j = ntop < TOP_SITES ? ntop++ : ntop - 1;
-		for (; j > 0 && atomic_load(&top[j - 1]->calls) < calls; j--)
+		for (; j > 0 && top[j - 1]->sum_calls < calls; j--)
 			top[j] = top[j - 1];
 		top[j] = s;
 	}

@@ -18,12 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chain.h"
 #include "guard.h"
 #include "hooks.h"
 #include "je.h"
 #include "prng.h"
 #include "report.h"
 #include "site.h"
+#include "stats.h"
 
 extern char **environ;
 
@@ -131,7 +133,12 @@ static void boot_counting(int injects)
 	sites = fp_rt.reporting || fp_rt.rules.n ||
 		(injects && (fp_rt.log_fd >= 0 || c->verbose));
 	fp_rt.site_depth = sites ? c->depth : 0;
+	fp_rt.quick = fp_rt.site_depth == 1 && !fp_rt.stats && !fp_rt.track_live;
 	fp_je_arena_init();
+	if (fp_rt.stats)
+		fp_stats_init();
+	if (fp_rt.site_depth > 1)
+		fp_chain_init();
 	fp_site_init(c->depth, fp_rt.rules.need_funcs);
 }
 

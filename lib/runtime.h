@@ -28,6 +28,7 @@ struct fp_runtime {
 	int stats;			/* count calls, bytes, per-site figures */
 	int track_live;			/* keep live bytes (LIMIT, report) */
 	unsigned site_depth;		/* frames per site; 0: sites not needed */
+	int quick;			/* DEPTH=1, nothing counted: fp_unmatched */
 	struct fp_rules rules;		/* FAILPOOL_SITES */
 	fp_callset failable;		/* CALLS restricted to entry points that allocate */
 	pid_t pid;			/* owner of this state: vfork children differ */

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chain.h"
+#include "fp.h"
 #include "guard.h"
 #include "unwind.h"
 
@@ -38,7 +40,8 @@ struct fp_site {
 	_Atomic uint64_t calls;
 	_Atomic uint64_t bytes;
 	_Atomic uint64_t injected;
-	unsigned char listed;		/* report scratch */
+	unsigned char listed;		/* report scratch: */
+	uint64_t sum_calls, sum_bytes;
 	struct fp_frame_info *frames[];
 };
 
@@ -61,22 +64,29 @@ struct fp_site *fp_site_find(const void **ips, unsigned n);
 
 /**
  * fp_site_lookup() - the site of the current allocation, whose entry point
- * was called from @caller. Inline, so the stack is captured from the entry
- * function itself and libunwind walks as few shim frames as possible.
+ * was called from @caller with stack pointer @cfa (its CFA). Inline, so the
+ * stack is captured from the entry function itself and libunwind walks as
+ * few shim frames as possible; a stack this thread has proved before is not
+ * unwound at all (chain.h).
  */
 static inline __attribute__((always_inline)) struct fp_site *
-fp_site_lookup(const void *caller)
+fp_site_lookup(const void *caller, const void *cfa)
 {
 	const void *ips[64];
-	unsigned n = 1;
+	struct fp_site *site;
+	unsigned n;
 
-	ips[0] = caller;
-	if (fp_site_depth > 1) {
-		fp_guard_enter();
-		n = fp_unwind_capture(caller, ips, fp_site_depth);
-		fp_guard_leave();
-	}
-	return fp_site_find(ips, n);
+	if (fp_site_depth == 1)
+		return fp_site_find(&caller, 1);
+	site = fp_chain_hit(caller, cfa);
+	if (FP_LIKELY(site != NULL))
+		return site;
+	fp_guard_enter();
+	n = fp_unwind_capture(caller, ips, fp_site_depth);
+	fp_guard_leave();
+	site = fp_site_find(ips, n);
+	fp_chain_note(caller, cfa, site);
+	return site;
 }
 
 /**

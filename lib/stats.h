@@ -1,6 +1,11 @@
 /*
- * Exact process-wide counters, sharded per thread so that threads do not
- * bounce one cache line (redis' zmalloc idea). Summed when reported.
+ * Exact process-wide counters without a locked instruction per call. Each
+ * thread owns a shard (recycled when the thread exits) and adds to it with
+ * plain single-instruction adds; a thread that cannot get one of its own
+ * falls back to shared shards with atomic adds. Per-site counts go through
+ * a small per-thread tally, folded into the site when its slot is taken.
+ * Sums are read with relaxed loads: exact once the adding threads are done,
+ * a snapshot while they run.
  */
 #ifndef FP_STATS_H
 #define FP_STATS_H
@@ -13,19 +18,34 @@
 
 struct fp_site;
 
-#define FP_STATS_SHARDS		64
+#define FP_STATS_SHARED		64	/* fallback shards, shared by threads */
+#define FP_STATS_OWNED_MAX	4096	/* threads with a shard of their own */
+#define FP_TALLY_SLOTS		64	/* per-thread site counts; power of two */
 #define FP_INJECTIONS_KEPT	1000
+
+/* One site's counts not yet folded into it. */
+struct fp_tally {
+	struct fp_site *_Atomic site;
+	_Atomic uint64_t calls;
+	_Atomic uint64_t bytes;
+};
 
 struct fp_shard {
 	_Atomic uint64_t calls[FP_CALL_COUNT];
 	_Atomic uint64_t bytes;			/* requested bytes, successful allocations */
 	_Atomic uint64_t real_failures;
+	_Atomic uint64_t eligible;		/* when the policy cannot inject */
+	int owned;				/* one thread adds here: plain adds */
+	_Atomic int taken;			/* an owned shard held by a live thread */
+	struct fp_shard *next;			/* every owned shard */
+	struct fp_tally tally[FP_TALLY_SLOTS];	/* used by owned shards only */
 } __attribute__((aligned(FP_CACHELINE)));
 
 struct fp_totals {
 	uint64_t calls[FP_CALL_COUNT];
 	uint64_t bytes;
 	uint64_t real_failures;
+	uint64_t eligible;
 };
 
 /* One injected failure, as the report lists it. */
@@ -36,10 +56,15 @@ struct fp_injection {
 	struct fp_site *site;
 };
 
-extern struct fp_shard fp_shards[FP_STATS_SHARDS];
 extern __thread struct fp_shard *fp_my_shard __attribute__((tls_model("initial-exec")));
 
 struct fp_shard *fp_stats_attach(void);
+
+/**
+ * fp_stats_init() - arrange for a thread's shard to be handed back when the
+ * thread exits. Called once at boot.
+ */
+void fp_stats_init(void);
 
 /* The calling thread's shard. */
 static inline struct fp_shard *fp_stats_shard(void)
@@ -49,15 +74,65 @@ static inline struct fp_shard *fp_stats_shard(void)
 	return FP_LIKELY(s != NULL) ? s : fp_stats_attach();
 }
 
+/*
+ * Add without a lock. One instruction on x86-64, so a signal handler that
+ * allocates on the same thread cannot split the read-modify-write.
+ */
+static inline void fp_stats_add_mine(_Atomic uint64_t *ctr, uint64_t n)
+{
+#if defined(__x86_64__)
+	__asm__("addq %1, %0" : "+m"(*(uint64_t *)ctr) : "er"(n));
+#else
+	atomic_store_explicit(ctr, atomic_load_explicit(ctr, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+#endif
+}
+
 static inline void fp_stats_add(_Atomic uint64_t *ctr, uint64_t n)
 {
 	atomic_fetch_add_explicit(ctr, n, memory_order_relaxed);
+}
+
+/* Add @n to counter @ctr of shard @sh, which belongs to the calling thread. */
+static inline void fp_stats_bump(const struct fp_shard *sh, _Atomic uint64_t *ctr,
+				 uint64_t n)
+{
+	if (FP_LIKELY(sh->owned))
+		fp_stats_add_mine(ctr, n);
+	else
+		fp_stats_add(ctr, n);
+}
+
+struct fp_tally *fp_stats_tally_claim(struct fp_shard *sh, struct fp_site *site);
+
+/**
+ * fp_stats_tally() - where the calling thread counts calls and bytes of
+ * @site: a slot of its own shard (plain adds), or NULL when the shard is
+ * shared (add to the site's own atomic counters then).
+ */
+static inline struct fp_tally *fp_stats_tally(struct fp_shard *sh,
+					      struct fp_site *site)
+{
+	struct fp_tally *t;
+
+	if (FP_UNLIKELY(!sh->owned))
+		return NULL;
+	t = &sh->tally[((uintptr_t)site >> 6) & (FP_TALLY_SLOTS - 1)];
+	if (FP_LIKELY(atomic_load_explicit(&t->site, memory_order_relaxed) == site))
+		return t;
+	return fp_stats_tally_claim(sh, site);
 }
 
 /**
  * fp_stats_sum() - add up every shard into @t.
  */
 void fp_stats_sum(struct fp_totals *t);
+
+/**
+ * fp_stats_site_sum() - calls and bytes of @site: its own counters plus
+ * what threads still hold in their tallies.
+ */
+void fp_stats_site_sum(struct fp_site *site, uint64_t *calls, uint64_t *bytes);
 
 /**
  * fp_stats_injection() - remember injected failure @seq (the first

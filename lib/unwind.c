@@ -31,3 +31,45 @@ int fp_unwind_proc_name(const void *ip, char *name, size_t size,
 	*offset = (uintptr_t)off;
 	return 0;
 }
+
+unsigned fp_unwind_walk(const void *caller, const void *cfa, const void **ips,
+			const void *const **slots, unsigned depth)
+{
+	unw_context_t context;
+	unw_cursor_t cursor;
+	unw_word_t ip, sp;
+	unsigned n = 0, skipped = 0;
+
+	if (unw_getcontext(&context) || unw_init_local(&cursor, &context))
+		return 0;
+	/* Up through the shim's frames to the program's frame 0. */
+	for (;;) {
+		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) ||
+		    unw_get_reg(&cursor, UNW_REG_SP, &sp))
+			return 0;
+		if ((const void *)ip == caller && (const void *)sp == cfa)
+			break;
+		if (++skipped > FP_UNWIND_SHIM_FRAMES || unw_step(&cursor) <= 0)
+			return 0;
+	}
+	for (;;) {
+		/* A call pushes the return address just below the caller's SP. */
+		const void *const *slot = (const void *const *)sp - 1;
+		int more;
+
+		if (*slot != (const void *)ip)
+			return 0;	/* a signal frame, say: not provable */
+		ips[n] = (const void *)ip;
+		slots[n] = slot;
+		if (++n == depth)
+			return n;
+		more = unw_step(&cursor);
+		if (more < 0)
+			return 0;
+		if (more == 0)
+			return n;	/* the outermost frame */
+		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) ||
+		    unw_get_reg(&cursor, UNW_REG_SP, &sp))
+			return 0;
+	}
+}

@@ -55,4 +55,15 @@ fp_unwind_capture(const void *caller, const void **ips, unsigned depth)
 int fp_unwind_proc_name(const void *ip, char *name, size_t size,
 			uintptr_t *offset);
 
+/**
+ * fp_unwind_walk() - libunwind's slow, step-by-step walk from the program's
+ * frame 0 (return address @caller, stack pointer @cfa) outwards, recording
+ * each frame's return address and the stack slot holding it. Microseconds:
+ * call once per chain worth remembering (chain.c), under the guard.
+ * Return: frames recorded (at most @depth), or 0 when the chain cannot be
+ * proved this way (frame 0 not found, a return address not in its slot).
+ */
+unsigned fp_unwind_walk(const void *caller, const void *cfa, const void **ips,
+			const void *const **slots, unsigned depth);
+
 #endif

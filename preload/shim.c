@@ -28,7 +28,7 @@
  */
 static FP_NOINLINE void *slow_malloc(size_t size)
 {
-	return fp_alloc_malloc(size, CALLER);
+	return fp_alloc_malloc_hook(size, CALLER);
 }
 
 static FP_NOINLINE void slow_free(void *ptr)
@@ -38,12 +38,12 @@ static FP_NOINLINE void slow_free(void *ptr)
 
 static FP_NOINLINE void *slow_calloc(size_t n, size_t size)
 {
-	return fp_alloc_calloc(n, size, CALLER);
+	return fp_alloc_calloc_hook(n, size, CALLER);
 }
 
 static FP_NOINLINE void *slow_realloc(void *ptr, size_t size)
 {
-	return fp_alloc_realloc(ptr, size, FP_CALL_REALLOC, CALLER);
+	return fp_alloc_realloc_hook(ptr, size, CALLER);
 }
 
 struct fp_hooks fp_hooks = {
