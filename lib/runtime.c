@@ -7,6 +7,7 @@
 #include "config.h"
 #include "runtime.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -269,6 +270,8 @@ void fp_rt_constructor(void)
 	if (fp_passthrough)
 		return;
 	pthread_atfork(fork_prepare, NULL, fork_child);
+	if (fp_rt.site_depth)
+		fp_site_note_startup();
 	if (fp_rt.reporting)
 		on_exit(on_exit_report, NULL);
 	if (fp_rt.conf.toggle_signal) {
@@ -280,6 +283,27 @@ void fp_rt_constructor(void)
 		sigemptyset(&sa.sa_mask);
 		sigaction(fp_rt.conf.toggle_signal, &sa, NULL);
 	}
+}
+
+int fp_rt_dlclose(void *handle)
+{
+	static int (*_Atomic real)(void *);
+	int (*f)(void *) = atomic_load_explicit(&real, memory_order_acquire);
+
+	if (fp_rt_ready() && !fp_passthrough && fp_rt.site_depth) {
+		fp_guard_enter();
+		fp_site_name_unloadable();
+		fp_guard_leave();
+	}
+	if (!f) {
+		fp_guard_enter();
+		f = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+		fp_guard_leave();
+		if (!f)
+			fp_bug("dlclose not found after the shim");
+		atomic_store_explicit(&real, f, memory_order_release);
+	}
+	return f(handle);
 }
 
 void fp_bug(const char *what)

@@ -72,6 +72,12 @@ void fp_rt_constructor(void);
 void fp_rt_exit(int code);
 
 /**
+ * fp_rt_dlclose() - dlclose(3): the frames of objects it may unload are
+ * named first (the report names them after they are gone), then glibc's.
+ */
+int fp_rt_dlclose(void *handle);
+
+/**
  * fp_rt_eligible() - may allocation entry point @call fail right now?
  * Return: 1 or 0.
  */

@@ -281,6 +281,40 @@ struct fp_site *fp_site_find(const void **ips, unsigned n)
 	return &other;
 }
 
+/* Objects loaded before main(): never unloaded, so their frames can wait. */
+#define STARTUP_OBJECTS_MAX	512
+static const struct link_map *startup[STARTUP_OBJECTS_MAX];
+static unsigned nstartup;
+
+void fp_site_note_startup(void)
+{
+	for (const struct link_map *lm = _r_debug.r_map;
+	     lm && nstartup < STARTUP_OBJECTS_MAX; lm = lm->l_next)
+		startup[nstartup++] = lm;
+}
+
+static int loaded_at_startup(const struct link_map *lm)
+{
+	for (unsigned i = 0; i < nstartup; i++)
+		if (startup[i] == lm)
+			return 1;
+	return 0;
+}
+
+void fp_site_name_unloadable(void)
+{
+	for (unsigned i = 0; i < FP_FRAMES_MAX; i++) {
+		struct fp_frame_info *f = atomic_load_explicit(&frames[i], memory_order_acquire);
+		struct dl_find_object r;
+
+		if (!f || atomic_load_explicit(&f->named, memory_order_acquire) == 1)
+			continue;
+		if (_dl_find_object((char *)f->ip - 1, &r) == 0 && r.dlfo_link_map &&
+		    !loaded_at_startup(r.dlfo_link_map))
+			fp_site_name_frame(f);
+	}
+}
+
 struct fp_site *fp_site_next(unsigned *cursor)
 {
 	while (*cursor < FP_SITES_MAX) {

@@ -104,6 +104,19 @@ void fp_site_name_frame(struct fp_frame_info *f);
 int fp_site_symbol(struct fp_frame_info *f, char *buf, size_t size);
 
 /**
+ * fp_site_note_startup() - remember the objects loaded before main() (call
+ * from the constructor): only later ones can be unloaded.
+ */
+void fp_site_note_startup(void);
+
+/**
+ * fp_site_name_unloadable() - name now every frame in an object that a
+ * dlclose() may unload, while its symbols can still be read. Call under
+ * the reentrancy guard.
+ */
+void fp_site_name_unloadable(void);
+
+/**
  * fp_site_next() - iterate over every site (the "other" site last).
  * @cursor: 0 to start
  * Return: the next site, or NULL at the end.

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stddef.h>
@@ -107,6 +108,11 @@ FP_EXPORT void *pvalloc(size_t size)
 FP_EXPORT size_t malloc_usable_size(void *ptr)
 {
 	return fp_alloc_usable_size(ptr);
+}
+
+FP_EXPORT int dlclose(void *handle)
+{
+	return fp_rt_dlclose(handle);
 }
 
 /*
