@@ -69,6 +69,7 @@ rule-hit-1    the same rule on func:work: every allocation matches, RATE draws e
 rule-hit-8    func:work at the default depth 8: every allocation unwound
 sites-depth8  FAILPOOL_REPORT only: per-site recording, 8 frames per site
 rate+report   RATE=0.001 and a report
+heaptrack     heaptrack (when installed): a stack recorded per allocation, over glibc
 KEY
 echo
 printf '%-14s %8s %12s %10s\n' configuration threads "median ms" "/jemalloc"
