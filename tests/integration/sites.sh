@@ -105,6 +105,11 @@ is "$(jpy "$T/th.json" '[(s["calls"], s["bytes"], s["injected"]) for s in r["sit
 run_shim FAILPOOL_REPORT="$T/th2.json" -- "$P" threads 50000 >/dev/null 2>&1
 is "$(jpy "$T/th2.json" '[(s["calls"], s["bytes"]) for s in r["sites"] if s["frames"] and (s["frames"][0]["symbol"] or "").startswith("thread_alloc+")]')" \
 	"[(100000, 4000000)]" "report only: 100000 calls, 4000000 bytes from the threads"
+# Threads that come and go hand their counters on: nothing lost.
+is "$(out FAILPOOL_EVERY=3 FAILPOOL_SITES=func:thread_alloc FAILPOOL_REPORT="$T/ch.json" -- "$P" churn 300)" \
+	"0:thread_alloc 40000" "300 rounds of 4 threads x 100, EVERY=3: exactly 40000 failures"
+is "$(jpy "$T/ch.json" '"%d %d %s" % (r["totals"]["eligible"], r["totals"]["injected"], [(s["calls"], s["bytes"], s["injected"]) for s in r["sites"] if s["frames"] and (s["frames"][0]["symbol"] or "").startswith("thread_alloc+")])')" \
+	"120000 40000 [(120000, 3200000, 40000)]" "... 120000 calls, 80000 x 40 bytes, in the totals and the site"
 
 # 7. Malformed rules: 125 from the shim, 2 from the tool, one line naming the rule.
 run_shim 'FAILPOOL_SITES=func:a;fun:b' -- "$P" funcs 1 >"$T/out" 2>"$T/err"

@@ -13,6 +13,9 @@
  *                        "path_a F path_b F"
  *   sites threads N      two threads, N mallocs each from thread_alloc();
  *                        prints "thread_alloc F"
+ *   sites churn N        N rounds of 4 threads started and joined, 100
+ *                        mallocs each from thread_alloc(); prints
+ *                        "thread_alloc F"
  *   sites depths N       leaf() reached through a recursion 1..N levels deep
  *                        (the same immediate caller at N stack depths), twice
  *                        over; prints "depths F"
@@ -157,6 +160,21 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 2; i++)
 			pthread_join(t[i], &r[i]);
 		printf("thread_alloc %ld\n", (long)r[0] + (long)r[1]);
+	} else if (strcmp(argv[1], "churn") == 0) {
+		long nulls = 0;
+
+		for (int round = 0; round < n; round++) {
+			pthread_t t[4];
+			void *r;
+
+			for (int i = 0; i < 4; i++)
+				pthread_create(&t[i], NULL, thread_alloc, (void *)100L);
+			for (int i = 0; i < 4; i++) {
+				pthread_join(t[i], &r);
+				nulls += (long)r;
+			}
+		}
+		printf("thread_alloc %ld\n", nulls);
 	} else if (strcmp(argv[1], "depths") == 0) {
 		volatile int rounds = 2;	/* not unrolled: one call site */
 		int f = 0;
@@ -170,6 +188,6 @@ int main(int argc, char **argv)
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: sites funcs|twopaths|threads|depths N\n");
+	fprintf(stderr, "usage: sites funcs|twopaths|threads|churn|depths N\n");
 	return 2;
 }
