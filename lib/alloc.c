@@ -389,10 +389,10 @@ size_t fp_alloc_usable_size(void *ptr)
 }
 
 void *fp_alloc_new(size_t size, size_t align, enum fp_call call,
-		   const void *caller)
+		   const void *caller, const void *cfa)
 {
 	struct req r = { .call = call, .size = size, .caller = caller,
-			 .cfa = __builtin_dwarf_cfa(),
+			 .cfa = cfa,
 			 .align = align > sizeof(void *) ? align : 0 };
 
 	return allocate(&r);
@@ -422,8 +422,11 @@ void fp_hooks_setup(void)
 		fp_hooks.realloc = pass_realloc;
 		fp_hooks.free = fp_je.free;
 		fp_hooks.malloc = fp_je.malloc;
+		fp_hooks.pass_alloc = 1;
+		fp_hooks.pass_free = 1;
 	} else if (!fp_rt.stats && !fp_rt.track_live) {
 		/* Nothing about a free is counted: skip the slow path. */
 		fp_hooks.free = fp_je.free;
+		fp_hooks.pass_free = 1;
 	}
 }

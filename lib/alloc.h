@@ -13,6 +13,7 @@
 
 #include "calls.h"
 #include "fp.h"
+#include "hooks.h"
 #include "je.h"
 
 void *fp_alloc_malloc(size_t size, const void *caller);
@@ -37,10 +38,11 @@ size_t fp_alloc_usable_size(void *ptr);
  * new-handler loop and throws.
  * @align: 0 for the unaligned forms
  * @call:  FP_CALL_NEW or FP_CALL_NEW_ARRAY
+ * @cfa:   the operator's CFA (where @caller is stored, plus one slot)
  * Return: the block, or NULL (injected or real failure).
  */
 void *fp_alloc_new(size_t size, size_t align, enum fp_call call,
-		   const void *caller);
+		   const void *caller, const void *cfa);
 
 /*
  * Immediate callers (FAILPOOL_DEPTH=1) whose site no rule matches, per
@@ -82,6 +84,15 @@ static inline void *fp_alloc_realloc_hook(void *ptr, size_t size, const void *ca
 		return q;
 	}
 	return fp_alloc_realloc(ptr, size, FP_CALL_REALLOC, caller);
+}
+
+/* delete: straight to jemalloc when nothing about a free is counted. */
+static inline void fp_alloc_delete(void *ptr, enum fp_call call)
+{
+	if (FP_LIKELY(fp_hooks.pass_free))
+		fp_je.free(ptr);
+	else
+		fp_alloc_free(ptr, call);
 }
 
 #endif

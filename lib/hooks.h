@@ -16,6 +16,9 @@ struct fp_hooks {
 	void (*free)(void *ptr);
 	void *(*calloc)(size_t n, size_t size);
 	void *(*realloc)(void *ptr, size_t size);
+	/* For the C++ operators, which are not table jumps: */
+	int pass_alloc;		/* allocations go straight to jemalloc */
+	int pass_free;		/* frees go straight to jemalloc */
 };
 
 extern struct fp_hooks fp_hooks;

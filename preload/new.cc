@@ -14,15 +14,22 @@ extern "C" {
 }
 
 #define FP_EXPORT	__attribute__((visibility("default")))
-#define CALLER		__builtin_return_address(0)
+/* The program's call site: return address, and the operator's CFA (chain.h). */
+#define CALLER		__builtin_return_address(0), __builtin_dwarf_cfa()
 
 namespace {
 
 void *allocate(std::size_t size, std::size_t align, fp_call call,
-	       const void *caller)
+	       const void *caller, const void *cfa)
 {
+	if (FP_LIKELY(fp_hooks.pass_alloc) && !align) {
+		void *p = fp_je.malloc(size);
+
+		if (p)
+			return p;
+	}
 	for (;;) {
-		void *p = fp_alloc_new(size, align, call, caller);
+		void *p = fp_alloc_new(size, align, call, caller, cfa);
 
 		if (p)
 			return p;
@@ -34,10 +41,10 @@ void *allocate(std::size_t size, std::size_t align, fp_call call,
 }
 
 void *allocate_nothrow(std::size_t size, std::size_t align, fp_call call,
-		       const void *caller) noexcept
+		       const void *caller, const void *cfa) noexcept
 {
 	try {
-		return allocate(size, align, call, caller);
+		return allocate(size, align, call, caller, cfa);
 	} catch (...) {
 		return nullptr;
 	}
@@ -89,60 +96,60 @@ FP_EXPORT void *operator new[](std::size_t size, std::align_val_t al,
 
 FP_EXPORT void operator delete(void *p) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE);
 }
 
 FP_EXPORT void operator delete[](void *p) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
 }
 
 FP_EXPORT void operator delete(void *p, std::size_t) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE);
 }
 
 FP_EXPORT void operator delete[](void *p, std::size_t) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
 }
 
 FP_EXPORT void operator delete(void *p, const std::nothrow_t &) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE);
 }
 
 FP_EXPORT void operator delete[](void *p, const std::nothrow_t &) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
 }
 
 FP_EXPORT void operator delete(void *p, std::align_val_t) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE);
 }
 
 FP_EXPORT void operator delete[](void *p, std::align_val_t) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
 }
 
 FP_EXPORT void operator delete(void *p, std::size_t, std::align_val_t) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE);
 }
 
 FP_EXPORT void operator delete[](void *p, std::size_t, std::align_val_t) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
 }
 
 FP_EXPORT void operator delete(void *p, std::align_val_t, const std::nothrow_t &) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE);
 }
 
 FP_EXPORT void operator delete[](void *p, std::align_val_t, const std::nothrow_t &) noexcept
 {
-	fp_alloc_free(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
 }
