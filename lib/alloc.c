@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fp.h"
@@ -21,6 +22,7 @@
 #include "je.h"
 #include "log.h"
 #include "policy.h"
+#include "pool.h"
 #include "runtime.h"
 #include "site.h"
 #include "stats.h"
@@ -88,7 +90,8 @@ static void settle(uint64_t charged, int64_t want)
 		fp_policy_uncharge(&fp_rt.policy, charged - (uint64_t)want);
 }
 
-static FP_NOINLINE void *inject(struct req *r, uint64_t seq)
+/* Count and log injected failure @seq (the caller decides what follows). */
+static FP_NOINLINE void note_injection(struct req *r, uint64_t seq)
 {
 	if (r->site) {
 		fp_stats_add(&r->site->injected, 1);
@@ -99,6 +102,11 @@ static FP_NOINLINE void *inject(struct req *r, uint64_t seq)
 		fp_log_injection(seq, r->call, r->size, r->site);
 		fp_guard_leave();
 	}
+}
+
+static FP_NOINLINE void *inject(struct req *r, uint64_t seq)
+{
+	note_injection(r, seq);
 	errno = ENOMEM;
 	return NULL;
 }
@@ -108,7 +116,7 @@ static FP_NOINLINE void *inject(struct req *r, uint64_t seq)
  * call, then, unless it may not fail here, let the policy decide.
  */
 static inline __attribute__((always_inline)) uint64_t
-admit(struct req *r, struct fp_shard *sh, uint64_t bytes)
+admit(struct req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 {
 	struct fp_site *site = NULL;
 	int eligible;
@@ -129,7 +137,7 @@ admit(struct req *r, struct fp_shard *sh, uint64_t bytes)
 			fp_stats_add(&site->calls, 1);
 	}
 	r->charged = bytes;
-	eligible = fp_rt_eligible(r->call) && (!site || site->matches);
+	eligible = may_fail && fp_rt_eligible(r->call) && (!site || site->matches);
 	if (eligible && fp_rt.policy.decides)
 		return fp_policy_decide(&fp_rt.policy,
 					fp_policy_next(&fp_rt.policy), bytes);
@@ -160,8 +168,58 @@ static void *failed(struct req *r, struct fp_shard *sh)
 	return NULL;
 }
 
+/* The site's pool, when the request fits one of its elements. */
+static struct fp_pool *pool_for(const struct req *r)
+{
+	struct fp_pool *pool = r->site ? r->site->pool : NULL;
+
+	if (!pool)
+		return NULL;
+	if (r->size <= pool->size && r->align <= GLIBC_MALLOC_ALIGNMENT)
+		return pool;
+	fp_stats_add(&pool->oversize, 1);
+	return NULL;
+}
+
+/*
+ * An element for @r: the pool's arena first (unless failure @seq was
+ * injected there), then the reserve, then the wait: mempool_alloc's order.
+ */
+static void *pool_obtain(struct req *r, uint64_t seq, struct fp_pool *pool)
+{
+	int zero = r->call == FP_CALL_CALLOC;
+	void *p = NULL;
+
+	fp_stats_add(&pool->allocs, 1);
+	if (seq)
+		note_injection(r, seq);
+	else
+		p = fp_pool_arena_alloc(pool, zero);
+	if (!p && (p = fp_pool_take(pool)) && zero)
+		memset(p, 0, r->size);
+	return p;
+}
+
+static FP_NOINLINE void *pooled(struct req *r, struct fp_shard *sh, uint64_t seq,
+				struct fp_pool *pool)
+{
+	void *p = pool_obtain(r, seq, pool);
+
+	if (!p) {
+		if (!seq)
+			return failed(r, sh);
+		errno = ENOMEM;		/* injected, and no element to stand in */
+		return NULL;
+	}
+	if (fp_rt.track_live)	/* an injected failure charged nothing */
+		settle(seq ? 0 : r->charged, (int64_t)fp_je.usable(p));
+	succeeded(r, sh);
+	return p;
+}
+
 static inline __attribute__((always_inline)) void *allocate(struct req *r)
 {
+	struct fp_pool *pool;
 	struct fp_shard *sh;
 	uint64_t seq;
 	void *p;
@@ -178,7 +236,9 @@ static inline __attribute__((always_inline)) void *allocate(struct req *r)
 		break;
 	}
 	sh = fp_rt.stats ? fp_stats_shard() : NULL;
-	seq = admit(r, sh, fp_rt.track_live ? fp_je_nalloc(r->size, r->align) : 0);
+	seq = admit(r, sh, fp_rt.track_live ? fp_je_nalloc(r->size, r->align) : 0, 1);
+	if (FP_UNLIKELY(fp_npools) && (pool = pool_for(r)))
+		return pooled(r, sh, seq, pool);
 	if (seq)
 		return inject(r, seq);
 	p = obtain(r);
@@ -202,34 +262,77 @@ static void *refuse(const struct req *r, int err)
 	return NULL;
 }
 
+/* Hand @ptr back: to its pool when it is pool memory, else to jemalloc. */
+static void give_back(void *ptr)
+{
+	struct fp_pool *pool = fp_pool_of(ptr);
+
+	if (pool)
+		fp_pool_give(pool, ptr);
+	else
+		fp_je.free(ptr);
+}
+
 static void release(void *ptr, enum fp_call call)
 {
-	switch (mode()) {
-	case PASS:
+	enum mode m = mode();
+
+	if (m == PASS) {
 		fp_je.free(ptr);
 		return;
-	case COUNT:
-		if (fp_rt.stats) {
-			struct fp_shard *sh = fp_stats_shard();
+	}
+	if (m == COUNT && fp_rt.stats) {
+		struct fp_shard *sh = fp_stats_shard();
 
-			fp_stats_bump(sh, &sh->calls[call], 1);
-		}
-		if (!fp_rt.track_live) {
-			fp_je.free(ptr);
-			return;
-		}
-		break;
-	case RAW:
-		break;
+		fp_stats_bump(sh, &sh->calls[call], 1);
 	}
 	if (!ptr)
 		return;
-	fp_policy_uncharge(&fp_rt.policy, fp_je.usable(ptr));
-	fp_je.free(ptr);
+	if (m == RAW || fp_rt.track_live)
+		fp_policy_uncharge(&fp_rt.policy, fp_je.usable(ptr));
+	if (m == COUNT)
+		give_back(ptr);
+	else if (fp_pool_of(ptr))
+		fp_je_arena_free(ptr);	/* under the guard: no pool lock taken */
+	else
+		fp_je.free(ptr);
+}
+
+/*
+ * realloc that crosses a pool boundary (into the site's pool @pool, or out
+ * of pool memory): a new block, the bytes copied, the old block given back.
+ * On failure the old block is untouched.
+ */
+static FP_NOINLINE void *move_block(struct req *r, struct fp_shard *sh, uint64_t seq,
+				    void *ptr, struct fp_pool *pool, uint64_t old)
+{
+	size_t keep = fp_je.usable(ptr);
+	void *q;
+
+	if (pool) {
+		q = pool_obtain(r, seq, pool);
+	} else {
+		if (seq)
+			return inject(r, seq);
+		q = fp_je.malloc(r->size);
+	}
+	if (!q) {
+		if (!seq)
+			return failed(r, sh);
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(q, ptr, keep < r->size ? keep : r->size);
+	give_back(ptr);
+	if (fp_rt.track_live)
+		settle(seq ? 0 : r->charged, (int64_t)fp_je.usable(q) - (int64_t)old);
+	succeeded(r, sh);
+	return q;
 }
 
 static inline __attribute__((always_inline)) void *resize(struct req *r, void *ptr)
 {
+	struct fp_pool *pool, *old_pool;
 	struct fp_shard *sh;
 	uint64_t old, want, seq;
 	void *q;
@@ -257,8 +360,18 @@ static inline __attribute__((always_inline)) void *resize(struct req *r, void *p
 		old = fp_je.usable(ptr);
 		want = fp_je_nalloc(r->size, 0);
 	}
+	old_pool = fp_pool_of(ptr);
+	if (old_pool && r->size <= old_pool->size) {
+		/* An element holds size bytes: realloc within it stays in place. */
+		admit(r, sh, 0, 0);
+		succeeded(r, sh);
+		return ptr;
+	}
 	/* Only growth can take the heap over FAILPOOL_LIMIT. */
-	seq = admit(r, sh, want > old ? want - old : 0);
+	seq = admit(r, sh, want > old ? want - old : 0, 1);
+	pool = fp_npools ? pool_for(r) : NULL;
+	if (FP_UNLIKELY(pool || old_pool))
+		return move_block(r, sh, seq, ptr, pool, old);
 	if (seq)
 		return inject(r, seq);	/* the old block stays untouched */
 	q = fp_je.realloc(ptr, r->size);
@@ -424,6 +537,9 @@ void fp_hooks_setup(void)
 		fp_hooks.malloc = fp_je.malloc;
 		fp_hooks.pass_alloc = 1;
 		fp_hooks.pass_free = 1;
+	} else if (!fp_rt.stats && !fp_rt.track_live && fp_npools) {
+		/* Nothing about a free is counted, but pool memory goes home. */
+		fp_hooks.free = fp_pool_free_hook;
 	} else if (!fp_rt.stats && !fp_rt.track_live) {
 		/* Nothing about a free is counted: skip the slow path. */
 		fp_hooks.free = fp_je.free;

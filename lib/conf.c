@@ -14,6 +14,7 @@
 #include "fp.h"
 #include "match.h"
 #include "parse.h"
+#include "poolspec.h"
 
 static const char *const call_names[FP_CALL_COUNT] = {
 #define FP_CALL(id, name, can_fail) [FP_CALL_##id] = name,
@@ -218,8 +219,16 @@ int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 			return fail(err, "FAILPOOL_SITES", "%s", why);
 		memcpy(c->sites, v, strlen(v) + 1);
 	}
-	if ((v = get("FAILPOOL_POOLS")) && *v)
-		return fail(err, "FAILPOOL_POOLS", "not supported by this build yet");
+	if ((v = get("FAILPOOL_POOLS")) && *v) {
+		char why[200];
+
+		if (strlen(v) >= sizeof(c->pools))
+			return fail(err, "FAILPOOL_POOLS", "longer than %zu bytes",
+				    sizeof(c->pools) - 1);
+		if (fp_pools_check(v, why, sizeof(why)) < 0)
+			return fail(err, "FAILPOOL_POOLS", "%s", why);
+		memcpy(c->pools, v, strlen(v) + 1);
+	}
 	if ((v = get("FAILPOOL_DEPTH"))) {
 		if (fp_parse_u64(v, &n) || n < 1 || n > FP_DEPTH_MAX)
 			return fail(err, "FAILPOOL_DEPTH", "not an integer in 1..%d: '%.*s%s'",

@@ -153,3 +153,15 @@ void fp_je_own_free(void *ptr)
 	if (ptr)
 		dallocx(ptr, MALLOCX_TCACHE_NONE);
 }
+
+void *fp_je_arena_alloc(size_t size, unsigned arena, int zero)
+{
+	return mallocx(size ? size : 1, MALLOCX_ARENA(arena) | MALLOCX_TCACHE_NONE |
+			  (zero ? MALLOCX_ZERO : 0));
+}
+
+void fp_je_arena_free(void *ptr)
+{
+	if (ptr)
+		dallocx(ptr, MALLOCX_TCACHE_NONE);
+}

@@ -53,4 +53,15 @@ void *fp_je_own_alloc(size_t size);
 /* fp_je_own_free() - give back a block from fp_je_own_alloc(). */
 void fp_je_own_free(void *ptr);
 
+/**
+ * fp_je_arena_alloc() - @size bytes from arena @arena (zeroed when @zero),
+ * bypassing thread caches: a pool's memory never lands in a cache from
+ * which another arena's callers would be served.
+ * Return: the block, or NULL.
+ */
+void *fp_je_arena_alloc(size_t size, unsigned arena, int zero);
+
+/* fp_je_arena_free() - give back a block of fp_je_arena_alloc() to its arena. */
+void fp_je_arena_free(void *ptr);
+
 #endif

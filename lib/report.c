@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "jsonw.h"
+#include "pool.h"
 #include "parse.h"
 #include "runtime.h"
 #include "site.h"
@@ -169,11 +170,14 @@ static void write_site(struct fp_site *s)
 	fp_jsonw_key(&w, "injected");
 	fp_jsonw_u64(&w, atomic_load(&s->injected));
 	fp_jsonw_key(&w, "pool");
-	fp_jsonw_null(&w);
+	if (s->pool)
+		fp_jsonw_str(&w, s->pool->name);
+	else
+		fp_jsonw_null(&w);
 	fp_jsonw_obj_end(&w);
 }
 
-/* The busiest TOP_SITES sites by calls, then every other site with a failure. */
+/* The busiest TOP_SITES sites by calls, then every other site with a failure or a pool. */
 static void write_sites(void)
 {
 	struct fp_site *top[TOP_SITES], *s;
@@ -200,8 +204,42 @@ static void write_sites(void)
 		write_site(top[j]);
 	cursor = 0;
 	while ((s = fp_site_next(&cursor)))
-		if (!s->listed && atomic_load(&s->injected))
+		if (!s->listed && (atomic_load(&s->injected) || (s->pool && s->sum_calls)))
 			write_site(s);
+	fp_jsonw_arr_end(&w);
+}
+
+static void key_u64(const char *key, uint64_t v)
+{
+	fp_jsonw_key(&w, key);
+	fp_jsonw_u64(&w, v);
+}
+
+static void write_pools(void)
+{
+	fp_jsonw_arr_begin(&w);
+	for (unsigned i = 0; i < fp_npools; i++) {
+		struct fp_pool *p = &fp_pools[i];
+
+		pthread_mutex_lock(&p->lock);
+		fp_jsonw_obj_begin(&w);
+		fp_jsonw_key(&w, "name");
+		fp_jsonw_str(&w, p->name);
+		key_u64("min", p->min);
+		key_u64("size", p->size);
+		key_u64("curr", atomic_load(&p->curr));
+		key_u64("low", p->low);
+		key_u64("allocs", atomic_load(&p->allocs));
+		key_u64("hits", p->hits);
+		key_u64("refills", p->refills);
+		key_u64("waits", p->waits);
+		key_u64("wait_ns_total", p->wait_ns_total);
+		key_u64("wait_ns_max", p->wait_ns_max);
+		key_u64("exhausted", p->exhausted);
+		key_u64("oversize", atomic_load(&p->oversize));
+		fp_jsonw_obj_end(&w);
+		pthread_mutex_unlock(&p->lock);
+	}
 	fp_jsonw_arr_end(&w);
 }
 
@@ -262,8 +300,7 @@ static void write_body(int code)
 	fp_jsonw_key(&w, "sites");
 	write_sites();
 	fp_jsonw_key(&w, "pools");
-	fp_jsonw_arr_begin(&w);
-	fp_jsonw_arr_end(&w);
+	write_pools();
 	fp_jsonw_key(&w, "injections");
 	write_injections();
 	fp_jsonw_key(&w, "crash");

@@ -23,6 +23,7 @@
 #include "guard.h"
 #include "hooks.h"
 #include "je.h"
+#include "pool.h"
 #include "prng.h"
 #include "report.h"
 #include "site.h"
@@ -120,8 +121,11 @@ static void open_log(void)
 	fp_rt.log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 }
 
-/* What a counting process needs: rules, sites, stats, live bytes. */
-static void boot_counting(int injects)
+/*
+ * What a counting process needs: rules, sites, stats, live bytes, pools.
+ * Return: 0, or -ENOMEM when a pool cannot be made (conf_err says why).
+ */
+static int boot_counting(int injects)
 {
 	struct fp_conf *c = &fp_rt.conf;
 	char why[256];
@@ -131,7 +135,7 @@ static void boot_counting(int injects)
 		fp_bug("FAILPOOL_SITES passed validation but not parsing");
 	fp_rt.stats = fp_rt.reporting;
 	fp_rt.track_live = fp_rt.reporting || c->limit_set;
-	sites = fp_rt.reporting || fp_rt.rules.n ||
+	sites = fp_rt.reporting || fp_rt.rules.n || c->pools[0] ||
 		(injects && (fp_rt.log_fd >= 0 || c->verbose));
 	fp_rt.site_depth = sites ? c->depth : 0;
 	fp_rt.quick = fp_rt.site_depth == 1 && !fp_rt.stats && !fp_rt.track_live;
@@ -140,7 +144,13 @@ static void boot_counting(int injects)
 		fp_stats_init();
 	if (fp_rt.site_depth > 1)
 		fp_chain_init();
-	fp_site_init(c->depth, fp_rt.rules.need_funcs);
+	if (c->pools[0] && fp_pool_init_all(c->pools, fp_rt.conf_err.msg,
+					    sizeof(fp_rt.conf_err.msg))) {
+		fp_rt.conf_err.var = "FAILPOOL_POOLS";
+		return -ENOMEM;
+	}
+	fp_site_init(c->depth, fp_rt.rules.need_funcs || fp_pool_need_funcs());
+	return 0;
 }
 
 int fp_rt_boot(void)
@@ -182,9 +192,11 @@ int fp_rt_boot(void)
 	if (fp_rt.active && injects)
 		open_log();
 	fp_passthrough = fp_rt.conf_bad || !fp_rt.active ||
-			 (!injects && !fp_rt.reporting);
-	if (!fp_passthrough)
-		boot_counting(injects);
+			 (!injects && !fp_rt.reporting && !c->pools[0]);
+	if (!fp_passthrough && boot_counting(injects)) {
+		fp_rt.conf_bad = 1;	/* the constructor says why, exit 125 */
+		fp_passthrough = 1;
+	}
 	fp_guard_leave();
 	atomic_store_explicit(&fp_state, FP_STATE_READY, memory_order_release);
 	fp_hooks_setup();
@@ -270,6 +282,9 @@ void fp_rt_constructor(void)
 	if (fp_passthrough)
 		return;
 	pthread_atfork(fork_prepare, NULL, fork_child);
+	if (fp_npools)
+		pthread_atfork(fp_pool_fork_prepare, fp_pool_fork_parent,
+			       fp_pool_fork_child);
 	if (fp_rt.site_depth)
 		fp_site_note_startup();
 	if (fp_rt.reporting)

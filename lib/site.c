@@ -16,6 +16,7 @@
 #include "guard.h"
 #include "je.h"
 #include "match.h"
+#include "pool.h"
 #include "prng.h"
 #include "runtime.h"
 #include "unwind.h"
@@ -184,18 +185,20 @@ static uint64_t site_id(struct fp_frame_info *const *f, unsigned n)
 	return id ? id : 1;
 }
 
-static int site_matches(struct fp_site *s)
+/* FAILPOOL_SITES' verdict and the pool of a new site. */
+static void classify(struct fp_site *s)
 {
 	struct fp_match_frame mf[FP_DEPTH_MAX];
 
 	for (unsigned i = 0; i < s->n; i++) {
-		if (fp_rt.rules.need_funcs)
+		if (name_early)
 			fp_site_name_frame(s->frames[i]);
 		mf[i].object = s->frames[i]->object;
 		mf[i].function = s->frames[i]->function;
 		mf[i].demangled = s->frames[i]->demangled;
 	}
-	return fp_rules_match(&fp_rt.rules, mf, s->n, s->id);
+	s->matches = fp_rules_match(&fp_rt.rules, mf, s->n, s->id);
+	s->pool = fp_pool_for_stack(mf, s->n, s->id);
 }
 
 void fp_site_init(unsigned frames_per_site, int name_when_seen)
@@ -218,13 +221,11 @@ static struct fp_site *create(const void **ips, unsigned n, uint64_t key)
 			fp_je_own_free(s);
 			return NULL;
 		}
-		if (name_early)
-			fp_site_name_frame(s->frames[i]);
 	}
 	s->n = n;
 	s->key = key;
 	s->id = site_id(s->frames, n);
-	s->matches = site_matches(s);
+	classify(s);
 	return s;
 }
 

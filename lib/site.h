@@ -36,6 +36,7 @@ struct fp_site {
 	uint64_t key;			/* hash of the raw return addresses */
 	uint64_t id;			/* the stable site id */
 	int matches;			/* FAILPOOL_SITES makes it eligible */
+	struct fp_pool *pool;		/* FAILPOOL_POOLS serves it, or NULL */
 	unsigned n;			/* frames, 0 for the "other" site */
 	_Atomic uint64_t calls;
 	_Atomic uint64_t bytes;

@@ -141,13 +141,37 @@ int main(void)
 	bad("FAILPOOL_CALLS", "", "empty name");
 	bad("FAILPOOL_CALLS", "Malloc", "unknown function 'Malloc'");
 
-	/* SITES: the rule language (details in test-match). POOLS: not yet. */
+	/* SITES: the rule language (details in test-match). */
 	good("FAILPOOL_SITES", "func:parse_*;!lib:libz.so*;site:00000000deadbeef");
 	is_str(c.sites, "func:parse_*;!lib:libz.so*;site:00000000deadbeef", "sites kept as written");
 	good("FAILPOOL_SITES", "");
 	bad("FAILPOOL_SITES", "main", "rule 1 'main': no ':'");
 	bad("FAILPOOL_SITES", "func:a;file:b", "rule 2 'file:b': unknown kind 'file' (use func:, lib: or site:)");
-	bad("FAILPOOL_POOLS", "p:site=func:x,min=1,size=64", "not supported by this build yet");
+
+	/* POOLS: SPEC §5. */
+	good("FAILPOOL_POOLS", "p:site=func:x,min=1,size=64");
+	is_str(c.pools, "p:site=func:x,min=1,size=64", "pools kept as written");
+	good("FAILPOOL_POOLS", "net:site=func:rx_*|lib:libssl*,min=32,size=2K,wait=500ms;io.log:site=site:deadbeef,min=1,size=1M,wait=forever");
+	good("FAILPOOL_POOLS", "p:size=64,min=3,site=!func:x,wait=0");
+	good("FAILPOOL_POOLS", "");
+	bad("FAILPOOL_POOLS", "p", "pool 1 'p': no ':' after the name");
+	bad("FAILPOOL_POOLS", ":site=func:x,min=1,size=64", "pool 1: bad name ''");
+	bad("FAILPOOL_POOLS", "a b:site=func:x,min=1,size=64", "pool 1: bad name 'a b'");
+	bad("FAILPOOL_POOLS", "p:site=func:x,min=1", "pool 'p': size= is required");
+	bad("FAILPOOL_POOLS", "p:site=func:x,size=1", "pool 'p': min= is required");
+	bad("FAILPOOL_POOLS", "p:min=1,size=1", "pool 'p': site= is required");
+	bad("FAILPOOL_POOLS", "p:site=func:x,min=0,size=64", "pool 'p': min is not an integer in 1..1000000: '0'");
+	bad("FAILPOOL_POOLS", "p:site=func:x,min=1,size=0", "pool 'p': size is not a size in 1..1G bytes");
+	bad("FAILPOOL_POOLS", "p:site=func:x,min=1,size=2G", "pool 'p': size is not a size in 1..1G bytes");
+	bad("FAILPOOL_POOLS", "p:site=func:x,min=1,size=8,wait=soon", "pool 'p': wait is not 0, a duration (500ms, 5s) or forever: 'soon'");
+	bad("FAILPOOL_POOLS", "p:site=func:x,min=1,size=8,colour=red", "pool 'p': unknown key 'colour' (use site, min, size, wait)");
+	bad("FAILPOOL_POOLS", "p:site=func:x,min=1,min=2,size=8", "pool 'p': min given twice");
+	bad("FAILPOOL_POOLS", "p:site=fun:x,min=1,size=8", "pool 'p': site: rule 1 'fun:x': unknown kind 'fun'");
+	bad("FAILPOOL_POOLS", "p:site=func:x|,min=1,size=8", "pool 'p': site: rule 2 '': empty rule");
+	bad("FAILPOOL_POOLS", "p:site=func:x,,min=1,size=8", "pool 'p': empty key=value");
+	bad("FAILPOOL_POOLS", "p:site=func:x,min=1,size=8;p:site=func:y,min=1,size=8", "pool 'p' defined twice");
+	bad("FAILPOOL_POOLS", "p:site=func:x,min=1,size=8;", "pool 2 is empty");
+	bad("FAILPOOL_POOLS", "a:site=func:x,min=1,size=8;b:site=func:x,min=1,size=8;c:site=func:x,min=1,size=8;d:site=func:x,min=1,size=8;e:site=func:x,min=1,size=8;f:site=func:x,min=1,size=8;g:site=func:x,min=1,size=8;h:site=func:x,min=1,size=8;i:site=func:x,min=1,size=8;j:site=func:x,min=1,size=8;k:site=func:x,min=1,size=8;l:site=func:x,min=1,size=8;m:site=func:x,min=1,size=8;n:site=func:x,min=1,size=8;o:site=func:x,min=1,size=8;p:site=func:x,min=1,size=8;q:site=func:x,min=1,size=8", "more than 16 pools");
 
 	/* DEPTH */
 	good("FAILPOOL_DEPTH", "1");

@@ -1,0 +1,229 @@
+/*
+ * The reserve side of pools (lib/poolmap.c gives them their memory).
+ * Names and order follow mm/mempool.c: allocator first, reserve second,
+ * wait last; a free refills below min, checked first without the lock.
+ */
+#include "config.h"
+#include "pool.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "je.h"
+
+struct fp_pool fp_pools[FP_POOLS_MAX];
+unsigned fp_npools;
+static int need_funcs;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void add_element(struct fp_pool *pool, void *element)
+{
+	unsigned curr = atomic_load_explicit(&pool->curr, memory_order_relaxed);
+
+	pool->elements[curr] = element;
+	atomic_store_explicit(&pool->curr, curr + 1, memory_order_relaxed);
+}
+
+static void *remove_element(struct fp_pool *pool)
+{
+	unsigned curr = atomic_load_explicit(&pool->curr, memory_order_relaxed) - 1;
+
+	atomic_store_explicit(&pool->curr, curr, memory_order_relaxed);
+	if (curr < pool->low)
+		pool->low = curr;
+	return pool->elements[curr];
+}
+
+static int pool_init(struct fp_pool *pool, unsigned index,
+		     const struct fp_pool_spec *spec, char *err, unsigned errlen)
+{
+	pthread_condattr_t ca;
+	char why[200];
+	int arena;
+
+	memcpy(pool->name, spec->name, sizeof(pool->name));
+	pool->size = spec->size;
+	pool->min = (unsigned)spec->min;
+	pool->wait_ns = spec->wait_ns;
+	if (fp_rules_parse(spec->site, '|', &pool->rules, why, sizeof(why)))
+		return snprintf(err, errlen, "pool '%s': site: %s", pool->name, why), -EINVAL;
+	need_funcs |= pool->rules.need_funcs != 0;
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&pool->freed, &ca);
+	pthread_condattr_destroy(&ca);
+	arena = fp_poolmap_arena(index);
+	if (arena < 0)
+		return snprintf(err, errlen, "pool '%s': cannot create its jemalloc arena",
+				pool->name), -ENOMEM;
+	pool->arena = (unsigned)arena;
+	pool->elements = fp_je_own_alloc(pool->min * sizeof(void *));
+	if (!pool->elements)
+		goto nomem;
+	/* Pre-allocated outside fault injection, as mempool_init does. */
+	while (atomic_load(&pool->curr) < pool->min) {
+		void *e = fp_pool_arena_alloc(pool, 0);
+
+		if (!e)
+			goto nomem;
+		add_element(pool, e);
+	}
+	pool->low = pool->min;
+	return 0;
+nomem:
+	snprintf(err, errlen, "pool '%s': cannot pre-allocate %u elements of %zu bytes: %s",
+		 pool->name, pool->min, pool->size, strerror(ENOMEM));
+	return -ENOMEM;
+}
+
+int fp_pool_init_all(const char *spec_text, char *err, unsigned errlen)
+{
+	static struct fp_pool_spec spec;
+	const char *cursor = spec_text;
+	int rc;
+
+	while ((rc = fp_pools_next(&cursor, fp_npools + 1, &spec, err, errlen)) == 1) {
+		if (fp_npools == FP_POOLS_MAX)
+			return snprintf(err, errlen, "more than %d pools", FP_POOLS_MAX), -EINVAL;
+		if ((rc = pool_init(&fp_pools[fp_npools], fp_npools, &spec, err, errlen)))
+			return rc;
+		fp_npools++;
+	}
+	return rc;
+}
+
+struct fp_pool *fp_pool_for_stack(const struct fp_match_frame *frames, unsigned n,
+				  uint64_t site_id)
+{
+	for (unsigned i = 0; i < fp_npools; i++)
+		if (n && fp_rules_match(&fp_pools[i].rules, frames, n, site_id))
+			return &fp_pools[i];
+	return NULL;
+}
+
+int fp_pool_need_funcs(void)
+{
+	return need_funcs;
+}
+
+void *fp_pool_arena_alloc(struct fp_pool *pool, int zero)
+{
+	return fp_je_arena_alloc(pool->size, pool->arena, zero);
+}
+
+/* Wait for an element until @deadline (0: forever); under the lock. */
+static void wait_for_element(struct fp_pool *pool, uint64_t deadline)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(deadline / 1000000000u),
+		.tv_nsec = (long)(deadline % 1000000000u),
+	};
+
+	while (!atomic_load_explicit(&pool->curr, memory_order_relaxed)) {
+		if (!deadline) {
+			pthread_cond_wait(&pool->freed, &pool->lock);
+		} else if (pthread_cond_timedwait(&pool->freed, &pool->lock, &ts) == ETIMEDOUT) {
+			return;
+		}
+	}
+}
+
+void *fp_pool_take(struct fp_pool *pool)
+{
+	void *element = NULL;
+
+	pthread_mutex_lock(&pool->lock);
+	if (!atomic_load_explicit(&pool->curr, memory_order_relaxed) && pool->wait_ns) {
+		uint64_t t0 = now_ns(), waited;
+		uint64_t deadline = pool->wait_ns == FP_POOL_WAIT_FOREVER ? 0 :
+				    t0 + pool->wait_ns;
+
+		pool->waits++;
+		wait_for_element(pool, deadline);
+		waited = now_ns() - t0;
+		pool->wait_ns_total += waited;
+		if (waited > pool->wait_ns_max)
+			pool->wait_ns_max = waited;
+	}
+	if (atomic_load_explicit(&pool->curr, memory_order_relaxed)) {
+		element = remove_element(pool);
+		pool->hits++;
+	} else {
+		pool->exhausted++;
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return element;
+}
+
+void fp_pool_give(struct fp_pool *pool, void *element)
+{
+	/*
+	 * The cheap unlocked test mempool_free uses: a stale curr that still
+	 * looks full sends this element back to the arena, and the reserve
+	 * waits for a later free; a stale curr that looks short is checked
+	 * again under the lock. A waiter only sleeps after seeing curr == 0
+	 * under the lock, and the unlock publishes that, so a free that
+	 * starts after a waiter went to sleep sees the reserve short.
+	 */
+	if (atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min) {
+		pthread_mutex_lock(&pool->lock);
+		if (atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min) {
+			add_element(pool, element);
+			pool->refills++;
+			pthread_mutex_unlock(&pool->lock);
+			pthread_cond_signal(&pool->freed);
+			return;
+		}
+		pthread_mutex_unlock(&pool->lock);
+	}
+	fp_je_arena_free(element);
+}
+
+void fp_pool_free_hook(void *ptr)
+{
+	struct fp_pool *pool = fp_pool_of(ptr);
+
+	if (FP_UNLIKELY(pool != NULL))
+		fp_pool_give(pool, ptr);
+	else
+		fp_je.free(ptr);
+}
+
+void fp_pool_fork_prepare(void)
+{
+	for (unsigned i = 0; i < fp_npools; i++)
+		pthread_mutex_lock(&fp_pools[i].lock);
+	fp_poolmap_fork_prepare();
+}
+
+void fp_pool_fork_parent(void)
+{
+	fp_poolmap_fork_parent();
+	for (unsigned i = 0; i < fp_npools; i++)
+		pthread_mutex_unlock(&fp_pools[i].lock);
+}
+
+void fp_pool_fork_child(void)
+{
+	pthread_condattr_t ca;
+
+	fp_poolmap_fork_child();
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	for (unsigned i = 0; i < fp_npools; i++) {
+		/* Only this thread exists now: fresh lock and condition. */
+		pthread_mutex_init(&fp_pools[i].lock, NULL);
+		pthread_cond_init(&fp_pools[i].freed, &ca);
+	}
+	pthread_condattr_destroy(&ca);
+}

@@ -1,0 +1,104 @@
+/*
+ * Mempool reserves, after the Linux kernel's mm/mempool.c: a pool holds
+ * min pre-allocated elements of one size in its own jemalloc arena. An
+ * allocation from one of its sites tries the arena first (where injected
+ * and real failures happen), then takes an element from the reserve, then
+ * waits up to the pool's wait for an element freed back to the pool, then
+ * fails. A free of pool memory refills the reserve while it holds fewer
+ * than min elements, waking one waiter; otherwise the memory goes back to
+ * the pool's arena. Pool memory never enters a thread cache, so it never
+ * reaches another pool or the program's ordinary allocations.
+ */
+#ifndef FP_POOL_H
+#define FP_POOL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match.h"
+#include "poolmap.h"
+#include "poolspec.h"
+
+struct fp_pool {
+	/* settings */
+	char name[FP_POOL_NAME_MAX];
+	size_t size;			/* element size: larger requests bypass */
+	unsigned min;			/* the kernel's min_nr */
+	uint64_t wait_ns;		/* 0, or FP_POOL_WAIT_FOREVER */
+	unsigned arena;
+	struct fp_rules rules;
+	/* the reserve, under lock */
+	pthread_mutex_t lock;
+	pthread_cond_t freed;		/* an element came back */
+	_Atomic unsigned curr;		/* elements held; read unlocked by free */
+	void **elements;
+	unsigned low;			/* lowest curr seen */
+	uint64_t hits, refills, waits, wait_ns_total, wait_ns_max, exhausted;
+	/* outside the lock */
+	_Atomic uint64_t allocs;	/* requests that fit, from the pool's sites */
+	_Atomic uint64_t oversize;	/* requests from its sites that do not fit */
+};
+
+extern struct fp_pool fp_pools[FP_POOLS_MAX];
+extern unsigned fp_npools;
+
+/**
+ * fp_pool_init_all() - create every pool of FAILPOOL_POOLS value @spec:
+ * its arena, then its min elements, outside fault injection.
+ * Return: 0, or -ENOMEM with @err naming the pool that could not be made.
+ */
+int fp_pool_init_all(const char *spec, char *err, unsigned errlen);
+
+/**
+ * fp_pool_for_stack() - the first pool whose site rules match a stack.
+ * Return: the pool, or NULL.
+ */
+struct fp_pool *fp_pool_for_stack(const struct fp_match_frame *frames, unsigned n,
+				  uint64_t site_id);
+
+/* Does the pool need function names to decide (func: rules)? */
+int fp_pool_need_funcs(void);
+
+/**
+ * fp_pool_arena_alloc() - one element from the pool's arena (zeroed when
+ * @zero), no thread cache.
+ * Return: the element, or NULL when jemalloc fails.
+ */
+void *fp_pool_arena_alloc(struct fp_pool *pool, int zero);
+
+/**
+ * fp_pool_take() - an element from the reserve, waiting up to the pool's
+ * wait for one to be freed when it is empty. Counts hits, waits, the wait
+ * time, low, and exhausted when it gives up.
+ * Return: the element, or NULL.
+ */
+void *fp_pool_take(struct fp_pool *pool);
+
+/**
+ * fp_pool_give() - free element @ptr of @pool: into the reserve when it is
+ * below min (waking one waiter), else back to the pool's arena.
+ */
+void fp_pool_give(struct fp_pool *pool, void *ptr);
+
+/* The pool holding @ptr, or NULL. */
+static inline struct fp_pool *fp_pool_of(const void *ptr)
+{
+	unsigned owner = fp_poolmap_owner(ptr);
+
+	return owner ? &fp_pools[owner - 1] : NULL;
+}
+
+/**
+ * fp_pool_free_hook() - free() when nothing about a free is counted but
+ * pools exist: pool memory to its pool, the rest straight to jemalloc.
+ */
+void fp_pool_free_hook(void *ptr);
+
+/* pthread_atfork handlers: no pool lock is held across fork(). */
+void fp_pool_fork_prepare(void);
+void fp_pool_fork_parent(void);
+void fp_pool_fork_child(void);
+
+#endif
