@@ -141,6 +141,16 @@ static void test_wait(struct fp_pool *pool, const char *what, unsigned delay_ms)
 	e[1] = fp_pool_take(pool);
 	ok(e[0] && e[1], "%s: reserve of 2 emptied", what);
 	pthread_create(&t, NULL, wait_one, &w);
+	for (;;) {	/* until the waiter is waiting */
+		uint64_t waits;
+
+		pthread_mutex_lock(&pool->lock);
+		waits = pool->waits;
+		pthread_mutex_unlock(&pool->lock);
+		if (waits)
+			break;
+		usleep(1000);
+	}
 	usleep(delay_ms * 1000);
 	fp_pool_give(pool, e[0]);
 	pthread_join(t, NULL);
