@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <jemalloc/jemalloc.h>
 
@@ -143,14 +144,35 @@ int fp_je_arena_init(void)
 	return 0;
 }
 
+/*
+ * When memory is really exhausted the shim still has to record a new site
+ * (so that its pool can serve it) or a thread's shard: a small static
+ * reserve, handed out by a bump pointer and never freed.
+ */
+#define EMERGENCY_SIZE	(512 * 1024)
+static char emergency[EMERGENCY_SIZE] __attribute__((aligned(64)));
+static _Atomic size_t emergency_used;
+
+static void *emergency_alloc(size_t size)
+{
+	size_t n = (size + 63) & ~(size_t)63;
+	size_t at = atomic_fetch_add_explicit(&emergency_used, n, memory_order_relaxed);
+
+	if (at + n > EMERGENCY_SIZE || at + n < at)
+		return NULL;
+	return emergency + at;	/* zero: static storage, never reused */
+}
+
 void *fp_je_own_alloc(size_t size)
 {
-	return mallocx(size ? size : 1, own_flags | MALLOCX_ZERO);
+	void *p = mallocx(size ? size : 1, own_flags | MALLOCX_ZERO);
+
+	return p ? p : emergency_alloc(size ? size : 1);
 }
 
 void fp_je_own_free(void *ptr)
 {
-	if (ptr)
+	if (ptr && ((char *)ptr < emergency || (char *)ptr >= emergency + EMERGENCY_SIZE))
 		dallocx(ptr, MALLOCX_TCACHE_NONE);
 }
 

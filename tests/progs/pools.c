@@ -1,0 +1,337 @@
+/*
+ * pools: allocations from a "critical" site for the pool tests. Pools are
+ * set on func:critical_* by the tests; everything else is ordinary.
+ *
+ *   pools hold N SIZE     critical_alloc() N blocks of SIZE, held, then freed;
+ *                         prints "held H nulls X"
+ *   pools inplace         realloc of a critical block within 64 bytes and
+ *                         beyond; prints "inplace same|moved grown ok|bad"
+ *   pools zero N          N critical blocks dirtied and freed, then N
+ *                         critical_calloc(); prints "calloc zeroed|dirty"
+ *   pools isolation N     N critical blocks freed, then 20000 ordinary ones
+ *                         of the same size; prints "isolated" or "shared K"
+ *   pools relay MIN MS    a thread holds MIN critical blocks and frees one
+ *                         after MS ms while another thread's critical_alloc
+ *                         waits; prints "relay got it after T ms"
+ *   pools pc P N          P producer threads critical_alloc() N blocks each
+ *                         and pass them to 2 consumer threads that free them;
+ *                         prints "produced X nulls Y"
+ *   pools exhaust K       critical_alloc() once, then hog() takes 1 MiB, then
+ *                         64 KiB blocks until malloc fails, then
+ *                         critical_alloc() K 64 KiB blocks; prints
+ *                         "hog failed critical H/K"
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NOINLINE __attribute__((noinline, noclone))
+
+static void *(*volatile do_malloc)(size_t) = malloc;
+static void *(*volatile do_calloc)(size_t, size_t) = calloc;
+static void *(*volatile do_realloc)(void *, size_t) = realloc;
+
+NOINLINE void *critical_alloc(size_t size)
+{
+	void *p = do_malloc(size);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+NOINLINE void *critical_calloc(size_t size)
+{
+	void *p = do_calloc(1, size);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+NOINLINE void *critical_realloc(void *p, size_t size)
+{
+	void *q = do_realloc(p, size);
+
+	__asm__ volatile("" ::: "memory");
+	return q;
+}
+
+NOINLINE void *ordinary_alloc(size_t size)
+{
+	void *p = do_malloc(size);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+NOINLINE void *hog(size_t size)
+{
+	void *p = do_malloc(size);
+
+	if (p)
+		memset(p, 1, size);
+	return p;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int hold(int n, size_t size)
+{
+	void **p = calloc((size_t)n, sizeof(*p));
+	int held = 0;
+
+	for (int i = 0; i < n; i++)
+		held += (p[i] = critical_alloc(size)) != NULL;
+	printf("held %d nulls %d\n", held, n - held);
+	for (int i = 0; i < n; i++)
+		free(p[i]);
+	free(p);
+	return 0;
+}
+
+static int inplace(void)
+{
+	char *p = critical_alloc(40), *q, *r;
+
+	if (!p)
+		return 1;
+	memset(p, 'x', 40);
+	q = critical_realloc(p, 60);
+	r = q ? critical_realloc(q, 1000) : NULL;
+	printf("inplace %s grown %s\n", q == p ? "same" : "moved",
+	       r && r != q && r[0] == 'x' && r[39] == 'x' ? "ok" : "bad");
+	free(r ? r : q);
+	return 0;
+}
+
+static int zero(int n)
+{
+	void **p = calloc((size_t)n, sizeof(*p));
+	int dirty = 0;
+
+	for (int i = 0; i < n; i++)
+		if ((p[i] = critical_alloc(64)))
+			memset(p[i], 0xff, 64);
+	for (int i = 0; i < n; i++)
+		free(p[i]);
+	for (int i = 0; i < n; i++) {
+		unsigned char *c = critical_calloc(64);
+
+		for (int j = 0; c && j < 64; j++)
+			dirty += c[j] != 0;
+		p[i] = c;
+	}
+	printf("calloc %s\n", dirty ? "dirty" : "zeroed");
+	for (int i = 0; i < n; i++)
+		free(p[i]);
+	free(p);
+	return 0;
+}
+
+static int isolation(int n)
+{
+	void **seen = calloc((size_t)n, sizeof(*seen));
+	int shared = 0;
+
+	for (int i = 0; i < n; i++)
+		seen[i] = critical_alloc(48);
+	for (int i = 0; i < n; i++)
+		free(seen[i]);
+	for (int i = 0; i < 20000; i++) {
+		void *p = ordinary_alloc(48);
+
+		for (int j = 0; j < n; j++)
+			shared += p == seen[j];
+		free(p);
+	}
+	if (shared)
+		printf("shared %d\n", shared);
+	else
+		printf("isolated\n");
+	free(seen);
+	return 0;
+}
+
+static struct {
+	int min, ms;
+	void **held;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int ready;
+} relay_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static void *holder(void *arg)
+{
+	for (int i = 0; i < relay_state.min; i++)
+		relay_state.held[i] = critical_alloc(32);
+	pthread_mutex_lock(&relay_state.lock);
+	relay_state.ready = 1;
+	pthread_cond_signal(&relay_state.cond);
+	pthread_mutex_unlock(&relay_state.lock);
+	usleep((useconds_t)relay_state.ms * 1000);
+	free(relay_state.held[0]);
+	relay_state.held[0] = NULL;
+	return arg;
+}
+
+static int relay(int min, int ms)
+{
+	pthread_t t;
+	uint64_t t0;
+	void *p;
+
+	relay_state.min = min;
+	relay_state.ms = ms;
+	relay_state.held = calloc((size_t)min, sizeof(void *));
+	pthread_create(&t, NULL, holder, NULL);
+	pthread_mutex_lock(&relay_state.lock);
+	while (!relay_state.ready)
+		pthread_cond_wait(&relay_state.cond, &relay_state.lock);
+	pthread_mutex_unlock(&relay_state.lock);
+	t0 = now_ms();
+	p = critical_alloc(32);
+	t0 = now_ms() - t0;
+	pthread_join(t, NULL);
+	if (p)
+		printf("relay got it after %s\n", t0 + 20 >= (uint64_t)ms ? "the free" : "too little time");
+	else
+		printf("relay NULL\n");
+	free(p);
+	for (int i = 0; i < min; i++)
+		free(relay_state.held[i]);
+	free(relay_state.held);
+	return 0;
+}
+
+#define RING 32
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	void *slot[RING];
+	unsigned head, tail, done;
+} q = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+static long per_producer;
+static _Atomic long produced, nulls;
+
+static void *producer(void *arg)
+{
+	for (long i = 0; i < per_producer; i++) {
+		void *e = critical_alloc(200);
+
+		if (!e) {
+			nulls++;
+			continue;
+		}
+		memset(e, 0x5a, 200);
+		pthread_mutex_lock(&q.lock);
+		while (q.head - q.tail == RING)
+			pthread_cond_wait(&q.cond, &q.lock);
+		q.slot[q.head++ % RING] = e;
+		pthread_cond_broadcast(&q.cond);
+		pthread_mutex_unlock(&q.lock);
+		produced++;
+	}
+	return arg;
+}
+
+static void *consumer(void *arg)
+{
+	for (;;) {
+		void *e;
+
+		pthread_mutex_lock(&q.lock);
+		while (q.head == q.tail && !q.done)
+			pthread_cond_wait(&q.cond, &q.lock);
+		if (q.head == q.tail) {
+			pthread_mutex_unlock(&q.lock);
+			return arg;
+		}
+		e = q.slot[q.tail++ % RING];
+		pthread_cond_broadcast(&q.cond);
+		pthread_mutex_unlock(&q.lock);
+		free(e);
+	}
+}
+
+static int pc(int producers, long n)
+{
+	pthread_t p[16], c[2];
+
+	per_producer = n;
+	for (int i = 0; i < producers; i++)
+		pthread_create(&p[i], NULL, producer, NULL);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&c[i], NULL, consumer, NULL);
+	for (int i = 0; i < producers; i++)
+		pthread_join(p[i], NULL);
+	pthread_mutex_lock(&q.lock);
+	q.done = 1;
+	pthread_cond_broadcast(&q.cond);
+	pthread_mutex_unlock(&q.lock);
+	for (int i = 0; i < 2; i++)
+		pthread_join(c[i], NULL);
+	printf("produced %ld nulls %ld\n", (long)produced, (long)nulls);
+	return 0;
+}
+
+static int exhaust(int k)
+{
+	void **crit = calloc((size_t)k, sizeof(void *));
+	void *chain = NULL;
+	int got = 0, failed = 0;
+
+	/*
+	 * The critical path has run before memory runs out (its site is known;
+	 * naming a new site needs libunwind to map the object's symbols).
+	 */
+	free(critical_alloc(65536));
+	/* Linked lists of blocks (no other allocation keeps them): 1 MiB, then 64 KiB. */
+	for (size_t size = 1 << 20; size >= 65536; size >>= 4) {
+		for (;;) {
+			void **b = hog(size);
+
+			if (!b) {
+				failed = 1;
+				break;
+			}
+			*b = chain;
+			chain = b;
+		}
+	}
+	for (int i = 0; i < k; i++)
+		got += (crit[i] = critical_alloc(65536)) != NULL;
+	printf("hog %s critical %d/%d\n", failed ? "failed" : "never failed", got, k);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 4 && strcmp(argv[1], "hold") == 0)
+		return hold(atoi(argv[2]), (size_t)atol(argv[3]));
+	if (argc == 2 && strcmp(argv[1], "inplace") == 0)
+		return inplace();
+	if (argc == 3 && strcmp(argv[1], "zero") == 0)
+		return zero(atoi(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "isolation") == 0)
+		return isolation(atoi(argv[2]));
+	if (argc == 4 && strcmp(argv[1], "relay") == 0)
+		return relay(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 4 && strcmp(argv[1], "pc") == 0)
+		return pc(atoi(argv[2]) > 16 ? 16 : atoi(argv[2]), atol(argv[3]));
+	if (argc == 3 && strcmp(argv[1], "exhaust") == 0)
+		return exhaust(atoi(argv[2]));
+	fprintf(stderr, "usage: pools hold N SIZE | inplace | zero N | isolation N | "
+		"relay MIN MS | pc P N | exhaust K\n");
+	return 2;
+}
