@@ -24,29 +24,16 @@
 #include "policy.h"
 #include "pool.h"
 #include "runtime.h"
+#include "request.h"
 #include "site.h"
 #include "stats.h"
 
-/* glibc's MALLOC_ALIGNMENT and MINSIZE on 64-bit targets. */
-#define GLIBC_MALLOC_ALIGNMENT	16
-#define GLIBC_MINSIZE		32
+#define GLIBC_MINSIZE		32	/* glibc's MINSIZE on 64-bit targets */
 
 enum mode { PASS, RAW, COUNT };
 
 __thread const void *fp_unmatched[FP_UNMATCHED_SLOTS]
 	__attribute__((tls_model("initial-exec")));
-
-struct req {
-	enum fp_call call;
-	size_t size;			/* bytes requested */
-	size_t n, elem;			/* calloc's arguments */
-	size_t align;			/* 0: malloc's alignment */
-	const void *caller;
-	const void *cfa;		/* the entry function's CFA (chain.h) */
-	struct fp_site *site;
-	struct fp_tally *tally;		/* where this thread counts the site */
-	uint64_t charged;		/* bytes charged to the live count */
-};
 
 static inline enum mode mode(void)
 {
@@ -63,7 +50,7 @@ static inline int is_pow2(size_t x)
 }
 
 /* The jemalloc call behind a request. */
-static inline __attribute__((always_inline)) void *obtain(const struct req *r)
+static inline __attribute__((always_inline)) void *obtain(const struct fp_req *r)
 {
 	void *p = NULL;
 	int rc;
@@ -81,42 +68,12 @@ static inline __attribute__((always_inline)) void *obtain(const struct req *r)
 	return fp_je.malloc(r->size);
 }
 
-/* Bring the live count from @charged to @want bytes for one block. */
-static void settle(uint64_t charged, int64_t want)
-{
-	if (want > (int64_t)charged)
-		fp_policy_charge(&fp_rt.policy, (uint64_t)want - charged);
-	else if (want < (int64_t)charged)
-		fp_policy_uncharge(&fp_rt.policy, charged - (uint64_t)want);
-}
-
-/* Count and log injected failure @seq (the caller decides what follows). */
-static FP_NOINLINE void note_injection(struct req *r, uint64_t seq)
-{
-	if (r->site) {
-		fp_stats_add(&r->site->injected, 1);
-		fp_stats_injection(seq, r->call, r->size, r->site);
-	}
-	if (r->site && (fp_rt.log_fd >= 0 || fp_rt.conf.verbose)) {
-		fp_guard_enter();
-		fp_log_injection(seq, r->call, r->size, r->site);
-		fp_guard_leave();
-	}
-}
-
-static FP_NOINLINE void *inject(struct req *r, uint64_t seq)
-{
-	note_injection(r, seq);
-	errno = ENOMEM;
-	return NULL;
-}
-
 /*
  * Find the site (when rules, the report or the log need one), count the
  * call, then, unless it may not fail here, let the policy decide.
  */
 static inline __attribute__((always_inline)) uint64_t
-admit(struct req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
+admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 {
 	struct fp_site *site = NULL;
 	int eligible;
@@ -147,77 +104,7 @@ admit(struct req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 	return 0;
 }
 
-static void succeeded(struct req *r, struct fp_shard *sh)
-{
-	if (!sh || !r->site)
-		return;
-	fp_stats_bump(sh, &sh->bytes, r->size);
-	/* The tally slot is still this site's: nothing ran in between. */
-	if (FP_LIKELY(r->tally != NULL))
-		fp_stats_add_mine(&r->tally->bytes, r->size);
-	else
-		fp_stats_add(&r->site->bytes, r->size);
-}
-
-static void *failed(struct req *r, struct fp_shard *sh)
-{
-	fp_policy_uncharge(&fp_rt.policy, r->charged);
-	if (sh)
-		fp_stats_bump(sh, &sh->real_failures, 1);
-	errno = ENOMEM;		/* jemalloc's realloc leaves errno alone */
-	return NULL;
-}
-
-/* The site's pool, when the request fits one of its elements. */
-static struct fp_pool *pool_for(const struct req *r)
-{
-	struct fp_pool *pool = r->site ? r->site->pool : NULL;
-
-	if (!pool)
-		return NULL;
-	if (r->size <= pool->size && r->align <= GLIBC_MALLOC_ALIGNMENT)
-		return pool;
-	fp_stats_add(&pool->oversize, 1);
-	return NULL;
-}
-
-/*
- * An element for @r: the pool's arena first (unless failure @seq was
- * injected there), then the reserve, then the wait: mempool_alloc's order.
- */
-static void *pool_obtain(struct req *r, uint64_t seq, struct fp_pool *pool)
-{
-	int zero = r->call == FP_CALL_CALLOC;
-	void *p = NULL;
-
-	fp_stats_add(&pool->allocs, 1);
-	if (seq)
-		note_injection(r, seq);
-	else
-		p = fp_pool_arena_alloc(pool, zero);
-	if (!p && (p = fp_pool_take(pool)) && zero)
-		memset(p, 0, r->size);
-	return p;
-}
-
-static FP_NOINLINE void *pooled(struct req *r, struct fp_shard *sh, uint64_t seq,
-				struct fp_pool *pool)
-{
-	void *p = pool_obtain(r, seq, pool);
-
-	if (!p) {
-		if (!seq)
-			return failed(r, sh);
-		errno = ENOMEM;		/* injected, and no element to stand in */
-		return NULL;
-	}
-	if (fp_rt.track_live)	/* an injected failure charged nothing */
-		settle(seq ? 0 : r->charged, (int64_t)fp_je.usable(p));
-	succeeded(r, sh);
-	return p;
-}
-
-static inline __attribute__((always_inline)) void *allocate(struct req *r)
+static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 {
 	struct fp_pool *pool;
 	struct fp_shard *sh;
@@ -237,19 +124,19 @@ static inline __attribute__((always_inline)) void *allocate(struct req *r)
 	}
 	sh = fp_rt.stats ? fp_stats_shard() : NULL;
 	seq = admit(r, sh, fp_rt.track_live ? fp_je_nalloc(r->size, r->align) : 0, 1);
-	if (FP_UNLIKELY(fp_npools) && (pool = pool_for(r)))
-		return pooled(r, sh, seq, pool);
+	if (FP_UNLIKELY(fp_npools) && (pool = fp_req_pool(r)))
+		return fp_req_pooled(r, sh, seq, pool);
 	if (seq)
-		return inject(r, seq);
+		return fp_req_inject(r, seq);
 	p = obtain(r);
 	if (!p)
-		return failed(r, sh);
-	succeeded(r, sh);
+		return fp_req_failed(r, sh);
+	fp_req_succeeded(r, sh);
 	return p;
 }
 
 /* A call that fails on its arguments alone: never eligible, never injected. */
-static void *refuse(const struct req *r, int err)
+static void *refuse(const struct fp_req *r, int err)
 {
 	if (mode() == COUNT && fp_rt.stats) {
 		struct fp_shard *sh = fp_stats_shard();
@@ -260,17 +147,6 @@ static void *refuse(const struct req *r, int err)
 	}
 	errno = err;
 	return NULL;
-}
-
-/* Hand @ptr back: to its pool when it is pool memory, else to jemalloc. */
-static void give_back(void *ptr)
-{
-	struct fp_pool *pool = fp_pool_of(ptr);
-
-	if (pool)
-		fp_pool_give(pool, ptr);
-	else
-		fp_je.free(ptr);
 }
 
 static void release(void *ptr, enum fp_call call)
@@ -291,46 +167,14 @@ static void release(void *ptr, enum fp_call call)
 	if (m == RAW || fp_rt.track_live)
 		fp_policy_uncharge(&fp_rt.policy, fp_je.usable(ptr));
 	if (m == COUNT)
-		give_back(ptr);
+		fp_req_give_back(ptr);
 	else if (fp_pool_of(ptr))
 		fp_je_arena_free(ptr);	/* under the guard: no pool lock taken */
 	else
 		fp_je.free(ptr);
 }
 
-/*
- * realloc that crosses a pool boundary (into the site's pool @pool, or out
- * of pool memory): a new block, the bytes copied, the old block given back.
- * On failure the old block is untouched.
- */
-static FP_NOINLINE void *move_block(struct req *r, struct fp_shard *sh, uint64_t seq,
-				    void *ptr, struct fp_pool *pool, uint64_t old)
-{
-	size_t keep = fp_je.usable(ptr);
-	void *q;
-
-	if (pool) {
-		q = pool_obtain(r, seq, pool);
-	} else {
-		if (seq)
-			return inject(r, seq);
-		q = fp_je.malloc(r->size);
-	}
-	if (!q) {
-		if (!seq)
-			return failed(r, sh);
-		errno = ENOMEM;
-		return NULL;
-	}
-	memcpy(q, ptr, keep < r->size ? keep : r->size);
-	give_back(ptr);
-	if (fp_rt.track_live)
-		settle(seq ? 0 : r->charged, (int64_t)fp_je.usable(q) - (int64_t)old);
-	succeeded(r, sh);
-	return q;
-}
-
-static inline __attribute__((always_inline)) void *resize(struct req *r, void *ptr)
+static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void *ptr)
 {
 	struct fp_pool *pool, *old_pool;
 	struct fp_shard *sh;
@@ -347,7 +191,7 @@ static inline __attribute__((always_inline)) void *resize(struct req *r, void *p
 		old = fp_je.usable(ptr);
 		q = fp_je.realloc(ptr, r->size);
 		if (q)
-			settle(old, (int64_t)fp_je.usable(q));
+			fp_req_settle(old, (int64_t)fp_je.usable(q));
 		else
 			errno = ENOMEM;
 		return q;
@@ -364,28 +208,28 @@ static inline __attribute__((always_inline)) void *resize(struct req *r, void *p
 	if (old_pool && r->size <= old_pool->size) {
 		/* An element holds size bytes: realloc within it stays in place. */
 		admit(r, sh, 0, 0);
-		succeeded(r, sh);
+		fp_req_succeeded(r, sh);
 		return ptr;
 	}
 	/* Only growth can take the heap over FAILPOOL_LIMIT. */
 	seq = admit(r, sh, want > old ? want - old : 0, 1);
-	pool = fp_npools ? pool_for(r) : NULL;
+	pool = fp_npools ? fp_req_pool(r) : NULL;
 	if (FP_UNLIKELY(pool || old_pool))
-		return move_block(r, sh, seq, ptr, pool, old);
+		return fp_req_move(r, sh, seq, ptr, pool, old);
 	if (seq)
-		return inject(r, seq);	/* the old block stays untouched */
+		return fp_req_inject(r, seq);	/* the old block stays untouched */
 	q = fp_je.realloc(ptr, r->size);
 	if (!q)
-		return failed(r, sh);
+		return fp_req_failed(r, sh);
 	if (fp_rt.track_live)
-		settle(r->charged, (int64_t)fp_je.usable(q) - (int64_t)old);
-	succeeded(r, sh);
+		fp_req_settle(r->charged, (int64_t)fp_je.usable(q) - (int64_t)old);
+	fp_req_succeeded(r, sh);
 	return q;
 }
 
 void *fp_alloc_malloc(size_t size, const void *caller)
 {
-	struct req r = { .call = FP_CALL_MALLOC, .size = size, .caller = caller,
+	struct fp_req r = { .call = FP_CALL_MALLOC, .size = size, .caller = caller,
 			 .cfa = __builtin_dwarf_cfa() };
 
 	return allocate(&r);
@@ -393,7 +237,7 @@ void *fp_alloc_malloc(size_t size, const void *caller)
 
 void *fp_alloc_calloc(size_t n, size_t size, const void *caller)
 {
-	struct req r = { .call = FP_CALL_CALLOC, .n = n, .elem = size,
+	struct fp_req r = { .call = FP_CALL_CALLOC, .n = n, .elem = size,
 			 .caller = caller,
 			 .cfa = __builtin_dwarf_cfa() };
 
@@ -405,7 +249,7 @@ void *fp_alloc_calloc(size_t n, size_t size, const void *caller)
 void *fp_alloc_realloc(void *ptr, size_t size, enum fp_call call,
 		       const void *caller)
 {
-	struct req r = { .call = call, .size = size, .caller = caller,
+	struct fp_req r = { .call = call, .size = size, .caller = caller,
 			 .cfa = __builtin_dwarf_cfa() };
 
 	if (!ptr)
@@ -421,7 +265,7 @@ void *fp_alloc_realloc(void *ptr, size_t size, enum fp_call call,
 void *fp_alloc_reallocarray(void *ptr, size_t n, size_t size,
 			    const void *caller)
 {
-	struct req r = { .call = FP_CALL_REALLOCARRAY, .caller = caller,
+	struct fp_req r = { .call = FP_CALL_REALLOCARRAY, .caller = caller,
 			 .cfa = __builtin_dwarf_cfa() };
 
 	if (__builtin_mul_overflow(n, size, &r.size))
@@ -438,7 +282,7 @@ void fp_alloc_free(void *ptr, enum fp_call call)
 void *fp_alloc_memalign(size_t align, size_t size, enum fp_call call,
 			const void *caller)
 {
-	struct req r = { .call = call, .size = size, .caller = caller,
+	struct fp_req r = { .call = call, .size = size, .caller = caller,
 			 .cfa = __builtin_dwarf_cfa() };
 
 	if (align <= sizeof(void *)) {
@@ -458,7 +302,7 @@ void *fp_alloc_memalign(size_t align, size_t size, enum fp_call call,
 
 void *fp_alloc_pvalloc(size_t size, const void *caller)
 {
-	struct req r = { .call = FP_CALL_PVALLOC, .caller = caller,
+	struct fp_req r = { .call = FP_CALL_PVALLOC, .caller = caller,
 			 .cfa = __builtin_dwarf_cfa() };
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
@@ -473,7 +317,7 @@ void *fp_alloc_pvalloc(size_t size, const void *caller)
 int fp_alloc_posix_memalign(void **out, size_t align, size_t size,
 			    const void *caller)
 {
-	struct req r = { .call = FP_CALL_POSIX_MEMALIGN, .size = size,
+	struct fp_req r = { .call = FP_CALL_POSIX_MEMALIGN, .size = size,
 			 .align = align, .caller = caller,
 			 .cfa = __builtin_dwarf_cfa() };
 	int saved = errno;
@@ -504,45 +348,10 @@ size_t fp_alloc_usable_size(void *ptr)
 void *fp_alloc_new(size_t size, size_t align, enum fp_call call,
 		   const void *caller, const void *cfa)
 {
-	struct req r = { .call = call, .size = size, .caller = caller,
+	struct fp_req r = { .call = call, .size = size, .caller = caller,
 			 .cfa = cfa,
 			 .align = align > sizeof(void *) ? align : 0 };
 
 	return allocate(&r);
 }
 
-/* realloc with glibc's edge cases, for the passthrough table. */
-static void *pass_realloc(void *ptr, size_t size)
-{
-	void *q;
-
-	if (!ptr)
-		return fp_je.malloc(size);
-	if (!size) {
-		fp_je.free(ptr);
-		return NULL;
-	}
-	q = fp_je.realloc(ptr, size);
-	if (!q)
-		errno = ENOMEM;		/* glibc sets it; jemalloc may not */
-	return q;
-}
-
-void fp_hooks_setup(void)
-{
-	if (fp_passthrough) {
-		fp_hooks.calloc = fp_je.calloc;
-		fp_hooks.realloc = pass_realloc;
-		fp_hooks.free = fp_je.free;
-		fp_hooks.malloc = fp_je.malloc;
-		fp_hooks.pass_alloc = 1;
-		fp_hooks.pass_free = 1;
-	} else if (!fp_rt.stats && !fp_rt.track_live && fp_npools) {
-		/* Nothing about a free is counted, but pool memory goes home. */
-		fp_hooks.free = fp_pool_free_hook;
-	} else if (!fp_rt.stats && !fp_rt.track_live) {
-		/* Nothing about a free is counted: skip the slow path. */
-		fp_hooks.free = fp_je.free;
-		fp_hooks.pass_free = 1;
-	}
-}
