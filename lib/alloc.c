@@ -80,7 +80,9 @@ admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 
 	if (fp_rt.site_depth) {
 		site = fp_site_lookup(r->caller, r->cfa);
-		if (!site->matches && fp_rt.quick && site->n == 1)
+		/* Neither failure nor pool can happen here: remember the caller. */
+		if (fp_rt.quick && site->n == 1 && !site->pool &&
+		    (!site->matches || !fp_rt.policy.decides))
 			fp_unmatched[((uintptr_t)r->caller >> 4) &
 				     (FP_UNMATCHED_SLOTS - 1)] = r->caller;
 	}

@@ -45,10 +45,11 @@ void *fp_alloc_new(size_t size, size_t align, enum fp_call call,
 		   const void *caller, const void *cfa);
 
 /*
- * Immediate callers (FAILPOOL_DEPTH=1) whose site no rule matches, per
- * thread, filled only while nothing is counted (no report, no limit): a
- * call from one of them can only go to jemalloc, so the hooks below send it
- * there after one compare. Direct-mapped by return address.
+ * Immediate callers (FAILPOOL_DEPTH=1) whose site can neither fail (no rule
+ * matches it, or nothing can inject) nor be pooled, per thread, filled only
+ * while nothing is counted (no report, no limit): a call from one of them
+ * can only go to jemalloc, so the hooks below send it there after one
+ * compare. Direct-mapped by return address.
  */
 #define FP_UNMATCHED_SLOTS	16
 extern __thread const void *fp_unmatched[FP_UNMATCHED_SLOTS]

@@ -29,7 +29,10 @@ rule-miss-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_SITES=func:parse_config F
 rule-hit-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_SITES=func:work FAILPOOL_RATE=0.001 FAILPOOL_SEED=1
 rule-hit-8|LD_PRELOAD=$shim FAILPOOL_SITES=func:work FAILPOOL_RATE=0.001 FAILPOOL_SEED=1
 sites-depth8|LD_PRELOAD=$shim FAILPOOL_REPORT=$tmp/sites.%p.json
-rate+report|LD_PRELOAD=$shim FAILPOOL_RATE=0.001 FAILPOOL_SEED=1 FAILPOOL_REPORT=$tmp/report.%p.json"
+rate+report|LD_PRELOAD=$shim FAILPOOL_RATE=0.001 FAILPOOL_SEED=1 FAILPOOL_REPORT=$tmp/report.%p.json
+pool-other-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_POOLS=p:site=func:parse_config,min=64,size=256
+pool-work-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_POOLS=p:site=func:work,min=64,size=256
+pool-work-8|LD_PRELOAD=$shim FAILPOOL_RATE=0.001 FAILPOOL_SEED=1 FAILPOOL_POOLS=p:site=func:work,min=64,size=256"
 if command -v heaptrack >/dev/null 2>&1; then
 	# heaptrack unwinds and records every allocation too (its own preload over glibc).
 	configs="$configs
@@ -69,6 +72,10 @@ rule-hit-1    the same rule on func:work: every allocation matches, RATE draws e
 rule-hit-8    func:work at the default depth 8: every allocation unwound
 sites-depth8  FAILPOOL_REPORT only: per-site recording, 8 frames per site
 rate+report   RATE=0.001 and a report
+pool-other-1  a pool on another function (DEPTH=1): every free() checks for pool memory
+pool-work-1   a pool on work() (DEPTH=1): requests up to 256 bytes (90%) served by
+              the pool's arena without a thread cache, larger ones bypass
+pool-work-8   the same at depth 8 with RATE=0.001: 1 in 1000 served from the reserve
 heaptrack     heaptrack (when installed): a stack recorded per allocation, over glibc
 KEY
 echo
