@@ -139,6 +139,26 @@ static void print_sites(FILE *out, const struct fp_json *r)
 	free(hit);
 }
 
+/* One line per pool: how much of its reserve was used, and whether it ran out. */
+static void print_pools(FILE *out, const struct fp_json *r)
+{
+	const struct fp_json *pools = fp_json_get(r, "pools");
+
+	for (size_t i = 0; pools && pools->type == FP_JSON_ARR && i < pools->n; i++) {
+		const struct fp_json *p = pools->items[i];
+		const char *name = fp_json_str(fp_json_get(p, "name"));
+		uint64_t min = fp_json_path_u64(p, "min", 0);
+		uint64_t low = fp_json_path_u64(p, "low", 0);
+
+		fprintf(out, P "pool %s: %" PRIu64 " allocs, %" PRIu64 " from the reserve, "
+			"%" PRIu64 " of %" PRIu64 " elements used at most, %" PRIu64
+			" waits, %" PRIu64 " exhausted\n", name ? name : "?",
+			fp_json_path_u64(p, "allocs", 0), fp_json_path_u64(p, "hits", 0),
+			min >= low ? min - low : 0, min, fp_json_path_u64(p, "waits", 0),
+			fp_json_path_u64(p, "exhausted", 0));
+	}
+}
+
 int fp_summary_print(FILE *out, const char *path, const char *shown)
 {
 	char err[256], buf[64];
@@ -162,6 +182,7 @@ int fp_summary_print(FILE *out, const char *path, const char *shown)
 	fprintf(out, P "peak live %s\n",
 		human(fp_json_path_u64(r, "totals.peak_live_bytes", 0), buf, sizeof(buf)));
 	print_sites(out, r);
+	print_pools(out, r);
 	if (shown)
 		fprintf(out, P "report %s\n", shown);
 	else

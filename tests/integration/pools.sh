@@ -85,6 +85,10 @@ fi
 # 6. The tool and bad specs.
 "$FAILPOOL" run -q --pool "crit:site=$CRIT,min=2,size=64" --every 1 --site "$CRIT" -- "$P" hold 3 64 >"$T/out" 2>&1
 is "$?:$(lines "$T/out")" "0:held 2 nulls 1" "failpool run --pool"
+"$FAILPOOL" run --pool "crit:site=$CRIT,min=2,size=64" --every 1 --site "$CRIT" -- "$P" hold 3 64 >/dev/null 2>"$T/err"
+is "$(grep '^failpool: pool ' "$T/err")" \
+	"failpool: pool crit: 3 allocs, 2 from the reserve, 2 of 2 elements used at most, 0 waits, 1 exhausted" \
+	"the summary has a line per pool"
 "$FAILPOOL" run --pool "crit:site=$CRIT,min=2" -- "$P" hold 3 64 >"$T/out" 2>"$T/err"
 is "$?:$(lines "$T/err")" "2:failpool: FAILPOOL_POOLS: pool 'crit': size= is required" \
 	"failpool run --pool without size: exit 2"
