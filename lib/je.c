@@ -163,9 +163,16 @@ static void *emergency_alloc(size_t size)
 	return emergency + at;	/* zero: static storage, never reused */
 }
 
+static int emergency_only;
+
+void fp_je_own_emergency(void)
+{
+	emergency_only = 1;
+}
+
 void *fp_je_own_alloc(size_t size)
 {
-	void *p = mallocx(size ? size : 1, own_flags | MALLOCX_ZERO);
+	void *p = emergency_only ? NULL : mallocx(size ? size : 1, own_flags | MALLOCX_ZERO);
 
 	return p ? p : emergency_alloc(size ? size : 1);
 }

@@ -50,6 +50,13 @@ int fp_je_arena_init(void);
  */
 void *fp_je_own_alloc(size_t size);
 
+/**
+ * fp_je_own_emergency() - from now on fp_je_own_alloc() takes only from
+ * its static reserve: after a fatal signal, which may have hit inside
+ * jemalloc with its locks held.
+ */
+void fp_je_own_emergency(void);
+
 /* fp_je_own_free() - give back a block from fp_je_own_alloc(). */
 void fp_je_own_free(void *ptr);
 

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "parse.h"
+#include "report.h"
 #include "runtime.h"
 
 struct line {
@@ -67,13 +69,14 @@ static void write_all(int fd, const char *p, size_t n)
 	}
 }
 
-static void add_frames_json(struct line *l, struct fp_site *site)
+static void add_frames_json(struct line *l, struct fp_frame_info *const *frames,
+			    unsigned n)
 {
 	char sym[512];
 
 	add(l, ",\"frames\":[", 11);
-	for (unsigned i = 0; i < site->n; i++) {
-		struct fp_frame_info *f = site->frames[i];
+	for (unsigned i = 0; i < n; i++) {
+		struct fp_frame_info *f = frames[i];
 
 		add(l, i ? ",{\"object\":" : "{\"object\":", i ? 11 : 10);
 		add_json_str(l, f->object);
@@ -100,7 +103,7 @@ void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
 		add_json_str(&l, fp_call_name(call));
 		addf(&l, ",\"size\":%llu", size);
 		addf(&l, ",\"site\":\"%016llx\"", site->id);
-		add_frames_json(&l, site);
+		add_frames_json(&l, site->frames, site->n);
 		add(&l, "}\n", 2);
 		write_all(fp_rt.log_fd, l.buf, l.len);
 	}
@@ -125,4 +128,21 @@ void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
 		add(&l, "\n", 1);
 		write_all(STDERR_FILENO, l.buf, l.len);
 	}
+}
+
+void fp_log_crash(const struct fp_ending *end)
+{
+	struct line l = { .len = 0 };
+	const char *name = fp_signal_name(end->sig);
+
+	if (fp_rt.log_fd < 0)
+		return;
+	addf(&l, "{\"crash\":{\"signal\":%llu", (unsigned long long)end->sig);
+	add(&l, ",\"name\":", 8);
+	add_json_str(&l, name ? name : "?");
+	addf(&l, ",\"pid\":%llu", (unsigned long long)getpid());
+	addf(&l, ",\"last_injection_seq\":%llu", end->last_seq);
+	add_frames_json(&l, end->frames, end->nframes);
+	add(&l, "}}\n", 3);
+	write_all(fp_rt.log_fd, l.buf, l.len);
 }

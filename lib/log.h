@@ -15,4 +15,12 @@
 void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
 		      struct fp_site *site);
 
+struct fp_ending;
+
+/**
+ * fp_log_crash() - one line {"crash": {"signal", "name", "pid",
+ * "last_injection_seq", "frames"}} to FAILPOOL_LOG, written at once.
+ */
+void fp_log_crash(const struct fp_ending *end);
+
 #endif

@@ -267,7 +267,47 @@ static void write_injections(void)
 	fp_jsonw_arr_end(&w);
 }
 
-static void write_body(int code)
+static void write_exit(const struct fp_ending *end)
+{
+	fp_jsonw_key(&w, "complete");
+	fp_jsonw_bool(&w, end->how != FP_END_SIGNAL);
+	fp_jsonw_key(&w, "exit");
+	fp_jsonw_obj_begin(&w);
+	fp_jsonw_key(&w, "how");
+	fp_jsonw_str(&w, end->how == FP_END_SIGNAL ? "signal" : "exit");
+	fp_jsonw_key(&w, "code");
+	if (end->how == FP_END_EXIT)
+		fp_jsonw_i64(&w, end->code);
+	else
+		fp_jsonw_null(&w);	/* exec: the image did not exit; signal: none */
+	fp_jsonw_key(&w, "signal");
+	if (end->how == FP_END_SIGNAL)
+		fp_jsonw_i64(&w, end->sig);
+	else
+		fp_jsonw_null(&w);
+	fp_jsonw_obj_end(&w);
+}
+
+static void write_crash(const struct fp_ending *end)
+{
+	if (end->how != FP_END_SIGNAL) {
+		fp_jsonw_null(&w);
+		return;
+	}
+	fp_jsonw_obj_begin(&w);
+	fp_jsonw_key(&w, "signal");
+	fp_jsonw_i64(&w, end->sig);
+	key_str_or_null("name", fp_signal_name(end->sig));
+	key_u64_or_null("last_injection_seq", end->last_seq, end->last_seq != 0);
+	fp_jsonw_key(&w, "frames");
+	fp_jsonw_arr_begin(&w);
+	for (unsigned i = 0; i < end->nframes; i++)
+		write_frame(end->frames[i]);
+	fp_jsonw_arr_end(&w);
+	fp_jsonw_obj_end(&w);
+}
+
+static void write_body(const struct fp_ending *end)
 {
 	fp_jsonw_obj_begin(&w);
 	fp_jsonw_key(&w, "schema");
@@ -284,17 +324,7 @@ static void write_body(int code)
 	fp_jsonw_u64(&w, fp_rt.seed);
 	fp_jsonw_key(&w, "config");
 	write_config();
-	fp_jsonw_key(&w, "complete");
-	fp_jsonw_bool(&w, 1);
-	fp_jsonw_key(&w, "exit");
-	fp_jsonw_obj_begin(&w);
-	fp_jsonw_key(&w, "how");
-	fp_jsonw_str(&w, "exit");
-	fp_jsonw_key(&w, "code");
-	fp_jsonw_i64(&w, code);
-	fp_jsonw_key(&w, "signal");
-	fp_jsonw_null(&w);
-	fp_jsonw_obj_end(&w);
+	write_exit(end);
 	fp_jsonw_key(&w, "totals");
 	write_totals();
 	fp_jsonw_key(&w, "sites");
@@ -304,7 +334,7 @@ static void write_body(int code)
 	fp_jsonw_key(&w, "injections");
 	write_injections();
 	fp_jsonw_key(&w, "crash");
-	fp_jsonw_null(&w);
+	write_crash(end);
 	fp_jsonw_obj_end(&w);
 }
 
@@ -318,7 +348,7 @@ static void complain(const char *what, const char *path, int err)
 		FP_IGNORE(write(STDERR_FILENO, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1));
 }
 
-int fp_report_write(int code)
+int fp_report_write(const struct fp_ending *end)
 {
 	char path[FP_CONF_PATH_MAX], tmp[FP_CONF_PATH_MAX + 32];
 	int fd, rc;
@@ -335,7 +365,7 @@ int fp_report_write(int code)
 		return rc;
 	}
 	fp_jsonw_init(&w, fd);
-	write_body(code);
+	write_body(end);
 	rc = fp_jsonw_flush(&w);
 	if (!rc && write(fd, "\n", 1) != 1)
 		rc = -EIO;

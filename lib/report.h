@@ -1,12 +1,30 @@
-/* The JSON report of SPEC §6: a temporary file renamed into place. */
+/* The JSON report (SPEC §6), written atomically at the end of a process image. */
 #ifndef FP_REPORT_H
 #define FP_REPORT_H
 
+#include <stdint.h>
+
+struct fp_frame_info;
+
+#define FP_CRASH_FRAMES	32
+
+/* How the process image ends, as the report's exit, complete and crash say. */
+struct fp_ending {
+	enum { FP_END_EXIT, FP_END_EXEC, FP_END_SIGNAL } how;
+	int code;			/* FP_END_EXIT: the status the parent sees */
+	int sig;			/* FP_END_SIGNAL */
+	/* FP_END_SIGNAL from a fatal signal: the crash record */
+	uint64_t last_seq;		/* the last injected failure before it, 0: none */
+	unsigned nframes;
+	struct fp_frame_info *frames[FP_CRASH_FRAMES];
+};
+
 /**
- * fp_report_write() - write the report of this process, which exits with
- * status @code. Allocation-free; call under the reentrancy guard.
- * Return: 0, or -errno (also told on stderr).
+ * fp_report_write() - write the report of this process image, ending as
+ * @end says (exit: complete; exec: complete, no status; signal: incomplete,
+ * with the crash record). Uses write(2) and a fixed buffer only.
+ * Return: 0, or a negative errno (a message is printed on stderr).
  */
-int fp_report_write(int code);
+int fp_report_write(const struct fp_ending *end);
 
 #endif

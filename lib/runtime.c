@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "chain.h"
+#include "crash.h"
 #include "guard.h"
 #include "hooks.h"
 #include "je.h"
@@ -208,18 +209,33 @@ static void on_exit_report(int status, void *arg)
 	fp_rt_exit(status);
 }
 
-void fp_rt_exit(int code)
+int fp_rt_report(const struct fp_ending *end)
 {
 	if (!fp_rt_ready() || !fp_rt.reporting)
-		return;
+		return 0;
 	/* A vfork child shares our memory but has another pid: it must not write. */
 	if (getpid() != fp_rt.pid)
-		return;
+		return 0;
 	if (atomic_exchange(&reported, 1))
-		return;
+		return 0;
 	fp_guard_enter();
-	fp_report_write(code & 0xff);	/* what the parent's wait() sees */
+	fp_report_write(end);
 	fp_guard_leave();
+	return 1;
+}
+
+void fp_rt_exit(int code)
+{
+	struct fp_ending end = { .how = FP_END_EXIT, .code = code & 0xff };
+
+	fp_rt_report(&end);	/* code: what the parent's wait() sees */
+}
+
+void fp_rt_exec_failed(void)
+{
+	/* The image goes on: its exit writes the report again, up to date. */
+	if (getpid() == fp_rt.pid)
+		atomic_store(&reported, 0);
 }
 
 static void fork_prepare(void)
@@ -289,6 +305,8 @@ void fp_rt_constructor(void)
 		fp_site_note_startup();
 	if (fp_rt.reporting)
 		on_exit(on_exit_report, NULL);
+	if (fp_rt.reporting || fp_rt.log_fd >= 0)
+		fp_crash_init();
 	if (fp_rt.conf.toggle_signal) {
 		struct sigaction sa;
 

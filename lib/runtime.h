@@ -65,11 +65,25 @@ static inline int fp_rt_ready(void)
  */
 void fp_rt_constructor(void);
 
+struct fp_ending;
+
 /**
- * fp_rt_exit() - the process ends with exit status @code: write the report
- * (once per process; never in a vfork child).
+ * fp_rt_report() - write the report of this process image, ending as @end
+ * says: once per image, never in a vfork child, only when reporting.
+ * Return: 1 when written (or attempted), 0 when not this image's to write.
+ */
+int fp_rt_report(const struct fp_ending *end);
+
+/**
+ * fp_rt_exit() - the process ends with exit status @code: write the report.
  */
 void fp_rt_exit(int code);
+
+/**
+ * fp_rt_exec_failed() - an exec reported the image and then failed: the
+ * image's exit reports again.
+ */
+void fp_rt_exec_failed(void);
 
 /**
  * fp_rt_dlclose() - dlclose(3): the frames of objects it may unload are

@@ -112,6 +112,11 @@ static struct fp_frame_info *frame_get(const void *ip)
 	return NULL;
 }
 
+struct fp_frame_info *fp_site_frame(const void *ip)
+{
+	return frame_get(ip);
+}
+
 void fp_site_name_frame(struct fp_frame_info *f)
 {
 	int state = 0;

@@ -91,6 +91,13 @@ fp_site_lookup(const void *caller, const void *cfa)
 }
 
 /**
+ * fp_site_frame() - the record of code address @ip (a return address:
+ * located and named as @ip - 1), created on first sight.
+ * Return: the record, or NULL when no memory is left for it.
+ */
+struct fp_frame_info *fp_site_frame(const void *ip);
+
+/**
  * fp_site_name_frame() - make sure @f has its function name (dladdr, then
  * libunwind's procedure name, demangled when C++). Idempotent; call under
  * the reentrancy guard.

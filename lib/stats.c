@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "crash.h"
 #include "guard.h"
 #include "je.h"
 #include "site.h"
@@ -45,6 +46,7 @@ static void release_shard(void *arg)
 	struct fp_shard *sh = arg;
 
 	fp_my_shard = shared_shard();
+	fp_crash_thread_exit();
 	for (unsigned i = 0; i < FP_TALLY_SLOTS; i++) {
 		fold(&sh->tally[i]);
 		atomic_store_explicit(&sh->tally[i].site, NULL, memory_order_relaxed);
@@ -96,6 +98,7 @@ struct fp_shard *fp_stats_attach(void)
 		atomic_store_explicit(&sh->taken, 0, memory_order_release);
 		sh = NULL;
 	}
+	fp_crash_thread_init();
 	fp_guard_leave();
 	fp_my_shard = sh ? sh : shared_shard();
 	return fp_my_shard;
