@@ -42,6 +42,9 @@ is "$?:$(jpy "$T/a.json" '"%s %d %s" % (r["complete"], r["crash"]["signal"], r["
 run_shim FAILPOOL_REPORT="$T/f.json" -- "$C" fpe >/dev/null 2>&1
 is "$?:$(jpy "$T/f.json" '"%d %s %s" % (r["crash"]["signal"], r["crash"]["name"], (r["crash"]["frames"][0]["symbol"] or "").split("+")[0])')" \
 	"136:8 SIGFPE main" "division by zero: status 136, SIGFPE in main"
+run_shim FAILPOOL_REPORT="$T/o.json" -- "$C" overflow >/dev/null 2>&1
+is "$?:$(jpy "$T/o.json" '"%d %s %s" % (r["crash"]["signal"], (r["crash"]["frames"][0]["symbol"] or "").split("+")[0], len(r["crash"]["frames"]))')" \
+	"139:11 deep 32" "stack overflow: recorded from the shim's alternate stack (deep, 32 frames kept)"
 
 # 3. A program's own handler keeps working.
 run_shim FAILPOOL_EVERY=1 FAILPOOL_SITES=func:use_unchecked FAILPOOL_REPORT="$T/h.json" -- "$C" ownhandler >"$T/out" 2>&1

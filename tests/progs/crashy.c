@@ -8,6 +8,7 @@
  *                         which prints "caught" and _exit(3)s
  *   crashy abort          an allocation, then abort()
  *   crashy fpe            an allocation, then an integer division by zero
+ *   crashy overflow       an allocation, then unbounded recursion in deep()
  *   crashy wait N         N allocations in fail_loop(), "ready", then waits
  *                         for a signal
  *   crashy exec PROG ARG...  an allocation in before_exec(), then execv()
@@ -69,6 +70,14 @@ NOINLINE int fail_loop(int n)
 	return nulls;
 }
 
+NOINLINE int deep(int n)
+{
+	volatile char frame[256];
+
+	frame[0] = (char)n;
+	return deep(n + 1) + frame[0];
+}
+
 NOINLINE void before_exec(void)
 {
 	free(do_malloc(24));
@@ -95,6 +104,10 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "abort") == 0) {
 		free(do_malloc(8));
 		abort();
+	}
+	if (argc == 2 && strcmp(argv[1], "overflow") == 0) {
+		free(do_malloc(8));
+		return deep(0);
 	}
 	if (argc == 2 && strcmp(argv[1], "fpe") == 0) {
 		free(do_malloc(8));
@@ -123,6 +136,6 @@ int main(int argc, char **argv)
 		printf("off %d on %d off %d\n", a, b, c);
 		return 0;
 	}
-	fprintf(stderr, "usage: crashy unchecked|ownhandler|abort|fpe | wait N | exec PROG ARG... | toggle N\n");
+	fprintf(stderr, "usage: crashy unchecked|ownhandler|abort|fpe|overflow | wait N | exec PROG ARG... | toggle N\n");
 	return 2;
 }
