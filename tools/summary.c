@@ -139,6 +139,28 @@ static void print_sites(FILE *out, const struct fp_json *r)
 	free(hit);
 }
 
+/* Where it crashed, and after which injected failure. */
+static void print_crash(FILE *out, const struct fp_json *r)
+{
+	const struct fp_json *crash = fp_json_get(r, "crash");
+	const struct fp_json *frames = crash ? fp_json_get(crash, "frames") : NULL;
+	const char *name = crash ? fp_json_str(fp_json_get(crash, "name")) : NULL;
+	uint64_t seq;
+
+	if (!crash || crash->type != FP_JSON_OBJ)
+		return;
+	fprintf(out, P "crash: %s", name ? name : "a fatal signal");
+	if (frames && frames->type == FP_JSON_ARR && frames->n) {
+		fputs(" in ", out);
+		print_frame(out, frames->items[0]);
+	}
+	if (!fp_json_u64(fp_json_get(crash, "last_injection_seq"), &seq))
+		fprintf(out, ", after injected failure #%" PRIu64, seq);
+	else
+		fputs(", with no failure injected before it", out);
+	fputc('\n', out);
+}
+
 /* One line per pool: how much of its reserve was used, and whether it ran out. */
 static void print_pools(FILE *out, const struct fp_json *r)
 {
@@ -181,6 +203,7 @@ int fp_summary_print(FILE *out, const char *path, const char *shown)
 	print_calls(out, r);
 	fprintf(out, P "peak live %s\n",
 		human(fp_json_path_u64(r, "totals.peak_live_bytes", 0), buf, sizeof(buf)));
+	print_crash(out, r);
 	print_sites(out, r);
 	print_pools(out, r);
 	if (shown)

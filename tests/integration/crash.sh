@@ -35,6 +35,11 @@ print(len(lines), lines[0]["seq"], lines[1]["crash"]["signal"], lines[1]["crash"
 EOF
 )" "2 1 11 1 use_unchecked True" "log: the injection line, then the crash line naming signal, seq and function"
 
+"$FAILPOOL" run --every 1 --site func:use_unchecked -- "$C" unchecked >/dev/null 2>"$T/err"
+is "$?:$(grep -E '^failpool: (crash|crashy)' "$T/err" | sed 's/pid [0-9]*/pid N/; s/+0x[0-9a-f]*/+OFF/' | paste -sd '|' -)" \
+	"139:failpool: crashy (pid N) killed by signal 11 (SIGSEGV); the report is incomplete|failpool: crash: SIGSEGV in use_unchecked+OFF (crashy), after injected failure #1" \
+	"failpool run: status 139 and a summary naming the crash and the injected failure"
+
 # 2. Other fatal signals keep their exit status.
 run_shim FAILPOOL_REPORT="$T/a.json" -- "$C" abort >/dev/null 2>&1
 is "$?:$(jpy "$T/a.json" '"%s %d %s" % (r["complete"], r["crash"]["signal"], r["crash"]["name"])')" "134:False 6 SIGABRT" \
