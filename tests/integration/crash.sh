@@ -94,6 +94,12 @@ run_shim FAILPOOL_REPORT="$T/ex/%e.%p.json" -- sh -c "exec \"$C\" exec \"$P\" no
 is "$?:$(lines "$T/out"):$(ls "$T/ex" | sed 's/\.[0-9]*\.json$//' | sort | paste -sd, -)" \
 	"0:main:$(printf 'crashy\n%s\nprobe\n' "$shname" | sort | paste -sd, -)" \
 	"sh -c 'exec crashy exec probe': three images, three reports"
+rm -f "$T/ex"/*
+run_shim FAILPOOL_REPORT="$T/ex/%e.%p.json" -- "$PYTHON3" -c \
+	"import os, subprocess; subprocess.run(['$P', 'malloc', '2', '16'], check=True); os.posix_spawn('$P', ['$P', 'noalloc'], dict(os.environ)); os.wait()" >"$T/out" 2>&1
+is "$?:$(lines "$T/out")" "0:done 2 failed 0,main" "python3 starts probe with subprocess (vfork) and posix_spawn"
+is "$(ls "$T/ex" | sed 's/\.[0-9]*\.json$//; s/^python3.*/python3/' | sort | paste -sd, -)" "probe,probe,python3" \
+	"... each child image reports once, the spawning children (sharing python's memory) never"
 
 # 6. FAILPOOL_EXE: one stage of a pipeline.
 rm -f "$T/ex"/*
