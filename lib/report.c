@@ -19,7 +19,7 @@
 #include "site.h"
 #include "stats.h"
 
-#define TOP_SITES	100
+#define TOP_SITES	10000	/* every site, short of pathological programs */
 
 static struct fp_jsonw w;		/* one report per process at a time */
 static char cmdline[1 << 18];
@@ -177,10 +177,14 @@ static void write_site(struct fp_site *s)
 	fp_jsonw_obj_end(&w);
 }
 
-/* The busiest TOP_SITES sites by calls, then every other site with a failure or a pool. */
+/*
+ * The busiest TOP_SITES sites by calls (in practice all of them: explore
+ * needs every site), then any other with a failure or a pool.
+ */
 static void write_sites(void)
 {
-	struct fp_site *top[TOP_SITES], *s;
+	static struct fp_site *top[TOP_SITES];	/* one report at a time */
+	struct fp_site *s;
 	unsigned ntop = 0, cursor = 0;
 
 	while ((s = fp_site_next(&cursor))) {

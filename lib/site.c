@@ -19,6 +19,7 @@
 #include "pool.h"
 #include "prng.h"
 #include "runtime.h"
+#include "symtab.h"
 #include "unwind.h"
 
 #define MAX_PROBES	128
@@ -112,6 +113,55 @@ static struct fp_frame_info *frame_get(const void *ip)
 	return NULL;
 }
 
+/*
+ * libunwind names a frame by reading /proc/self/maps and the object's
+ * symbol tables, milliseconds a time: an object where it has found nothing
+ * in its first tries (stripped, no .symtab) is not asked again.
+ */
+#define HOPELESS_AFTER	8
+static struct {
+	char object[64];
+	unsigned misses, hits;
+} tries[64];
+
+static unsigned tries_slot(const char *object)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (const unsigned char *p = (const unsigned char *)object; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	for (unsigned i = 0; i < 64; i++) {
+		unsigned k = (unsigned)(h + i) & 63;
+
+		if (!tries[k].object[0] || strcmp(tries[k].object, object) == 0)
+			return k;
+	}
+	return 64;
+}
+
+static int libunwind_may_name(const char *object)
+{
+	unsigned k = tries_slot(object);
+
+	return k == 64 || !tries[k].object[0] || tries[k].hits ||
+	       tries[k].misses < HOPELESS_AFTER;
+}
+
+/* Called with the frame's naming claimed; races only skew the counts. */
+static void libunwind_named(const char *object, int found)
+{
+	unsigned k = tries_slot(object);
+
+	if (k == 64)
+		return;
+	if (!tries[k].object[0])
+		copy_name(tries[k].object, sizeof(tries[k].object), object);
+	if (found)
+		tries[k].hits++;
+	else
+		tries[k].misses++;
+}
+
 struct fp_frame_info *fp_site_frame(const void *ip)
 {
 	return frame_get(ip);
@@ -123,7 +173,9 @@ void fp_site_name_frame(struct fp_frame_info *f)
 	Dl_info info;
 	const ElfW(Sym) *sym = NULL;
 	char name[1024];
+	const char *symbol;
 	uintptr_t off;
+	int found;
 	const void *at = (const char *)f->ip - 1;
 
 	if (atomic_load_explicit(&f->named, memory_order_acquire) == 1)
@@ -134,19 +186,29 @@ void fp_site_name_frame(struct fp_frame_info *f)
 		return;
 	}
 	/*
-	 * dladdr1 with the symbol's size: dladdr alone names the nearest
-	 * exported symbol even for an address inside an internal function.
-	 * libunwind reads .symtab too, so static functions get their names.
+	 * The object's own symbol tables first (.symtab names static
+	 * functions too); then, for objects without a readable file (the
+	 * vDSO), dladdr1 with the symbol's size: dladdr alone names the
+	 * nearest exported symbol even for an address inside an internal
+	 * function; last libunwind (MiniDebugInfo, say).
 	 */
-	if (dladdr1(at, &info, (void **)&sym, RTLD_DL_SYMENT) && info.dli_fname &&
+	found = fp_symtab_lookup(at, &symbol, &off);
+	if (found == 0) {
+		f->function = symbol;
+		f->function_offset = off + 1;
+	} else if (found == -1 && dladdr1(at, &info, (void **)&sym, RTLD_DL_SYMENT) && info.dli_fname &&
 	    info.dli_sname && info.dli_saddr && sym &&
 	    (uintptr_t)at - (uintptr_t)info.dli_saddr < sym->st_size &&
 	    strcmp(basename_of(info.dli_fname), f->object) == 0) {
 		f->function = own_strdup(info.dli_sname);
 		f->function_offset = (uintptr_t)f->ip - (uintptr_t)info.dli_saddr;
-	} else if (fp_unwind_proc_name(at, name, sizeof(name), &off) == 0) {
-		f->function = own_strdup(name);
-		f->function_offset = off + 1;
+	} else if (libunwind_may_name(f->object)) {
+		found = fp_unwind_proc_name(at, name, sizeof(name), &off) == 0;
+		libunwind_named(f->object, found);
+		if (found) {
+			f->function = own_strdup(name);
+			f->function_offset = off + 1;
+		}
 	}
 	if (f->function && f->function[0] == '_' && f->function[1] == 'Z') {
 		int status = -1;
