@@ -50,10 +50,7 @@ static void run_help(FILE *out)
 
 static int bad_usage(const char *fmt, const char *arg)
 {
-	fputs("failpool: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\n" USAGE "Try 'failpool run --help' for the options.\n", stderr);
-	return FP_EXIT_USAGE;
+	return fp_usage_error("run", USAGE, fmt, arg);
 }
 
 /* A temporary directory for the report: "" on failure (no summary then). */

@@ -18,6 +18,13 @@ struct fp_cmd {
 };
 
 /**
+ * fp_usage_error() - "failpool: <@fmt with @arg>", then @usage and a pointer
+ * to `failpool @cmd --help`, on stderr.
+ * Return: FP_EXIT_USAGE.
+ */
+int fp_usage_error(const char *cmd, const char *usage, const char *fmt, const char *arg);
+
+/**
  * fp_cmd_run() - `failpool run [options] -- CMD [ARG...]`.
  * @argc: arguments from "run" on
  * @argv: they
@@ -26,5 +33,11 @@ struct fp_cmd {
  * it, 2 on a usage or configuration error, 126/127 when CMD cannot run.
  */
 int fp_cmd_run(int argc, char **argv);
+
+/**
+ * fp_cmd_explore() - `failpool explore [options] -- CMD [ARG...]`.
+ * Return: 0 nothing crashed or hung, 1 something did, 2 usage error.
+ */
+int fp_cmd_explore(int argc, char **argv);
 
 #endif

@@ -10,13 +10,21 @@
 static const struct fp_cmd cmds[] = {
 	{ "run", fp_cmd_run, "[options] [--] CMD [ARG...]",
 	  "run CMD under the shim and summarise its report" },
-	{ "explore", NULL, "[options] [--] CMD [ARG...]",
-	  "fail each allocation site in turn and class the outcomes (coming)" },
+	{ "explore", fp_cmd_explore, "[options] [--] CMD [ARG...]",
+	  "fail each allocation site in turn and class the outcomes" },
 	{ "report", NULL, "[--format text|json|html] [-o FILE] REPORT.json...",
 	  "render or merge reports (coming)" },
 	{ "soak", NULL, "[options]",
 	  "run stress-ng stressors under the shim (coming)" },
 };
+
+int fp_usage_error(const char *cmd, const char *usage, const char *fmt, const char *arg)
+{
+	fputs("failpool: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%sTry 'failpool %s --help' for the options.\n", usage, cmd);
+	return FP_EXIT_USAGE;
+}
 
 static void usage(FILE *out)
 {

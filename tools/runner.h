@@ -1,0 +1,39 @@
+/*
+ * Running CMD under the shim for explore: each run in its own process
+ * group (a hung run is killed whole), stdout and stderr to a file, stdin
+ * from /dev/null, the FAILPOOL_* environment replaced by the run's own.
+ */
+#ifndef FP_RUNNER_H
+#define FP_RUNNER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct fp_run {
+	pid_t pid;			/* 0: not started (could not fork) */
+	uint64_t start_ns;
+	int status;			/* wait status, when !timed_out */
+	int timed_out;			/* killed after the timeout */
+	int done;
+	double seconds;
+};
+
+/**
+ * fp_run_start() - start @cmd with LD_PRELOAD=@preload and the NAME=VALUE
+ * settings @vars (every other FAILPOOL_* variable but those in @keep is
+ * removed), output to @out.
+ * Return: 0, or -errno (fork failed).
+ */
+int fp_run_start(struct fp_run *r, char *const *cmd, const char *preload,
+		 char *const *vars, const char *const *keep, const char *out);
+
+/**
+ * fp_run_wait() - wait for every started run of @runs, killing the
+ * process group of any that runs past @timeout_ns.
+ */
+void fp_run_wait(struct fp_run *runs, unsigned n, uint64_t timeout_ns);
+
+/* Monotonic nanoseconds. */
+uint64_t fp_now_ns(void);
+
+#endif
