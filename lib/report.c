@@ -271,6 +271,25 @@ static void write_injections(void)
 	fp_jsonw_arr_end(&w);
 }
 
+/* Where each object named by a frame lives: for file:line, offline. */
+static void write_objects(void)
+{
+	const char *path;
+
+	fp_jsonw_arr_begin(&w);
+	for (unsigned i = 0; (path = fp_site_object(i)); i++) {
+		const char *slash = strrchr(path, '/');
+
+		fp_jsonw_obj_begin(&w);
+		fp_jsonw_key(&w, "name");
+		fp_jsonw_str(&w, slash ? slash + 1 : path);
+		fp_jsonw_key(&w, "path");
+		fp_jsonw_str(&w, path);
+		fp_jsonw_obj_end(&w);
+	}
+	fp_jsonw_arr_end(&w);
+}
+
 static void write_exit(const struct fp_ending *end)
 {
 	fp_jsonw_key(&w, "complete");
@@ -339,6 +358,8 @@ static void write_body(const struct fp_ending *end)
 	write_injections();
 	fp_jsonw_key(&w, "crash");
 	write_crash(end);
+	fp_jsonw_key(&w, "objects");
+	write_objects();
 	fp_jsonw_obj_end(&w);
 }
 

@@ -62,6 +62,7 @@ static void read_exe_name(void)
 		return;
 	}
 	path[n] = '\0';
+	memcpy(fp_rt.exe_path, path, (size_t)n + 1);
 	for (ssize_t i = 0; i < n; i++)
 		if (path[i] == '/')
 			base = path + i + 1;

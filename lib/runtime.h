@@ -33,6 +33,7 @@ struct fp_runtime {
 	fp_callset failable;		/* CALLS restricted to entry points that allocate */
 	pid_t pid;			/* owner of this state: vfork children differ */
 	char exe[256];			/* basename of /proc/self/exe */
+	char exe_path[4096];		/* /proc/self/exe itself */
 	int log_fd;			/* FAILPOOL_LOG, -1 when off */
 };
 

@@ -68,6 +68,37 @@ static const char *own_strdup(const char *s)
  * _dl_find_object(). Offsets are from the load bias (link_map l_addr),
  * which is what addr2line expects for PIE and non-PIE objects alike.
  */
+/*
+ * The full paths of the objects frames lie in, for the report's "objects"
+ * (the tool resolves file:line offline from them). Appended, never removed.
+ */
+#define OBJECTS_MAX	512
+static const char *_Atomic object_paths[OBJECTS_MAX];
+static _Atomic unsigned nobjects;
+
+static void note_object(const char *path)
+{
+	unsigned n = atomic_load_explicit(&nobjects, memory_order_acquire);
+	const char *copy;
+
+	for (unsigned i = 0; i < n && i < OBJECTS_MAX; i++) {
+		const char *p = atomic_load_explicit(&object_paths[i], memory_order_acquire);
+
+		if (p && strcmp(p, path) == 0)
+			return;
+	}
+	copy = own_strdup(path);
+	n = atomic_fetch_add_explicit(&nobjects, 1, memory_order_acq_rel);
+	if (copy && n < OBJECTS_MAX)
+		atomic_store_explicit(&object_paths[n], copy, memory_order_release);
+}
+
+const char *fp_site_object(unsigned i)
+{
+	return i < OBJECTS_MAX && i < atomic_load(&nobjects) ?
+	       atomic_load_explicit(&object_paths[i], memory_order_acquire) : NULL;
+}
+
 static void locate(struct fp_frame_info *f)
 {
 	struct dl_find_object r;
@@ -77,9 +108,11 @@ static void locate(struct fp_frame_info *f)
 	/* ip - 1: a return address may lie just past its caller's end. */
 	if (_dl_find_object((char *)f->ip - 1, &r) == 0 && r.dlfo_link_map) {
 		struct link_map *lm = r.dlfo_link_map;
+		int main_program = !lm->l_name || !*lm->l_name;
 
-		name = lm->l_name && *lm->l_name ? basename_of(lm->l_name) : fp_rt.exe;
+		name = main_program ? fp_rt.exe : basename_of(lm->l_name);
 		f->offset = (uintptr_t)f->ip - (uintptr_t)lm->l_addr;
+		note_object(main_program ? fp_rt.exe_path : lm->l_name);
 	}
 	copy_name(f->object, sizeof(f->object), name);
 }

@@ -125,6 +125,13 @@ void fp_site_note_startup(void);
 void fp_site_name_unloadable(void);
 
 /**
+ * fp_site_object() - the full path of the @i-th object a frame was found
+ * in (the report's "objects").
+ * Return: the path, or NULL past the last.
+ */
+const char *fp_site_object(unsigned i);
+
+/**
  * fp_site_next() - iterate over every site (the "other" site last).
  * @cursor: 0 to start
  * Return: the next site, or NULL at the end.
