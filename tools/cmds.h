@@ -40,4 +40,19 @@ int fp_cmd_run(int argc, char **argv);
  */
 int fp_cmd_explore(int argc, char **argv);
 
+/**
+ * fp_cmd_report() - `failpool report [--format F] [-o FILE] REPORT.json...`.
+ * Return: 0, or 2 for a usage error or a file that is not a whole report.
+ */
+int fp_cmd_report(int argc, char **argv);
+
+struct fp_merged;
+
+/**
+ * fp_render_to() - render @m as @format ("text", "json", "html") into
+ * @path, or standard output when NULL.
+ * Return: 0, or FP_EXIT_USAGE when it cannot be written.
+ */
+int fp_render_to(const struct fp_merged *m, const char *format, const char *path);
+
 #endif

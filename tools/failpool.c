@@ -12,8 +12,8 @@ static const struct fp_cmd cmds[] = {
 	  "run CMD under the shim and summarise its report" },
 	{ "explore", fp_cmd_explore, "[options] [--] CMD [ARG...]",
 	  "fail each allocation site in turn and class the outcomes" },
-	{ "report", NULL, "[--format text|json|html] [-o FILE] REPORT.json...",
-	  "render or merge reports (coming)" },
+	{ "report", fp_cmd_report, "[--format text|json|html] [-o FILE] REPORT.json...",
+	  "render reports, several merged, as text, JSON or HTML" },
 	{ "soak", NULL, "[options]",
 	  "run stress-ng stressors under the shim (coming)" },
 };

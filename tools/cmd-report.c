@@ -1,0 +1,107 @@
+/*
+ * failpool report [--format text|json|html] [-o FILE] REPORT.json...:
+ * one report, or several merged (a process and its children), rendered.
+ */
+#include "config.h"
+#include "cmds.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lines.h"
+#include "merge.h"
+#include "options.h"
+#include "render.h"
+
+#define USAGE "Usage: failpool report [--format text|json|html] [-o FILE] REPORT.json...\n"
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	return fp_usage_error("report", USAGE, fmt, arg);
+}
+
+int fp_render_to(const struct fp_merged *m, const char *format, const char *path)
+{
+	FILE *out = stdout;
+	int fd = STDOUT_FILENO, rc = 0;
+
+	if (path) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || !(out = fdopen(fd, "w"))) {
+			fprintf(stderr, "failpool: -o: cannot write %s: %s\n", path, strerror(errno));
+			return FP_EXIT_USAGE;
+		}
+	}
+	if (!strcmp(format, "json")) {
+		fflush(out);
+		rc = fp_render_json(fd, m);
+	} else if (!strcmp(format, "html")) {
+		fp_render_html(out, m);
+	} else {
+		fp_render_text(out, m);
+	}
+	if (fflush(out) || rc) {
+		fprintf(stderr, "failpool: cannot write %s\n", path ? path : "the output");
+		rc = FP_EXIT_USAGE;
+	}
+	if (path)
+		fclose(out);
+	return rc;
+}
+
+int fp_cmd_report(int argc, char **argv)
+{
+	const char *format = "text", *outpath = NULL, *val;
+	struct fp_merged m;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(USAGE "\nRender failpool reports; several (a process tree) are merged:\n"
+			      "totals summed, sites by id, pools by name.\n\n"
+			      "  --format text|json|html  aligned tables (default), the merged report as JSON,\n"
+			      "                           or one self-contained HTML page with SVG charts\n"
+			      "  -o FILE                  write there instead of standard output\n"
+			      "Exit status: 0, or 2 for a usage error or a file that is not a whole report.\n",
+			      stdout);
+			return FP_EXIT_OK;
+		}
+		if (!strcmp(a, "-o")) {
+			if (i + 1 >= argc)
+				return bad_usage("%s needs a file name", a);
+			outpath = argv[++i];
+			continue;
+		}
+		if ((rc = fp_opt_take("format", argc, argv, &i, &val))) {
+			if (rc < 0)
+				return FP_EXIT_USAGE;
+			if (strcmp(val, "text") && strcmp(val, "json") && strcmp(val, "html"))
+				return bad_usage("--format: not text, json or html: '%s'", val);
+			format = val;
+			continue;
+		}
+		if (a[0] == '-' && a[1])
+			return bad_usage("unknown option '%s'", a);
+		break;
+	}
+	if (i >= argc)
+		return bad_usage("%s", "no report to read");
+	if (fp_merge_load(argv + i, (size_t)(argc - i), &m)) {
+		fp_merge_free(&m);
+		return FP_EXIT_USAGE;
+	}
+	fp_lines_resolve(&m, strcmp(format, "text") ? m.nsites : 2 * FP_RENDER_TOP + 20);
+	rc = fp_render_to(&m, format, outpath);
+	fp_merge_free(&m);
+	return rc;
+}
