@@ -1,0 +1,90 @@
+#!/bin/sh
+# failpool report (SPEC §7): the text tables against a golden file (two
+# reports merged: a parent and its crashed child), the merged JSON's sums,
+# an HTML page that parses and has an <svg> per chart, file:line resolved
+# offline for a real run, and a clear error (exit 2) for files that are
+# not whole reports.
+. "$TESTLIB"
+
+G=$(dirname "$TESTLIB")/../golden
+R="$FAILPOOL report"
+
+# 1. Text: exactly the golden file.
+$R "$G/parent.json" "$G/child.json" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" "0:" "two reports merged as text: exit 0, nothing on stderr"
+ok "text tables as in tests/golden/merged.txt" cmp -s "$G/merged.txt" "$T/out"
+cmp "$G/merged.txt" "$T/out" >/dev/null || diag "$(diff "$G/merged.txt" "$T/out" | head -20)"
+
+# 2. JSON: the merge.
+$R --format json "$G/parent.json" "$G/child.json" >"$T/m.json"
+is "$?" 0 "--format json: exit 0"
+is "$(jpy "$T/m.json" '"%d %d %d %d" % (len(r["processes"]), r["totals"]["injected"], r["totals"]["calls"]["malloc"], r["totals"]["eligible"])')" \
+	"2 11 200 220" "processes listed, totals summed"
+is "$(jpy "$T/m.json" '[(s["id"], s["calls"], s["injected"], s["pool"]) for s in r["sites"]]')" \
+	"[('00000000000000bb', 70, 7, 'net'), ('00000000000000aa', 70, 4, None), ('00000000000000cc', 8, 0, None)]" \
+	"sites merged by id, most injected first"
+is "$(jpy "$T/m.json" '[(p["name"], p["min"], p["low"], p["hits"], p["exhausted"], p["wait_ns_max"], p["suggested_min"], p["suggested_min_is_floor"]) for p in r["pools"]]')" \
+	"[('net', 16, 4, 7, 1, 1500000, 17, True)]" "pools merged by name: low the lowest, counts summed, a suggested min"
+is "$(jpy "$T/m.json" '[(p["pid"], p["exit"]["how"], p["crash"]["name"] if p["crash"] else None) for p in r["processes"]]')" \
+	"[(1000, 'exit', None), (1001, 'signal', 'SIGSEGV')]" "each process: how it ended, its crash"
+
+# 3. HTML: parses, one chart for sites and one per pool, no network.
+$R --format html -o "$T/r.html" "$G/parent.json" "$G/child.json"
+is "$?" 0 "--format html -o FILE: exit 0"
+is "$("$PYTHON3" - "$T/r.html" <<'EOF'
+import sys
+from html.parser import HTMLParser
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack, self.svg, self.bad, self.net = [], 0, 0, 0
+    def handle_starttag(self, tag, attrs):
+        if tag == "svg":
+            self.svg += 1
+        if any(k in ("src", "href") and v and "://" in v for k, v in attrs):
+            self.net += 1
+        if tag not in ("meta", "br", "rect"):
+            self.stack.append(tag)
+    def handle_startendtag(self, tag, attrs):
+        pass
+    def handle_endtag(self, tag):
+        if tag in ("meta", "br", "rect"):
+            return
+        if not self.stack or self.stack.pop() != tag:
+            self.bad += 1
+p = Page()
+p.feed(open(sys.argv[1], encoding="utf-8").read())
+p.close()
+print(p.svg, p.bad, len(p.stack), p.net)
+EOF
+)" "2 0 0 0" "the page parses with balanced tags: 2 <svg> charts (sites, pool net), nothing fetched"
+ok "the page names the crash and the pool" sh -c "grep -q 'Crash in app' '$T/r.html' && grep -q 'Pool net: reserve use' '$T/r.html'"
+
+# 4. A real run: frames with file:line from the probe's DWARF.
+run_shim FAILPOOL_EVERY=1 FAILPOOL_SITES=func:use_unchecked FAILPOOL_REPORT="$T/c.json" -- "$PROGS/crashy" unchecked >/dev/null 2>&1
+$R "$T/c.json" >"$T/out" 2>&1
+if command -v addr2line >/dev/null 2>&1; then
+	ok "the crash frame with file:line (crashy.c)" grep -q "^  use_unchecked+0x[0-9a-f]* (crashy) .*crashy\.c:[0-9]*$" "$T/out"
+	is "$($R --format json "$T/c.json" | "$PYTHON3" -c 'import json, sys; r = json.load(sys.stdin); print([f["line"].rsplit("/", 1)[-1].split(":")[0] for f in r["sites"][0]["frames"][:1]])')" \
+		"['crashy.c']" "JSON frames carry line"
+else
+	skip "file:line" "addr2line not installed"
+	skip "file:line in JSON" "addr2line not installed"
+fi
+
+# 5. Bad input: exit 2 and the file named.
+head -c 200 "$G/parent.json" >"$T/trunc.json"
+$R "$G/parent.json" "$T/trunc.json" >"$T/out" 2>"$T/err"
+is "$?:$(sed "s|$T|T|" "$T/err")" "2:failpool: T/trunc.json: line 15 column 3: unterminated string" "a truncated report: exit 2, the file named"
+echo '{"schema": "something-else"}' >"$T/other.json"
+$R "$T/other.json" >/dev/null 2>"$T/err"
+is "$?:$(sed "s|$T|T|" "$T/err")" "2:failpool: T/other.json: not a failpool report (no \"schema\": \"failpool-report/1\")" \
+	"a JSON file that is not a report: exit 2"
+$R "$T/missing.json" >/dev/null 2>"$T/err"
+is "$?:$(sed "s|$T|T|" "$T/err")" "2:failpool: T/missing.json: cannot open: No such file or directory" "a missing file: exit 2"
+$R --format pdf "$G/parent.json" >/dev/null 2>"$T/err"
+is "$?:$(head -n 1 "$T/err")" "2:failpool: --format: not text, json or html: 'pdf'" "--format pdf: exit 2"
+$R >/dev/null 2>"$T/err"
+is "$?:$(head -n 1 "$T/err")" "2:failpool: no report to read" "no report: exit 2"
+
+done_testing
