@@ -46,6 +46,12 @@ int fp_cmd_explore(int argc, char **argv);
  */
 int fp_cmd_report(int argc, char **argv);
 
+/**
+ * fp_cmd_soak() - `failpool soak [options]`.
+ * Return: 0 when stress-ng and every worker survived, 1 otherwise, 2 usage.
+ */
+int fp_cmd_soak(int argc, char **argv);
+
 struct fp_merged;
 
 /**

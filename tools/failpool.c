@@ -14,8 +14,8 @@ static const struct fp_cmd cmds[] = {
 	  "fail each allocation site in turn and class the outcomes" },
 	{ "report", fp_cmd_report, "[--format text|json|html] [-o FILE] REPORT.json...",
 	  "render reports, several merged, as text, JSON or HTML" },
-	{ "soak", NULL, "[options]",
-	  "run stress-ng stressors under the shim (coming)" },
+	{ "soak", fp_cmd_soak, "[options]",
+	  "run stress-ng stressors under the shim: did they survive?" },
 };
 
 int fp_usage_error(const char *cmd, const char *usage, const char *fmt, const char *arg)
