@@ -33,6 +33,12 @@ rate+report|LD_PRELOAD=$shim FAILPOOL_RATE=0.001 FAILPOOL_SEED=1 FAILPOOL_REPORT
 pool-other-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_POOLS=p:site=func:parse_config,min=64,size=256
 pool-work-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_POOLS=p:site=func:work,min=64,size=256
 pool-work-8|LD_PRELOAD=$shim FAILPOOL_RATE=0.001 FAILPOOL_SEED=1 FAILPOOL_POOLS=p:site=func:work,min=64,size=256"
+if command -v fiu-run >/dev/null 2>&1; then
+	# libfiu's POSIX preload with malloc failure enabled at probability 0:
+	# its wrapper's check on every call, nothing failing (over glibc).
+	configs="$configs
+libfiu|FIU"
+fi
 if command -v heaptrack >/dev/null 2>&1; then
 	# heaptrack unwinds and records every allocation too (its own preload over glibc).
 	configs="$configs
@@ -44,6 +50,11 @@ for threads in 1 2; do
 	while [ "$r" -lt "$reps" ]; do
 		echo "$configs" | while IFS='|' read -r name envs; do
 			case $name in
+			libfiu)
+				fiu-run -x -f "" -c 'enable_random name=libc/mm/malloc,probability=0' \
+					"$bench" "$threads" "$iters" | awk -v n="$name" '{ print n, $1 }' \
+					>> "$tmp/t$threads"
+				;;
 			heaptrack)
 				heaptrack -o "$tmp/ht" "$bench" "$threads" "$iters" 2>/dev/null |
 					awk -v n="$name" '/^[0-9]+ [0-9]+$/ { print n, $1 }' >> "$tmp/t$threads"
@@ -76,6 +87,8 @@ pool-other-1  a pool on another function (DEPTH=1): every free() checks for pool
 pool-work-1   a pool on work() (DEPTH=1): requests up to 256 bytes (90%) served by
               the pool's arena without a thread cache, larger ones bypass
 pool-work-8   the same at depth 8 with RATE=0.001: 1 in 1000 served from the reserve
+libfiu        libfiu's fiu-run -x (when installed), malloc failure enabled at probability
+              0: a failure-point check on every call, over glibc
 heaptrack     heaptrack (when installed): a stack recorded per allocation, over glibc
 KEY
 echo
