@@ -49,79 +49,67 @@ static size_t count_args(va_list ap)
 	return n;
 }
 
-#define GATHER(arg0, ap, argv, n) do {						\
-	(argv)[0] = (char *)(arg0);						\
-	for (size_t i_ = 1; i_ <= (n); i_++)					\
-		(argv)[i_] = va_arg(ap, char *);				\
-} while (0)
+enum l_form { L, LP, LE };
 
-FP_EXPORT int execl(const char *path, const char *arg, ...)
+/* The l-forms: argv gathered on the stack, as glibc does, then the v-form. */
+static int exec_l(enum l_form form, const char *path, const char *arg0, va_list ap)
 {
-	va_list ap, count;
+	va_list count;
 	size_t n;
 
-	va_start(ap, arg);
 	va_copy(count, ap);
 	n = count_args(count);
 	va_end(count);
 	if (n >= INT_MAX) {	/* as glibc: the rest must fit on the stack */
-		va_end(ap);
 		errno = E2BIG;
 		return -1;
 	}
 	{
 		char *argv[n + 1];
 
-		GATHER(arg, ap, argv, n);
-		va_end(ap);
-		return fp_exec_execv(path, argv);
+		argv[0] = (char *)arg0;
+		for (size_t i = 1; i <= n; i++)	/* argv[n]: the NULL */
+			argv[i] = va_arg(ap, char *);
+		switch (form) {
+		case LP:
+			return fp_exec_execvp(path, argv);
+		case LE:
+			return fp_exec_execve(path, argv, va_arg(ap, char *const *));
+		default:
+			return fp_exec_execv(path, argv);
+		}
 	}
+}
+
+FP_EXPORT int execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg);
+	rc = exec_l(L, path, arg, ap);
+	va_end(ap);
+	return rc;
 }
 
 FP_EXPORT int execlp(const char *file, const char *arg, ...)
 {
-	va_list ap, count;
-	size_t n;
+	va_list ap;
+	int rc;
 
 	va_start(ap, arg);
-	va_copy(count, ap);
-	n = count_args(count);
-	va_end(count);
-	if (n >= INT_MAX) {	/* as glibc: the rest must fit on the stack */
-		va_end(ap);
-		errno = E2BIG;
-		return -1;
-	}
-	{
-		char *argv[n + 1];
-
-		GATHER(arg, ap, argv, n);
-		va_end(ap);
-		return fp_exec_execvp(file, argv);
-	}
+	rc = exec_l(LP, file, arg, ap);
+	va_end(ap);
+	return rc;
 }
 
 FP_EXPORT int execle(const char *path, const char *arg, ...)
 {
-	va_list ap, count;
-	size_t n;
+	va_list ap;
+	int rc;
 
 	va_start(ap, arg);
-	va_copy(count, ap);
-	n = count_args(count);
-	va_end(count);
-	if (n >= INT_MAX) {	/* as glibc: the rest must fit on the stack */
-		va_end(ap);
-		errno = E2BIG;
-		return -1;
-	}
-	{
-		char *argv[n + 1];
-		char *const *envp;
-
-		GATHER(arg, ap, argv, n);
-		envp = va_arg(ap, char *const *);
-		va_end(ap);
-		return fp_exec_execve(path, argv, envp);
-	}
+	rc = exec_l(LE, path, arg, ap);
+	va_end(ap);
+	return rc;
 }

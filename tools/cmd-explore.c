@@ -158,8 +158,6 @@ int fp_cmd_explore(int argc, char **argv)
 	};
 	struct fp_optvals vals = { { 0 } };
 	struct fp_conf conf;
-	char shim[PATH_MAX];
-	const char *old;
 	int rc;
 
 	rc = parse(argc, argv, &x, &vals);
@@ -171,13 +169,8 @@ int fp_cmd_explore(int argc, char **argv)
 	if (fp_opts_validate(&conf))
 		return FP_EXIT_USAGE;
 	x.depth = conf.depth;
-	shim[0] = '\0';
-	if (!fp_shim_path(shim, sizeof(shim)) || access(shim, R_OK) != 0) {
-		fprintf(stderr, "failpool: cannot find the shim %s (set FAILPOOL_LIB)\n", shim);
-		return FP_EXIT_USAGE;
-	}
-	old = getenv("LD_PRELOAD");
-	if (asprintf(&x.preload, "%s%s%s", shim, old && *old ? ":" : "", old && *old ? old : "") < 0)
+	x.preload = fp_preload_value();
+	if (!x.preload)
 		return FP_EXIT_USAGE;
 	rc = fp_explore(&x);
 	free(x.preload);

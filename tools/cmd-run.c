@@ -349,12 +349,12 @@ static int parse_args(int argc, char **argv, struct fp_optvals *v, int *quiet,
 
 int fp_cmd_run(int argc, char **argv)
 {
-	char shim[PATH_MAX], tmpdir[PATH_MAX] = "", report[PATH_MAX * 2];
+	char tmpdir[PATH_MAX] = "", report[PATH_MAX * 2];
 	struct fp_optvals vals = { { 0 } };
 	struct saved_signals saved;
 	struct fp_conf conf;
 	int quiet = 0, cmd_index = 0, rc, exec_errno = 0;
-	const char *old, *tmpl;
+	const char *tmpl;
 	char *preload;
 	char **cmd;
 	pid_t pid;
@@ -369,25 +369,9 @@ int fp_cmd_run(int argc, char **argv)
 		return FP_EXIT_USAGE;
 	cmd = argv + cmd_index;
 
-	shim[0] = '\0';
-	if (!fp_shim_path(shim, sizeof(shim)))
-		errno = ENAMETOOLONG;
-	if (!shim[0] || access(shim, R_OK) != 0) {
-		fprintf(stderr, "failpool: cannot find the shim %s: %s (set FAILPOOL_LIB)\n",
-			shim, strerror(errno));
+	preload = fp_preload_value();
+	if (!preload)
 		return FP_EXIT_USAGE;
-	}
-	if (strpbrk(shim, ": ")) {
-		fprintf(stderr, "failpool: the shim path %s has ':' or ' ', which LD_PRELOAD cannot hold\n",
-			shim);
-		return FP_EXIT_USAGE;
-	}
-	old = getenv("LD_PRELOAD");
-	if (asprintf(&preload, "%s%s%s", shim, old && *old ? ":" : "",
-		     old && *old ? old : "") < 0) {
-		fprintf(stderr, "failpool: out of memory\n");
-		return FP_EXIT_USAGE;
-	}
 
 	tmpl = getenv("FAILPOOL_REPORT");
 	if (!quiet && (!tmpl || !*tmpl)) {

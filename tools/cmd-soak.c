@@ -131,7 +131,7 @@ static int verdict(const struct fp_merged *m, const struct fp_run *r, uint64_t d
 int fp_cmd_soak(int argc, char **argv)
 {
 	const char *out = "failpool-soak", *stress = "stress-ng", *val;
-	char *stressors = NULL, shim[PATH_MAX], dir[PATH_MAX + 32], *preload, **paths;
+	char *stressors = NULL, dir[PATH_MAX + 32], *preload, **paths;
 	char *cmd[2 * 64 + 8] = { NULL }, *vars[2] = { NULL };
 	static const char *const keep[] = {
 		"FAILPOOL_RATE", "FAILPOOL_SEED", "FAILPOOL_EVERY", "FAILPOOL_AFTER", "FAILPOOL_NTH",
@@ -145,7 +145,6 @@ int fp_cmd_soak(int argc, char **argv)
 	struct fp_conf conf;
 	struct fp_run run;
 	size_t n = 0, npaths;
-	const char *old;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -224,14 +223,8 @@ int fp_cmd_soak(int argc, char **argv)
 	if (!report_files(out, &paths, &npaths))
 		for (size_t i = 0; i < npaths; i++)
 			unlink(paths[i]);
-	shim[0] = '\0';
-	if (!fp_shim_path(shim, sizeof(shim)) || access(shim, R_OK)) {
-		fprintf(stderr, "failpool: cannot find the shim %s (set FAILPOOL_LIB)\n", shim);
-		return FP_EXIT_USAGE;
-	}
-	old = getenv("LD_PRELOAD");
-	if (asprintf(&preload, "%s%s%s", shim, old && *old ? ":" : "", old && *old ? old : "") < 0 ||
-	    asprintf(&vars[0], "FAILPOOL_REPORT=%s/%%p.json", out) < 0)
+	preload = fp_preload_value();
+	if (!preload || asprintf(&vars[0], "FAILPOOL_REPORT=%s/%%p.json", out) < 0)
 		return FP_EXIT_USAGE;
 	snprintf(dir, sizeof(dir), "%s/stress-ng.log", out);
 	if (fp_run_start(&run, cmd, preload, vars, keep, dir)) {

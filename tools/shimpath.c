@@ -2,6 +2,7 @@
 #include "config.h"
 #include "shimpath.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,4 +55,30 @@ char *fp_shim_path(char *buf, size_t size)
 	if (build_tree_shim(buf, size))
 		return buf;
 	return copy(buf, size, FP_PKGLIBDIR "/" SHIM_NAME);
+}
+
+char *fp_preload_value(void)
+{
+	char shim[PATH_MAX];
+	const char *old = getenv("LD_PRELOAD");
+	char *value;
+
+	shim[0] = '\0';
+	if (!fp_shim_path(shim, sizeof(shim)))
+		errno = ENAMETOOLONG;
+	if (!shim[0] || access(shim, R_OK) != 0) {
+		fprintf(stderr, "failpool: cannot find the shim %s: %s (set FAILPOOL_LIB)\n",
+			shim, strerror(errno));
+		return NULL;
+	}
+	if (strpbrk(shim, ": ")) {
+		fprintf(stderr, "failpool: the shim path %s has ':' or ' ', which LD_PRELOAD cannot hold\n",
+			shim);
+		return NULL;
+	}
+	if (asprintf(&value, "%s%s%s", shim, old && *old ? ":" : "", old && *old ? old : "") < 0) {
+		fprintf(stderr, "failpool: out of memory\n");
+		return NULL;
+	}
+	return value;
 }

@@ -16,4 +16,12 @@
  */
 char *fp_shim_path(char *buf, size_t size);
 
+/**
+ * fp_preload_value() - the LD_PRELOAD for a command run under the shim:
+ * the shim first, then any LD_PRELOAD already in the environment.
+ * Return: a malloc'ed string, or NULL after printing why on stderr (no
+ * shim found, or a path LD_PRELOAD cannot hold).
+ */
+char *fp_preload_value(void);
+
 #endif

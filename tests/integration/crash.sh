@@ -85,6 +85,14 @@ is "$(jpy "$T/ex/$(ls "$T/ex" | grep crashy)" '"%s %s %s %d" % (r["complete"], r
 is "$(jpy "$T/ex/$(ls "$T/ex" | grep crashy)" 'r["pid"]')" "$(jpy "$T/ex/$(ls "$T/ex" | grep probe)" 'r["pid"]')" \
 	"... same pid as the new image's"
 rm -f "$T/ex"/*
+run_shim FAILPOOL_REPORT="$T/ex/%e.%p.json" -- "$C" execlp probe noalloc >"$T/out" 2>&1 </dev/null
+is "$?:$(lines "$T/out"):$(ls "$T/ex" | sed 's/\.[0-9]*\.json$//' | paste -sd, -)" "127:crashy: execlp: No such file or directory:crashy" \
+	"execlp of a name not in PATH: fails, the image goes on and reports once"
+rm -f "$T/ex"/*
+PATH="$PROGS:$PATH" run_shim FAILPOOL_REPORT="$T/ex/%e.%p.json" -- "$C" execlp probe noalloc >"$T/out" 2>&1
+is "$?:$(lines "$T/out"):$(ls "$T/ex" | sed 's/\.[0-9]*\.json$//' | paste -sd, -)" "0:main:crashy,probe" \
+	"execlp (a variadic form) found in PATH: both images report"
+rm -f "$T/ex"/*
 run_shim FAILPOOL_REPORT="$T/ex/%e.%p.json" -- "$C" exec /nonexistent >/dev/null 2>&1
 is "$?:$(jpy "$T/ex/$(ls "$T/ex")" '"%s %s" % (r["exit"]["code"], r["complete"])')" "127:127 True" \
 	"a failed exec: the image goes on, and its exit status is reported"

@@ -12,6 +12,7 @@
  *   crashy wait N         N allocations in fail_loop(), "ready", then waits
  *                         for a signal
  *   crashy exec PROG ARG...  an allocation in before_exec(), then execv()
+ *   crashy execlp PROG ARG   the same through execlp(PROG, PROG, ARG, NULL)
  *   crashy toggle N       N allocations, raise(SIGUSR1), N more, raise it
  *                         again, N more; prints "off F on F off F" with the
  *                         NULLs of each phase
@@ -123,6 +124,12 @@ int main(int argc, char **argv)
 		before_exec();
 		execv(argv[2], argv + 2);
 		perror("crashy: execv");
+		return 127;
+	}
+	if (argc == 4 && strcmp(argv[1], "execlp") == 0) {
+		before_exec();
+		execlp(argv[2], argv[2], argv[3], (char *)NULL);
+		perror("crashy: execlp");
 		return 127;
 	}
 	if (argc == 3 && strcmp(argv[1], "toggle") == 0) {
