@@ -115,12 +115,25 @@ static void build(struct index *x, const char *path)
 	qsort(x->syms, x->n, sizeof(*x->syms), by_start);
 }
 
+/* A fork while another thread builds an index must not leave the child locked out. */
+static void reset_in_child(void)
+{
+	pthread_mutex_init(&lock, NULL);
+}
+
+static void register_reset(void)
+{
+	pthread_atfork(NULL, NULL, reset_in_child);
+}
+
 static const struct index *index_of(const struct link_map *map)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct index *x = NULL;
 	char exe[4096];
 	const char *path;
 
+	pthread_once(&once, register_reset);
 	pthread_mutex_lock(&lock);
 	for (unsigned i = 0; i < nobjects; i++)
 		if (objects[i].map == map && objects[i].bias == map->l_addr) {
