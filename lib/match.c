@@ -4,10 +4,10 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "glob.h"
 #include "parse.h"
 
 static int bad(char *err, unsigned errlen, unsigned index, const char *rule,
@@ -119,10 +119,10 @@ static int rule_matches(const struct fp_rule *r,
 		const struct fp_match_frame *f = &frames[i];
 
 		if (r->kind == FP_RULE_LIB) {
-			if (f->object && fnmatch(r->pattern, f->object, 0) == 0)
+			if (f->object && fp_glob_match(r->pattern, f->object))
 				return 1;
-		} else if ((f->function && fnmatch(r->pattern, f->function, 0) == 0) ||
-			   (f->demangled && fnmatch(r->pattern, f->demangled, 0) == 0)) {
+		} else if ((f->function && fp_glob_match(r->pattern, f->function)) ||
+			   (f->demangled && fp_glob_match(r->pattern, f->demangled))) {
 			return 1;
 		}
 	}

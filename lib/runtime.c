@@ -10,7 +10,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -21,6 +20,7 @@
 
 #include "chain.h"
 #include "crash.h"
+#include "glob.h"
 #include "guard.h"
 #include "hooks.h"
 #include "je.h"
@@ -177,7 +177,7 @@ int fp_rt_boot(void)
 	fp_rt.seed = c->seed_set ? c->seed : default_seed();
 	fp_rt.pid = getpid();
 	read_exe_name();
-	fp_rt.active = !c->exe[0] || fnmatch(c->exe, fp_rt.exe, 0) == 0;
+	fp_rt.active = !c->exe[0] || fp_glob_match(c->exe, fp_rt.exe);
 	fp_rt.failable = 0;
 	for (unsigned i = 0; i < FP_CALL_COUNT; i++)
 		if (fp_call_can_fail(i) && (c->calls & FP_CALLBIT(i)))

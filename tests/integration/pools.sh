@@ -82,6 +82,11 @@ else
 	skip "real exhaustion" "prlimit not installed"
 fi
 
+# A pool's glob rule matched inside setlocale's critical section (UTF-8):
+# the baseline of this hung before glob matching stopped using fnmatch.
+FP_TIMEOUT=10 run_shim LC_ALL=C.UTF-8 FAILPOOL_POOLS="p:site=lib:nothing,min=1,size=16" -- "$PROGS/locales" >"$T/out" 2>&1
+is "$?:$(lines "$T/out")" "0:done" "setlocale for every category under a pool rule in C.UTF-8: no hang"
+
 # 6. The tool and bad specs.
 "$FAILPOOL" run -q --pool "crit:site=$CRIT,min=2,size=64" --every 1 --site "$CRIT" -- "$P" hold 3 64 >"$T/out" 2>&1
 is "$?:$(lines "$T/out")" "0:held 2 nulls 1" "failpool run --pool"

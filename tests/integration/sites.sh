@@ -111,6 +111,13 @@ is "$(out FAILPOOL_EVERY=3 FAILPOOL_SITES=func:thread_alloc FAILPOOL_REPORT="$T/
 is "$(jpy "$T/ch.json" '"%d %d %s" % (r["totals"]["eligible"], r["totals"]["injected"], [(s["calls"], s["bytes"], s["injected"]) for s in r["sites"] if s["frames"] and (s["frames"][0]["symbol"] or "").startswith("thread_alloc+")])')" \
 	"120000 40000 [(120000, 3200000, 40000)]" "... 120000 calls, 80000 x 40 bytes, in the totals and the site"
 
+# A glob rule matched inside malloc while setlocale holds glibc's lock
+# (UTF-8: fnmatch there loaded conversion functions and broke the lock).
+FP_TIMEOUT=10 run_shim LC_ALL=C.UTF-8 'FAILPOOL_SITES=lib:libc.so*' FAILPOOL_EVERY=1000000 -- "$PROGS/locales" >"$T/out" 2>&1
+is "$?:$(lines "$T/out")" "0:done" "setlocale for every category under a lib: rule in C.UTF-8: no hang"
+FP_TIMEOUT=10 run_shim LC_ALL=C.UTF-8 'FAILPOOL_SITES=func:*locale*' FAILPOOL_REPORT="$T/l.json" -- "$PROGS/locales" >"$T/out" 2>&1
+is "$?:$(lines "$T/out")" "0:done" "... nor under a func: rule with a report"
+
 # 7. Malformed rules: 125 from the shim, 2 from the tool, one line naming the rule.
 run_shim 'FAILPOOL_SITES=func:a;fun:b' -- "$P" funcs 1 >"$T/out" 2>"$T/err"
 is "$?:$(lines "$T/err")" "125:failpool: FAILPOOL_SITES: rule 2 'fun:b': unknown kind 'fun' (use func:, lib: or site:)" \
