@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "glob.h"
+#include "globmatch.h"
 #include "parse.h"
 
 static int bad(char *err, unsigned errlen, unsigned index, const char *rule,

@@ -4,7 +4,7 @@
  *   rule  = [ '!' ] kind ':' pattern
  *   kind  = 'func' | 'lib' | 'site'
  * func:GLOB matches when some frame's function name (mangled or demangled)
- * matches the glob (glob.h: fnmatch's syntax, byte by byte); lib:GLOB when some frame's object basename does;
+ * matches the glob (globmatch.h: fnmatch's syntax, byte by byte); lib:GLOB when some frame's object basename does;
  * site:HEX when the stack's site id equals HEX. With no positive rule every
  * stack matches; a stack matching any '!' rule never matches.
  * Parsing allocates nothing (the rules point into a copy held by the set).

@@ -20,7 +20,7 @@
 
 #include "chain.h"
 #include "crash.h"
-#include "glob.h"
+#include "globmatch.h"
 #include "guard.h"
 #include "hooks.h"
 #include "je.h"

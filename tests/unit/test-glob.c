@@ -1,9 +1,9 @@
-/* lib/glob.c: the same answers as fnmatch(pattern, s, 0) in the C locale. */
+/* lib/globmatch.c: the same answers as fnmatch(pattern, s, 0) in the C locale. */
 #include "config.h"
 
 #include <fnmatch.h>
 
-#include "glob.h"
+#include "globmatch.h"
 #include "../tap.h"
 
 static const char *const patterns[] = {

@@ -7,8 +7,8 @@
  * that lock, it broke the lock (a hang in bash under a pool rule).
  * Allocates nothing, takes no lock.
  */
-#ifndef FP_GLOB_H
-#define FP_GLOB_H
+#ifndef FP_GLOBMATCH_H
+#define FP_GLOBMATCH_H
 
 /**
  * fp_glob_match() - does @s match @pattern?

@@ -1,6 +1,6 @@
 /* Byte-wise globs (see glob.h). */
 #include "config.h"
-#include "glob.h"
+#include "globmatch.h"
 
 #include <stddef.h>
 
