@@ -1,4 +1,4 @@
-/* Byte-wise globs (see glob.h). */
+/* Byte-wise globs (see globmatch.h). */
 #include "config.h"
 #include "globmatch.h"
 
