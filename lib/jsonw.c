@@ -209,6 +209,30 @@ void fp_jsonw_i64(struct fp_jsonw *w, int64_t v)
 	}
 }
 
+/*
+ * printf writes the locale's radix character, and the program may have
+ * chosen a locale with a comma ("0,05" is not JSON): whatever bytes stand
+ * between the digits, JSON gets '.'. Return: the new length.
+ */
+static size_t c_radix(char *buf, size_t n)
+{
+	size_t out = 0;
+	int dot = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == 'e' || c == 'E') {
+			buf[out++] = c;
+		} else if (!dot) {
+			buf[out++] = '.';
+			dot = 1;
+		}
+	}
+	buf[out] = '\0';
+	return out;
+}
+
 void fp_jsonw_double(struct fp_jsonw *w, double v)
 {
 	char buf[40];
@@ -223,6 +247,8 @@ void fp_jsonw_double(struct fp_jsonw *w, double v)
 	n = snprintf(buf, sizeof(buf), "%.15g", v);
 	if (n > 0 && strtod(buf, NULL) != v)
 		n = snprintf(buf, sizeof(buf), "%.17g", v);
+	if (n > 0)
+		n = (int)c_radix(buf, (size_t)n);
 	if (n > 0)
 		put(w, buf, (size_t)n);
 }

@@ -160,4 +160,16 @@ for c in "calloc 3 1 16" "realloc 3 16"; do
 		"['probe']" "an injected ${c%% *} is attributed to the probe"
 done
 
+# A program in a locale whose decimal point is a comma: the report is
+# still JSON ("rate": 0.05, not 0,05).
+mkdir -p "$T/loc"
+localedef -i de_DE -f UTF-8 "$T/loc/de_DE.UTF-8" >/dev/null 2>&1
+if [ -f "$T/loc/de_DE.UTF-8/LC_NUMERIC" ]; then
+	run_shim LOCPATH="$T/loc" LC_ALL=de_DE.UTF-8 FAILPOOL_RATE=0.05 FAILPOOL_CALLS=calloc \
+		FAILPOOL_REPORT="$T/de.json" -- "$PROGS/locales" >"$T/out" 2>&1
+	is "$?:$(jget "$T/de.json" config.rate)" "0:0.05" "LC_ALL=de_DE.UTF-8 (decimal comma): the report reads back, rate 0.05"
+else
+	skip "a decimal-comma locale" "localedef cannot build de_DE.UTF-8 here"
+fi
+
 done_testing
