@@ -7,6 +7,7 @@
 #include "site.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <sched.h>
 #include <stdio.h>
@@ -366,9 +367,14 @@ struct fp_site *fp_site_find(const void **ips, unsigned n)
 				return last_site = s;
 			continue;
 		}
-		fp_guard_enter();
-		mine = create(ips, n, key);
-		fp_guard_leave();
+		{
+			int saved = errno;	/* naming may open files that are not there */
+
+			fp_guard_enter();
+			mine = create(ips, n, key);
+			fp_guard_leave();
+			errno = saved;
+		}
 		if (!mine)
 			return &other;
 		if (atomic_compare_exchange_strong_explicit(slot, &s, mine,

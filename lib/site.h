@@ -9,6 +9,7 @@
 #ifndef FP_SITE_H
 #define FP_SITE_H
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -82,11 +83,17 @@ fp_site_lookup(const void *caller, const void *cfa)
 	site = fp_chain_hit(caller, cfa);
 	if (FP_LIKELY(site != NULL))
 		return site;
-	fp_guard_enter();
-	n = fp_unwind_capture(caller, ips, fp_site_depth);
-	fp_guard_leave();
-	site = fp_site_find(ips, n);
-	fp_chain_note(caller, cfa, site);
+	{
+		/* A successful malloc leaves errno alone, whatever libunwind did. */
+		int saved = errno;
+
+		fp_guard_enter();
+		n = fp_unwind_capture(caller, ips, fp_site_depth);
+		fp_guard_leave();
+		site = fp_site_find(ips, n);
+		fp_chain_note(caller, cfa, site);
+		errno = saved;
+	}
 	return site;
 }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "stats.h"
 
+#include <errno.h>
 #include <pthread.h>
 
 #include "crash.h"
@@ -91,6 +92,7 @@ static struct fp_shard *take_owned(void)
 struct fp_shard *fp_stats_attach(void)
 {
 	struct fp_shard *sh = NULL;
+	int saved = errno;
 
 	fp_guard_enter();	/* pthread_setspecific may allocate */
 	if (owner_key_ok && (sh = take_owned()) &&
@@ -100,6 +102,7 @@ struct fp_shard *fp_stats_attach(void)
 	}
 	fp_crash_thread_init();
 	fp_guard_leave();
+	errno = saved;
 	fp_my_shard = sh ? sh : shared_shard();
 	return fp_my_shard;
 }

@@ -118,6 +118,11 @@ is "$?:$(lines "$T/out")" "0:done" "setlocale for every category under a lib: ru
 FP_TIMEOUT=10 run_shim LC_ALL=C.UTF-8 'FAILPOOL_SITES=func:*locale*' FAILPOOL_REPORT="$T/l.json" -- "$PROGS/locales" >"$T/out" 2>&1
 is "$?:$(lines "$T/out")" "0:done" "... nor under a func: rule with a report"
 
+# A malloc that succeeds leaves errno alone, even when its site is new
+# (unwound, named, classified) or needs a thread's first shard.
+is "$(out FAILPOOL_REPORT="$T/e.json" 'FAILPOOL_SITES=func:*' FAILPOOL_EVERY=1000000 -- "$P" errno 200)" "0:errno kept" \
+	"errno survives successful mallocs from new sites (report, func: rule)"
+
 # 7. Malformed rules: 125 from the shim, 2 from the tool, one line naming the rule.
 run_shim 'FAILPOOL_SITES=func:a;fun:b' -- "$P" funcs 1 >"$T/out" 2>"$T/err"
 is "$?:$(lines "$T/err")" "125:failpool: FAILPOOL_SITES: rule 2 'fun:b': unknown kind 'fun' (use func:, lib: or site:)" \

@@ -16,12 +16,15 @@
  *   sites churn N        N rounds of 4 threads started and joined, 100
  *                        mallocs each from thread_alloc(); prints
  *                        "thread_alloc F"
+ *   sites errno N        N mallocs at recursion depths 0..8 with errno set
+ *                        before each; prints "errno kept" or "errno changed K"
  *   sites depths N       leaf() reached through a recursion 1..N levels deep
  *                        (the same immediate caller at N stack depths), twice
  *                        over; prints "depths F"
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -175,6 +178,22 @@ int main(int argc, char **argv)
 			}
 		}
 		printf("thread_alloc %ld\n", nulls);
+	} else if (strcmp(argv[1], "errno") == 0) {
+		int changed = 0;
+
+		for (int i = 0; i < n; i++) {
+			/* leaf() mallocs and frees at a new depth (a new site) each time */
+			errno = 1234;
+			descend(i % 9);
+			changed += errno != 1234;
+			errno = 1234;
+			free(do_malloc(16 + (size_t)i));
+			changed += errno != 1234;
+		}
+		if (changed)
+			printf("errno changed %d\n", changed);
+		else
+			puts("errno kept");
 	} else if (strcmp(argv[1], "depths") == 0) {
 		volatile int rounds = 2;	/* not unrolled: one call site */
 		int f = 0;
