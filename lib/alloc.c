@@ -26,7 +26,9 @@
 #include "runtime.h"
 #include "request.h"
 #include "site.h"
+#include "startup.h"
 #include "stats.h"
+#include "thread.h"
 
 #define GLIBC_MINSIZE		32	/* glibc's MINSIZE on 64-bit targets */
 
@@ -106,24 +108,25 @@ admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 	return 0;
 }
 
-static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
+/* Not the program's (startup.h): served and kept apart. */
+static FP_NOINLINE void *startup_obtain(const struct fp_req *r)
+{
+	void *p = obtain(r);
+
+	if (p)
+		fp_policy_charge(&fp_rt.policy, fp_je.usable(p));
+	return p;
+}
+
+static inline __attribute__((always_inline)) void *count_allocate(struct fp_req *r)
 {
 	struct fp_pool *pool;
 	struct fp_shard *sh;
 	uint64_t seq;
 	void *p;
 
-	switch (mode()) {
-	case PASS:
-		return obtain(r);
-	case RAW:
-		p = obtain(r);
-		if (p)
-			fp_policy_charge(&fp_rt.policy, fp_je.usable(p));
-		return p;
-	case COUNT:
-		break;
-	}
+	if (FP_UNLIKELY(fp_starting) && fp_startup_claims(r->call, r->caller, r->size))
+		return startup_obtain(r);
 	sh = fp_rt.stats ? fp_stats_shard() : NULL;
 	seq = admit(r, sh, fp_rt.track_live ? fp_je_nalloc(r->size, r->align) : 0, 1);
 	if (FP_UNLIKELY(fp_npools) && (pool = fp_req_pool(r)))
@@ -137,28 +140,46 @@ static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 	return p;
 }
 
+static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
+{
+	struct fp_thread *t;
+	void *p;
+
+	switch (mode()) {
+	case PASS:
+		return obtain(r);
+	case RAW:
+		p = obtain(r);
+		if (p)
+			fp_policy_charge(&fp_rt.policy, fp_je.usable(p));
+		return p;
+	case COUNT:
+		break;
+	}
+	t = fp_thread_enter();
+	p = count_allocate(r);
+	fp_thread_leave(t);
+	return p;
+}
+
 /* A call that fails on its arguments alone: never eligible, never injected. */
 static void *refuse(const struct fp_req *r, int err)
 {
 	if (mode() == COUNT && fp_rt.stats) {
+		struct fp_thread *t = fp_thread_enter();
 		struct fp_shard *sh = fp_stats_shard();
 
 		fp_stats_bump(sh, &sh->calls[r->call], 1);
 		if (err == ENOMEM)
 			fp_stats_bump(sh, &sh->real_failures, 1);
+		fp_thread_leave(t);
 	}
 	errno = err;
 	return NULL;
 }
 
-static void release(void *ptr, enum fp_call call)
+static void release_counted(void *ptr, enum fp_call call, enum mode m)
 {
-	enum mode m = mode();
-
-	if (m == PASS) {
-		fp_je.free(ptr);
-		return;
-	}
 	if (m == COUNT && fp_rt.stats) {
 		struct fp_shard *sh = fp_stats_shard();
 
@@ -176,30 +197,31 @@ static void release(void *ptr, enum fp_call call)
 		fp_je.free(ptr);
 }
 
-static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void *ptr)
+static void release(void *ptr, enum fp_call call)
+{
+	enum mode m = mode();
+	struct fp_thread *t;
+
+	if (m == PASS) {
+		fp_je.free(ptr);
+		return;
+	}
+	if (m == RAW) {
+		release_counted(ptr, call, m);
+		return;
+	}
+	t = fp_thread_enter();
+	release_counted(ptr, call, m);
+	fp_thread_leave(t);
+}
+
+static inline __attribute__((always_inline)) void *count_resize(struct fp_req *r, void *ptr)
 {
 	struct fp_pool *pool, *old_pool;
 	struct fp_shard *sh;
 	uint64_t old, want, seq;
 	void *q;
 
-	switch (mode()) {
-	case PASS:
-		q = fp_je.realloc(ptr, r->size);
-		if (!q)
-			errno = ENOMEM;
-		return q;
-	case RAW:
-		old = fp_je.usable(ptr);
-		q = fp_je.realloc(ptr, r->size);
-		if (q)
-			fp_req_settle(old, (int64_t)fp_je.usable(q));
-		else
-			errno = ENOMEM;
-		return q;
-	case COUNT:
-		break;
-	}
 	sh = fp_rt.stats ? fp_stats_shard() : NULL;
 	old = want = 0;
 	if (fp_rt.track_live) {
@@ -226,6 +248,35 @@ static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void
 	if (fp_rt.track_live)
 		fp_req_settle(r->charged, (int64_t)fp_je.usable(q) - (int64_t)old);
 	fp_req_succeeded(r, sh);
+	return q;
+}
+
+static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void *ptr)
+{
+	struct fp_thread *t;
+	uint64_t old;
+	void *q;
+
+	switch (mode()) {
+	case PASS:
+		q = fp_je.realloc(ptr, r->size);
+		if (!q)
+			errno = ENOMEM;
+		return q;
+	case RAW:
+		old = fp_je.usable(ptr);
+		q = fp_je.realloc(ptr, r->size);
+		if (q)
+			fp_req_settle(old, (int64_t)fp_je.usable(q));
+		else
+			errno = ENOMEM;
+		return q;
+	case COUNT:
+		break;
+	}
+	t = fp_thread_enter();
+	q = count_resize(r, ptr);
+	fp_thread_leave(t);
 	return q;
 }
 
@@ -340,9 +391,11 @@ int fp_alloc_posix_memalign(void **out, size_t align, size_t size,
 size_t fp_alloc_usable_size(void *ptr)
 {
 	if (mode() == COUNT && fp_rt.stats) {
+		struct fp_thread *t = fp_thread_enter();
 		struct fp_shard *sh = fp_stats_shard();
 
 		fp_stats_bump(sh, &sh->calls[FP_CALL_MALLOC_USABLE_SIZE], 1);
+		fp_thread_leave(t);
 	}
 	return ptr ? fp_je.usable(ptr) : 0;
 }

@@ -1,10 +1,16 @@
 /*
- * The crash record. The handler runs on an alternate stack the shim owns
- * (a stack overflow can still be recorded), unwinds with libunwind from the
- * signal context (local unwinding is signal-safe), locates frames with the
- * lock-free _dl_find_object and takes memory only from the shim's static
- * reserve, then restores the program's disposition and lets the signal
- * finish the process as it would have without the shim.
+ * Last words. A fatal signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT)
+ * leaves a crash record; a termination signal (SIGTERM, SIGINT, SIGHUP,
+ * SIGQUIT) leaves the report; then the signal takes its course with the
+ * disposition the program had, so exit statuses and core dumps are
+ * unchanged. Only signals whose disposition was the default are taken.
+ *
+ * Everything here is async-signal-safe: no lock, no allocation (the
+ * shim's bookkeeping switches to its static reserve), no waiting on
+ * another thread beyond a bounded time, and no naming of frames (the tool
+ * names them offline). The first thread to get here writes; any other
+ * thread that gets a fatal or terminating signal meanwhile waits for the
+ * process to end.
  */
 #include "config.h"
 #include "crash.h"
@@ -13,7 +19,6 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #define UNW_LOCAL_ONLY
@@ -25,14 +30,38 @@
 #include "report.h"
 #include "runtime.h"
 #include "site.h"
-
-#define ALTSTACK_SIZE	(128 * 1024)
+#include "thread.h"
 
 static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
-static struct sigaction before[NSIG];	/* the disposition we took over */
-static _Atomic int crashing;
-static int installed;
-static __thread void *my_altstack __attribute__((tls_model("initial-exec")));
+static const int terminating[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+static struct sigaction before[NSIG];	/* the program's view of what we hold */
+static _Atomic int taken[NSIG];		/* our handler is installed */
+static int want_fatal, want_terminating;
+
+/* glibc's own, never our interposed sigaction(). */
+extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+
+static int listed(int sig, const int *sigs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (sigs[i] == sig)
+			return 1;
+	return 0;
+}
+
+static int is_terminating(int sig)
+{
+	return listed(sig, terminating, FP_ARRAY_SIZE(terminating));
+}
+
+/* Do we hold @sig whenever the program leaves it at its default? */
+static int wanted(int sig)
+{
+	return (want_fatal && listed(sig, fatal, FP_ARRAY_SIZE(fatal))) ||
+	       (want_terminating && is_terminating(sig));
+}
+static _Atomic int claimed;		/* a thread is saying the last words */
+static __thread int in_handler __attribute__((tls_model("initial-exec")));
 
 static void capture(struct fp_ending *end, void *uc)
 {
@@ -51,82 +80,148 @@ static void capture(struct fp_ending *end, void *uc)
 		 * return addresses, as allocation frames are.
 		 */
 		f = fp_site_frame((const void *)(ip + (end->nframes ? 0 : 1)));
-		if (f)
+		if (f && !fp_site_frame_is_shim(f))
 			end->frames[end->nframes++] = f;
 	} while (end->nframes < FP_CRASH_FRAMES && unw_step(&cursor) > 0);
 }
 
-static void on_fatal(int sig, siginfo_t *si, void *uc)
+/* Another thread has the last word: the process ends when it is done. */
+static void wait_for_the_end(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	for (;;)
+		sigsuspend(&none);
+}
+
+/* The program's disposition again, and the signal takes its course. */
+static void let_it_go(int sig, const siginfo_t *si)
+{
+	atomic_store(&taken[sig], 0);
+	__sigaction(sig, &before[sig], NULL);
+	/* Sent, not a fault: delivered when the handler returns. */
+	if (!si || si->si_code <= 0 || sig == SIGABRT || is_terminating(sig))
+		raise(sig);
+	/* A fault repeats when the instruction runs again. */
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	int saved_errno = errno;
+	int crash = !is_terminating(sig);
 
+	if (in_handler) {
+		/* A fault inside our own last words: give up on them. */
+		if (crash)
+			let_it_go(sig, si);
+		errno = saved_errno;
+		return;
+	}
+	in_handler = 1;
+	fp_thread_park();
 	fp_guard_enter();	/* whatever allocates in here goes straight through */
-	if (!atomic_exchange(&crashing, 1)) {
-		struct fp_ending end = { .how = FP_END_SIGNAL, .sig = sig };
+	if (atomic_exchange(&claimed, 1))
+		wait_for_the_end();
+	fp_je_own_emergency();	/* jemalloc may be where it stopped */
+	{
+		struct fp_ending end = { .how = FP_END_SIGNAL, .sig = sig, .crash = crash };
 
-		fp_je_own_emergency();	/* jemalloc may be where it crashed */
 		end.last_seq = atomic_load_explicit(&fp_rt.policy.injected,
 						    memory_order_relaxed);
-		capture(&end, uc);
-		fp_log_crash(&end);
-		fp_rt_report(&end);
+		if (crash) {
+			capture(&end, uc);
+			fp_log_crash(&end);
+		}
+		fp_rt_report_signal(&end);
 	}
-	/* The program's disposition again, and the signal takes its course. */
-	sigaction(sig, &before[sig], NULL);
-	if (si->si_code <= 0 || sig == SIGABRT)
-		raise(sig);	/* sent, not a fault: delivered when we return */
-	/* A fault repeats when the instruction runs again. */
+	let_it_go(sig, si);
 	fp_guard_leave();
+	in_handler = 0;
 	errno = saved_errno;
 }
 
-void fp_crash_thread_init(void)
-{
-	stack_t ss, old;
-	void *stack;
-
-	if (!installed || my_altstack || sigaltstack(NULL, &old) || !(old.ss_flags & SS_DISABLE))
-		return;		/* the thread has one already (its own, maybe) */
-	stack = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return;
-	ss.ss_sp = stack;
-	ss.ss_size = ALTSTACK_SIZE;
-	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL)) {
-		munmap(stack, ALTSTACK_SIZE);
-		return;
-	}
-	my_altstack = stack;
-}
-
-void fp_crash_thread_exit(void)
-{
-	stack_t ss = { .ss_flags = SS_DISABLE };
-
-	if (!my_altstack)
-		return;
-	if (sigaltstack(&ss, NULL) == 0)
-		munmap(my_altstack, ALTSTACK_SIZE);
-	my_altstack = NULL;
-}
-
-void fp_crash_init(void)
+static void install(int sig)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_fatal;
+	sa.sa_sigaction = on_signal;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
-		int sig = fatal[i];
+	/* One writer at a time on this thread: the other last-words signals wait. */
+	for (unsigned i = 0; i < FP_ARRAY_SIZE(terminating); i++)
+		sigaddset(&sa.sa_mask, terminating[i]);
+	if (__sigaction(sig, &sa, NULL) == 0)
+		atomic_store(&taken[sig], 1);
+}
 
-		if (sigaction(sig, NULL, &before[sig]) || before[sig].sa_handler != SIG_DFL)
-			continue;	/* ignored or handled by the program: its own */
-		sigaction(sig, &sa, NULL);
+static void take(int sig)
+{
+	if (__sigaction(sig, NULL, &before[sig]) || before[sig].sa_handler != SIG_DFL)
+		return;		/* ignored or handled by the program: its own */
+	install(sig);
+}
+
+void fp_crash_init(int crashes, int terminations)
+{
+	want_fatal = crashes;
+	want_terminating = terminations;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (wanted(sig))
+			take(sig);
+}
+
+/*
+ * The program sees and sets its dispositions as if we were not there: a
+ * signal we hold reads as the default it had (Python, for one, installs
+ * its SIGINT handler only over SIG_DFL), setting a handler gives the signal
+ * to the program, and setting the default keeps (or takes back) ours.
+ */
+int fp_crash_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	struct sigaction prev;
+
+	if (sig <= 0 || sig >= NSIG || !wanted(sig))
+		return __sigaction(sig, act, old);
+	if (!atomic_load(&taken[sig])) {
+		if (!act || act->sa_handler != SIG_DFL)
+			return __sigaction(sig, act, old);
+		if (__sigaction(sig, NULL, &prev))
+			return -1;
+		before[sig] = *act;
+		install(sig);
+		if (old)
+			*old = prev;
+		return 0;
 	}
-	installed = 1;
-	fp_crash_thread_init();
+	if (old)
+		*old = before[sig];
+	if (!act)
+		return 0;
+	if (act->sa_handler == SIG_DFL) {
+		before[sig] = *act;
+		return 0;
+	}
+	atomic_store(&taken[sig], 0);
+	return __sigaction(sig, act, NULL);
+}
+
+sighandler_t fp_crash_signal(int sig, sighandler_t handler, int flags)
+{
+	struct sigaction act, old;
+
+	if (handler == SIG_ERR || sig <= 0 || sig >= NSIG) {
+		errno = EINVAL;
+		return SIG_ERR;
+	}
+	memset(&act, 0, sizeof(act));
+	act.sa_handler = handler;
+	act.sa_flags = flags;
+	sigemptyset(&act.sa_mask);
+	if (!(flags & SA_NODEFER))
+		sigaddset(&act.sa_mask, sig);
+	if (fp_crash_sigaction(sig, &act, &old))
+		return SIG_ERR;
+	return old.sa_handler;
 }

@@ -1,27 +1,37 @@
 /*
- * Fatal signals: when SIGSEGV, SIGBUS, SIGILL, SIGFPE or SIGABRT would kill
- * the process, first a crash record (the signal, the last injected failure,
- * the faulting stack) goes to FAILPOOL_LOG and the report is written with
- * complete=false; then the signal takes its course with the disposition
- * the program had, so the exit status and core dumps are unchanged.
- * Signals the program handles itself stay the program's.
+ * Last words on a signal: a fatal signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+ * SIGABRT) leaves a crash record in FAILPOOL_LOG and the report
+ * (complete=false); a termination signal (SIGTERM, SIGINT, SIGHUP, SIGQUIT)
+ * leaves the report. Then the signal takes its course with the disposition
+ * the program had. Signals the program handles or ignores stay its own.
  */
 #ifndef FP_CRASH_H
 #define FP_CRASH_H
 
-/**
- * fp_crash_init() - install the handlers for the fatal signals that still
- * have their default disposition, and an alternate stack for this thread.
- * Call from the constructor, when a report or a log is kept.
- */
-void fp_crash_init(void);
+#include <signal.h>
 
 /**
- * fp_crash_thread_init() - give the calling thread an alternate signal
- * stack of the shim's, unless it has one; fp_crash_thread_exit() takes it
- * back. Only needed when fp_crash_init() installed handlers.
+ * fp_crash_init() - take over the fatal signals (@crashes) and the
+ * termination signals (@terminations) whose disposition is the default.
+ * Context: first call (inside malloc, maybe before constructors), once:
+ * a crash in a library constructor that runs before the shim's own still
+ * leaves its record.
  */
-void fp_crash_thread_init(void);
-void fp_crash_thread_exit(void);
+void fp_crash_init(int crashes, int terminations);
+
+/**
+ * fp_crash_sigaction() - sigaction(2) as the program sees it: a signal the
+ * shim holds reads as the default the program left it at; setting a
+ * handler hands it back; setting the default keeps the shim's.
+ * Return: as sigaction(2).
+ */
+int fp_crash_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+
+/**
+ * fp_crash_signal() - signal(3) (@flags SA_RESTART, BSD semantics) and
+ * sysv_signal(3) (SA_RESETHAND | SA_NODEFER) over fp_crash_sigaction().
+ * Return: the previous handler, or SIG_ERR.
+ */
+sighandler_t fp_crash_signal(int sig, sighandler_t handler, int flags);
 
 #endif

@@ -17,11 +17,13 @@
 #include "parse.h"
 #include "runtime.h"
 #include "site.h"
+#include "startup.h"
 #include "stats.h"
 
 #define TOP_SITES	10000	/* every site, short of pathological programs */
 
 static struct fp_jsonw w;		/* one report per process at a time */
+static int async;			/* from a signal handler: name nothing, lock nothing */
 static char cmdline[1 << 18];
 
 static void key_u64_or_null(const char *key, uint64_t v, int present)
@@ -105,8 +107,11 @@ static void write_config(void)
 	fp_jsonw_obj_end(&w);
 }
 
+static void key_u64(const char *key, uint64_t v);
+
 static void write_totals(void)
 {
+	uint64_t startup_calls, startup_bytes;
 	struct fp_totals t;
 	struct fp_policy *p = &fp_rt.policy;
 
@@ -131,6 +136,12 @@ static void write_totals(void)
 	fp_jsonw_u64(&w, atomic_load(&p->injected));
 	fp_jsonw_key(&w, "real_failures");
 	fp_jsonw_u64(&w, t.real_failures);
+	fp_startup_totals(&startup_calls, &startup_bytes);
+	fp_jsonw_key(&w, "startup");
+	fp_jsonw_obj_begin(&w);
+	key_u64("calls", startup_calls);
+	key_u64("bytes", startup_bytes);
+	fp_jsonw_obj_end(&w);
 	fp_jsonw_obj_end(&w);
 }
 
@@ -145,7 +156,9 @@ static void write_frame(struct fp_frame_info *f)
 	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->offset);
 	fp_jsonw_str(&w, buf);
 	fp_jsonw_key(&w, "symbol");
-	if (fp_site_symbol(f, buf, sizeof(buf)) == 0)
+	if (async && !fp_site_frame_named(f))
+		fp_jsonw_null(&w);	/* named offline by the tool */
+	else if (fp_site_symbol(f, buf, sizeof(buf)) == 0)
 		fp_jsonw_str(&w, buf);
 	else
 		fp_jsonw_null(&w);
@@ -225,7 +238,9 @@ static void write_pools(void)
 	for (unsigned i = 0; i < fp_npools; i++) {
 		struct fp_pool *p = &fp_pools[i];
 
-		pthread_mutex_lock(&p->lock);
+		/* A signal may have stopped a thread holding the lock: read as is. */
+		if (!async)
+			pthread_mutex_lock(&p->lock);
 		fp_jsonw_obj_begin(&w);
 		fp_jsonw_key(&w, "name");
 		fp_jsonw_str(&w, p->name);
@@ -242,7 +257,8 @@ static void write_pools(void)
 		key_u64("exhausted", p->exhausted);
 		key_u64("oversize", atomic_load(&p->oversize));
 		fp_jsonw_obj_end(&w);
-		pthread_mutex_unlock(&p->lock);
+		if (!async)
+			pthread_mutex_unlock(&p->lock);
 	}
 	fp_jsonw_arr_end(&w);
 }
@@ -313,7 +329,7 @@ static void write_exit(const struct fp_ending *end)
 
 static void write_crash(const struct fp_ending *end)
 {
-	if (end->how != FP_END_SIGNAL) {
+	if (end->how != FP_END_SIGNAL || !end->crash) {
 		fp_jsonw_null(&w);
 		return;
 	}
@@ -366,11 +382,23 @@ static void write_body(const struct fp_ending *end)
 static void complain(const char *what, const char *path, int err)
 {
 	char msg[FP_CONF_PATH_MAX + 128];
+	/* strerror may translate, which locks and allocates; the name does not. */
+	const char *why = async ? strerrorname_np(err) : strerror(err);
 	int n = snprintf(msg, sizeof(msg), "failpool: FAILPOOL_REPORT: cannot %s '%s': %s\n",
-			 what, path, strerror(err));
+			 what, path, why ? why : "error");
 
 	if (n > 0)
 		FP_IGNORE(write(STDERR_FILENO, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1));
+}
+
+int fp_report_write_async(const struct fp_ending *end)
+{
+	int rc;
+
+	async = 1;
+	rc = fp_report_write(end);
+	async = 0;
+	return rc;
 }
 
 int fp_report_write(const struct fp_ending *end)

@@ -13,6 +13,7 @@ struct fp_ending {
 	enum { FP_END_EXIT, FP_END_EXEC, FP_END_SIGNAL } how;
 	int code;			/* FP_END_EXIT: the status the parent sees */
 	int sig;			/* FP_END_SIGNAL */
+	int crash;			/* FP_END_SIGNAL: fatal, with a crash record */
 	/* FP_END_SIGNAL from a fatal signal: the crash record */
 	uint64_t last_seq;		/* the last injected failure before it, 0: none */
 	unsigned nframes;
@@ -26,5 +27,13 @@ struct fp_ending {
  * Return: 0, or a negative errno (a message is printed on stderr).
  */
 int fp_report_write(const struct fp_ending *end);
+
+/**
+ * fp_report_write_async() - fp_report_write() from a signal handler: no
+ * lock, no allocation, no frame named that was not named before (their
+ * symbol is null; the tool names them offline).
+ * Context: signal handler, under the reentrancy guard.
+ */
+int fp_report_write_async(const struct fp_ending *end);
 
 #endif

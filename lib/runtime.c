@@ -28,7 +28,9 @@
 #include "prng.h"
 #include "report.h"
 #include "site.h"
+#include "startup.h"
 #include "stats.h"
+#include "thread.h"
 
 extern char **environ;
 
@@ -38,7 +40,13 @@ int fp_passthrough;
 _Atomic int fp_enabled = 1;
 __thread int fp_guard_depth __attribute__((tls_model("initial-exec")));
 
-static _Atomic int reported;
+/* How long a snapshot waits for other threads' counting to finish. */
+#define FREEZE_MS		1000
+#define FREEZE_SIGNAL_MS	100
+
+static _Atomic int reported;		/* exit or exec wrote (or writes) it */
+static _Atomic int writing;		/* an exit or exec report is being written */
+static _Atomic int signalled;		/* a signal handler has the last word */
 static _Atomic uint64_t forks;
 static __thread uint64_t fork_order;
 
@@ -152,6 +160,10 @@ static int boot_counting(int injects)
 		return -ENOMEM;
 	}
 	fp_site_init(c->depth, fp_rt.rules.need_funcs || fp_pool_need_funcs());
+	fp_startup_init();
+	/* From the first call: a library constructor may crash before ours runs. */
+	fp_thread_init(fp_rt.reporting || fp_rt.log_fd >= 0);
+	fp_crash_init(fp_rt.reporting || fp_rt.log_fd >= 0, fp_rt.reporting);
 	return 0;
 }
 
@@ -210,18 +222,39 @@ static void on_exit_report(int status, void *arg)
 	fp_rt_exit(status);
 }
 
+/* Whether this process image writes reports; a vfork child shares our memory, not our pid. */
+static int mine_to_write(void)
+{
+	return fp_rt_ready() && fp_rt.reporting && getpid() == fp_rt.pid;
+}
+
 int fp_rt_report(const struct fp_ending *end)
 {
-	if (!fp_rt_ready() || !fp_rt.reporting)
-		return 0;
-	/* A vfork child shares our memory but has another pid: it must not write. */
-	if (getpid() != fp_rt.pid)
-		return 0;
-	if (atomic_exchange(&reported, 1))
+	if (!mine_to_write() || atomic_load(&signalled) || atomic_exchange(&reported, 1))
 		return 0;
 	fp_guard_enter();
+	/* One snapshot: every figure of the report describes the same calls. */
+	fp_thread_freeze(FREEZE_MS);
+	atomic_store(&writing, 1);
 	fp_report_write(end);
+	atomic_store(&writing, 0);
+	fp_thread_thaw();
 	fp_guard_leave();
+	return 1;
+}
+
+int fp_rt_report_signal(const struct fp_ending *end)
+{
+	struct timespec tick = { 0, 1000 * 1000 };
+
+	if (!mine_to_write())
+		return 0;
+	atomic_store(&signalled, 1);
+	/* An exit's report being written: ours, written after it, is the last word. */
+	for (unsigned i = 0; i < 2000 && atomic_load(&writing); i++)
+		nanosleep(&tick, NULL);
+	fp_thread_freeze(FREEZE_SIGNAL_MS);
+	fp_report_write_async(end);
 	return 1;
 }
 
@@ -239,13 +272,26 @@ void fp_rt_exec_failed(void)
 		atomic_store(&reported, 0);
 }
 
+/*
+ * A child must not inherit half an update, a held lock or a half-named
+ * frame: other threads finish what they are counting and wait for the
+ * fork. Registered last, so it runs before every other prepare handler
+ * (the pools', jemalloc's), while their locks are still free.
+ */
 static void fork_prepare(void)
 {
 	fork_order = atomic_fetch_add(&forks, 1) + 1;
+	fp_thread_freeze(FREEZE_MS);
+}
+
+static void fork_parent(void)
+{
+	fp_thread_thaw();
 }
 
 static void fork_child(void)
 {
+	fp_thread_thaw();
 	fp_rt.pid = getpid();
 	fp_policy_fork_child(&fp_rt.policy, fork_order);
 	atomic_store(&forks, 0);
@@ -298,16 +344,15 @@ void fp_rt_constructor(void)
 	fp_hooks_setup();	/* now with jemalloc's own functions */
 	if (fp_passthrough)
 		return;
-	pthread_atfork(fork_prepare, NULL, fork_child);
 	if (fp_npools)
 		pthread_atfork(fp_pool_fork_prepare, fp_pool_fork_parent,
 			       fp_pool_fork_child);
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	if (fp_rt.site_depth)
 		fp_site_note_startup();
 	if (fp_rt.reporting)
 		on_exit(on_exit_report, NULL);
-	if (fp_rt.reporting || fp_rt.log_fd >= 0)
-		fp_crash_init();
+	fp_startup_done();
 	if (fp_rt.conf.toggle_signal) {
 		struct sigaction sa;
 
@@ -325,9 +370,12 @@ int fp_rt_dlclose(void *handle)
 	int (*f)(void *) = atomic_load_explicit(&real, memory_order_acquire);
 
 	if (fp_rt_ready() && !fp_passthrough && fp_rt.site_depth) {
+		struct fp_thread *t = fp_thread_enter();
+
 		fp_guard_enter();
 		fp_site_name_unloadable();
 		fp_guard_leave();
+		fp_thread_leave(t);
 	}
 	if (!f) {
 		fp_guard_enter();

@@ -76,6 +76,15 @@ struct fp_ending;
 int fp_rt_report(const struct fp_ending *end);
 
 /**
+ * fp_rt_report_signal() - write the report from a signal handler that has
+ * the last word: after an exit's report being written, no lock, nothing
+ * named, nothing allocated.
+ * Context: signal handler, under the reentrancy guard.
+ * Return: 1 when written (or attempted), 0 when not this image's to write.
+ */
+int fp_rt_report_signal(const struct fp_ending *end);
+
+/**
  * fp_rt_exit() - the process ends with exit status @code: write the report.
  */
 void fp_rt_exit(int code);

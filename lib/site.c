@@ -34,6 +34,16 @@ static struct fp_site other;		/* n = 0 */
 unsigned fp_site_depth = 1;
 static int name_early;
 
+/* A frame's function, before it is published in the frame. */
+struct names {
+	const char *function;
+	const char *demangled;
+	uintptr_t offset;
+};
+
+/* The shim's own code: never one of the program's frames. */
+static uintptr_t shim_start, shim_end;
+
 /* The last site each thread found: hot loops allocate from one place. */
 static __thread struct fp_site *last_site __attribute__((tls_model("initial-exec")));
 
@@ -201,9 +211,15 @@ struct fp_frame_info *fp_site_frame(const void *ip)
 	return frame_get(ip);
 }
 
-void fp_site_name_frame(struct fp_frame_info *f)
+/*
+ * The frame's function: the object's own symbol tables first (.symtab
+ * names static functions too); then, for objects without a readable file
+ * (the vDSO), dladdr1 with the symbol's size: dladdr alone names the
+ * nearest exported symbol even for an address inside an internal
+ * function; last libunwind (MiniDebugInfo, say).
+ */
+static void find_name(const struct fp_frame_info *f, struct names *out)
 {
-	int state = 0;
 	Dl_info info;
 	const ElfW(Sym) *sym = NULL;
 	char name[1024];
@@ -212,47 +228,59 @@ void fp_site_name_frame(struct fp_frame_info *f)
 	int found;
 	const void *at = (const char *)f->ip - 1;
 
-	if (atomic_load_explicit(&f->named, memory_order_acquire) == 1)
-		return;
-	if (!atomic_compare_exchange_strong(&f->named, &state, 2)) {
-		while (atomic_load_explicit(&f->named, memory_order_acquire) != 1)
-			sched_yield();	/* another thread is naming it */
-		return;
-	}
-	/*
-	 * The object's own symbol tables first (.symtab names static
-	 * functions too); then, for objects without a readable file (the
-	 * vDSO), dladdr1 with the symbol's size: dladdr alone names the
-	 * nearest exported symbol even for an address inside an internal
-	 * function; last libunwind (MiniDebugInfo, say).
-	 */
+	*out = (struct names){ 0 };
 	found = fp_symtab_lookup(at, &symbol, &off);
 	if (found == 0) {
-		f->function = symbol;
-		f->function_offset = off + 1;
+		out->function = symbol;
+		out->offset = off + 1;
 	} else if (found == -1 && dladdr1(at, &info, (void **)&sym, RTLD_DL_SYMENT) && info.dli_fname &&
 	    info.dli_sname && info.dli_saddr && sym &&
 	    (uintptr_t)at - (uintptr_t)info.dli_saddr < sym->st_size &&
 	    strcmp(basename_of(info.dli_fname), f->object) == 0) {
-		f->function = own_strdup(info.dli_sname);
-		f->function_offset = (uintptr_t)f->ip - (uintptr_t)info.dli_saddr;
+		out->function = own_strdup(info.dli_sname);
+		out->offset = (uintptr_t)f->ip - (uintptr_t)info.dli_saddr;
 	} else if (libunwind_may_name(f->object)) {
 		found = fp_unwind_proc_name(at, name, sizeof(name), &off) == 0;
 		libunwind_named(f->object, found);
 		if (found) {
-			f->function = own_strdup(name);
-			f->function_offset = off + 1;
+			out->function = own_strdup(name);
+			out->offset = off + 1;
 		}
 	}
-	if (f->function && f->function[0] == '_' && f->function[1] == 'Z') {
+	if (out->function && out->function[0] == '_' && out->function[1] == 'Z') {
 		int status = -1;
-		char *d = __cxa_demangle(f->function, NULL, NULL, &status);
+		char *d = __cxa_demangle(out->function, NULL, NULL, &status);
 
 		if (d && status == 0)
-			f->demangled = own_strdup(d);
+			out->demangled = own_strdup(d);
 		free(d);
 	}
+}
+
+/*
+ * Naming is done outside any claim, so nobody ever waits for another
+ * thread (which a fork or a signal may have stopped for good): two
+ * threads naming one frame both look it up, and the first to publish wins.
+ */
+static void name_frame(struct fp_frame_info *f, struct names *mine)
+{
+	int state = 0;
+
+	find_name(f, mine);
+	if (!atomic_compare_exchange_strong(&f->named, &state, 2))
+		return;
+	f->function = mine->function;
+	f->demangled = mine->demangled;
+	f->function_offset = mine->offset;
 	atomic_store_explicit(&f->named, 1, memory_order_release);
+}
+
+void fp_site_name_frame(struct fp_frame_info *f)
+{
+	struct names mine;
+
+	if (!fp_site_frame_named(f))
+		name_frame(f, &mine);
 }
 
 int fp_site_symbol(struct fp_frame_info *f, char *buf, size_t size)
@@ -292,18 +320,38 @@ static void classify(struct fp_site *s)
 	struct fp_match_frame mf[FP_DEPTH_MAX];
 
 	for (unsigned i = 0; i < s->n; i++) {
-		if (name_early)
-			fp_site_name_frame(s->frames[i]);
-		mf[i].object = s->frames[i]->object;
-		mf[i].function = s->frames[i]->function;
-		mf[i].demangled = s->frames[i]->demangled;
+		struct fp_frame_info *f = s->frames[i];
+		struct names mine = { 0 };
+
+		if (name_early && !fp_site_frame_named(f))
+			name_frame(f, &mine);
+		mf[i].object = f->object;
+		/* Another thread may be publishing the name this instant: use ours. */
+		mf[i].function = fp_site_frame_named(f) ? f->function : mine.function;
+		mf[i].demangled = fp_site_frame_named(f) ? f->demangled : mine.demangled;
 	}
 	s->matches = fp_rules_match(&fp_rt.rules, mf, s->n, s->id);
 	s->pool = fp_pool_for_stack(mf, s->n, s->id);
 }
 
+static int in_shim(const void *ip)
+{
+	return (uintptr_t)ip - shim_start < shim_end - shim_start;
+}
+
+int fp_site_frame_is_shim(const struct fp_frame_info *f)
+{
+	return in_shim((const char *)f->ip - 1);
+}
+
 void fp_site_init(unsigned frames_per_site, int name_when_seen)
 {
+	struct dl_find_object self;
+
+	if (_dl_find_object((void *)fp_site_init, &self) == 0) {
+		shim_start = (uintptr_t)self.dlfo_map_start;
+		shim_end = (uintptr_t)self.dlfo_map_end;
+	}
 	fp_site_depth = frames_per_site ? frames_per_site : 1;
 	name_early = name_when_seen;
 	other.id = site_id(NULL, 0);
@@ -344,7 +392,24 @@ static int same_chain(const struct fp_site *s, uint64_t key, const void **ips,
 struct fp_site *fp_site_find(const void **ips, unsigned n)
 {
 	struct fp_site *last = last_site;
+	const void *kept[FP_DEPTH_MAX];
 	uint64_t key;
+
+	/* Frames of the shim (a bad_alloc it throws, say) are not the program's. */
+	for (unsigned i = 0; i < n; i++) {
+		if (FP_UNLIKELY(in_shim((const char *)ips[i] - 1))) {
+			unsigned m = 0;
+
+			for (unsigned j = 0; j < n && m < FP_DEPTH_MAX; j++)
+				if (!in_shim((const char *)ips[j] - 1))
+					kept[m++] = ips[j];
+			ips = kept;
+			n = m;
+			break;
+		}
+	}
+	if (FP_UNLIKELY(n == 0))
+		return &other;
 
 	if (last && last->n == n) {
 		unsigned i = 0;

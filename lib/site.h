@@ -105,11 +105,25 @@ fp_site_lookup(const void *caller, const void *cfa)
 struct fp_frame_info *fp_site_frame(const void *ip);
 
 /**
- * fp_site_name_frame() - make sure @f has its function name (dladdr, then
- * libunwind's procedure name, demangled when C++). Idempotent; call under
- * the reentrancy guard.
+ * fp_site_name_frame() - make sure @f has its function name (the object's
+ * symbol tables, dladdr, then libunwind's procedure name, demangled when
+ * C++). Idempotent; never waits for another thread.
+ * Context: under the reentrancy guard; never in a signal handler.
  */
 void fp_site_name_frame(struct fp_frame_info *f);
+
+/* fp_site_frame_named() - whether @f's function names are final. */
+static inline int fp_site_frame_named(struct fp_frame_info *f)
+{
+	return atomic_load_explicit(&f->named, memory_order_acquire) == 1;
+}
+
+/**
+ * fp_site_frame_is_shim() - whether @f lies in the shim's own code, which
+ * is never shown as one of the program's frames.
+ * Context: any, signal handlers included.
+ */
+int fp_site_frame_is_shim(const struct fp_frame_info *f);
 
 /**
  * fp_site_symbol() - "function+0xoff" of @f (naming it first), demangled

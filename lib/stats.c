@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <pthread.h>
 
-#include "crash.h"
 #include "guard.h"
 #include "je.h"
 #include "site.h"
@@ -47,7 +46,6 @@ static void release_shard(void *arg)
 	struct fp_shard *sh = arg;
 
 	fp_my_shard = shared_shard();
-	fp_crash_thread_exit();
 	for (unsigned i = 0; i < FP_TALLY_SLOTS; i++) {
 		fold(&sh->tally[i]);
 		atomic_store_explicit(&sh->tally[i].site, NULL, memory_order_relaxed);
@@ -100,7 +98,6 @@ struct fp_shard *fp_stats_attach(void)
 		atomic_store_explicit(&sh->taken, 0, memory_order_release);
 		sh = NULL;
 	}
-	fp_crash_thread_init();
 	fp_guard_leave();
 	errno = saved;
 	fp_my_shard = sh ? sh : shared_shard();

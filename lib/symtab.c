@@ -5,7 +5,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -23,15 +23,19 @@ struct sym {
 };
 
 struct index {
-	const struct link_map *map;
+	const struct link_map *_Atomic map;
 	uintptr_t bias;
 	struct sym *syms;	/* sorted by start; NULL: none usable */
 	size_t n;
+	_Atomic int ready;	/* syms and n are final */
 };
 
+/*
+ * Slots are claimed, built by their claimer and published: no lock, so a
+ * fork or a signal that stops a builder leaves nothing to wait for.
+ */
 static struct index objects[OBJECTS_MAX];
-static unsigned nobjects;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic unsigned nobjects;
 
 static int by_start(const void *a, const void *b)
 {
@@ -115,45 +119,35 @@ static void build(struct index *x, const char *path)
 	qsort(x->syms, x->n, sizeof(*x->syms), by_start);
 }
 
-/* A fork while another thread builds an index must not leave the child locked out. */
-static void reset_in_child(void)
-{
-	pthread_mutex_init(&lock, NULL);
-}
-
-static void register_reset(void)
-{
-	pthread_atfork(NULL, NULL, reset_in_child);
-}
-
+/* The index of @map: NULL while another thread builds it, or when full. */
 static const struct index *index_of(const struct link_map *map)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	struct index *x = NULL;
+	unsigned n = atomic_load_explicit(&nobjects, memory_order_acquire);
+	struct index *x;
 	char exe[4096];
 	const char *path;
 
-	pthread_once(&once, register_reset);
-	pthread_mutex_lock(&lock);
-	for (unsigned i = 0; i < nobjects; i++)
-		if (objects[i].map == map && objects[i].bias == map->l_addr) {
-			x = &objects[i];
-			break;
-		}
-	if (!x && nobjects < OBJECTS_MAX) {
-		x = &objects[nobjects++];
-		x->map = map;
-		x->bias = map->l_addr;
-		path = map->l_name;
-		if (!path || !*path) {
-			ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-			exe[n > 0 ? n : 0] = '\0';
-			path = exe;
-		}
-		build(x, path);
+	for (unsigned i = 0; i < n && i < OBJECTS_MAX; i++) {
+		x = &objects[i];
+		if (atomic_load_explicit(&x->map, memory_order_acquire) == map &&
+		    x->bias == map->l_addr)
+			return atomic_load_explicit(&x->ready, memory_order_acquire) ? x : NULL;
 	}
-	pthread_mutex_unlock(&lock);
+	n = atomic_fetch_add_explicit(&nobjects, 1, memory_order_acq_rel);
+	if (n >= OBJECTS_MAX)
+		return NULL;
+	x = &objects[n];
+	x->bias = map->l_addr;
+	atomic_store_explicit(&x->map, map, memory_order_release);
+	path = map->l_name;
+	if (!path || !*path) {
+		ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+		exe[len > 0 ? len : 0] = '\0';
+		path = exe;
+	}
+	build(x, path);
+	atomic_store_explicit(&x->ready, 1, memory_order_release);
 	return x;
 }
 

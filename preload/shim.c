@@ -9,16 +9,19 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "alloc.h"
+#include "crash.h"
 #include "fp.h"
 #include "hooks.h"
 #include "je.h"
 #include "runtime.h"
+#include "thread.h"
 
 #define CALLER	__builtin_return_address(0)
 
@@ -108,6 +111,35 @@ FP_EXPORT void *pvalloc(size_t size)
 FP_EXPORT size_t malloc_usable_size(void *ptr)
 {
 	return fp_alloc_usable_size(ptr);
+}
+
+FP_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+			     void *(*start)(void *), void *arg)
+{
+	return fp_thread_create(thread, attr, start, arg);
+}
+
+/* Dispositions as the program would see them without the shim (crash.h). */
+FP_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	return fp_crash_sigaction(sig, act, old);
+}
+
+FP_EXPORT sighandler_t signal(int sig, sighandler_t handler)
+{
+	return fp_crash_signal(sig, handler, SA_RESTART);
+}
+
+sighandler_t bsd_signal(int sig, sighandler_t handler);	/* not declared with _GNU_SOURCE */
+
+FP_EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
+{
+	return fp_crash_signal(sig, handler, SA_RESTART);
+}
+
+FP_EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
+{
+	return fp_crash_signal(sig, handler, SA_RESETHAND | SA_NODEFER);
 }
 
 FP_EXPORT int dlclose(void *handle)

@@ -1,0 +1,165 @@
+/* Start-up allocations that are not the program's (see startup.h). */
+#include "config.h"
+#include "startup.h"
+
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guard.h"
+#include "unwind.h"
+
+#define MAPS_MAX	512
+
+int fp_starting = 1;
+
+static const struct link_map *foreign[MAPS_MAX];
+static unsigned nforeign;
+static const struct link_map *cxx_runtime;	/* libstdc++, whoever needs it */
+static _Atomic int cxx_pool_seen;
+static _Atomic uint64_t startup_calls, startup_bytes;
+
+static const char *base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* The object's string table; the loader relocates it in place, except the vDSO's. */
+static const char *strtab_of(const struct link_map *lm)
+{
+	for (const ElfW(Dyn) *d = lm->l_ld; d && d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_STRTAB) {
+			ElfW(Addr) a = d->d_un.d_ptr;
+
+			return (const char *)(a < lm->l_addr ? a + lm->l_addr : a);
+		}
+	return NULL;
+}
+
+/* Does @lm answer to DT_NEEDED @name (its soname, or its file name)? */
+static int answers_to(const struct link_map *lm, const char *name)
+{
+	const char *strtab = strtab_of(lm);
+
+	if (lm->l_name && *lm->l_name && strcmp(base_of(lm->l_name), base_of(name)) == 0)
+		return 1;
+	for (const ElfW(Dyn) *d = lm->l_ld; strtab && d && d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_SONAME && strcmp(strtab + d->d_un.d_val, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is @lm one of the objects named in LD_PRELOAD (other than the shim)? */
+static int preloaded(const struct link_map *lm, const char *list)
+{
+	size_t len = strlen(lm->l_name);
+
+	while (list && *list) {
+		size_t n = strcspn(list, ": ");
+
+		if (n && n == len && memcmp(list, lm->l_name, n) == 0)
+			return 1;
+		list += n;
+		list += strspn(list, ": ");
+	}
+	return 0;
+}
+
+void fp_startup_init(void)
+{
+	const struct link_map *maps[MAPS_MAX];
+	unsigned char mine[MAPS_MAX] = { 0 };
+	unsigned n = 0, changed;
+	const char *preload = getenv("LD_PRELOAD");
+	struct dl_find_object self;
+	const struct link_map *shim = NULL;
+
+	if (_dl_find_object((void *)fp_startup_init, &self) == 0)
+		shim = self.dlfo_link_map;
+	for (const struct link_map *lm = _r_debug.r_map; lm && n < MAPS_MAX; lm = lm->l_next)
+		maps[n++] = lm;
+	for (unsigned i = 0; i < n; i++) {
+		const char *name = maps[i]->l_name;
+
+		/* The executable, the vDSO, and what the user preloaded besides us. */
+		mine[i] = maps[i] != shim && (i == 0 || !name || !*name || name[0] != '/' ||
+					      preloaded(maps[i], preload));
+		if (name && strncmp(base_of(name), "libstdc++.so", 12) == 0)
+			cxx_runtime = maps[i];
+	}
+	do {	/* what the program's objects need is the program's too */
+		changed = 0;
+		for (unsigned i = 0; i < n; i++) {
+			const char *strtab = mine[i] ? strtab_of(maps[i]) : NULL;
+
+			for (const ElfW(Dyn) *d = maps[i]->l_ld; strtab && d && d->d_tag != DT_NULL; d++) {
+				if (d->d_tag != DT_NEEDED)
+					continue;
+				for (unsigned j = 0; j < n; j++)
+					if (!mine[j] && maps[j] != shim &&
+					    answers_to(maps[j], strtab + d->d_un.d_val))
+						mine[j] = changed = 1;
+			}
+		}
+	} while (changed);
+	for (unsigned i = 0; i < n; i++)
+		if (!mine[i])
+			foreign[nforeign++] = maps[i];
+}
+
+void fp_startup_done(void)
+{
+	fp_starting = 0;
+}
+
+static int is_foreign(const struct link_map *lm)
+{
+	for (unsigned i = 0; i < nforeign; i++)
+		if (foreign[i] == lm)
+			return 1;
+	return 0;
+}
+
+/*
+ * libstdc++'s emergency pool is the malloc its own initialiser makes,
+ * called by the loader itself: the caller's caller is in ld.so.
+ */
+static int is_cxx_pool(enum fp_call call, const void *caller)
+{
+	const void *ips[2];
+	struct dl_find_object r;
+	unsigned n;
+
+	if (call != FP_CALL_MALLOC || atomic_load(&cxx_pool_seen))
+		return 0;
+	fp_guard_enter();
+	n = fp_unwind_capture(caller, ips, 2);
+	fp_guard_leave();
+	if (n < 2 || _dl_find_object((char *)ips[1] - 1, &r) || !r.dlfo_link_map ||
+	    !r.dlfo_link_map->l_name ||
+	    strncmp(base_of(r.dlfo_link_map->l_name), "ld-linux", 8) != 0)
+		return 0;
+	return !atomic_exchange(&cxx_pool_seen, 1);
+}
+
+int fp_startup_claims(enum fp_call call, const void *caller, uint64_t bytes)
+{
+	struct dl_find_object r;
+
+	if (_dl_find_object((char *)caller - 1, &r) || !r.dlfo_link_map)
+		return 0;
+	if (!is_foreign(r.dlfo_link_map) &&
+	    !(r.dlfo_link_map == cxx_runtime && is_cxx_pool(call, caller)))
+		return 0;
+	atomic_fetch_add_explicit(&startup_calls, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&startup_bytes, bytes, memory_order_relaxed);
+	return 1;
+}
+
+void fp_startup_totals(uint64_t *calls, uint64_t *bytes)
+{
+	*calls = atomic_load_explicit(&startup_calls, memory_order_relaxed);
+	*bytes = atomic_load_explicit(&startup_bytes, memory_order_relaxed);
+}

@@ -1,0 +1,235 @@
+/* Thread records, snapshots and alternate signal stacks (see thread.h). */
+#include "config.h"
+#include "thread.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guard.h"
+#include "je.h"
+
+#define ALTSTACK_SIZE	(128 * 1024)
+
+__thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
+_Atomic int fp_frozen;
+
+static struct fp_thread *_Atomic threads;	/* every record, never freed */
+static struct fp_thread stray;			/* when no record can be had */
+static pthread_key_t exit_key;
+static int exit_key_ok;
+static int membarrier_ok;
+static int want_altstacks;
+
+static void release(void *arg)
+{
+	struct fp_thread *t = arg;
+	stack_t ss = { .ss_flags = SS_DISABLE };
+
+	if (t->altstack && sigaltstack(&ss, NULL) == 0) {
+		munmap(t->altstack, ALTSTACK_SIZE);
+		t->altstack = NULL;
+	}
+	fp_me = &stray;		/* destructors after this one still count */
+	atomic_store_explicit(&t->busy, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->parked, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->taken, 0, memory_order_release);
+}
+
+void fp_thread_init(int altstacks)
+{
+	want_altstacks = altstacks;
+	exit_key_ok = pthread_key_create(&exit_key, release) == 0;
+	membarrier_ok = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+				0, 0) == 0;
+	if (altstacks)
+		fp_thread_altstack();
+}
+
+static struct fp_thread *take(void)
+{
+	struct fp_thread *t;
+
+	for (t = atomic_load_explicit(&threads, memory_order_acquire); t; t = t->next) {
+		int free_ = 0;
+
+		if (!atomic_load_explicit(&t->taken, memory_order_relaxed) &&
+		    atomic_compare_exchange_strong_explicit(&t->taken, &free_, 1,
+							    memory_order_acquire,
+							    memory_order_relaxed))
+			return t;
+	}
+	t = fp_je_own_alloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	atomic_store_explicit(&t->taken, 1, memory_order_relaxed);
+	t->next = atomic_load_explicit(&threads, memory_order_relaxed);
+	while (!atomic_compare_exchange_weak_explicit(&threads, &t->next, t,
+						      memory_order_release,
+						      memory_order_relaxed))
+		;
+	return t;
+}
+
+struct fp_thread *fp_thread_attach(void)
+{
+	struct fp_thread *t;
+	int saved = errno;
+
+	fp_guard_enter();
+	t = take();
+	if (t && (!exit_key_ok || pthread_setspecific(exit_key, t))) {
+		atomic_store_explicit(&t->taken, 0, memory_order_release);
+		t = NULL;
+	}
+	fp_me = t ? t : &stray;
+	fp_thread_altstack();
+	fp_guard_leave();
+	errno = saved;
+	return fp_me;
+}
+
+static void futex(_Atomic int *addr, int op, int val, const struct timespec *ts)
+{
+	syscall(SYS_futex, (int *)addr, op, val, ts, NULL, 0);
+}
+
+void fp_thread_wait_thaw(struct fp_thread *t)
+{
+	static const struct timespec tick = { 0, 50 * 1000 * 1000 };
+	int saved = errno;
+
+	/* Nested in counted work (a signal handler that allocates): the freezer waits for us. */
+	if (atomic_load_explicit(&t->busy, memory_order_relaxed) > 1)
+		return;
+	while (atomic_load_explicit(&fp_frozen, memory_order_acquire)) {
+		fp_thread_busy_add(t, -1);
+		futex(&fp_frozen, FUTEX_WAIT_PRIVATE, 1, &tick);
+		fp_thread_busy_add(t, 1);
+	}
+	errno = saved;
+}
+
+static long elapsed_ms(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+int fp_thread_freeze(unsigned timeout_ms)
+{
+	struct timespec t0;
+	int saved = errno, rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	atomic_store(&fp_frozen, 1);
+	/* Orders our store before every other thread's next load of fp_frozen. */
+	if (!membarrier_ok ||
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
+		atomic_thread_fence(memory_order_seq_cst);
+	for (struct fp_thread *t = atomic_load_explicit(&threads, memory_order_acquire);
+	     t && !rc; t = t->next) {
+		if (t == fp_me)
+			continue;
+		while (atomic_load_explicit(&t->busy, memory_order_acquire) > 0 &&
+		       !atomic_load_explicit(&t->parked, memory_order_relaxed)) {
+			if (elapsed_ms(&t0) >= (long)timeout_ms) {
+				rc = -ETIMEDOUT;
+				break;
+			}
+			sched_yield();
+		}
+	}
+	errno = saved;
+	return rc;
+}
+
+void fp_thread_thaw(void)
+{
+	atomic_store(&fp_frozen, 0);
+	futex(&fp_frozen, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+}
+
+void fp_thread_park(void)
+{
+	if (fp_me)
+		atomic_store_explicit(&fp_me->parked, 1, memory_order_relaxed);
+}
+
+void fp_thread_altstack(void)
+{
+	struct fp_thread *t = fp_me;
+	stack_t ss, old;
+	void *stack;
+
+	if (!want_altstacks || !t || t == &stray || t->altstack ||
+	    sigaltstack(NULL, &old) || !(old.ss_flags & SS_DISABLE))
+		return;		/* the thread has one already (its own, maybe) */
+	stack = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return;
+	ss.ss_sp = stack;
+	ss.ss_size = ALTSTACK_SIZE;
+	ss.ss_flags = 0;
+	if (sigaltstack(&ss, NULL)) {
+		munmap(stack, ALTSTACK_SIZE);
+		return;
+	}
+	t->altstack = stack;
+}
+
+struct start {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *trampoline(void *p)
+{
+	struct start s = *(struct start *)p;
+
+	fp_je_own_free(p);
+	if (!fp_me)
+		fp_thread_attach();	/* the record carries the stack */
+	return s.fn(s.arg);
+}
+
+int fp_thread_create(pthread_t *thread, const pthread_attr_t *attr,
+		     void *(*fn)(void *), void *arg)
+{
+	static int (*_Atomic real)(pthread_t *, const pthread_attr_t *,
+				   void *(*)(void *), void *);
+	int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
+		atomic_load_explicit(&real, memory_order_acquire);
+	struct start *s;
+	int rc;
+
+	if (!create) {
+		fp_guard_enter();	/* dlsym may allocate */
+		*(void **)&create = dlsym(RTLD_NEXT, "pthread_create");
+		fp_guard_leave();
+		if (!create)
+			fp_bug("pthread_create not found after the shim");
+		atomic_store_explicit(&real, create, memory_order_release);
+	}
+	if (!want_altstacks)
+		return create(thread, attr, fn, arg);
+	s = fp_je_own_alloc(sizeof(*s));
+	if (!s)
+		return create(thread, attr, fn, arg);
+	s->fn = fn;
+	s->arg = arg;
+	rc = create(thread, attr, trampoline, s);
+	if (rc)
+		fp_je_own_free(s);
+	return rc;
+}

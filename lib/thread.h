@@ -1,0 +1,114 @@
+/*
+ * Every thread the shim counts in has a record: whether it is inside shim
+ * code that leaves shared state half done (a count, a site being created,
+ * a frame being named, libunwind's caches), and its alternate signal stack.
+ *
+ * A snapshot (the report at exit, a fork) first freezes: threads that
+ * start counting wait until the thaw, threads already counting finish, so
+ * every figure of the report describes the same set of calls and a child
+ * never inherits half an update, a held lock or a half-named frame.
+ *
+ * The busy mark is a plain store and a compiler barrier on the allocation
+ * path; the freezer pays for the ordering with one membarrier(2).
+ */
+#ifndef FP_THREAD_H
+#define FP_THREAD_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "fp.h"
+
+struct fp_thread {
+	_Atomic int busy;		/* nesting depth inside counted shim code */
+	_Atomic int parked;		/* in a fatal-signal handler: never finishes */
+	_Atomic int taken;		/* held by a live thread */
+	struct fp_thread *next;		/* every record ever made */
+	void *altstack;			/* the shim's, or NULL */
+};
+
+extern __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
+extern _Atomic int fp_frozen;
+
+/**
+ * fp_thread_init() - set up records, thread-exit release and (with
+ * @altstacks) an alternate signal stack for every thread, this one now.
+ * Context: first call (inside malloc, maybe before constructors), once.
+ */
+void fp_thread_init(int altstacks);
+
+/* Slow parts of fp_thread_enter(). */
+struct fp_thread *fp_thread_attach(void);
+void fp_thread_wait_thaw(struct fp_thread *t);
+
+/* Add one to the busy depth; one instruction on x86-64, so signal-safe. */
+static inline void fp_thread_busy_add(struct fp_thread *t, int n)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("addl %1, %0" : "+m"(*(int *)&t->busy) : "ir"(n) : "memory");
+#else
+	atomic_store_explicit(&t->busy, atomic_load_explicit(&t->busy, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
+
+/**
+ * fp_thread_enter() - the calling thread starts counted shim work; waits
+ * while a snapshot is being taken.
+ * Context: allocation path, outside the reentrancy guard.
+ * Return: the thread's record, for fp_thread_leave().
+ */
+static inline struct fp_thread *fp_thread_enter(void)
+{
+	struct fp_thread *t = fp_me;
+
+	if (FP_UNLIKELY(t == NULL))
+		t = fp_thread_attach();
+	fp_thread_busy_add(t, 1);
+	if (FP_UNLIKELY(atomic_load_explicit(&fp_frozen, memory_order_relaxed)))
+		fp_thread_wait_thaw(t);
+	return t;
+}
+
+/* fp_thread_leave() - the work of fp_thread_enter() is done. */
+static inline void fp_thread_leave(struct fp_thread *t)
+{
+	fp_thread_busy_add(t, -1);
+}
+
+/**
+ * fp_thread_freeze() - stop the world's counting: new counted work waits,
+ * work in progress in other threads is waited for, up to @timeout_ms
+ * (threads parked in a fatal-signal handler are not waited for).
+ * Context: exit, exec, fork's prepare handler, signal handlers.
+ * Return: 0, or -ETIMEDOUT when some thread was still busy.
+ */
+int fp_thread_freeze(unsigned timeout_ms);
+
+/* fp_thread_thaw() - let waiting threads go on. */
+void fp_thread_thaw(void);
+
+/**
+ * fp_thread_park() - the calling thread took a fatal signal: a freeze must
+ * not wait for the work it interrupted.
+ * Context: signal handler.
+ */
+void fp_thread_park(void);
+
+/**
+ * fp_thread_altstack() - give the calling thread the shim's alternate
+ * signal stack unless it has one (no-op unless fp_thread_init(1)).
+ * Context: a thread's start, or its first counted call.
+ */
+void fp_thread_altstack(void);
+
+/**
+ * fp_thread_create() - pthread_create(3) whose thread first gets an
+ * alternate signal stack, so that a stack overflow in any thread still
+ * leaves a crash record.
+ */
+int fp_thread_create(pthread_t *thread, const pthread_attr_t *attr,
+		     void *(*start)(void *), void *arg);
+
+#endif
