@@ -161,9 +161,6 @@ static int boot_counting(int injects)
 	}
 	fp_site_init(c->depth, fp_rt.rules.need_funcs || fp_pool_need_funcs());
 	fp_startup_init();
-	/* From the first call: a library constructor may crash before ours runs. */
-	fp_thread_init(fp_rt.reporting || fp_rt.log_fd >= 0);
-	fp_crash_init(fp_rt.reporting || fp_rt.log_fd >= 0, fp_rt.reporting);
 	return 0;
 }
 
@@ -203,13 +200,19 @@ int fp_rt_boot(void)
 	atomic_store(&fp_rt.policy.peak, peak);
 	fp_rt.reporting = fp_rt.active && c->report[0];
 	injects = fp_conf_injects(c);
-	if (fp_rt.active && injects)
+	/* The log holds injected failures and crash records: a crash can come anyway. */
+	if (fp_rt.active)
 		open_log();
 	fp_passthrough = fp_rt.conf_bad || !fp_rt.active ||
 			 (!injects && !fp_rt.reporting && !c->pools[0]);
 	if (!fp_passthrough && boot_counting(injects)) {
 		fp_rt.conf_bad = 1;	/* the constructor says why, exit 125 */
 		fp_passthrough = 1;
+	}
+	/* From the first call: a library constructor may crash before ours runs. */
+	if (!fp_rt.conf_bad && (fp_rt.reporting || fp_rt.log_fd >= 0)) {
+		fp_thread_init(1);
+		fp_crash_init(1, fp_rt.reporting);
 	}
 	fp_guard_leave();
 	atomic_store_explicit(&fp_state, FP_STATE_READY, memory_order_release);
@@ -291,7 +294,7 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
-	fp_thread_thaw();
+	fp_thread_fork_child();
 	fp_rt.pid = getpid();
 	fp_policy_fork_child(&fp_rt.policy, fork_order);
 	atomic_store(&forks, 0);

@@ -153,6 +153,23 @@ int fp_thread_freeze(unsigned timeout_ms)
 	return rc;
 }
 
+void fp_thread_fork_child(void)
+{
+	for (struct fp_thread *t = atomic_load_explicit(&threads, memory_order_acquire);
+	     t; t = t->next) {
+		if (t == fp_me)
+			continue;
+		/* Its thread is not in the child: nothing to wait for, a stack to give back. */
+		if (t->altstack)
+			munmap(t->altstack, ALTSTACK_SIZE);
+		t->altstack = NULL;
+		atomic_store_explicit(&t->busy, 0, memory_order_relaxed);
+		atomic_store_explicit(&t->parked, 0, memory_order_relaxed);
+		atomic_store_explicit(&t->taken, 0, memory_order_release);
+	}
+	fp_thread_thaw();
+}
+
 void fp_thread_thaw(void)
 {
 	atomic_store(&fp_frozen, 0);

@@ -90,6 +90,12 @@ int fp_thread_freeze(unsigned timeout_ms);
 void fp_thread_thaw(void);
 
 /**
+ * fp_thread_fork_child() - in a child after fork(): only the forking
+ * thread exists; the others' records are free again. Then thaw.
+ */
+void fp_thread_fork_child(void);
+
+/**
  * fp_thread_park() - the calling thread took a fatal signal: a freeze must
  * not wait for the work it interrupted.
  * Context: signal handler.
