@@ -38,8 +38,12 @@ static struct fp_jsonw crash_w;
 static char log_path[FP_CONF_PATH_MAX];	/* the open log's name, for complaints */
 static _Atomic int complained;		/* about this log, once */
 
-/* Lines of injections grow in the shim's own arena, never the program's heap. */
-static const struct fp_jsonw_mem own_arena = { fp_je_own_alloc, fp_je_own_free };
+/*
+ * Lines of injections grow in the shim's own arena, never the program's
+ * heap, and never from its static reserve (sites need that when memory
+ * runs out; a line that cannot be had is said on stderr instead).
+ */
+static const struct fp_jsonw_mem own_arena = { fp_je_own_try_alloc, fp_je_own_free };
 
 static size_t append(char *buf, size_t len, size_t size, const char *s)
 {
@@ -194,7 +198,7 @@ void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
 		      struct fp_site *site)
 {
 	/* 8 KB of writer: the shim's arena, not the program's thread stack. */
-	struct fp_jsonw *w = fp_je_own_alloc(sizeof(*w));
+	struct fp_jsonw *w = fp_je_own_try_alloc(sizeof(*w));
 
 	if (!w) {
 		if (fp_rt.log_fd >= 0)
