@@ -11,6 +11,9 @@
 #include "jsonw.h"
 #include "site.h"
 
+_Static_assert(sizeof(((struct fp_frame_info *)0)->object) <= 64,
+	      "FP_FRAMEJSON_MAX counts 63 bytes of object name");
+
 size_t fp_framejson_hex(char *buf, uint64_t v)
 {
 	static const char hex[] = "0123456789abcdef";
