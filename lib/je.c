@@ -177,6 +177,11 @@ void *fp_je_own_alloc(size_t size)
 	return p ? p : emergency_alloc(size ? size : 1);
 }
 
+void *fp_je_own_try_alloc(size_t size)
+{
+	return emergency_only ? NULL : mallocx(size ? size : 1, own_flags);
+}
+
 void fp_je_own_free(void *ptr)
 {
 	if (ptr && ((char *)ptr < emergency || (char *)ptr >= emergency + EMERGENCY_SIZE))

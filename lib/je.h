@@ -51,6 +51,14 @@ int fp_je_arena_init(void);
 void *fp_je_own_alloc(size_t size);
 
 /**
+ * fp_je_own_try_alloc() - like fp_je_own_alloc(), not zeroed and never from
+ * the static reserve: for memory the shim can do without (a log line),
+ * which must not use up what sites and shards need when memory runs out.
+ * Return: the block, or NULL (also after fp_je_own_emergency()).
+ */
+void *fp_je_own_try_alloc(size_t size);
+
+/**
  * fp_je_own_emergency() - from now on fp_je_own_alloc() takes only from
  * its static reserve: after a fatal signal, which may have hit inside
  * jemalloc with its locks held.

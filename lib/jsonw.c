@@ -1,4 +1,4 @@
-/* Streaming JSON over write(2): usable from exit paths and signal handlers. */
+/* Streaming JSON to a file descriptor or to memory: usable from exit paths and signal handlers. */
 #include "config.h"
 #include "jsonw.h"
 
@@ -9,9 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-void fp_jsonw_init(struct fp_jsonw *w, int fd)
+static void init(struct fp_jsonw *w)
 {
-	w->fd = fd;
 	w->err = 0;
 	w->depth = 0;
 	w->first[0] = 1;
@@ -19,10 +18,43 @@ void fp_jsonw_init(struct fp_jsonw *w, int fd)
 	w->len = 0;
 }
 
+void fp_jsonw_init(struct fp_jsonw *w, int fd)
+{
+	init(w);
+	w->fd = fd;
+	w->to_mem = 0;
+	w->buf = w->fdbuf;
+	w->cap = sizeof(w->fdbuf);
+	w->grow = NULL;
+	w->given = w->fdbuf;
+}
+
+void fp_jsonw_init_mem(struct fp_jsonw *w, char *buf, size_t cap,
+		       const struct fp_jsonw_mem *grow)
+{
+	init(w);
+	w->fd = -1;
+	w->to_mem = 1;
+	w->buf = buf ? buf : w->fdbuf;
+	w->cap = buf ? cap : sizeof(w->fdbuf);
+	w->grow = grow;
+	w->given = w->buf;
+}
+
+void fp_jsonw_mem_free(struct fp_jsonw *w)
+{
+	if (w->to_mem && w->buf != w->given)
+		w->grow->free(w->buf);
+	w->buf = w->given;
+	w->len = 0;
+}
+
 int fp_jsonw_flush(struct fp_jsonw *w)
 {
 	size_t off = 0;
 
+	if (w->to_mem)
+		return w->err;	/* the text stays for the caller to take */
 	while (off < w->len && !w->err) {
 		ssize_t n = write(w->fd, w->buf + off, w->len - off);
 
@@ -37,19 +69,59 @@ int fp_jsonw_flush(struct fp_jsonw *w)
 	return w->err;
 }
 
+/*
+ * Room for @n more bytes in the memory sink: doubled, so a text of N bytes
+ * costs O(log N) copies. Return: 0, or -ENOSPC/-ENOMEM (also kept in err).
+ */
+static int mem_room(struct fp_jsonw *w, size_t n)
+{
+	size_t cap = w->cap ? w->cap : 64;
+	char *p;
+
+	if (w->err)
+		return w->err;
+	if (w->len + n <= w->cap)
+		return 0;
+	if (!w->grow)
+		return w->err = -ENOSPC;
+	while (cap < w->len + n)
+		cap *= 2;
+	p = w->grow->alloc(cap);
+	if (!p)
+		return w->err = -ENOMEM;
+	memcpy(p, w->buf, w->len);
+	if (w->buf != w->given)
+		w->grow->free(w->buf);
+	w->buf = p;
+	w->cap = cap;
+	return 0;
+}
+
 static void put(struct fp_jsonw *w, const char *s, size_t n)
 {
+	if (w->to_mem) {
+		if (mem_room(w, n) == 0) {
+			memcpy(w->buf + w->len, s, n);
+			w->len += n;
+		}
+		return;
+	}
 	while (n) {
-		size_t room = sizeof(w->buf) - w->len;
+		size_t room = w->cap - w->len;
 		size_t take = n < room ? n : room;
 
 		memcpy(w->buf + w->len, s, take);
 		w->len += take;
 		s += take;
 		n -= take;
-		if (w->len == sizeof(w->buf))
+		if (w->len == w->cap)
 			fp_jsonw_flush(w);
 	}
+}
+
+void fp_jsonw_raw(struct fp_jsonw *w, const char *s, size_t n)
+{
+	put(w, s, n);
 }
 
 static void putc_(struct fp_jsonw *w, char c)
@@ -120,13 +192,13 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-static void string(struct fp_jsonw *w, const char *str, size_t n)
+/* The bytes of a string value, escaped, without its quotes. */
+static void escape(struct fp_jsonw *w, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 
-	putc_(w, '"');
 	while (i < n) {
 		unsigned char c = s[i];
 		size_t len;
@@ -154,6 +226,28 @@ static void string(struct fp_jsonw *w, const char *str, size_t n)
 		put(w, esc, 6);
 		i++;
 	}
+}
+
+static void string(struct fp_jsonw *w, const char *str, size_t n)
+{
+	putc_(w, '"');
+	escape(w, str, n);
+	putc_(w, '"');
+}
+
+void fp_jsonw_str_begin(struct fp_jsonw *w)
+{
+	element(w);
+	putc_(w, '"');
+}
+
+void fp_jsonw_str_add(struct fp_jsonw *w, const char *s, size_t n)
+{
+	escape(w, s, n);
+}
+
+void fp_jsonw_str_end(struct fp_jsonw *w)
+{
 	putc_(w, '"');
 }
 

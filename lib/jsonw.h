@@ -1,8 +1,11 @@
 /*
- * A streaming JSON writer over write(2) with a fixed buffer: no malloc, no
- * stdio, so the report can be written from exit paths and signal handlers.
- * Commas and nesting are tracked; strings are escaped per RFC 8259 (bytes
- * that are not valid UTF-8 become \u00XX of the byte, so output is valid).
+ * A streaming JSON writer with no malloc of its own and no stdio, so the
+ * report and the log can be written from exit paths and signal handlers.
+ * Two sinks, one encoder: a file descriptor (a fixed buffer flushed with
+ * write(2): the report) or memory (one whole text, to be written with a
+ * single write(2) by the caller: a log line). Commas and nesting are
+ * tracked; strings are escaped per RFC 8259 (bytes that are not valid UTF-8
+ * become \u00XX of the byte, so output is valid).
  */
 #ifndef FP_JSONW_H
 #define FP_JSONW_H
@@ -13,17 +16,53 @@
 #define FP_JSONW_BUF	8192
 #define FP_JSONW_DEPTH	32
 
+/*
+ * Where a memory sink that may grow gets more room: the caller's allocator
+ * (the shim's own arena), since this writer is also used where malloc is
+ * not allowed. alloc must return @size bytes or NULL.
+ */
+struct fp_jsonw_mem {
+	void *(*alloc)(size_t size);
+	void (*free)(void *ptr);
+};
+
 struct fp_jsonw {
-	int fd;
+	int fd;				/* the fd sink's */
 	int err;			/* first write error, -errno */
 	unsigned depth;
 	unsigned char first[FP_JSONW_DEPTH];	/* no element yet at depth */
 	unsigned char after_key;
-	size_t len;
-	char buf[FP_JSONW_BUF];
+	unsigned char to_mem;		/* the memory sink */
+	char *buf;			/* fdbuf, or the memory sink's text */
+	size_t len, cap;
+	const struct fp_jsonw_mem *grow;	/* NULL: the memory sink is fixed */
+	char *given;			/* the caller's buffer (never freed here) */
+	char fdbuf[FP_JSONW_BUF];
 };
 
+/* fp_jsonw_init() - the fd sink: output is buffered, then written to @fd. */
 void fp_jsonw_init(struct fp_jsonw *w, int fd);
+
+/**
+ * fp_jsonw_init_mem() - the memory sink: output accumulates in @buf
+ * (@cap bytes; NULL: the writer's own FP_JSONW_BUF bytes) and stays there
+ * until the caller takes it (w->buf, w->len). When it is full, @grow (if
+ * not NULL) gives a larger buffer, the text is moved there and the old one
+ * freed unless it was @buf; without @grow, or when @grow fails, the text
+ * stops growing and w->err is -ENOSPC or -ENOMEM. With @grow NULL nothing
+ * allocates: usable in a signal handler. Release with fp_jsonw_mem_free().
+ */
+void fp_jsonw_init_mem(struct fp_jsonw *w, char *buf, size_t cap,
+		       const struct fp_jsonw_mem *grow);
+
+/* fp_jsonw_mem_free() - give back what the memory sink grew into. */
+void fp_jsonw_mem_free(struct fp_jsonw *w);
+
+/**
+ * fp_jsonw_raw() - @n bytes as they are, outside the JSON structure: a
+ * line's "\n", or plain text built in the memory sink.
+ */
+void fp_jsonw_raw(struct fp_jsonw *w, const char *s, size_t n);
 void fp_jsonw_obj_begin(struct fp_jsonw *w);
 void fp_jsonw_obj_end(struct fp_jsonw *w);
 void fp_jsonw_arr_begin(struct fp_jsonw *w);
@@ -31,6 +70,15 @@ void fp_jsonw_arr_end(struct fp_jsonw *w);
 void fp_jsonw_key(struct fp_jsonw *w, const char *key);
 void fp_jsonw_str(struct fp_jsonw *w, const char *s);
 void fp_jsonw_strn(struct fp_jsonw *w, const char *s, size_t n);
+/*
+ * One string value in pieces: fp_jsonw_str_begin, any number of
+ * fp_jsonw_str_add, fp_jsonw_str_end (a name and its "+0x..." without
+ * formatting them together first). Each piece is escaped on its own: a
+ * UTF-8 sequence cut between two pieces comes out as \u00XX bytes.
+ */
+void fp_jsonw_str_begin(struct fp_jsonw *w);
+void fp_jsonw_str_add(struct fp_jsonw *w, const char *s, size_t n);
+void fp_jsonw_str_end(struct fp_jsonw *w);
 void fp_jsonw_u64(struct fp_jsonw *w, uint64_t v);
 void fp_jsonw_i64(struct fp_jsonw *w, int64_t v);
 /* Finite doubles in shortest round-trip-safe form ("%.17g"); NaN/inf: null. */
@@ -41,8 +89,8 @@ void fp_jsonw_null(struct fp_jsonw *w);
 void fp_jsonw_hex(struct fp_jsonw *w, uint64_t v);
 
 /**
- * fp_jsonw_flush() - write out what is buffered.
- * Return: 0, or the first -errno met by any write so far.
+ * fp_jsonw_flush() - write out what is buffered (the memory sink keeps it).
+ * Return: 0, or the first -errno met by any write (or growth) so far.
  */
 int fp_jsonw_flush(struct fp_jsonw *w);
 

@@ -1,148 +1,248 @@
 /*
  * One JSON line per injected failure, written with a single write(2) at the
  * moment of injection, so the log survives whatever the failure does next.
+ * Lines are built whole in memory first: one write(2) of a whole line to a
+ * file opened O_APPEND never interleaves with another's (the kernel appends
+ * each write at once), and no length limit cuts a line of long C++ frames.
  */
 #include "config.h"
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
+#include "framejson.h"
+#include "je.h"
+#include "jsonw.h"
 #include "parse.h"
 #include "report.h"
 #include "runtime.h"
 
-struct line {
-	char buf[1024];
-	size_t len;
-};
+/*
+ * The crash line has no allocator to grow into: a static buffer that holds
+ * the longest possible one (the header, then FP_DEPTH_MAX frames of the
+ * longest possible names, all escaped).
+ */
+#define CRASH_HEAD_MAX	256
+#define CRASH_LINE_MAX	(CRASH_HEAD_MAX + FP_DEPTH_MAX * (FP_FRAMEJSON_MAX + 1))
+_Static_assert(FP_CRASH_FRAMES <= FP_DEPTH_MAX, "the crash line's buffer holds FP_DEPTH_MAX frames");
 
-static void add(struct line *l, const char *s, size_t n)
+static char crash_line[CRASH_LINE_MAX];
+static struct fp_jsonw crash_w;
+
+static char log_path[FP_CONF_PATH_MAX];	/* the open log's name, for complaints */
+static _Atomic int complained;		/* about this log, once */
+
+/*
+ * Lines of injections grow in the shim's own arena, never the program's
+ * heap, and never from its static reserve (sites need that when memory
+ * runs out; a line that cannot be had is said on stderr instead).
+ */
+static const struct fp_jsonw_mem own_arena = { fp_je_own_try_alloc, fp_je_own_free };
+
+static size_t append(char *buf, size_t len, size_t size, const char *s)
 {
-	if (l->len + n >= sizeof(l->buf) - 2)
-		n = sizeof(l->buf) - 2 - l->len;
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
+	size_t n = strlen(s);
+
+	if (n > size - len)
+		n = size - len;
+	memcpy(buf + len, s, n);
+	return len + n;
 }
 
-static void addf(struct line *l, const char *fmt, unsigned long long v)
+void fp_log_complain(const char *var, const char *what, const char *path, int err)
 {
-	char num[64];
-	int n = snprintf(num, sizeof(num), fmt, v);
+	char msg[FP_CONF_PATH_MAX + 256];
+	const char *desc = strerrordesc_np(err);	/* strerror may translate: locks, malloc */
+	size_t n = 0;
 
-	if (n > 0)
-		add(l, num, (size_t)n);
+	n = append(msg, n, sizeof(msg) - 1, "failpool: ");
+	n = append(msg, n, sizeof(msg) - 1, var);
+	n = append(msg, n, sizeof(msg) - 1, ": cannot ");
+	n = append(msg, n, sizeof(msg) - 1, what);
+	n = append(msg, n, sizeof(msg) - 1, " '");
+	n = append(msg, n, sizeof(msg) - 1, path);
+	n = append(msg, n, sizeof(msg) - 1, "': ");
+	n = append(msg, n, sizeof(msg) - 1, desc ? desc : "Unknown error");
+	msg[n++] = '\n';
+	FP_IGNORE(write(STDERR_FILENO, msg, n));
 }
 
-/* A JSON string; names from symbol tables are printable, but be safe. */
-static void add_json_str(struct line *l, const char *s)
+/* Once per log: a full disk would otherwise say so at every injection. */
+static void complain_once(const char *what, int err)
 {
-	add(l, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	if (!atomic_exchange(&complained, 1))
+		fp_log_complain("FAILPOOL_LOG", what, log_path, err);
+}
 
-		if (c == '"' || c == '\\') {
-			add(l, "\\", 1);
-			add(l, s, 1);
-		} else if (c < 0x20 || c >= 0x7f) {
-			addf(l, "\\u%04llx", c);
-		} else {
-			add(l, s, 1);
-		}
+int fp_log_open(const char *tmpl)
+{
+	int fd;
+
+	atomic_store(&complained, 0);
+	if (!tmpl[0])
+		return -1;
+	if (fp_rt_expand(tmpl, log_path, sizeof(log_path))) {
+		fp_log_complain("FAILPOOL_LOG", "expand", tmpl, ENAMETOOLONG);
+		return -1;
 	}
-	add(l, "\"", 1);
+	fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		complain_once("open", errno);
+	return fd;
 }
 
-static void write_all(int fd, const char *p, size_t n)
+/*
+ * One write(2) for the whole line; only a short write (a full disk, a
+ * signal) makes a second one, to finish the line rather than cut it.
+ * Return: 0, or -errno.
+ */
+static int write_line(int fd, const char *p, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, p, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
-			return;
+		if (w < 0)
+			return -errno;
+		if (w == 0)
+			return -EIO;
 		p += w;
 		n -= (size_t)w;
 	}
+	return 0;
 }
 
-static void add_frames_json(struct line *l, struct fp_frame_info *const *frames,
-			    unsigned n)
+/* Write @w's text to the log, or say once why it cannot be. */
+static void log_text(struct fp_jsonw *w)
 {
-	char sym[512];
+	int rc = w->err ? w->err : write_line(fp_rt.log_fd, w->buf, w->len);
 
-	add(l, ",\"frames\":[", 11);
-	for (unsigned i = 0; i < n; i++) {
-		struct fp_frame_info *f = frames[i];
+	if (rc)
+		complain_once("write", -rc);
+}
 
-		add(l, i ? ",{\"object\":" : "{\"object\":", i ? 11 : 10);
-		add_json_str(l, f->object);
-		addf(l, ",\"offset\":\"0x%llx\",\"symbol\":", f->offset);
-		if (fp_site_symbol(f, sym, sizeof(sym)) == 0)
-			add_json_str(l, sym);
-		else
-			add(l, "null", 4);
-		add(l, "}", 1);
+static void frames_json(struct fp_jsonw *w, struct fp_frame_info *const *frames,
+			unsigned n, int may_name)
+{
+	fp_jsonw_key(w, "frames");
+	fp_jsonw_arr_begin(w);
+	for (unsigned i = 0; i < n; i++)
+		fp_framejson_write(w, frames[i], may_name);
+	fp_jsonw_arr_end(w);
+}
+
+static void injection_json(struct fp_jsonw *w, uint64_t seq, enum fp_call call,
+			   uint64_t size, struct fp_site *site)
+{
+	fp_jsonw_obj_begin(w);
+	fp_jsonw_key(w, "seq");
+	fp_jsonw_u64(w, seq);
+	fp_jsonw_key(w, "pid");
+	fp_jsonw_i64(w, getpid());
+	fp_jsonw_key(w, "call");
+	fp_jsonw_str(w, fp_call_name(call));
+	fp_jsonw_key(w, "size");
+	fp_jsonw_u64(w, size);
+	fp_jsonw_key(w, "site");
+	fp_jsonw_hex(w, site->id);
+	frames_json(w, site->frames, site->n, 1);
+	fp_jsonw_obj_end(w);
+	fp_jsonw_raw(w, "\n", 1);
+}
+
+static void text(struct fp_jsonw *w, const char *s)
+{
+	fp_jsonw_raw(w, s, strlen(s));
+}
+
+/* FAILPOOL_VERBOSE: the innermost frame (1) or the whole stack (2). */
+static void injection_text(struct fp_jsonw *w, uint64_t seq, enum fp_call call,
+			   uint64_t size, struct fp_site *site)
+{
+	char num[64], hex[19];
+
+	snprintf(num, sizeof(num), "failpool: injected failure #%llu: ", (unsigned long long)seq);
+	text(w, num);
+	text(w, fp_call_name(call));
+	snprintf(num, sizeof(num), "(%llu) at site %016llx", (unsigned long long)size,
+		 (unsigned long long)site->id);
+	text(w, num);
+	for (unsigned i = 0; i < site->n && (i == 0 || fp_rt.conf.verbose > 1); i++) {
+		struct fp_frame_info *f = site->frames[i];
+		uintptr_t off;
+		const char *name = fp_framejson_name(f, 1, &off);
+
+		text(w, i ? "\n    from " : " ");
+		text(w, f->object);
+		text(w, "+");
+		fp_jsonw_raw(w, hex, fp_framejson_hex(hex, f->offset));
+		if (name) {
+			text(w, " (");
+			text(w, name);
+			text(w, "+");
+			fp_jsonw_raw(w, hex, fp_framejson_hex(hex, off));
+			text(w, ")");
+		}
 	}
-	add(l, "]", 1);
+	text(w, "\n");
 }
 
 void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
 		      struct fp_site *site)
 {
-	struct line l = { .len = 0 };
-	char sym[512];
+	/* 8 KB of writer: the shim's arena, not the program's thread stack. */
+	struct fp_jsonw *w = fp_je_own_try_alloc(sizeof(*w));
 
+	if (!w) {
+		if (fp_rt.log_fd >= 0)
+			complain_once("write", ENOMEM);
+		return;
+	}
 	if (fp_rt.log_fd >= 0) {
-		addf(&l, "{\"seq\":%llu", seq);
-		addf(&l, ",\"pid\":%llu", (unsigned long long)getpid());
-		add(&l, ",\"call\":", 8);
-		add_json_str(&l, fp_call_name(call));
-		addf(&l, ",\"size\":%llu", size);
-		addf(&l, ",\"site\":\"%016llx\"", site->id);
-		add_frames_json(&l, site->frames, site->n);
-		add(&l, "}\n", 2);
-		write_all(fp_rt.log_fd, l.buf, l.len);
+		fp_jsonw_init_mem(w, NULL, 0, &own_arena);
+		injection_json(w, seq, call, size, site);
+		log_text(w);
+		fp_jsonw_mem_free(w);
 	}
 	if (fp_rt.conf.verbose) {
-		l.len = 0;
-		addf(&l, "failpool: injected failure #%llu: ", seq);
-		add(&l, fp_call_name(call), strlen(fp_call_name(call)));
-		addf(&l, "(%llu)", size);
-		addf(&l, " at site %016llx", site->id);
-		for (unsigned i = 0; i < site->n && (i == 0 || fp_rt.conf.verbose > 1); i++) {
-			struct fp_frame_info *f = site->frames[i];
-
-			add(&l, i ? "\n    from " : " ", i ? 10 : 1);
-			add(&l, f->object, strlen(f->object));
-			addf(&l, "+0x%llx", f->offset);
-			if (fp_site_symbol(f, sym, sizeof(sym)) == 0) {
-				add(&l, " (", 2);
-				add(&l, sym, strlen(sym));
-				add(&l, ")", 1);
-			}
-		}
-		add(&l, "\n", 1);
-		write_all(STDERR_FILENO, l.buf, l.len);
+		fp_jsonw_init_mem(w, NULL, 0, &own_arena);
+		injection_text(w, seq, call, size, site);
+		if (!w->err)
+			FP_IGNORE(write_line(STDERR_FILENO, w->buf, w->len));
+		fp_jsonw_mem_free(w);
 	}
+	fp_je_own_free(w);
 }
 
 void fp_log_crash(const struct fp_ending *end)
 {
-	struct line l = { .len = 0 };
-	const char *name = fp_signal_name(end->sig);
+	struct fp_jsonw *w = &crash_w;
 
 	if (fp_rt.log_fd < 0)
 		return;
-	addf(&l, "{\"crash\":{\"signal\":%llu", (unsigned long long)end->sig);
-	add(&l, ",\"name\":", 8);
-	add_json_str(&l, name ? name : "?");
-	addf(&l, ",\"pid\":%llu", (unsigned long long)getpid());
-	addf(&l, ",\"last_injection_seq\":%llu", end->last_seq);
-	add_frames_json(&l, end->frames, end->nframes);
-	add(&l, "}}\n", 3);
-	write_all(fp_rt.log_fd, l.buf, l.len);
+	fp_jsonw_init_mem(w, crash_line, sizeof(crash_line), NULL);
+	fp_jsonw_obj_begin(w);
+	fp_jsonw_key(w, "crash");
+	fp_jsonw_obj_begin(w);
+	fp_jsonw_key(w, "signal");
+	fp_jsonw_i64(w, end->sig);
+	fp_jsonw_key(w, "name");
+	fp_jsonw_str(w, fp_signal_name(end->sig) ? fp_signal_name(end->sig) : "?");
+	fp_jsonw_key(w, "pid");
+	fp_jsonw_i64(w, getpid());
+	fp_jsonw_key(w, "last_injection_seq");
+	fp_jsonw_u64(w, end->last_seq);
+	/* Naming takes locks and memory: only frames named before the crash. */
+	frames_json(w, (struct fp_frame_info *const *)end->frames, end->nframes, 0);
+	fp_jsonw_obj_end(w);
+	fp_jsonw_obj_end(w);
+	fp_jsonw_raw(w, "\n", 1);
+	log_text(w);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "framejson.h"
 #include "jsonw.h"
 #include "pool.h"
 #include "parse.h"
@@ -147,22 +148,8 @@ static void write_totals(void)
 
 static void write_frame(struct fp_frame_info *f)
 {
-	char buf[1024];
-
-	fp_jsonw_obj_begin(&w);
-	fp_jsonw_key(&w, "object");
-	fp_jsonw_str(&w, f->object);
-	fp_jsonw_key(&w, "offset");
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->offset);
-	fp_jsonw_str(&w, buf);
-	fp_jsonw_key(&w, "symbol");
-	if (async && !fp_site_frame_named(f))
-		fp_jsonw_null(&w);	/* named offline by the tool */
-	else if (fp_site_symbol(f, buf, sizeof(buf)) == 0)
-		fp_jsonw_str(&w, buf);
-	else
-		fp_jsonw_null(&w);
-	fp_jsonw_obj_end(&w);
+	/* From a signal handler only frames named before are named: the tool names the rest. */
+	fp_framejson_write(&w, f, !async);
 }
 
 static void write_site(struct fp_site *s)

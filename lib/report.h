@@ -6,7 +6,7 @@
 
 struct fp_frame_info;
 
-#define FP_CRASH_FRAMES	32
+#define FP_CRASH_FRAMES	64
 
 /* How the process image ends, as the report's exit, complete and crash say. */
 struct fp_ending {

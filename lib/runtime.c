@@ -24,6 +24,7 @@
 #include "guard.h"
 #include "hooks.h"
 #include "je.h"
+#include "log.h"
 #include "pool.h"
 #include "prng.h"
 #include "report.h"
@@ -121,14 +122,9 @@ int fp_rt_expand(const char *tmpl, char *out, unsigned size)
 
 static void open_log(void)
 {
-	char path[FP_CONF_PATH_MAX];
-
 	if (fp_rt.log_fd >= 0)
 		close(fp_rt.log_fd);
-	fp_rt.log_fd = -1;
-	if (!fp_rt.conf.log[0] || fp_rt_expand(fp_rt.conf.log, path, sizeof(path)))
-		return;
-	fp_rt.log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fp_rt.log_fd = fp_log_open(fp_rt.conf.log);
 }
 
 /*

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <link.h>
 #include <sched.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -281,18 +280,6 @@ void fp_site_name_frame(struct fp_frame_info *f)
 
 	if (!fp_site_frame_named(f))
 		name_frame(f, &mine);
-}
-
-int fp_site_symbol(struct fp_frame_info *f, char *buf, size_t size)
-{
-	const char *name;
-
-	fp_site_name_frame(f);
-	name = f->demangled ? f->demangled : f->function;
-	if (!name)
-		return -1;
-	snprintf(buf, size, "%s+0x%llx", name, (unsigned long long)f->function_offset);
-	return 0;
 }
 
 /* FNV-1a over the basename, then the offset mixed in; chained per frame. */

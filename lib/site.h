@@ -126,13 +126,6 @@ static inline int fp_site_frame_named(struct fp_frame_info *f)
 int fp_site_frame_is_shim(const struct fp_frame_info *f);
 
 /**
- * fp_site_symbol() - "function+0xoff" of @f (naming it first), demangled
- * when possible.
- * Return: 0 with @buf filled, or -1 when the function is unknown.
- */
-int fp_site_symbol(struct fp_frame_info *f, char *buf, size_t size);
-
-/**
  * fp_site_note_startup() - remember the objects loaded before main() (call
  * from the constructor): only later ones can be unloaded.
  */

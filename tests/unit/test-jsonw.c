@@ -1,6 +1,10 @@
-/* lib/jsonw.c: exact bytes for nesting, commas, escaping, numbers, errors. */
+/*
+ * lib/jsonw.c: exact bytes for nesting, commas, escaping, numbers, errors;
+ * the memory sink gives the fd sink's bytes, grows, and reports overflow.
+ */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -38,6 +42,127 @@ static const char *str(const char *s, size_t n)
 	start();
 	fp_jsonw_strn(&w, s, n);
 	return finish();
+}
+
+/* The memory sink's allocator, counting, and failing on demand. */
+static unsigned allocs, frees, fail_alloc;
+
+static void *count_alloc(size_t size)
+{
+	if (fail_alloc)
+		return NULL;
+	allocs++;
+	return malloc(size);
+}
+
+static void count_free(void *p)
+{
+	frees++;
+	free(p);
+}
+
+static const struct fp_jsonw_mem counting = { count_alloc, count_free };
+
+/* Strings through the memory sink, starting in a 4-byte buffer. */
+static char mem_out[65536];
+
+static const char *mem_str(const char *s, size_t n)
+{
+	static struct fp_jsonw m;
+	char small[4];
+
+	fp_jsonw_init_mem(&m, small, sizeof(small), &counting);
+	fp_jsonw_strn(&m, s, n);
+	memcpy(mem_out, m.buf, m.len);
+	mem_out[m.len] = '\0';
+	fp_jsonw_mem_free(&m);
+	return mem_out;
+}
+
+static const struct {
+	const char *s;
+	size_t n;
+} samples[] = {
+	{ "a\"b\\c/d", 7 }, { "\n\t\r\b\f", 5 }, { "\x01\x1f\x7f", 3 }, { "a\0b", 3 },
+	{ "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80", 15 }, { "\xff\xfe", 2 },
+	{ "\xc3", 1 }, { "\xc0\xaf", 2 }, { "\xed\xa0\x80", 3 }, { "\xf4\x90\x80\x80", 4 },
+	{ "std::map<std::string, int>::operator[](std::string const&)+0x1f", 63 },
+};
+
+static void test_mem_sink(void)
+{
+	static struct fp_jsonw m;
+	static char big[3 * FP_JSONW_BUF + 17];
+	char fixed[8];
+	int same = 1;
+
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		char *fd_out = strdup(str(samples[i].s, samples[i].n));
+
+		if (strcmp(fd_out, mem_str(samples[i].s, samples[i].n))) {
+			same = 0;
+			diag("sample %zu: fd sink '%s', memory sink '%s'", i, fd_out, mem_out);
+		}
+		free(fd_out);
+	}
+	ok(same, "the memory sink escapes every sample exactly as the fd sink");
+	is_u64(allocs, frees, "... and frees every buffer it grew into (%u)", allocs);
+	ok(allocs > 0, "... having grown out of its 4-byte buffer");
+
+	/* Growth from the writer's own buffer, far past it, content whole. */
+	allocs = frees = 0;
+	memset(big, 'x', sizeof(big) - 1);
+	fp_jsonw_init_mem(&m, NULL, 0, &counting);
+	ok(m.buf == m.fdbuf, "no buffer given: the writer's own to start with");
+	fp_jsonw_arr_begin(&m);
+	fp_jsonw_str(&m, big);
+	fp_jsonw_str(&m, "\"");
+	fp_jsonw_arr_end(&m);
+	fp_jsonw_raw(&m, "\n", 1);
+	is_u64(m.len, sizeof(big) - 1 + 2 + 1 + 4 + 2 + 1, "grown to the whole text (%zu bytes)", m.len);
+	for (size_t i = 2; i < sizeof(big) + 1; i++)
+		same &= m.buf[i] == 'x';
+	ok(same && memcmp(m.buf, "[\"x", 3) == 0 && memcmp(m.buf + m.len - 9, "x\",\"\\\"\"]\n", 9) == 0,
+	   "... with its content, commas, escapes and the raw newline");
+	ok(allocs >= 2 && allocs <= 4, "... in %u doublings, not one per write", allocs);
+	is_u64(fp_jsonw_flush(&m), 0, "flush of the memory sink: no error");
+	ok(m.len > 0, "... and the text stays for the caller");
+	fp_jsonw_mem_free(&m);
+	is_u64(frees, allocs, "mem_free gives back the grown buffer");
+	ok(m.buf == m.fdbuf && m.len == 0, "... and leaves the writer on its own buffer, empty");
+
+	/* Fixed (signal-safe): what does not fit is an error, never an overrun. */
+	allocs = 0;
+	fixed[sizeof(fixed) - 1] = 'G';
+	fp_jsonw_init_mem(&m, fixed, sizeof(fixed) - 1, NULL);
+	fp_jsonw_str(&m, "abc");
+	is_u64(m.len, 5, "fixed buffer: a string that fits");
+	fp_jsonw_str(&m, "def");
+	ok(m.err == -ENOSPC && fp_jsonw_flush(&m) == -ENOSPC, "... one that does not: -ENOSPC");
+	ok(m.len <= sizeof(fixed) - 1 && fixed[sizeof(fixed) - 1] == 'G' && allocs == 0,
+	   "... nothing written past the buffer, nothing allocated");
+
+	/* An allocator that fails: -ENOMEM. */
+	fail_alloc = 1;
+	fp_jsonw_init_mem(&m, fixed, sizeof(fixed), &counting);
+	fp_jsonw_str(&m, "too long for eight");
+	ok(m.err == -ENOMEM, "growth that cannot be had: -ENOMEM");
+	fp_jsonw_mem_free(&m);
+	fail_alloc = 0;
+
+	/* A string in pieces is the string whole. */
+	fp_jsonw_init_mem(&m, NULL, 0, &counting);
+	fp_jsonw_arr_begin(&m);
+	fp_jsonw_null(&m);
+	fp_jsonw_str_begin(&m);
+	fp_jsonw_str_add(&m, "f\"n", 3);
+	fp_jsonw_str_add(&m, "", 0);
+	fp_jsonw_str_add(&m, "+0x1f", 5);
+	fp_jsonw_str_end(&m);
+	fp_jsonw_arr_end(&m);
+	m.buf[m.len] = '\0';
+	is_str(m.buf, "[null,\"f\\\"n+0x1f\"]", "a string in pieces: one value, escaped, after a comma");
+	fp_jsonw_mem_free(&m);
 }
 
 int main(void)
@@ -152,6 +277,7 @@ int main(void)
 		fp_jsonw_null(&w);
 		ok(fp_jsonw_flush(&w) < 0, "flush to a closed fd fails");
 	}
+	test_mem_sink();
 	unlink(path);
 	return done_testing();
 }
