@@ -221,6 +221,32 @@ static void on_exit_report(int status, void *arg)
 	fp_rt_exit(status);
 }
 
+/* quick_exit(): registered first, so it runs after the program's handlers. */
+static _Atomic int quick_status;
+
+static void on_quick_exit_report(void)
+{
+	fp_rt_exit(atomic_load(&quick_status));
+}
+
+void fp_rt_quick_exit(int status)
+{
+	static void (*_Atomic real)(int);
+	void (*f)(int) = atomic_load_explicit(&real, memory_order_acquire);
+
+	atomic_store(&quick_status, status);
+	if (!f) {
+		fp_guard_enter();
+		*(void **)&f = dlsym(RTLD_NEXT, "quick_exit");
+		fp_guard_leave();
+		if (!f)
+			fp_bug("quick_exit not found after the shim");
+		atomic_store_explicit(&real, f, memory_order_release);
+	}
+	f(status);
+	__builtin_unreachable();
+}
+
 /* Whether this process image writes reports; a vfork child shares our memory, not our pid. */
 static int mine_to_write(void)
 {
@@ -349,8 +375,10 @@ void fp_rt_constructor(void)
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	if (fp_rt.site_depth)
 		fp_site_note_startup();
-	if (fp_rt.reporting)
+	if (fp_rt.reporting) {
 		on_exit(on_exit_report, NULL);
+		at_quick_exit(on_quick_exit_report);
+	}
 	fp_startup_done();
 	if (fp_rt.conf.toggle_signal) {
 		struct sigaction sa;

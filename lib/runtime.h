@@ -90,6 +90,12 @@ int fp_rt_report_signal(const struct fp_ending *end);
 void fp_rt_exit(int code);
 
 /**
+ * fp_rt_quick_exit() - quick_exit(3): the report is written after the
+ * program's at_quick_exit handlers, with @status.
+ */
+void fp_rt_quick_exit(int status) __attribute__((noreturn));
+
+/**
  * fp_rt_exec_failed() - an exec reported the image and then failed: the
  * image's exit reports again.
  */

@@ -159,6 +159,11 @@ FP_EXPORT __attribute__((noreturn)) void _exit(int status)
 		syscall(SYS_exit_group, status);
 }
 
+FP_EXPORT __attribute__((noreturn)) void quick_exit(int status)
+{
+	fp_rt_quick_exit(status);
+}
+
 FP_EXPORT __attribute__((noreturn)) void _Exit(int status)
 {
 	fp_rt_exit(status);

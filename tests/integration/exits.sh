@@ -1,12 +1,12 @@
 #!/bin/sh
 # The report is written however the process ends (SPEC §6): return from
-# main, exit(), _exit(), _Exit(), and exit()/_exit() from another thread,
+# main, exit(), _exit(), _Exit(), quick_exit(), and exit()/_exit() from another thread,
 # with the right exit code and the allocations made just before the end.
 . "$TESTLIB"
 
 E=$PROGS/exits
 
-for how in return exit _exit _Exit thread-exit thread-_exit; do
+for how in return exit _exit _Exit thread-exit thread-_exit quick_exit; do
 	for code in 7 0; do
 		rm -rf "$T/d"
 		mkdir "$T/d"
@@ -24,6 +24,12 @@ for how in return exit _exit _Exit thread-exit thread-_exit; do
 		is "$(ls -A "$T/d" | paste -sd' ')" "report.json" "$how($code): one report, no temporary file left"
 	done
 done
+
+# quick_exit(): written after the program's at_quick_exit handlers.
+rm -f "$T/r.json"
+run_shim FAILPOOL_REPORT="$T/r.json" -- "$E" quick_exit 5 >/dev/null 2>&1
+is "$?:$(jget "$T/r.json" exit.code):$(jget "$T/r.json" totals.calls.malloc)" "5:5:11" \
+	"quick_exit(5): the report has the handler's malloc too"
 
 # An exit status above 255 is truncated the way the kernel does it.
 rm -f "$T/r.json"

@@ -7,6 +7,8 @@
  *   exits _Exit CODE         _Exit(CODE)
  *   exits thread-exit CODE   exit(CODE) from a second thread
  *   exits thread-_exit CODE  _exit(CODE) from a second thread
+ *   exits quick_exit CODE    quick_exit(CODE), whose at_quick_exit handler
+ *                            makes one more malloc (kept)
  *
  * Before it ends it makes 10 mallocs of 100 bytes (5 freed, 5 left live)
  * and writes "exits HOW CODE" to stdout with write(2).
@@ -46,6 +48,13 @@ static void finish(void)
 		_exit(code);
 	if (!strcmp(how, "_Exit"))
 		_Exit(code);
+	if (!strcmp(how, "quick_exit"))
+		quick_exit(code);
+}
+
+static void quick_handler(void)
+{
+	keep[0] = v_malloc(100);
 }
 
 static void *thread(void *arg)
@@ -59,6 +68,7 @@ int main(int argc, char **argv)
 {
 	static const char *const hows[] = {
 		"return", "exit", "_exit", "_Exit", "thread-exit", "thread-_exit",
+		"quick_exit",
 	};
 	unsigned i;
 
@@ -71,6 +81,8 @@ int main(int argc, char **argv)
 			break;
 	if (i == sizeof(hows) / sizeof(hows[0]))
 		goto usage;
+	if (!strcmp(how, "quick_exit"))
+		at_quick_exit(quick_handler);
 	if (!strncmp(how, "thread-", 7)) {
 		pthread_t t;
 
