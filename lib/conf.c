@@ -9,7 +9,9 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fp.h"
 #include "match.h"
@@ -266,19 +268,173 @@ int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 	return 0;
 }
 
+/* The tool's own variable (which shim to preload): the shim never reads it. */
+static const char tool_var[] = "FAILPOOL_LIB";
+#define PREFIX_LEN	(sizeof("FAILPOOL_") - 1)
+/* Longer names than this are never close to a known one. */
+#define SUGGEST_MAX	40
+
+static int lower_ch(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch + 'a' - 'A' : ch;
+}
+
+/*
+ * Edit distance with adjacent transpositions (RTA for RAT counts 1), case
+ * folded so that FAILPOOL_rate suggests FAILPOOL_RATE; three rows on the
+ * stack because the shim runs this before anything can be allocated.
+ */
+static unsigned distance(const char *a, size_t na, const char *b, size_t nb)
+{
+	unsigned rows[3][SUGGEST_MAX + 1], *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+
+	for (size_t j = 0; j <= nb; j++)
+		prev[j] = (unsigned)j;
+	for (size_t i = 1; i <= na; i++) {
+		cur[0] = (unsigned)i;
+		for (size_t j = 1; j <= nb; j++) {
+			unsigned cost = lower_ch(a[i - 1]) != lower_ch(b[j - 1]);
+			unsigned d = prev[j - 1] + cost;
+
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && lower_ch(a[i - 1]) == lower_ch(b[j - 2]) &&
+			    lower_ch(a[i - 2]) == lower_ch(b[j - 1]) && prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			cur[j] = d;
+		}
+		{
+			unsigned *t = prev2;
+
+			prev2 = prev;
+			prev = cur;
+			cur = t;
+		}
+	}
+	return prev[nb];
+}
+
+/* Every name the environment may hold: the table's, and the tool's. */
+static const char *known_name(unsigned i)
+{
+	return i < fp_conf_nvars ? fp_conf_vars[i].name : i == fp_conf_nvars ? tool_var : NULL;
+}
+
+const char *fp_conf_suggest(const char *name, size_t n)
+{
+	const char *best = NULL;
+	unsigned best_d = ~0u;
+
+	if (n < PREFIX_LEN || n - PREFIX_LEN > SUGGEST_MAX)
+		return NULL;
+	for (unsigned i = 0; known_name(i); i++) {
+		const char *k = known_name(i) + PREFIX_LEN;
+		size_t nk = strlen(k), nu = n - PREFIX_LEN;
+		unsigned d = distance(name + PREFIX_LEN, nu, k, nk);
+
+		/* One edit in four letters: RAT, SEDE, TOGGLE_SIG; not DEBUG for DEPTH. */
+		if (d <= 1 + (nu > nk ? nu : nk) / 4 && d < best_d) {
+			best = known_name(i);
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+int fp_conf_check_names(char *const *env, struct fp_conf_error *err)
+{
+	for (; env && *env; env++) {
+		const char *e = *env, *near;
+		size_t n = strcspn(e, "="), shown = n;
+		unsigned i;
+
+		if (n < PREFIX_LEN || memcmp(e, "FAILPOOL_", PREFIX_LEN))
+			continue;
+		for (i = 0; known_name(i); i++)
+			if (strlen(known_name(i)) == n && !memcmp(known_name(i), e, n))
+				break;
+		if (known_name(i))
+			continue;
+		if (shown >= sizeof(err->name))
+			shown = sizeof(err->name) - 4;
+		memcpy(err->name, e, shown);
+		strcpy(err->name + shown, n > shown ? "..." : "");
+		near = fp_conf_suggest(e, n);
+		return fail(err, err->name, near ? "unknown variable (did you mean %s?)"
+					       : "unknown variable%s", near ? near : "");
+	}
+	return 0;
+}
+
+int fp_conf_load_environ(struct fp_conf *c, struct fp_conf_error *err)
+{
+	int rc = fp_conf_check_names(environ, err);
+
+	if (!rc)
+		rc = fp_conf_load(c, getenv, err);
+	/* Nothing half-set: the shim passes straight through until it exits. */
+	if (rc)
+		fp_conf_defaults(c);
+	return rc;
+}
+
+/* Append @s escaped, stopping before the first byte whose escape does not fit. */
+static unsigned escape_into(char *buf, unsigned n, unsigned cap, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		char e[4];
+		unsigned len = 2;
+
+		e[0] = '\\';
+		if (ch == '\n' || ch == '\t' || ch == '\r') {
+			e[1] = ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r';
+		} else if (ch < 0x20 || ch == 0x7f) {
+			e[1] = 'x';
+			e[2] = hex[ch >> 4];
+			e[3] = hex[ch & 15];
+			len = 4;
+		} else {
+			e[0] = (char)ch;
+			len = 1;
+		}
+		if (n + len > cap)
+			break;
+		memcpy(buf + n, e, len);
+		n += len;
+	}
+	return n;
+}
+
+unsigned fp_conf_escape(const char *s, char *buf, unsigned size)
+{
+	unsigned n = size ? escape_into(buf, 0, size - 1, s) : 0;
+
+	if (size)
+		buf[n] = '\0';
+	return n;
+}
+
 unsigned fp_conf_format_error(const struct fp_conf_error *err, char *buf,
 			      unsigned size)
 {
-	int n = snprintf(buf, size, "failpool: %s: %s\n", err->var, err->msg);
+	/* Room for the newline and the NUL, whatever the message holds. */
+	unsigned cap = size >= 2 ? size - 2 : 0, n = 0;
 
-	if (n < 0)
-		n = 0;
-	if ((unsigned)n >= size) {
-		n = (int)size - 1;
-		if (n > 0)
-			buf[n - 1] = '\n';
-	}
-	return (unsigned)n;
+	if (!size)
+		return 0;
+	n = escape_into(buf, n, cap, "failpool: ");
+	n = escape_into(buf, n, cap, err->var);
+	n = escape_into(buf, n, cap, ": ");
+	n = escape_into(buf, n, cap, err->msg);
+	if (size >= 2)
+		buf[n++] = '\n';
+	buf[n] = '\0';
+	return n;
 }
 
 int fp_conf_injects(const struct fp_conf *c)

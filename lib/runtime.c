@@ -170,10 +170,8 @@ int fp_rt_boot(void)
 		return 0;
 	}
 	fp_guard_enter();
-	if (fp_conf_load(c, getenv, &fp_rt.conf_err)) {
+	if (fp_conf_load_environ(c, &fp_rt.conf_err))
 		fp_rt.conf_bad = 1;
-		fp_conf_defaults(c);
-	}
 	fp_rt.seed = c->seed_set ? c->seed : default_seed();
 	fp_rt.pid = getpid();
 	read_exe_name();
@@ -280,7 +278,7 @@ static void say_str(const char *msg)
 
 void fp_rt_constructor(void)
 {
-	char msg[512];
+	char msg[FP_CONF_LINE_MAX];
 
 	while (!fp_rt_boot()) {
 		if (!environ)

@@ -102,9 +102,9 @@ int fp_opts_setenv(const struct fp_optvals *v)
 int fp_opts_validate(struct fp_conf *conf)
 {
 	struct fp_conf_error err;
-	char msg[512];
+	char msg[FP_CONF_LINE_MAX];
 
-	if (fp_conf_load(conf, getenv, &err) == 0)
+	if (fp_conf_load_environ(conf, &err) == 0)
 		return 0;
 	fp_conf_format_error(&err, msg, sizeof(msg));
 	fputs(msg, stderr);
