@@ -166,6 +166,39 @@ static int load_path(const char *var, const char *v, char *dst, size_t size,
 	return load_string(var, v, dst, size, err);
 }
 
+/*
+ * Signals a toggle handler must not take over. The fault signals and SIGABRT
+ * carry the crash record, and a fault handler that returns re-runs the
+ * faulting instruction forever; glibc keeps 32 and 33 below SIGRTMIN for
+ * itself (SIGCANCEL, SIGSETXID), so catching them breaks pthread_cancel and
+ * setuid in threaded programs.
+ */
+#define FAULT "reports a crash (the crash record needs it, and a fault would repeat forever)"
+static const struct { int sig; const char *why; } refused[] = {
+	{ SIGKILL, "cannot be caught" }, { SIGSTOP, "cannot be caught" },
+	{ SIGSEGV, FAULT }, { SIGBUS, FAULT }, { SIGILL, FAULT }, { SIGFPE, FAULT },
+	{ SIGABRT, "is how abort() ends a program (the crash record needs it)" },
+	{ 32, "is reserved by glibc (thread cancellation and timers)" },
+	{ 33, "is reserved by glibc (setuid and its kin in threaded programs)" },
+};
+#undef FAULT
+
+static int check_toggle(const char *v, int sig, struct fp_conf_error *err)
+{
+	const char *name = fp_signal_name(sig);
+	char num[24];
+
+	if (!name) {
+		snprintf(num, sizeof(num), "signal %d", sig);
+		name = num;
+	}
+	for (unsigned i = 0; i < FP_ARRAY_SIZE(refused); i++)
+		if (refused[i].sig == sig)
+			return fail(err, "FAILPOOL_TOGGLE_SIGNAL", "%s %s: '%.*s%s'",
+				    name, refused[i].why, SHOWN(v));
+	return 0;
+}
+
 /* Scratch for validating rules: conf loading is single-threaded (boot, tool). */
 static struct fp_rules rules;
 
@@ -257,8 +290,8 @@ int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 	if ((v = get("FAILPOOL_TOGGLE_SIGNAL"))) {
 		if (fp_parse_signal(v, &c->toggle_signal))
 			return fail(err, "FAILPOOL_TOGGLE_SIGNAL", "not a signal name or number: '%.*s%s'", SHOWN(v));
-		if (c->toggle_signal == SIGKILL || c->toggle_signal == SIGSTOP)
-			return fail(err, "FAILPOOL_TOGGLE_SIGNAL", "SIGKILL and SIGSTOP cannot be caught: '%.*s%s'", SHOWN(v));
+		if ((rc = check_toggle(v, c->toggle_signal, err)))
+			return rc;
 	}
 	if ((v = get("FAILPOOL_VERBOSE"))) {
 		if (strcmp(v, "0") && strcmp(v, "1") && strcmp(v, "2"))

@@ -63,8 +63,17 @@ bad ENABLE 2 "not 0 or 1: '2'"
 bad ENABLE yes "not 0 or 1: 'yes'"
 bad TOGGLE_SIGNAL SIGFOO "not a signal name or number: 'SIGFOO'"
 bad TOGGLE_SIGNAL 0 "not a signal name or number: '0'"
-bad TOGGLE_SIGNAL KILL "SIGKILL and SIGSTOP cannot be caught: 'KILL'"
-bad TOGGLE_SIGNAL SIGSTOP "SIGKILL and SIGSTOP cannot be caught: 'SIGSTOP'"
+# Signals that would break the program if a toggle took them over.
+bad TOGGLE_SIGNAL KILL "SIGKILL cannot be caught: 'KILL'"
+bad TOGGLE_SIGNAL SIGSTOP "SIGSTOP cannot be caught: 'SIGSTOP'"
+fault="reports a crash (the crash record needs it, and a fault would repeat forever)"
+bad TOGGLE_SIGNAL SEGV "SIGSEGV $fault: 'SEGV'"
+bad TOGGLE_SIGNAL SIGBUS "SIGBUS $fault: 'SIGBUS'"
+bad TOGGLE_SIGNAL ill "SIGILL $fault: 'ill'"
+bad TOGGLE_SIGNAL 8 "SIGFPE $fault: '8'"
+bad TOGGLE_SIGNAL ABRT "SIGABRT is how abort() ends a program (the crash record needs it): 'ABRT'"
+bad TOGGLE_SIGNAL 32 "signal 32 is reserved by glibc (thread cancellation and timers): '32'"
+bad TOGGLE_SIGNAL 33 "signal 33 is reserved by glibc (setuid and its kin in threaded programs): '33'"
 bad VERBOSE 3 "not 0, 1 or 2: '3'"
 # A long value is quoted up to 64 bytes.
 long=$(printf '%080d' 7)
@@ -170,6 +179,9 @@ good ENABLE 1
 good TOGGLE_SIGNAL USR1
 good TOGGLE_SIGNAL SIGUSR2
 good TOGGLE_SIGNAL 10
+good TOGGLE_SIGNAL 34
+good TOGGLE_SIGNAL RTMIN
+good TOGGLE_SIGNAL SIGHUP
 good VERBOSE 0
 good VERBOSE 2
 

@@ -199,7 +199,23 @@ int main(void)
 	good("FAILPOOL_TOGGLE_SIGNAL", "USR2");
 	is_int(c.toggle_signal, SIGUSR2, "toggle USR2");
 	bad("FAILPOOL_TOGGLE_SIGNAL", "SIGFOO", "not a signal");
-	bad("FAILPOOL_TOGGLE_SIGNAL", "KILL", "cannot be caught");
+	{
+		/* Signals the program cannot do without (README, "Variables"). */
+		static const char *const refused[][2] = {
+			{ "KILL", "SIGKILL cannot be caught: 'KILL'" },
+			{ "19", "SIGSTOP cannot be caught: '19'" },
+			{ "SEGV", "SIGSEGV reports a crash" }, { "SIGBUS", "SIGBUS reports a crash" },
+			{ "ILL", "SIGILL reports a crash" }, { "fpe", "SIGFPE reports a crash" },
+			{ "6", "SIGABRT is how abort() ends a program" },
+			{ "32", "signal 32 is reserved by glibc" }, { "33", "signal 33 is reserved by glibc" },
+		};
+
+		for (unsigned i = 0; i < FP_ARRAY_SIZE(refused); i++)
+			bad("FAILPOOL_TOGGLE_SIGNAL", refused[i][0], refused[i][1]);
+	}
+	good("FAILPOOL_TOGGLE_SIGNAL", "RTMIN");
+	is_int(c.toggle_signal, SIGRTMIN, "RTMIN (34 with glibc) is free");
+	good("FAILPOOL_TOGGLE_SIGNAL", "HUP");
 	good("FAILPOOL_VERBOSE", "2");
 	is_int(c.verbose, 2, "verbose 2");
 	bad("FAILPOOL_VERBOSE", "3", "not 0, 1 or 2");
