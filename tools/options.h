@@ -49,7 +49,8 @@ int fp_opt_parse(struct fp_optvals *v, int argc, char **argv, int *i);
 /**
  * fp_opts_setenv() - setenv() every recorded value in the tool's own
  * environment, to be inherited by the child and checked by
- * fp_opts_validate().
+ * fp_opts_validate(); a relative --report or --log is made absolute from
+ * the tool's working directory.
  * Return: 0, or -1 with a message printed.
  */
 int fp_opts_setenv(const struct fp_optvals *v);
