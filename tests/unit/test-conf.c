@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "confnames.h"
 #include "fp.h"
 #include "../tap.h"
 
