@@ -146,6 +146,17 @@ int fp_opts_validate(struct fp_conf *conf)
 	return -1;
 }
 
+const char *const *fp_opts_keep(const char **keep, unsigned size, const char *except)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < fp_conf_nvars && n + 1 < size; i++)
+		if (strcmp(fp_conf_vars[i].name, except))
+			keep[n++] = fp_conf_vars[i].name;
+	keep[n] = NULL;
+	return keep;
+}
+
 static const char *var_help(const char *var)
 {
 	for (unsigned i = 0; i < fp_conf_nvars; i++)

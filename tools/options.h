@@ -65,6 +65,16 @@ int fp_opts_setenv(const struct fp_optvals *v);
 int fp_opts_validate(struct fp_conf *conf);
 
 /**
+ * fp_opts_keep() - what a run keeps of the tool's FAILPOOL_* variables:
+ * every name of lib/conf.c's table but @except (which the tool sets
+ * itself), so a variable added there is passed on without a second list.
+ * @keep: filled with at most @size - 1 names and a NULL
+ *
+ * Return: @keep.
+ */
+const char *const *fp_opts_keep(const char **keep, unsigned size, const char *except);
+
+/**
  * fp_opts_help() - one line per flag, with the variable it sets.
  */
 void fp_opts_help(FILE *out);
