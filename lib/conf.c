@@ -9,8 +9,11 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "confnames.h"
 #include "fp.h"
 #include "match.h"
 #include "parse.h"
@@ -164,6 +167,39 @@ static int load_path(const char *var, const char *v, char *dst, size_t size,
 	return load_string(var, v, dst, size, err);
 }
 
+/*
+ * Signals a toggle handler must not take over. The fault signals and SIGABRT
+ * carry the crash record, and a fault handler that returns re-runs the
+ * faulting instruction forever; glibc keeps 32 and 33 below SIGRTMIN for
+ * itself (SIGCANCEL, SIGSETXID), so catching them breaks pthread_cancel and
+ * setuid in threaded programs.
+ */
+#define FAULT "reports a crash (the crash record needs it, and a fault would repeat forever)"
+static const struct { int sig; const char *why; } refused[] = {
+	{ SIGKILL, "cannot be caught" }, { SIGSTOP, "cannot be caught" },
+	{ SIGSEGV, FAULT }, { SIGBUS, FAULT }, { SIGILL, FAULT }, { SIGFPE, FAULT },
+	{ SIGABRT, "is how abort() ends a program (the crash record needs it)" },
+	{ 32, "is reserved by glibc (thread cancellation and timers)" },
+	{ 33, "is reserved by glibc (setuid and its kin in threaded programs)" },
+};
+#undef FAULT
+
+static int check_toggle(const char *v, int sig, struct fp_conf_error *err)
+{
+	const char *name = fp_signal_name(sig);
+	char num[24];
+
+	if (!name) {
+		snprintf(num, sizeof(num), "signal %d", sig);
+		name = num;
+	}
+	for (unsigned i = 0; i < FP_ARRAY_SIZE(refused); i++)
+		if (refused[i].sig == sig)
+			return fail(err, "FAILPOOL_TOGGLE_SIGNAL", "%s %s: '%.*s%s'",
+				    name, refused[i].why, SHOWN(v));
+	return 0;
+}
+
 /* Scratch for validating rules: conf loading is single-threaded (boot, tool). */
 static struct fp_rules rules;
 
@@ -255,8 +291,8 @@ int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 	if ((v = get("FAILPOOL_TOGGLE_SIGNAL"))) {
 		if (fp_parse_signal(v, &c->toggle_signal))
 			return fail(err, "FAILPOOL_TOGGLE_SIGNAL", "not a signal name or number: '%.*s%s'", SHOWN(v));
-		if (c->toggle_signal == SIGKILL || c->toggle_signal == SIGSTOP)
-			return fail(err, "FAILPOOL_TOGGLE_SIGNAL", "SIGKILL and SIGSTOP cannot be caught: '%.*s%s'", SHOWN(v));
+		if ((rc = check_toggle(v, c->toggle_signal, err)))
+			return rc;
 	}
 	if ((v = get("FAILPOOL_VERBOSE"))) {
 		if (strcmp(v, "0") && strcmp(v, "1") && strcmp(v, "2"))
@@ -266,19 +302,73 @@ int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 	return 0;
 }
 
+int fp_conf_load_environ(struct fp_conf *c, struct fp_conf_error *err)
+{
+	int rc = fp_conf_check_names(environ, err);
+
+	if (!rc)
+		rc = fp_conf_load(c, getenv, err);
+	/* Nothing half-set: the shim passes straight through until it exits. */
+	if (rc)
+		fp_conf_defaults(c);
+	return rc;
+}
+
+/* Append @s escaped, stopping before the first byte whose escape does not fit. */
+static unsigned escape_into(char *buf, unsigned n, unsigned cap, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		char e[4];
+		unsigned len = 2;
+
+		e[0] = '\\';
+		if (ch == '\n' || ch == '\t' || ch == '\r') {
+			e[1] = ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r';
+		} else if (ch < 0x20 || ch == 0x7f) {
+			e[1] = 'x';
+			e[2] = hex[ch >> 4];
+			e[3] = hex[ch & 15];
+			len = 4;
+		} else {
+			e[0] = (char)ch;
+			len = 1;
+		}
+		if (n + len > cap)
+			break;
+		memcpy(buf + n, e, len);
+		n += len;
+	}
+	return n;
+}
+
+unsigned fp_conf_escape(const char *s, char *buf, unsigned size)
+{
+	unsigned n = size ? escape_into(buf, 0, size - 1, s) : 0;
+
+	if (size)
+		buf[n] = '\0';
+	return n;
+}
+
 unsigned fp_conf_format_error(const struct fp_conf_error *err, char *buf,
 			      unsigned size)
 {
-	int n = snprintf(buf, size, "failpool: %s: %s\n", err->var, err->msg);
+	/* Room for the newline and the NUL, whatever the message holds. */
+	unsigned cap = size >= 2 ? size - 2 : 0, n = 0;
 
-	if (n < 0)
-		n = 0;
-	if ((unsigned)n >= size) {
-		n = (int)size - 1;
-		if (n > 0)
-			buf[n - 1] = '\n';
-	}
-	return (unsigned)n;
+	if (!size)
+		return 0;
+	n = escape_into(buf, n, cap, "failpool: ");
+	n = escape_into(buf, n, cap, err->var);
+	n = escape_into(buf, n, cap, ": ");
+	n = escape_into(buf, n, cap, err->msg);
+	if (size >= 2)
+		buf[n++] = '\n';
+	buf[n] = '\0';
+	return n;
 }
 
 int fp_conf_injects(const struct fp_conf *c)

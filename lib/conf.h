@@ -5,6 +5,7 @@
 #ifndef FP_CONF_H
 #define FP_CONF_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "calls.h"
 
@@ -37,9 +38,15 @@ struct fp_conf {
 	char exe[FP_CONF_PATH_MAX];	/* "" = every process */
 };
 
+#define FP_CONF_NAME_MAX	64
+#define FP_CONF_MSG_MAX		256
+/* fp_conf_format_error()'s longest line: every byte escaped as \xNN. */
+#define FP_CONF_LINE_MAX	(4 * (FP_CONF_NAME_MAX + FP_CONF_MSG_MAX) + 16)
+
 struct fp_conf_error {
-	const char *var;		/* "FAILPOOL_RATE" */
-	char msg[256];			/* "not a number in [0,1]: 'x'" */
+	const char *var;		/* "FAILPOOL_RATE", or name */
+	char name[FP_CONF_NAME_MAX];	/* an unknown variable's (cut), for var */
+	char msg[FP_CONF_MSG_MAX];	/* "not a number in [0,1]: 'x'" */
 };
 
 /* One row per variable, for the tool's option table and the report. */
@@ -69,11 +76,30 @@ int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 		 struct fp_conf_error *err);
 
 /**
- * fp_conf_format_error() - "failpool: FAILPOOL_X: what is wrong\n".
+ * fp_conf_load_environ() - what the shim and the tool both check:
+ * fp_conf_check_names() over environ, then fp_conf_load() with getenv().
+ * Context: boot (before main, no allocation) and the tool.
+ * Return: 0, or -EINVAL with @c at its defaults and @err filled.
+ */
+int fp_conf_load_environ(struct fp_conf *c, struct fp_conf_error *err);
+
+/**
+ * fp_conf_format_error() - "failpool: FAILPOOL_X: what is wrong\n", always
+ * one line: control bytes of a quoted value come out escaped (\n, \x01), and
+ * what does not fit in @buf is cut, never the final newline.
  * Return: the length written into @buf (always NUL-terminated).
  */
 unsigned fp_conf_format_error(const struct fp_conf_error *err, char *buf,
 			      unsigned size);
+
+/**
+ * fp_conf_escape() - @s with its control bytes escaped as in
+ * fp_conf_format_error(), for any other message that quotes a value; an
+ * escape that does not fit in @buf is left out with everything after it.
+ * Context: any, signal handlers included (no allocation, no locks).
+ * Return: the length written into @buf (NUL-terminated when @size > 0).
+ */
+unsigned fp_conf_escape(const char *s, char *buf, unsigned size);
 
 /**
  * fp_conf_injects() - whether any failure criterion is configured

@@ -338,6 +338,7 @@ static void write_body(const struct fp_ending *end)
 	fp_jsonw_obj_begin(&w);
 	fp_jsonw_key(&w, "schema");
 	fp_jsonw_str(&w, "failpool-report/1");
+	fp_jsonw_key(&w, "version"); fp_jsonw_str(&w, PACKAGE_VERSION);
 	fp_jsonw_key(&w, "pid");
 	fp_jsonw_i64(&w, getpid());
 	fp_jsonw_key(&w, "ppid");

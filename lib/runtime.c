@@ -82,9 +82,21 @@ static void read_exe_name(void)
 	fp_rt.exe[n] = '\0';
 }
 
+/* Relative report and log paths stay where they were asked for after chdir(). */
+static char boot_cwd[FP_CONF_PATH_MAX];
+
 int fp_rt_expand(const char *tmpl, char *out, unsigned size)
 {
 	unsigned n = 0;
+
+	if (tmpl[0] != '/' && boot_cwd[0]) {
+		n = (unsigned)strlen(boot_cwd);
+		if (n + 2 >= size)
+			return -ENAMETOOLONG;
+		memcpy(out, boot_cwd, n);
+		if (out[n - 1] != '/')
+			out[n++] = '/';
+	}
 
 	for (const char *p = tmpl; *p; p++) {
 		char num[24];
@@ -175,10 +187,12 @@ int fp_rt_boot(void)
 		return 0;
 	}
 	fp_guard_enter();
-	if (fp_conf_load(c, getenv, &fp_rt.conf_err)) {
+	if (fp_conf_load_environ(c, &fp_rt.conf_err))
 		fp_rt.conf_bad = 1;
-		fp_conf_defaults(c);
-	}
+	/* getcwd() into a buffer is a plain system call: no allocation. */
+	if (((c->report[0] && c->report[0] != '/') || (c->log[0] && c->log[0] != '/')) &&
+	    !getcwd(boot_cwd, sizeof(boot_cwd)))
+		boot_cwd[0] = '\0';
 	fp_rt.seed = c->seed_set ? c->seed : default_seed();
 	fp_rt.pid = getpid();
 	read_exe_name();
@@ -351,7 +365,7 @@ static void say_str(const char *msg)
 
 void fp_rt_constructor(void)
 {
-	char msg[512];
+	char msg[FP_CONF_LINE_MAX];
 
 	while (!fp_rt_boot()) {
 		if (!environ)

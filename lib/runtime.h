@@ -118,7 +118,8 @@ static inline int fp_rt_eligible(enum fp_call call)
 }
 
 /**
- * fp_rt_expand() - expand %p, %e and %% of a FAILPOOL_REPORT/LOG template.
+ * fp_rt_expand() - expand %p, %e and %% of a FAILPOOL_REPORT/LOG template;
+ * a relative one is taken from the working directory the shim booted in.
  * Return: 0, or -ENAMETOOLONG.
  */
 int fp_rt_expand(const char *tmpl, char *out, unsigned size);

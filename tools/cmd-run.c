@@ -28,6 +28,8 @@
 #include "summary.h"
 
 #define USAGE "Usage: failpool run [options] [--] CMD [ARG...]\n"
+/* As env and timeout do: a status CMD itself is unlikely to give. */
+#define RUN_CONFIG_ERROR 125
 
 /* The child, for forwarding SIGTERM and SIGHUP; 0 before the fork. */
 static volatile sig_atomic_t child_pid;
@@ -366,7 +368,7 @@ int fp_cmd_run(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (fp_opts_validate(&conf))
-		return FP_EXIT_USAGE;
+		return RUN_CONFIG_ERROR;
 	cmd = argv + cmd_index;
 
 	preload = fp_preload_value();

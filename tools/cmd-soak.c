@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "fp.h"
 #include "merge.h"
 #include "lines.h"
 #include "options.h"
@@ -133,12 +134,7 @@ int fp_cmd_soak(int argc, char **argv)
 	const char *out = "failpool-soak", *stress = "stress-ng", *val;
 	char *stressors = NULL, dir[PATH_MAX + 32], *preload, **paths;
 	char *cmd[2 * 64 + 8] = { NULL }, *vars[2] = { NULL };
-	static const char *const keep[] = {
-		"FAILPOOL_RATE", "FAILPOOL_SEED", "FAILPOOL_EVERY", "FAILPOOL_AFTER", "FAILPOOL_NTH",
-		"FAILPOOL_BURST", "FAILPOOL_TIMES", "FAILPOOL_LIMIT", "FAILPOOL_CALLS", "FAILPOOL_SITES",
-		"FAILPOOL_POOLS", "FAILPOOL_DEPTH", "FAILPOOL_LOG", "FAILPOOL_EXE", "FAILPOOL_ENABLE",
-		"FAILPOOL_TOGGLE_SIGNAL", "FAILPOOL_VERBOSE", NULL
-	};
+	const char *keep[64];
 	uint64_t duration = 30000000000ULL;
 	struct fp_optvals vals = { { 0 } };
 	struct fp_merged m;
@@ -227,6 +223,8 @@ int fp_cmd_soak(int argc, char **argv)
 	if (!preload || asprintf(&vars[0], "FAILPOOL_REPORT=%s/%%p.json", out) < 0)
 		return FP_EXIT_USAGE;
 	snprintf(dir, sizeof(dir), "%s/stress-ng.log", out);
+	/* Every setting but the report, which soak keeps in --out. */
+	fp_opts_keep(keep, FP_ARRAY_SIZE(keep), "FAILPOOL_REPORT");
 	if (fp_run_start(&run, cmd, preload, vars, keep, dir)) {
 		fprintf(stderr, "failpool: cannot start %s: %s\n", stress, strerror(errno));
 		return FP_EXIT_USAGE;

@@ -3,8 +3,10 @@
 #include "options.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "fp.h"
@@ -85,12 +87,45 @@ int fp_opt_parse(struct fp_optvals *v, int argc, char **argv, int *i)
 	return 0;
 }
 
+/*
+ * --report and --log name a place as seen from where failpool was started:
+ * CMD may be a script that changes directory before the program that
+ * writes. The directory becomes part of a template, so its '%' are doubled.
+ */
+static char *absolute_template(const char *var, const char *v)
+{
+	char cwd[PATH_MAX], *s, *p;
+
+	if ((strcmp(var, "FAILPOOL_REPORT") && strcmp(var, "FAILPOOL_LOG")) ||
+	    !*v || *v == '/' || !getcwd(cwd, sizeof(cwd)))
+		return strdup(v);
+	s = malloc(2 * strlen(cwd) + strlen(v) + 2);
+	if (!s)
+		return NULL;
+	p = s;
+	for (const char *c = cwd; *c; c++) {
+		if (*c == '%')
+			*p++ = '%';
+		*p++ = *c;
+	}
+	if (p[-1] != '/')
+		*p++ = '/';
+	strcpy(p, v);
+	return s;
+}
+
 int fp_opts_setenv(const struct fp_optvals *v)
 {
 	for (unsigned k = 0; k < fp_nopts; k++) {
+		char *val;
+		int rc;
+
 		if (!v->val[k])
 			continue;
-		if (setenv(fp_opts[k].var, v->val[k], 1) < 0) {
+		val = absolute_template(fp_opts[k].var, v->val[k]);
+		rc = val ? setenv(fp_opts[k].var, val, 1) : (errno = ENOMEM, -1);
+		free(val);
+		if (rc < 0) {
 			fprintf(stderr, "failpool: %s: %s\n", fp_opts[k].var,
 				strerror(errno));
 			return -1;
@@ -102,13 +137,24 @@ int fp_opts_setenv(const struct fp_optvals *v)
 int fp_opts_validate(struct fp_conf *conf)
 {
 	struct fp_conf_error err;
-	char msg[512];
+	char msg[FP_CONF_LINE_MAX];
 
-	if (fp_conf_load(conf, getenv, &err) == 0)
+	if (fp_conf_load_environ(conf, &err) == 0)
 		return 0;
 	fp_conf_format_error(&err, msg, sizeof(msg));
 	fputs(msg, stderr);
 	return -1;
+}
+
+const char *const *fp_opts_keep(const char **keep, unsigned size, const char *except)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < fp_conf_nvars && n + 1 < size; i++)
+		if (strcmp(fp_conf_vars[i].name, except))
+			keep[n++] = fp_conf_vars[i].name;
+	keep[n] = NULL;
+	return keep;
 }
 
 static const char *var_help(const char *var)

@@ -49,7 +49,8 @@ int fp_opt_parse(struct fp_optvals *v, int argc, char **argv, int *i);
 /**
  * fp_opts_setenv() - setenv() every recorded value in the tool's own
  * environment, to be inherited by the child and checked by
- * fp_opts_validate().
+ * fp_opts_validate(); a relative --report or --log is made absolute from
+ * the tool's working directory.
  * Return: 0, or -1 with a message printed.
  */
 int fp_opts_setenv(const struct fp_optvals *v);
@@ -62,6 +63,16 @@ int fp_opts_setenv(const struct fp_optvals *v);
  * Return: 0, or -1 after printing "failpool: FAILPOOL_X: ..." on stderr.
  */
 int fp_opts_validate(struct fp_conf *conf);
+
+/**
+ * fp_opts_keep() - what a run keeps of the tool's FAILPOOL_* variables:
+ * every name of lib/conf.c's table but @except (which the tool sets
+ * itself), so a variable added there is passed on without a second list.
+ * @keep: filled with at most @size - 1 names and a NULL
+ *
+ * Return: @keep.
+ */
+const char *const *fp_opts_keep(const char **keep, unsigned size, const char *except);
 
 /**
  * fp_opts_help() - one line per flag, with the variable it sets.

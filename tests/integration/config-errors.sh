@@ -13,7 +13,7 @@ bad() {
 	run_shim "FAILPOOL_$1=$2" -- "$P" noalloc >"$T/out" 2>"$T/err"
 	rc=$?
 	is "$rc|$(cat "$T/out")|$(cat "$T/err")" "125||failpool: FAILPOOL_$1: $3" \
-		"FAILPOOL_$1='$2': exit 125 before main, one line"
+		"FAILPOOL_$1='$(printf '%s' "$2" | tr '\001-\037' '?')': exit 125 before main, one line"
 }
 
 # good VAR VALUE: accepted, the program runs.
@@ -63,12 +63,71 @@ bad ENABLE 2 "not 0 or 1: '2'"
 bad ENABLE yes "not 0 or 1: 'yes'"
 bad TOGGLE_SIGNAL SIGFOO "not a signal name or number: 'SIGFOO'"
 bad TOGGLE_SIGNAL 0 "not a signal name or number: '0'"
-bad TOGGLE_SIGNAL KILL "SIGKILL and SIGSTOP cannot be caught: 'KILL'"
-bad TOGGLE_SIGNAL SIGSTOP "SIGKILL and SIGSTOP cannot be caught: 'SIGSTOP'"
+# Signals that would break the program if a toggle took them over.
+bad TOGGLE_SIGNAL KILL "SIGKILL cannot be caught: 'KILL'"
+bad TOGGLE_SIGNAL SIGSTOP "SIGSTOP cannot be caught: 'SIGSTOP'"
+fault="reports a crash (the crash record needs it, and a fault would repeat forever)"
+bad TOGGLE_SIGNAL SEGV "SIGSEGV $fault: 'SEGV'"
+bad TOGGLE_SIGNAL SIGBUS "SIGBUS $fault: 'SIGBUS'"
+bad TOGGLE_SIGNAL ill "SIGILL $fault: 'ill'"
+bad TOGGLE_SIGNAL 8 "SIGFPE $fault: '8'"
+bad TOGGLE_SIGNAL ABRT "SIGABRT is how abort() ends a program (the crash record needs it): 'ABRT'"
+bad TOGGLE_SIGNAL 32 "signal 32 is reserved by glibc (thread cancellation and timers): '32'"
+bad TOGGLE_SIGNAL 33 "signal 33 is reserved by glibc (setuid and its kin in threaded programs): '33'"
 bad VERBOSE 3 "not 0, 1 or 2: '3'"
 # A long value is quoted up to 64 bytes.
 long=$(printf '%080d' 7)
 bad EVERY "x$long" "not a non-negative integer: 'x$(printf '%063d' 0)...'"
+
+# A value with a newline or other control bytes still gives exactly one
+# line: they are escaped, in every message that quotes a value.
+bad RATE "$(printf '0.1\nrm -rf /')" "not a number in [0,1]: '0.1\nrm -rf /'"
+bad SEED "$(printf '1\001\t2\r')x" "not a non-negative integer: '1\x01\t2\rx'"
+bad SITES "$(printf 'func:a;x\nb')" "rule 2 'x\nb': no ':' (use func:GLOB, lib:GLOB or site:HEX)"
+bad CALLS "$(printf 'malloc,fr\033ee')" "unknown function 'fr\x1bee' (known: malloc calloc realloc reallocarray free posix_memalign aligned_alloc memalign valloc pvalloc malloc_usable_size new new[] delete delete[])"
+ctl=$(printf '\001%.0s' $(seq 100))
+run_shim FAILPOOL_EVERY="$ctl" -- "$P" noalloc >"$T/out" 2>"$T/err"
+is "$?|$(wc -l <"$T/err")|$(grep -c "'$(printf '\\\\x01%.0s' $(seq 64))\.\.\.'\$" "$T/err")" "125|1|1" \
+	"100 control bytes: one line, 64 of them escaped, then '...'"
+"$FAILPOOL" run --rate "$(printf '1\n2')" -- "$P" noalloc >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")|$(cat "$T/err")" "125||failpool: FAILPOOL_RATE: not a number in [0,1]: '1\n2'" \
+	"failpool run --rate with a newline: 125, one escaped line"
+
+# An unknown FAILPOOL_* variable is an error too, with the closest known name.
+unknown() {	# NAME MESSAGE: probe noalloc, which never allocates, is stopped
+	run_shim -- env "$1=0.1" "$P" noalloc >"$T/out" 2>"$T/err"
+	is "$?|$(cat "$T/out")|$(cat "$T/err")" "125||failpool: $2" \
+		"$(printf '%s' "$1" | tr '\001-\037' '?'): exit 125 before main, one line"
+}
+unknown FAILPOOL_RAT "FAILPOOL_RAT: unknown variable (did you mean FAILPOOL_RATE?)"
+unknown FAILPOOL_rate "FAILPOOL_rate: unknown variable (did you mean FAILPOOL_RATE?)"
+unknown FAILPOOL_SITE "FAILPOOL_SITE: unknown variable (did you mean FAILPOOL_SITES?)"
+unknown FAILPOOL_TOGGLE_SIG "FAILPOOL_TOGGLE_SIG: unknown variable (did you mean FAILPOOL_TOGGLE_SIGNAL?)"
+unknown FAILPOOL_DEBUG "FAILPOOL_DEBUG: unknown variable"
+unknown "$(printf 'FAILPOOL_A\nB')" "FAILPOOL_A\nB: unknown variable"
+unknown "FAILPOOL_$(printf 'X%.0s' $(seq 100))" "FAILPOOL_$(printf 'X%.0s' $(seq 51))...: unknown variable"
+run_shim FAILPOOL_RAT=0.1 -- /bin/echo hello >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")|$(cat "$T/err")" "125||failpool: FAILPOOL_RAT: unknown variable (did you mean FAILPOOL_RATE?)" \
+	"/bin/echo under FAILPOOL_RAT: exit 125, no output"
+run_shim FAILPOOL_LIB="$FAILPOOL_LIB" FAILPOOL="$FAILPOOL" -- "$P" noalloc >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")|$(cat "$T/err")" "0|main|" "FAILPOOL_LIB (the tool's) and FAILPOOL are not errors"
+
+# The tool checks its own environment the same way, before starting anything.
+for cmd in run explore; do
+	want=125
+	[ $cmd = run ] || want=2
+	rm -f "$T/started"
+	env FAILPOOL_RAT=0.1 "$FAILPOOL" $cmd -- sh -c ": >'$T/started'" >"$T/out" 2>"$T/err"
+	is "$?|$(cat "$T/err")" "$want|failpool: FAILPOOL_RAT: unknown variable (did you mean FAILPOOL_RATE?)" \
+		"failpool $cmd under FAILPOOL_RAT: exit $want, the shim's message"
+	ok "... nothing started" test ! -e "$T/started"
+done
+env FAILPOOL_POOL=x "$FAILPOOL" soak --duration 1 --out "$T/soak" --stress-ng /bin/true >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/err")" "2|failpool: FAILPOOL_POOL: unknown variable (did you mean FAILPOOL_POOLS?)" \
+	"failpool soak under FAILPOOL_POOL: exit 2, the shim's message"
+ok "... nothing started" test ! -e "$T/soak"
+"$FAILPOOL" run -q -- "$P" noalloc >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")|$(cat "$T/err")" "0|main|" "failpool run passes FAILPOOL_LIB on: not an error in CMD"
 
 # Two bad variables: still exactly one line, still 125.
 run_shim FAILPOOL_RATE=7 FAILPOOL_EVERY=0 -- "$P" noalloc >"$T/out" 2>"$T/err"
@@ -120,6 +179,9 @@ good ENABLE 1
 good TOGGLE_SIGNAL USR1
 good TOGGLE_SIGNAL SIGUSR2
 good TOGGLE_SIGNAL 10
+good TOGGLE_SIGNAL 34
+good TOGGLE_SIGNAL RTMIN
+good TOGGLE_SIGNAL SIGHUP
 good VERBOSE 0
 good VERBOSE 2
 

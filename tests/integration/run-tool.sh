@@ -1,5 +1,5 @@
 #!/bin/sh
-# `failpool run`: exit statuses (CMD's own, 128+N, 2, 126, 127), option
+# `failpool run`: exit statuses (CMD's own, 128+N, 125, 2, 126, 127), option
 # validation with the shim's messages, LD_PRELOAD for the child only,
 # FAILPOOL_* from flags, the report and its summary, signals while waiting.
 . "$TESTLIB"
@@ -37,21 +37,22 @@ printf 'echo hi\n' >"$T/noexec"
 chmod 644 "$T/noexec"
 is "$(st "$F" run -q -- "$T/noexec")" 126 "CMD not executable: exit 126"
 
-# --- usage and validation errors: exit 2, nothing started
-is "$(st "$F" run --rate 2 -- sh -c "touch '$T/started'")" 2 "--rate 2: exit 2"
+# --- configuration errors: exit 125 (as env and timeout), nothing started
+is "$(st "$F" run --rate 2 -- sh -c "touch '$T/started'")" 125 "--rate 2: exit 125"
 is "$(cat "$T/err")" "failpool: FAILPOOL_RATE: not a number in [0,1]: '2'" "--rate 2: the shim's message"
 ok "--rate 2: CMD not started" test ! -e "$T/started"
-is "$(st "$F" run --rate=abc -- /bin/true)" 2 "--rate=abc: exit 2"
+is "$(st "$F" run --rate=abc -- /bin/true)" 125 "--rate=abc: exit 125"
 is "$(cat "$T/err")" "failpool: FAILPOOL_RATE: not a number in [0,1]: 'abc'" "--rate=abc: message"
-is "$(st "$F" run --every 0 -- /bin/true)" 2 "--every 0: exit 2"
+is "$(st "$F" run --every 0 -- /bin/true)" 125 "--every 0: exit 125"
 ok "--every 0: message" grep -q "^failpool: FAILPOOL_EVERY: " "$T/err"
-is "$(st "$F" run --report 'r.%x' -- /bin/true)" 2 "--report with a bad escape: exit 2"
+is "$(st "$F" run --report 'r.%x' -- /bin/true)" 125 "--report with a bad escape: exit 125"
 ok "--report bad escape: message" grep -q "^failpool: FAILPOOL_REPORT: " "$T/err"
-is "$(st env FAILPOOL_VERBOSE=7 "$F" run -- /bin/true)" 2 "bad FAILPOOL_VERBOSE in the environment: exit 2"
+is "$(st env FAILPOOL_VERBOSE=7 "$F" run -- /bin/true)" 125 "bad FAILPOOL_VERBOSE in the environment: exit 125"
 ok "environment: message" grep -q "^failpool: FAILPOOL_VERBOSE: " "$T/err"
 # The second rule has no kind: an error now (SITES not in this build) and later.
-is "$(st "$F" run --site 'func:x*' --site 'nokind' -- /bin/true)" 2 "--site: checked (exit 2)"
+is "$(st "$F" run --site 'func:x*' --site 'nokind' -- /bin/true)" 125 "--site: checked (exit 125)"
 ok "--site: FAILPOOL_SITES message" grep -q "^failpool: FAILPOOL_SITES: " "$T/err"
+# --- usage errors: exit 2
 is "$(st "$F" run --bogus 1 -- /bin/true)" 2 "unknown option: exit 2"
 ok "unknown option: usage" grep -q "^Usage: failpool run" "$T/err"
 is "$(st "$F" run --every)" 2 "option without a value: exit 2"

@@ -19,6 +19,8 @@
  *   probe hold N SIZE                   N x malloc(SIZE), kept until exit
  *   probe noalloc                       prints "main" without allocating
  *   probe usable SIZE                   malloc_usable_size(malloc(SIZE)) >= SIZE
+ *   probe chdir DIR COMMAND...          chdir(DIR) first (after the shim has
+ *                                       started), then COMMAND
  *
  * The allocation loops print one line per call that failed:
  *   fail I ERRNO [details]
@@ -101,7 +103,8 @@ static void usage(void)
 		"       probe calloc|reallocarray N NMEMB SIZE\n"
 		"       probe realloc N SIZE\n"
 		"       probe posix_memalign|aligned_alloc|memalign N ALIGN SIZE\n"
-		"       probe noalloc | usable SIZE\n");
+		"       probe noalloc | usable SIZE\n"
+		"       probe chdir DIR COMMAND...\n");
 	exit(2);
 }
 
@@ -241,6 +244,12 @@ int main(int argc, char **argv)
 	enum kind k;
 	int keep = 0;
 
+	if (argc >= 4 && strcmp(argv[1], "chdir") == 0) {
+		if (chdir(argv[2]))
+			return 4;
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc >= 2 && strcmp(argv[1], "noalloc") == 0) {
 		/* Not even stdio: this must be provably allocation-free. */
 		if (write(1, "main\n", 5) != 5)

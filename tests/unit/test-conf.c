@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "confnames.h"
 #include "fp.h"
 #include "../tap.h"
 
@@ -199,7 +200,23 @@ int main(void)
 	good("FAILPOOL_TOGGLE_SIGNAL", "USR2");
 	is_int(c.toggle_signal, SIGUSR2, "toggle USR2");
 	bad("FAILPOOL_TOGGLE_SIGNAL", "SIGFOO", "not a signal");
-	bad("FAILPOOL_TOGGLE_SIGNAL", "KILL", "cannot be caught");
+	{
+		/* Signals the program cannot do without (README, "Variables"). */
+		static const char *const refused[][2] = {
+			{ "KILL", "SIGKILL cannot be caught: 'KILL'" },
+			{ "19", "SIGSTOP cannot be caught: '19'" },
+			{ "SEGV", "SIGSEGV reports a crash" }, { "SIGBUS", "SIGBUS reports a crash" },
+			{ "ILL", "SIGILL reports a crash" }, { "fpe", "SIGFPE reports a crash" },
+			{ "6", "SIGABRT is how abort() ends a program" },
+			{ "32", "signal 32 is reserved by glibc" }, { "33", "signal 33 is reserved by glibc" },
+		};
+
+		for (unsigned i = 0; i < FP_ARRAY_SIZE(refused); i++)
+			bad("FAILPOOL_TOGGLE_SIGNAL", refused[i][0], refused[i][1]);
+	}
+	good("FAILPOOL_TOGGLE_SIGNAL", "RTMIN");
+	is_int(c.toggle_signal, SIGRTMIN, "RTMIN (34 with glibc) is free");
+	good("FAILPOOL_TOGGLE_SIGNAL", "HUP");
 	good("FAILPOOL_VERBOSE", "2");
 	is_int(c.verbose, 2, "verbose 2");
 	bad("FAILPOOL_VERBOSE", "3", "not 0, 1 or 2");
@@ -216,6 +233,29 @@ int main(void)
 	n = fp_conf_format_error(&err, line, 16);
 	ok(n == 15 && line[14] == '\n' && line[15] == '\0', "a short buffer still ends the line");
 
+	/* Control bytes in a quoted value are escaped: still one line. */
+	LOAD("FAILPOOL_RATE", "0.1\nx\ty\r\001\177z");
+	n = fp_conf_format_error(&err, line, sizeof(line));
+	is_str(line, "failpool: FAILPOOL_RATE: not a number in [0,1]: '0.1\\nx\\ty\\r\\x01\\x7fz'\n",
+	       "newline, tab, CR, \\x01 and DEL escaped");
+	n = fp_conf_format_error(&err, line, 55);
+	is_str(line, "failpool: FAILPOOL_RATE: not a number in [0,1]: '0.1\n",
+	       "a short buffer cuts before an escape that does not fit");
+	{
+		char raw[100], esc[FP_CONF_LINE_MAX];
+
+		memset(raw, 1, sizeof(raw) - 1);
+		raw[sizeof(raw) - 1] = '\0';
+		LOAD("FAILPOOL_RATE", raw);
+		n = fp_conf_format_error(&err, esc, sizeof(esc));
+		ok(n == strlen(esc) && esc[n - 1] == '\n' && strchr(esc, '\n') == esc + n - 1 &&
+		   strstr(esc, "'\\x01\\x01") && strstr(esc, "\\x01...'\n"),
+		   "a long run of control bytes: one whole line, cut at 64 bytes");
+		is_u64(fp_conf_escape("a\nb\\c", esc, sizeof(esc)), 6, "fp_conf_escape: a\\nb\\c");
+		is_str(esc, "a\\nb\\c", "... leaves a backslash as it is");
+		is_u64(fp_conf_escape("ab\001", esc, 5), 2, "... cuts before an escape that does not fit");
+	}
+
 	/* A very long bad value is cut, not overflowed. */
 	{
 		char longv[2000];
@@ -224,6 +264,55 @@ int main(void)
 		longv[sizeof(longv) - 1] = '\0';
 		bad("FAILPOOL_RATE", longv, "...");
 		ok(strlen(err.msg) < sizeof(err.msg), "message fits");
+	}
+
+	/* Unknown FAILPOOL_* names (README, "Variables"), the closest known one suggested. */
+	{
+		char *none[] = { "PATH=/bin", "FAILPOOL=/usr/bin/failpool", "FAILPOOLX=1",
+				 "FAILPOOL_LIB=/x/libfailpool.so", "FAILPOOL_RATE=0.5", NULL };
+		char *typo[] = { "HOME=/", "FAILPOOL_SEED=1", "FAILPOOL_RAT=0.1", "FAILPOOL_X=1", NULL };
+		char *bare[] = { "FAILPOOL_DEBUG", NULL };
+		char *all[64] = { NULL };
+		char longname[200];
+		char *lng[] = { longname, NULL };
+		static const char *const near[][2] = {
+			{ "FAILPOOL_RAT", "FAILPOOL_RATE" }, { "FAILPOOL_rate", "FAILPOOL_RATE" },
+			{ "FAILPOOL_SEDE", "FAILPOOL_SEED" }, { "FAILPOOL_SITE", "FAILPOOL_SITES" },
+			{ "FAILPOOL_TOGGLE_SIG", "FAILPOOL_TOGGLE_SIGNAL" },
+			{ "FAILPOOL_VERBOSITY", "FAILPOOL_VERBOSE" }, { "FAILPOOL_REPROT", "FAILPOOL_REPORT" },
+			{ "FAILPOOL_LIBS", "FAILPOOL_LIB" }, { "FAILPOOL_EXEC", "FAILPOOL_EXE" },
+			{ "FAILPOOL_DEBUG", NULL }, { "FAILPOOL_FOO", NULL }, { "FAILPOOL_", NULL },
+			{ "FAILPOOL_SIGNAL", NULL },
+		};
+
+		is_int(fp_conf_check_names(none, &err), 0,
+		       "other variables, FAILPOOL itself and FAILPOOL_LIB (the tool's) are not errors");
+		for (unsigned i = 0; i < fp_conf_nvars && i + 1 < FP_ARRAY_SIZE(all); i++)
+			all[i] = (char *)fp_conf_vars[i].name;
+		is_int(fp_conf_check_names(all, &err), 0, "every name of the table is known");
+		is_int(fp_conf_check_names(NULL, &err), 0, "no environment at all");
+		is_int(fp_conf_check_names(typo, &err), -EINVAL, "FAILPOOL_RAT is an error");
+		n = fp_conf_format_error(&err, line, sizeof(line));
+		is_str(line, "failpool: FAILPOOL_RAT: unknown variable (did you mean FAILPOOL_RATE?)\n",
+		       "... named, with the closest known name");
+		is_int(fp_conf_check_names(bare, &err), -EINVAL, "a name without '=' counts too");
+		is_str(err.var, "FAILPOOL_DEBUG", "... named");
+		is_str(err.msg, "unknown variable", "... nothing close enough to suggest");
+		memset(longname, 'A', sizeof(longname));
+		memcpy(longname, "FAILPOOL_", 9);
+		strcpy(longname + 150, "=1");
+		is_int(fp_conf_check_names(lng, &err), -EINVAL, "a 150-byte name");
+		ok(strlen(err.var) == FP_CONF_NAME_MAX - 1 && !strcmp(err.var + FP_CONF_NAME_MAX - 4, "..."),
+		   "... cut to %d bytes with '...': %s", FP_CONF_NAME_MAX - 1, err.var);
+		for (unsigned i = 0; i < FP_ARRAY_SIZE(near); i++) {
+			const char *got = fp_conf_suggest(near[i][0], strlen(near[i][0]));
+
+			is_str(got ? got : "(none)", near[i][1] ? near[i][1] : "(none)",
+			       "suggestion for %s", near[i][0]);
+		}
+		is_str(fp_conf_suggest("FAILPOOL_RATEX=1", 14), "FAILPOOL_RATE", "only the name's bytes count");
+		ok(!fp_conf_suggest("FAILPOOL_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 69),
+		   "a very long name: no suggestion");
 	}
 
 	/* Every variable has a report key. */
