@@ -37,9 +37,9 @@
 : "${FP_TIMEOUT:=60}"
 
 # Settings from the caller's environment must not leak into the tests.
-for _v in RATE SEED EVERY AFTER NTH BURST TIMES LIMIT CALLS SITES POOLS \
-	DEPTH REPORT LOG EXE ENABLE TOGGLE_SIGNAL VERBOSE; do
-	unset "FAILPOOL_$_v"
+# (Any FAILPOOL_* but the tool's FAILPOOL_LIB: an unknown one is an error.)
+for _v in $(env | sed -n 's/^\(FAILPOOL_[A-Za-z0-9_]*\)=.*/\1/p'); do
+	[ "$_v" = FAILPOOL_LIB ] || unset "$_v"
 done
 unset _v
 # Message texts are compared exactly.

@@ -1,0 +1,124 @@
+#!/bin/sh
+# Last words: a crash, a termination signal or an exit while other threads
+# allocate leaves a complete, consistent report and crash record, without
+# ever hanging; a library constructor's crash before the shim's own
+# constructor is recorded; fork never hands a child a half-done state.
+# Each storm runs many times: one lucky run proves nothing.
+. "$TESTLIB"
+
+W=$PROGS/lastwords
+FP_TIMEOUT=20
+
+# sums FILE: "ok" when every figure of the report describes the same calls.
+sums() {
+	"$PYTHON3" - "$1" <<'EOF'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+except (OSError, ValueError) as e:
+    print("unreadable:", e); sys.exit()
+t = r["totals"]
+allocs = sum(v for k, v in t["calls"].items()
+             if k not in ("free", "delete", "delete[]", "malloc_usable_size"))
+site_inj = sum(s["injected"] for s in r["sites"])
+site_calls = sum(s["calls"] for s in r["sites"])
+kept = len(r["injections"])
+seqs = [i["seq"] for i in r["injections"]] == list(range(1, kept + 1))
+bad = []
+if site_inj != t["injected"]: bad.append("sites.injected %d != %d" % (site_inj, t["injected"]))
+if site_calls != allocs: bad.append("sites.calls %d != %d" % (site_calls, allocs))
+if kept != min(t["injected"], 1000) or not seqs: bad.append("injections %d of %d" % (kept, t["injected"]))
+if r["config"]["sites"] is None and t["eligible"] != allocs: bad.append("eligible %d != %d" % (t["eligible"], allocs))
+print("ok" if not bad else "; ".join(bad))
+EOF
+}
+
+# 1. A library constructor that runs before the shim's crashes on its failed malloc.
+run_shim FAILPOOL_NTH=1 FAILPOOL_REPORT="$T/ctor.json" FAILPOOL_LOG="$T/ctor.log" \
+	-- "$PROGS/ctorcrash" >/dev/null 2>&1
+is "$?" 139 "ctorcrash with its constructor's malloc failed: SIGSEGV"
+is "$(jpy "$T/ctor.json" '"%s %s %d %s" % (r["complete"], r["crash"]["signal"], r["crash"]["last_injection_seq"], r["crash"]["frames"][0]["object"])')" \
+	"False 11 1 libctorcrash.so" "the crash record: SIGSEGV after failure #1, in libctorcrash.so"
+is "$("$FAILPOOL" report --format json "$T/ctor.json" | jpy /dev/stdin 'r["crash"]["frames"][0]["symbol"].split("+")[0]')" \
+	"set_up_greeting" "failpool report names the constructor"
+is "$(grep -c '"crash"' "$T/ctor.log")" 1 "the log has the crash line"
+
+# 2. A worker sent SIGSEGV while threads allocate from many stacks: never hangs.
+bad=0
+for i in $(seq 20); do
+	rm -f "$T/sw.json"
+	run_shim FAILPOOL_REPORT="$T/sw.json" -- "$W" segv-worker 4 >/dev/null 2>&1
+	rc=$?
+	if [ $rc -ne 139 ] || [ "$(jpy "$T/sw.json" 'r["crash"]["signal"]')" != 11 ]; then
+		bad=$((bad + 1))
+		diag "run $i: status $rc"
+	fi
+done
+is "$bad" 0 "SIGSEGV to an allocating worker, 20 runs: each ends by SIGSEGV with its crash record"
+
+# 3. Two threads crash at once: one report, one crash line, no temporary file.
+bad=0
+for i in $(seq 20); do
+	rm -rf "$T/two" && mkdir "$T/two"
+	run_shim FAILPOOL_REPORT="$T/two/r.json" FAILPOOL_LOG="$T/two/l.log" -- "$W" two-crash >/dev/null 2>&1
+	rc=$?
+	got="$rc $(ls "$T/two" | paste -sd' ') $(grep -c '"crash"' "$T/two/l.log") $(jget "$T/two/r.json" crash.signal)"
+	[ "$got" = "139 l.log r.json 1 11" ] || { bad=$((bad + 1)); diag "run $i: $got"; }
+done
+is "$bad" 0 "two threads crashing at once, 20 runs: the report and one crash line, nothing else"
+
+# 4. The process ends while four threads allocate and fail: the sums agree.
+for how in exit _exit return thread-exit; do
+	for rate in 0.2 0.002; do
+		bad=0
+		for i in 1 2 3; do
+			rm -f "$T/er.json"
+			run_shim FAILPOOL_RATE=$rate FAILPOOL_REPORT="$T/er.json" -- "$W" exit-race $how >/dev/null 2>&1
+			got=$(sums "$T/er.json")
+			[ "$got" = ok ] || { bad=$((bad + 1)); diag "$how RATE=$rate run $i: $got"; }
+		done
+		is "$bad" 0 "$how while threads allocate (RATE=$rate, 3 runs): sites, totals and injections agree"
+	done
+done
+
+# 5. Fork storms with a log and a func: rule (frames named while others fork): no hang.
+for i in 1 2 3; do
+	rm -rf "$T/fs" && mkdir "$T/fs"
+	run_shim FAILPOOL_LOG="$T/fs/l.log" FAILPOOL_SITES='func:grow' FAILPOOL_RATE=0.01 \
+		-- "$W" fork-storm 2 >"$T/out" 2>&1
+	is "$?:$(lines "$T/out")" "0:forks N" "fork storm $i with a log and a func: rule: ends"
+done
+rm -rf "$T/fs" && mkdir "$T/fs"
+run_shim FAILPOOL_REPORT="$T/fs/r.%p.json" FAILPOOL_SITES='func:grow' FAILPOOL_RATE=0.05 \
+	-- "$W" fork-storm 2 >"$T/out" 2>&1
+is "$?:$(lines "$T/out")" "0:forks N" "fork storm with a report per process: ends"
+bad=0
+for f in "$T"/fs/r.*.json; do
+	got=$(sums "$f")
+	[ "$got" = ok ] || { bad=$((bad + 1)); diag "$f: $got"; }
+done
+is "$bad" 0 "every child's report agrees with itself ($(ls "$T/fs" | wc -l) reports)"
+
+# 6. Termination signals write the report; the process still ends by them.
+for sig in TERM INT HUP QUIT; do
+	rm -f "$T/t.json" "$T/t.out"
+	(LD_PRELOAD="$FAILPOOL_LIB" FAILPOOL_REPORT="$T/t.json" exec "$W" sleep >"$T/t.out" 2>/dev/null) &
+	pid=$!
+	n=0
+	while ! grep -q ready "$T/t.out" 2>/dev/null && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+	kill -$sig $pid
+	wait $pid
+	rc=$?
+	num=$(kill -l "$sig")
+	is "$rc $(jpy "$T/t.json" '"%s %s %s %s" % (r["complete"], r["exit"]["how"], r["exit"]["signal"], r["crash"])')" \
+		"$((128 + num)) False signal $num None" "SIG$sig to a sleeping program: a report, then death by SIG$sig"
+done
+is "$(run_shim FAILPOOL_REPORT="$T/py.json" -- "$PYTHON3" -c 'import signal; print(signal.getsignal(signal.SIGTERM) == signal.SIG_DFL, signal.getsignal(signal.SIGSEGV) == signal.SIG_DFL)')" \
+	"True True" "the program still sees SIG_DFL for the signals the shim holds"
+
+# 7. A thread's stack overflow with only a log: the thread had an alternate stack.
+run_shim FAILPOOL_LOG="$T/ov.log" -- "$W" thread-overflow >/dev/null 2>&1
+is "$?:$("$PYTHON3" -c 'import json, sys; print(len(json.loads(open(sys.argv[1]).readlines()[-1])["crash"]["frames"]))' "$T/ov.log")" \
+	"139:64" "stack overflow in a thread, log only: a crash line with 64 frames"
+
+done_testing
