@@ -1,7 +1,8 @@
 /*
  * Function symbols of an ELF object file, read from its .symtab and
- * .dynsym: how the tool names a frame offline when binutils' addr2line is
- * not installed (lines.c). Names are as the object spells them (C++ names
+ * .dynsym (and, when it has no .symtab, from its separate debug file found
+ * by build-id under /usr/lib/debug/.build-id/): how the tool names a frame
+ * offline when binutils' addr2line is not installed (lines.c). Names are as the object spells them (C++ names
  * stay mangled: demangling is addr2line's).
  */
 #ifndef FP_ELFSYM_H

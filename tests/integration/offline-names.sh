@@ -90,21 +90,38 @@ is "$(sed -n '/^Top sites by calls/,/^$/p' "$T/out" | grep -o '[a-z_]*+0x[0-9a-f
 is "$(PATH=/nonexistent $R --format json "$T/r.json" | frames_of)" \
 	"[('use_unchecked+0x11', None, None), ('main+0x100', None, None), (None, None, None)] [('load_item+0x1', None, None), ('fail_loop+0x2', None, None)]" \
 	"json: symbols from .symtab, no file or line"
-# A stripped shared library: no .symtab, its exported function from .dynsym.
-L=$PROGS/.libs/libsitelib.so
-if strip -o "$T/libsitelib.so" "$L" 2>/dev/null && ! nm "$T/libsitelib.so" >/dev/null 2>&1; then
-	"$PYTHON3" - "$T/r.json" "$T/l.json" "$T/libsitelib.so" \
-		"$(nm -D --defined-only "$L" | awk '$3 == "sitelib_alloc" { print $1 }')" <<'EOF'
+# third_frame OBJECT PATH ADDR: the crash's third frame, without addr2line,
+# when it is ADDR+0x10 in OBJECT (at PATH).
+third_frame() {
+	"$PYTHON3" - "$T/r.json" "$T/3.json" "$@" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
-r["objects"].append({"name": "libsitelib.so", "path": sys.argv[3]})
-r["crash"]["frames"][2] = {"object": "libsitelib.so", "offset": hex(int(sys.argv[4], 16) + 0x10), "symbol": None}
+r["objects"].append({"name": sys.argv[3], "path": sys.argv[4]})
+r["crash"]["frames"][2] = {"object": sys.argv[3], "offset": hex(int(sys.argv[5], 16) + 0x10), "symbol": None}
 json.dump(r, open(sys.argv[2], "w"))
 EOF
-	is "$(PATH=/nonexistent $R "$T/l.json" | sed -n '/^Crash in/,/^$/p' | sed -n 4p)" "  < sitelib_alloc+0x10 (libsitelib.so)" \
-		"a stripped shared library: its exported function named from .dynsym"
+	PATH=/nonexistent $R "$T/3.json" | sed -n '/^Crash in/,/^$/p' | sed -n 4p
+}
+
+# A stripped shared library: no .symtab, its exported function from .dynsym.
+L=$PROGS/.libs/libsitelib.so
+if strip -o "$T/libsitelib.so" "$L" 2>/dev/null && ! readelf -S "$T/libsitelib.so" | grep -q "\.symtab"; then
+	is "$(third_frame libsitelib.so "$T/libsitelib.so" "$(nm -D --defined-only "$L" | awk '$3 == "sitelib_alloc" { print $1 }')")" \
+		"  < sitelib_alloc+0x10 (libsitelib.so)" "a stripped shared library: its exported function named from .dynsym"
 else
 	skip "a stripped shared library" "strip not installed"
+fi
+
+# A stripped system library: its static functions from its debug file, by build-id.
+LIBC=$(ldd "$C" 2>/dev/null | awk '$1 == "libc.so.6" { print $3 }')
+ID=$(readelf -n "$LIBC" 2>/dev/null | awk '/Build ID:/ { print $3 }')
+DBG=/usr/lib/debug/.build-id/$(echo "$ID" | cut -c1-2)/$(echo "$ID" | cut -c3-).debug
+SCM=$(nm "$DBG" 2>/dev/null | awk '$3 == "__libc_start_call_main" { print $1; exit }')
+if [ -n "$SCM" ] && ! readelf -S "$LIBC" | grep -q "\.symtab"; then
+	is "$(third_frame libc.so.6 "$LIBC" "$SCM")" "  < __libc_start_call_main+0x10 (libc.so.6)" \
+		"a stripped libc: a static function named from its debug file (build-id)"
+else
+	skip "a stripped libc's static function" "no stripped libc.so.6 with a debug file by build-id"
 fi
 
 # 3. Many sites: one addr2line for the object, all frames named, quickly.
