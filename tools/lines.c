@@ -305,9 +305,17 @@ void fp_lines_resolve(const struct fp_merged *m, size_t max)
 	for (size_t i = 0; i < m->nsites && i < max; i++)
 		fp_lines_want(m->sites[i].frames, (size_t)-1, 1);
 	for (size_t p = 0; p < m->ndocs; p++)
-		if (m->procs[p].crash)
-			fp_lines_want(fp_json_get(m->procs[p].crash, "frames"), (size_t)-1, 1);
+		for (size_t k = 0; m->procs[p].crash && k < m->procs[p].crash->n; k++)
+			if (fp_lines_is_frames(m->procs[p].crash->items[k]))
+				fp_lines_want(m->procs[p].crash->items[k], (size_t)-1, 1);
 	fp_lines_run();
+}
+
+int fp_lines_is_frames(const struct fp_json *member)
+{
+	size_t n = member->key ? strlen(member->key) : 0;
+
+	return member->type == FP_JSON_ARR && n >= 6 && !strcmp(member->key + n - 6, "frames");
 }
 
 void fp_lines_get(const struct fp_json *frame, struct fp_frame_name *out)

@@ -51,6 +51,13 @@ void fp_lines_run(void);
 void fp_lines_resolve(const struct fp_merged *m, size_t max);
 
 /**
+ * fp_lines_is_frames() - whether the object member @member is an array of
+ * frames: "frames", and a crash record's "alloc_frames" and
+ * "first_free_frames".
+ */
+int fp_lines_is_frames(const struct fp_json *member);
+
+/**
  * fp_lines_get() - what is known of @frame: the report's own symbol when
  * it has one, else the one found offline; file and line when found.
  */

@@ -130,7 +130,7 @@ int fp_render_json(int fd, const struct fp_merged *m)
 			fp_jsonw_obj_begin(&w);
 			for (size_t k = 0; k < c->n; k++) {
 				fp_jsonw_key(&w, c->items[k]->key);
-				if (!strcmp(c->items[k]->key, "frames"))
+				if (fp_lines_is_frames(c->items[k]))
 					frames(&w, c->items[k]);
 				else
 					copy(&w, c->items[k]);

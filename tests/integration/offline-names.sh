@@ -90,6 +90,18 @@ is "$(sed -n '/^Top sites by calls/,/^$/p' "$T/out" | grep -o '[a-z_]*+0x[0-9a-f
 is "$(PATH=/nonexistent $R --format json "$T/r.json" | frames_of)" \
 	"[('use_unchecked+0x11', None, None), ('main+0x100', None, None), (None, None, None)] [('load_item+0x1', None, None), ('fail_loop+0x2', None, None)]" \
 	"json: symbols from .symtab, no file or line"
+# A double free's record: its "alloc_frames" and "first_free_frames" too.
+"$PYTHON3" - "$T/r.json" "$T/df.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["crash"]["kind"] = "double-free"
+r["crash"]["alloc_frames"] = r["sites"][0]["frames"]
+r["crash"]["first_free_frames"] = r["sites"][1]["frames"]
+json.dump(r, open(sys.argv[2], "w"))
+EOF
+is "$(PATH=/nonexistent $R --format json "$T/df.json" | "$PYTHON3" -c 'import json, sys; c = json.load(sys.stdin)["processes"][0]["crash"]; print([f["symbol"] for f in c["alloc_frames"] + c["first_free_frames"]])')" \
+	"['load_item+0x1', 'main+0x1', 'fail_loop+0x2', 'main+0x2']" "json: a double free's alloc and first free frames named too"
+
 # third_frame OBJECT PATH ADDR: the crash's third frame, without addr2line,
 # when it is ADDR+0x10 in OBJECT (at PATH).
 third_frame() {
@@ -123,6 +135,20 @@ if [ -n "$SCM" ] && ! readelf -S "$LIBC" | grep -q "\.symtab"; then
 else
 	skip "a stripped libc's static function" "no stripped libc.so.6 with a debug file by build-id"
 fi
+
+# The busiest site comes after 40 sites with injected failures: still named
+# in "Top sites by calls".
+mk "$T/late.json" 50
+"$PYTHON3" - "$T/late.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for i, s in enumerate(r["sites"]):
+    s["injected"], s["calls"] = (0, 1000) if i == 49 else (1, 1)
+json.dump(r, open(sys.argv[1], "w"))
+EOF
+is "$(PATH=/nonexistent $R "$T/late.json" | sed -n '/^Top sites by calls/,/^$/p' | sed -n 3p | awk '{ print $2, $NF, $(NF-1) }')" \
+	"1000 (crashy) before_exec+0x$(printf %x $((1 + 49 % (0x$(awk '$4 == "before_exec" { print $2 }' "$T/nm") - 1))))" \
+	"the busiest site, 50th by injected failures, named in the table by calls"
 
 # 3. Many sites: one addr2line for the object, all frames named, quickly.
 if [ -n "$A2L" ]; then
