@@ -100,7 +100,8 @@ int fp_cmd_report(int argc, char **argv)
 		fp_merge_free(&m);
 		return FP_EXIT_USAGE;
 	}
-	fp_lines_resolve(&m, strcmp(format, "text") ? m.nsites : 2 * FP_RENDER_TOP + 20);
+	/* Every site: the text tables by injected failures and by calls pick from all. */
+	fp_lines_resolve(&m, m.nsites);
 	rc = fp_render_to(&m, format, outpath);
 	fp_merge_free(&m);
 	return rc;

@@ -22,6 +22,7 @@
 #include "cmds.h"
 #include "explore-out.h"
 #include "json.h"
+#include "lines.h"
 #include "runner.h"
 
 static const char *const keep[] = {
@@ -80,17 +81,10 @@ char *fp_xstack(const struct fp_json *frames, unsigned max)
 	if (!f)
 		return NULL;
 	for (size_t i = 0; frames && frames->type == FP_JSON_ARR && i < frames->n && i < max; i++) {
-		const struct fp_json *fr = frames->items[i];
-		const char *sym = fp_json_str(fp_json_get(fr, "symbol"));
-		const char *obj = fp_json_str(fp_json_get(fr, "object"));
-		const char *off = fp_json_str(fp_json_get(fr, "offset"));
+		char name[1024];
 
-		if (i)
-			fputs(" < ", f);
-		if (sym)
-			fprintf(f, "%s (%s)", sym, obj ? obj : "?");
-		else
-			fprintf(f, "%s+%s", obj ? obj : "?", off ? off : "?");
+		fp_lines_frame(name, sizeof(name), frames->items[i], 0);
+		fprintf(f, "%s%s", i ? " < " : "", name);
 	}
 	fclose(f);
 	return buf;
@@ -121,6 +115,18 @@ static int by_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Name offline the frames of report @j that fp_xstack() shows and it left unnamed. */
+static void name_frames(const struct fp_json *j)
+{
+	const struct fp_json *sites = fp_json_get(j, "sites");
+
+	fp_lines_objects(fp_json_get(j, "objects"));
+	fp_lines_want(fp_json_path(j, "crash.frames"), 6, 0);
+	for (size_t i = 0; sites && sites->type == FP_JSON_ARR && i < sites->n; i++)
+		fp_lines_want(fp_json_get(sites->items[i], "frames"), 4, 0);
+	fp_lines_run();
+}
+
 /* Read every report of run @r (its directory); new sites join the queue. */
 static void read_run(struct state *s, struct fp_xrun *r, const char *dir)
 {
@@ -144,6 +150,7 @@ static void read_run(struct state *s, struct fp_xrun *r, const char *dir)
 		if (fp_json_path_u64(j, "pid", 0) == (uint64_t)r->pid)
 			r->eligible = fp_json_path_u64(j, "totals.eligible", 0);
 		crash = fp_json_get(j, "crash");
+		name_frames(j);
 		if (crash && crash->type == FP_JSON_OBJ && !r->crash_key) {
 			r->crash_key = crash_key(crash);
 			r->crash_stack = fp_xstack(fp_json_get(crash, "frames"), 6);

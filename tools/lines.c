@@ -1,174 +1,373 @@
-/* addr2line, once per object, for the frames a report shows (see lines.h). */
+/* Report frames named offline: addr2line, else ELF symbols (see lines.h). */
 #include "config.h"
 #include "lines.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-struct want {
-	const struct fp_json *frame;
-	char **out;
+#include "elfsym.h"
+
+struct obj {
+	char *name, *path;		/* basename in the reports, file to read */
+	struct fp_elfsym *elf;		/* its symbols, read at most once */
+	int elf_tried;
 };
 
-static char **crash_lines[64];
+struct entry {
+	const struct obj *obj;
+	uint64_t off;			/* from the load bias, as the report has it */
+	int done;
+	char *sym;			/* "function+0xoff", "function" or NULL */
+	char *func;			/* addr2line: the innermost function there */
+	char *outer;			/* ... and the one it is inlined into */
+	char *file;
+	unsigned line;
+};
 
-/* The object's path from the reports' "objects". */
-static const char *path_of(const struct fp_merged *m, const char *name)
+static struct obj **objs;
+static size_t nobjs;
+static struct entry **table;		/* open addressing by (obj, off) */
+static size_t tcap, tlen;
+static struct entry **queue;
+static size_t qlen, qcap;
+static int no_addr2line;
+
+static void *xrealloc(void *p, size_t n)
 {
-	for (size_t d = 0; d < m->ndocs && d < 64; d++) {
-		const struct fp_json *objs = m->objects[d];
-
-		for (size_t i = 0; objs && objs->type == FP_JSON_ARR && i < objs->n; i++) {
-			const char *n = fp_json_str(fp_json_get(objs->items[i], "name"));
-
-			if (n && !strcmp(n, name))
-				return fp_json_str(fp_json_get(objs->items[i], "path"));
-		}
+	p = realloc(p, n);
+	if (!p) {
+		fputs("failpool: out of memory\n", stderr);
+		exit(2);
 	}
-	return NULL;
+	return p;
 }
 
-/* Run addr2line on @path for @n frames; their outs get "file:line". */
-static void resolve(const char *path, struct want *w, size_t n)
+static char *xstrdup(const char *s)
 {
-	char **argv = calloc(n + 6, sizeof(*argv));
+	return strcpy(xrealloc(NULL, strlen(s) + 1), s);
+}
+
+void fp_lines_objects(const struct fp_json *objects)
+{
+	for (size_t i = 0; objects && objects->type == FP_JSON_ARR && i < objects->n; i++) {
+		const char *name = fp_json_str(fp_json_get(objects->items[i], "name"));
+		const char *path = fp_json_str(fp_json_get(objects->items[i], "path"));
+		size_t k = 0;
+
+		while (name && path && k < nobjs && strcmp(objs[k]->name, name))
+			k++;
+		if (!name || !path || k < nobjs)
+			continue;
+		objs = xrealloc(objs, (nobjs + 1) * sizeof(*objs));
+		objs[nobjs] = xrealloc(NULL, sizeof(**objs));
+		*objs[nobjs++] = (struct obj){ .name = xstrdup(name), .path = xstrdup(path) };
+	}
+}
+
+static size_t slot(const struct obj *o, uint64_t off)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)o ^ off) * 0x9e3779b97f4a7c15ULL;
+	size_t i = (size_t)(h >> 20) & (tcap - 1);
+
+	while (table[i] && (table[i]->obj != o || table[i]->off != off))
+		i = (i + 1) & (tcap - 1);
+	return i;
+}
+
+/* The entry of @frame; @add: create (and queue) it when missing. */
+static struct entry *entry_of(const struct fp_json *frame, int add)
+{
+	const char *name = fp_json_str(fp_json_get(frame, "object"));
+	const char *off = fp_json_str(fp_json_get(frame, "offset"));
+	const struct obj *o = NULL;
+	struct entry *e;
+	uint64_t a;
+	size_t i;
+
+	for (size_t k = 0; name && k < nobjs && !o; k++)
+		if (!strcmp(objs[k]->name, name))
+			o = objs[k];
+	if (!o || !off || (!add && !tcap))
+		return NULL;
+	a = strtoull(off, NULL, 16);
+	if (!add)
+		return table[slot(o, a)];
+	if (2 * (tlen + 1) > tcap) {
+		struct entry **old = table;
+		size_t oldcap = tcap;
+
+		tcap = tcap ? tcap * 2 : 1024;
+		table = xrealloc(NULL, tcap * sizeof(*table));
+		memset(table, 0, tcap * sizeof(*table));
+		for (size_t k = 0; k < oldcap; k++)
+			if (old[k])
+				table[slot(old[k]->obj, old[k]->off)] = old[k];
+		free(old);
+	}
+	i = slot(o, a);
+	if (table[i])
+		return table[i];
+	e = table[i] = xrealloc(NULL, sizeof(*e));
+	*e = (struct entry){ .obj = o, .off = a };
+	tlen++;
+	if (qlen == qcap)
+		queue = xrealloc(queue, (qcap = qcap ? qcap * 2 : 256) * sizeof(*queue));
+	queue[qlen++] = e;
+	return e;
+}
+
+void fp_lines_want(const struct fp_json *frames, size_t max, int all)
+{
+	for (size_t k = 0; frames && frames->type == FP_JSON_ARR && k < frames->n && k < max; k++)
+		if (all || !fp_json_str(fp_json_get(frames->items[k], "symbol")))
+			entry_of(frames->items[k], 1);
+}
+
+/* "file:line" from addr2line, or nothing for "??:0", "??:?", "file:?". */
+static void location(struct entry *e, char *loc)
+{
+	char *d = strstr(loc, " (discriminator "), *colon, *end;
+	unsigned long n;
+
+	if (d)
+		*d = '\0';
+	colon = strrchr(loc, ':');
+	if (!colon || colon == loc || !strncmp(loc, "??", 2))
+		return;
+	n = strtoul(colon + 1, &end, 10);
+	if (*end || end == colon + 1 || !n)
+		return;
+	*colon = '\0';
+	e->file = xstrdup(loc);
+	e->line = (unsigned)n;
+}
+
+static int is_address(const char *s)
+{
+	return s[0] == '0' && s[1] == 'x' && s[2] && !s[2 + strspn(s + 2, "0123456789abcdef")];
+}
+
+/*
+ * `addr2line -a -f -C -i` prints, for each address in turn, the address,
+ * then a function line and a location line per inlining level, innermost
+ * first; "??" is an unknown function.
+ */
+static void parse(char *out, struct entry **e, size_t n)
+{
+	char *line, *next, *func = NULL;
+	size_t i = (size_t)-1;
+	unsigned level = 0;
+
+	for (line = out; *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (is_address(line)) {
+			/* Each answer in the order asked; a stray one ends the parse. */
+			if (++i >= n || strtoull(line, NULL, 16) != (e[i]->off ? e[i]->off - 1 : 0))
+				return;
+			level = 0;
+			func = NULL;
+		} else if (i >= n) {
+			return;
+		} else if (!func) {
+			func = line;
+		} else {
+			int known = strcmp(func, "??") != 0;
+
+			if (!level++) {
+				if (known)
+					e[i]->func = xstrdup(func);
+				location(e[i], line);
+			} else if (known) {
+				free(e[i]->outer);
+				e[i]->outer = xstrdup(func);
+			}
+			func = NULL;
+		}
+	}
+}
+
+/* One addr2line for the @n entries of object @path; addresses on stdin. */
+static void addr2line(const char *path, struct entry **e, size_t n)
+{
+	char *argv[] = { "addr2line", "-a", "-f", "-C", "-i", "-e", (char *)path, NULL };
+	FILE *in = tmpfile();
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
-	int pipefd[2];
+	int pipefd[2], status;
 	pid_t pid;
 
-	if (!argv || pipe(pipefd))
-		goto out;
-	argv[0] = "addr2line";
-	argv[1] = "-e";
-	argv[2] = (char *)path;
-	for (size_t i = 0; i < n; i++) {
-		const char *off = fp_json_str(fp_json_get(w[i].frame, "offset"));
-		unsigned long long a = off ? strtoull(off, NULL, 16) : 0;
-
-		/* A return address: the call is the byte before. */
-		if (asprintf(&argv[3 + i], "0x%llx", a ? a - 1 : 0) < 0)
-			goto out;
+	if (!in)
+		return;
+	for (size_t i = 0; i < n; i++)
+		fprintf(in, "0x%llx\n", (unsigned long long)(e[i]->off ? e[i]->off - 1 : 0));
+	if (fflush(in) || fseek(in, 0, SEEK_SET) || pipe(pipefd)) {
+		fclose(in);
+		return;
 	}
 	pid = fork();
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
+		int null = open("/dev/null", O_WRONLY);
 
+		dup2(fileno(in), STDIN_FILENO);
 		dup2(pipefd[1], STDOUT_FILENO);
-		if (null >= 0) {
+		if (null >= 0)
 			dup2(null, STDERR_FILENO);
-			dup2(null, STDIN_FILENO);
-		}
 		close(pipefd[0]);
 		close(pipefd[1]);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
 	close(pipefd[1]);
-	for (;;) {
-		ssize_t r;
-
-		if (len + 4096 > cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			if (!buf)
-				break;
-		}
+	fclose(in);
+	for (ssize_t r = 1; pid > 0 && r > 0; len += (size_t)r) {
+		if (len + 4096 > cap)
+			buf = xrealloc(buf, cap = cap ? cap * 2 : 65536);
 		r = read(pipefd[0], buf + len, cap - len - 1);
-		if (r <= 0)
-			break;
-		len += (size_t)r;
+		if (r < 0)
+			r = 0;
 	}
 	close(pipefd[0]);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 127 && !len)
+		no_addr2line = 1;	/* not installed: the ELF symbols will do */
 	if (buf) {
-		char *line = buf, *next;
-		size_t i = 0;
-
 		buf[len] = '\0';
-		/* One line per address: "file:line", "??:0" or "??:?" when unknown. */
-		for (; i < n && line && *line; line = next, i++) {
-			next = strchr(line, '\n');
-			if (next)
-				*next++ = '\0';
-			line[strcspn(line, " ")] = '\0';	/* " (discriminator N)" */
-			if (strncmp(line, "??", 2) && !strstr(line, ":?") &&
-			    strcmp(line + strlen(line) - (strlen(line) > 1 ? 2 : 0), ":0"))
-				*w[i].out = strdup(line);
-		}
+		parse(buf, e, n);
 	}
-out:
-	for (size_t i = 0; argv && i < n; i++)
-		free(argv[3 + i]);
-	free(argv);
 	free(buf);
 }
 
-static void add(struct want **w, size_t *n, size_t *cap, const struct fp_json *frame, char **out)
+/*
+ * The function's name: the ELF symbol covering the address (with the
+ * offset into it), demangled by addr2line's name when mangled; addr2line's
+ * name alone when the ELF tables do not cover it (a separate debug file).
+ */
+static void name(struct entry *e, struct obj *o)
 {
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 256;
-		*w = realloc(*w, *cap * sizeof(**w));
-		if (!*w)
-			exit(2);
+	const char *outer = e->outer ? e->outer : e->func, *sym = NULL;
+	uint64_t start = 0;
+
+	if (!o->elf_tried) {
+		o->elf_tried = 1;
+		o->elf = fp_elfsym_open(o->path);
 	}
-	(*w)[*n].frame = frame;
-	(*w)[(*n)++].out = out;
+	if (o->elf)
+		sym = fp_elfsym_lookup(o->elf, e->off ? e->off - 1 : 0, &start);
+	if (sym && outer && !strncmp(sym, "_Z", 2))
+		sym = outer;
+	if (sym && asprintf(&e->sym, "%s+0x%llx", sym, (unsigned long long)(e->off - start)) < 0)
+		e->sym = NULL;
+	if (!sym && outer)
+		e->sym = xstrdup(outer);
 }
 
 static int by_object(const void *a, const void *b)
 {
-	const char *x = fp_json_str(fp_json_get(((const struct want *)a)->frame, "object"));
-	const char *y = fp_json_str(fp_json_get(((const struct want *)b)->frame, "object"));
+	const struct entry *x = *(const struct entry *const *)a;
+	const struct entry *y = *(const struct entry *const *)b;
 
-	return strcmp(x ? x : "", y ? y : "");
+	if (x->obj != y->obj)
+		return strcmp(x->obj->name, y->obj->name);
+	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-void fp_lines_resolve(struct fp_merged *m, size_t max)
+void fp_lines_run(void)
 {
-	struct want *w = NULL;
-	size_t n = 0, cap = 0;
+	qsort(queue, qlen, sizeof(*queue), by_object);
+	for (size_t i = 0, j; i < qlen; i = j) {
+		struct obj *o = (struct obj *)queue[i]->obj;
 
-	for (size_t i = 0; i < m->nsites && i < max; i++) {
-		const struct fp_json *f = m->sites[i].frames;
-
-		if (!f || f->type != FP_JSON_ARR || !f->n)
-			continue;
-		m->sites[i].lines = calloc(f->n, sizeof(char *));
-		for (size_t k = 0; m->sites[i].lines && k < f->n; k++)
-			add(&w, &n, &cap, f->items[k], &m->sites[i].lines[k]);
-	}
-	for (size_t p = 0; p < m->ndocs && p < 64; p++) {
-		const struct fp_json *f = m->procs[p].crash ? fp_json_get(m->procs[p].crash, "frames") : NULL;
-
-		if (!f || f->type != FP_JSON_ARR || !f->n)
-			continue;
-		crash_lines[p] = calloc(f->n, sizeof(char *));
-		for (size_t k = 0; crash_lines[p] && k < f->n; k++)
-			add(&w, &n, &cap, f->items[k], &crash_lines[p][k]);
-	}
-	qsort(w, n, sizeof(*w), by_object);
-	for (size_t i = 0; i < n;) {
-		const char *obj = fp_json_str(fp_json_get(w[i].frame, "object"));
-		const char *path = obj ? path_of(m, obj) : NULL;
-		size_t j = i + 1;
-
-		while (j < n && !by_object(&w[i], &w[j]))
+		for (j = i + 1; j < qlen && queue[j]->obj == o;)
 			j++;
-		if (path && access(path, R_OK) == 0)
-			resolve(path, w + i, j - i);
-		i = j;
+		if (access(o->path, R_OK))
+			continue;
+		if (!no_addr2line)
+			addr2line(o->path, queue + i, j - i);
+		for (size_t k = i; k < j; k++)
+			name(queue[k], o);
 	}
-	free(w);
+	for (size_t i = 0; i < qlen; i++)
+		queue[i]->done = 1;
+	qlen = 0;
 }
 
-const char *fp_lines_crash(const struct fp_merged *m, size_t p, size_t k)
+void fp_lines_resolve(const struct fp_merged *m, size_t max)
 {
-	(void)m;
-	return p < 64 && crash_lines[p] ? crash_lines[p][k] : NULL;
+	for (size_t d = 0; d < m->ndocs; d++)
+		fp_lines_objects(fp_json_get(m->docs[d], "objects"));
+	for (size_t i = 0; i < m->nsites && i < max; i++)
+		fp_lines_want(m->sites[i].frames, (size_t)-1, 1);
+	for (size_t p = 0; p < m->ndocs; p++)
+		for (size_t k = 0; m->procs[p].crash && k < m->procs[p].crash->n; k++)
+			if (fp_lines_is_frames(m->procs[p].crash->items[k]))
+				fp_lines_want(m->procs[p].crash->items[k], (size_t)-1, 1);
+	fp_lines_run();
+}
+
+int fp_lines_is_frames(const struct fp_json *member)
+{
+	size_t n = member->key ? strlen(member->key) : 0;
+
+	return member->type == FP_JSON_ARR && n >= 6 && !strcmp(member->key + n - 6, "frames");
+}
+
+void fp_lines_get(const struct fp_json *frame, struct fp_frame_name *out)
+{
+	const struct entry *e = entry_of(frame, 0);
+
+	out->symbol = fp_json_str(fp_json_get(frame, "symbol"));
+	out->file = NULL;
+	out->line = 0;
+	if (!e || !e->done)
+		return;
+	if (!out->symbol)
+		out->symbol = e->sym;
+	out->file = e->file;
+	out->line = e->line;
+}
+
+/* @sym without its "+0xoff". */
+static const char *bare(const char *sym, char *buf, size_t size)
+{
+	const char *plus = sym ? strrchr(sym, '+') : NULL;
+
+	if (!plus || !is_address(plus + 1))
+		return sym;
+	snprintf(buf, size, "%.*s", (int)(plus - sym), sym);
+	return buf;
+}
+
+void fp_lines_frame(char *buf, size_t size, const struct fp_json *frame, int with_line)
+{
+	const char *own = fp_json_str(fp_json_get(frame, "symbol"));
+	const char *obj = fp_json_str(fp_json_get(frame, "object"));
+	const char *off = fp_json_str(fp_json_get(frame, "offset"));
+	const struct entry *e = entry_of(frame, 0);
+	const char *sym = own ? own : e && e->done ? e->sym : NULL;
+	char b1[512], b2[512];
+
+	if (!obj)
+		obj = "?";
+	if (with_line && e && e->done && e->file) {
+		const char *fn = bare(sym, b1, sizeof(b1));
+
+		if (e->outer && e->func)
+			snprintf(buf, size, "%s %s:%u (inlined into %s)", e->func, e->file, e->line,
+				 own ? bare(own, b2, sizeof(b2)) : e->outer);
+		else if (fn || e->func)
+			snprintf(buf, size, "%s %s:%u", own || !e->func ? fn : e->func, e->file, e->line);
+		else
+			snprintf(buf, size, "%s+%s %s:%u", obj, off ? off : "?", e->file, e->line);
+	} else if (sym) {
+		snprintf(buf, size, "%s (%s)", sym, obj);
+	} else {
+		snprintf(buf, size, "%s+%s", obj, off ? off : "?");
+	}
 }

@@ -178,13 +178,6 @@ int fp_merge_load(char *const *paths, size_t n, struct fp_merged *m)
 
 void fp_merge_free(struct fp_merged *m)
 {
-	for (size_t i = 0; i < m->nsites; i++) {
-		const struct fp_json *f = m->sites[i].frames;
-
-		for (size_t k = 0; m->sites[i].lines && f && k < f->n; k++)
-			free(m->sites[i].lines[k]);
-		free(m->sites[i].lines);
-	}
 	for (size_t i = 0; i < m->ndocs; i++)
 		fp_json_free(m->docs[i]);
 	free(m->docs);
@@ -202,18 +195,4 @@ uint64_t fp_mpool_suggest(const struct fp_mpool *p, int *floor)
 		return p->min + p->exhausted;
 	used += (used + 3) / 4;
 	return used ? used : 1;
-}
-
-void fp_mframe(char *buf, size_t size, const struct fp_json *frame, const char *line)
-{
-	const char *sym = fp_json_str(fp_json_get(frame, "symbol"));
-	const char *obj = fp_json_str(fp_json_get(frame, "object"));
-	const char *off = fp_json_str(fp_json_get(frame, "offset"));
-
-	if (sym)
-		snprintf(buf, size, "%s (%s)%s%s", sym, obj ? obj : "?", line ? " " : "",
-			 line ? line : "");
-	else
-		snprintf(buf, size, "%s+%s%s%s", obj ? obj : "?", off ? off : "?",
-			 line ? " " : "", line ? line : "");
 }

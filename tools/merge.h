@@ -17,7 +17,6 @@ struct fp_msite {
 	const struct fp_json *frames;	/* from the first report that has it */
 	uint64_t calls, bytes, injected;
 	const char *pool;		/* NULL: none */
-	char **lines;			/* per frame "file:line", or NULL (lines.c) */
 };
 
 struct fp_mpool {
@@ -69,8 +68,5 @@ void fp_merge_free(struct fp_merged *m);
  * @floor: set to 1 when the value is only a lower bound
  */
 uint64_t fp_mpool_suggest(const struct fp_mpool *p, int *floor);
-
-/* "sym (object)" or "object+offset" of one frame; file:line appended when known. */
-void fp_mframe(char *buf, size_t size, const struct fp_json *frame, const char *line);
 
 #endif

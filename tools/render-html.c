@@ -54,10 +54,12 @@ static void bars(FILE *out, const char *title, char *const *labels, const uint64
 static void label(char *buf, size_t size, const struct fp_msite *s)
 {
 	const struct fp_json *f = s->frames;
-	const char *sym = f && f->n ? fp_json_str(fp_json_get(f->items[0], "symbol")) : NULL;
 	const char *obj = f && f->n ? fp_json_str(fp_json_get(f->items[0], "object")) : NULL;
+	struct fp_frame_name n = { NULL, NULL, 0 };
 
-	snprintf(buf, size, "%.40s (%.16s)", sym ? sym : obj ? obj : "(other)", obj ? obj : "?");
+	if (obj)
+		fp_lines_get(f->items[0], &n);
+	snprintf(buf, size, "%.40s (%.16s)", n.symbol ? n.symbol : obj ? obj : "(other)", obj ? obj : "?");
 }
 
 static void site_chart(FILE *out, const struct fp_merged *m)
@@ -95,15 +97,12 @@ static void pool_chart(FILE *out, const struct fp_mpool *p)
 	bars(out, title, labels, values, 5);
 }
 
-static void frames_cell(FILE *out, const struct fp_json *f, char *const *lines,
-			const struct fp_merged *m, size_t proc)
+static void frames_cell(FILE *out, const struct fp_json *f)
 {
 	char buf[1024];
 
 	for (size_t k = 0; f && f->type == FP_JSON_ARR && k < f->n; k++) {
-		const char *line = lines ? lines[k] : proc != (size_t)-1 ? fp_lines_crash(m, proc, k) : NULL;
-
-		fp_mframe(buf, sizeof(buf), f->items[k], line);
+		fp_lines_frame(buf, sizeof(buf), f->items[k], 1);
 		if (k)
 			fputs("<br>&lt; ", out);
 		esc(out, buf);
@@ -144,7 +143,7 @@ void fp_render_html(FILE *out, const struct fp_merged *m)
 			fputs("<h2>Crash in ", out);
 			esc(out, m->procs[i].exe);
 			fprintf(out, " (pid %" PRIu64 ")</h2>\n<p><code>", m->procs[i].pid);
-			frames_cell(out, fp_json_get(m->procs[i].crash, "frames"), NULL, m, i);
+			frames_cell(out, fp_json_get(m->procs[i].crash, "frames"));
 			fputs("</code></p>\n", out);
 		}
 	fputs("<h2>Sites</h2>\n", out);
@@ -159,7 +158,7 @@ void fp_render_html(FILE *out, const struct fp_merged *m)
 			fp_render_bytes(s->bytes, b, sizeof(b)), s->id);
 		esc(out, s->pool ? s->pool : "");
 		fputs("</td><td><code>", out);
-		frames_cell(out, s->frames, s->lines, m, (size_t)-1);
+		frames_cell(out, s->frames);
 		fputs("</code></td></tr>\n", out);
 	}
 	fputs("</table>\n", out);

@@ -56,23 +56,35 @@ static void copy(struct fp_jsonw *w, const struct fp_json *j)
 	}
 }
 
-/* Frames with "line" (file:line, or null) added. */
-static void frames(struct fp_jsonw *w, const struct fp_json *f, char *const *lines,
-		   const struct fp_merged *m, size_t proc)
+/* Frames named offline ("symbol" filled in), with "file" and "line" (or null). */
+static void frames(struct fp_jsonw *w, const struct fp_json *f)
 {
 	fp_jsonw_arr_begin(w);
 	for (size_t k = 0; f && f->type == FP_JSON_ARR && k < f->n; k++) {
-		const char *line = lines ? lines[k] : proc != (size_t)-1 ? fp_lines_crash(m, proc, k) : NULL;
 		const struct fp_json *fr = f->items[k];
+		struct fp_frame_name n;
 
+		fp_lines_get(fr, &n);
 		fp_jsonw_obj_begin(w);
 		for (size_t i = 0; i < fr->n; i++) {
-			fp_jsonw_key(w, fr->items[i]->key);
-			copy(w, fr->items[i]);
+			const char *key = fr->items[i]->key;
+
+			if (!strcmp(key, "file") || !strcmp(key, "line"))
+				continue;
+			fp_jsonw_key(w, key);
+			if (!strcmp(key, "symbol") && n.symbol)
+				fp_jsonw_str(w, n.symbol);
+			else
+				copy(w, fr->items[i]);
 		}
+		fp_jsonw_key(w, "file");
+		if (n.file)
+			fp_jsonw_str(w, n.file);
+		else
+			fp_jsonw_null(w);
 		fp_jsonw_key(w, "line");
-		if (line)
-			fp_jsonw_str(w, line);
+		if (n.file)
+			fp_jsonw_u64(w, n.line);
 		else
 			fp_jsonw_null(w);
 		fp_jsonw_obj_end(w);
@@ -118,8 +130,8 @@ int fp_render_json(int fd, const struct fp_merged *m)
 			fp_jsonw_obj_begin(&w);
 			for (size_t k = 0; k < c->n; k++) {
 				fp_jsonw_key(&w, c->items[k]->key);
-				if (!strcmp(c->items[k]->key, "frames"))
-					frames(&w, c->items[k], NULL, m, i);
+				if (fp_lines_is_frames(c->items[k]))
+					frames(&w, c->items[k]);
 				else
 					copy(&w, c->items[k]);
 			}
@@ -158,7 +170,7 @@ int fp_render_json(int fd, const struct fp_merged *m)
 		fp_jsonw_key(&w, "id");
 		fp_jsonw_hex(&w, s->id);
 		fp_jsonw_key(&w, "frames");
-		frames(&w, s->frames, s->lines, m, (size_t)-1);
+		frames(&w, s->frames);
 		u64(&w, "calls", s->calls);
 		u64(&w, "bytes", s->bytes);
 		u64(&w, "injected", s->injected);

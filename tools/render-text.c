@@ -45,7 +45,7 @@ static void frames(FILE *out, const struct fp_msite *s, const char *indent)
 	char buf[1024];
 
 	for (size_t k = 0; f && f->type == FP_JSON_ARR && k < f->n && k < 4; k++) {
-		fp_mframe(buf, sizeof(buf), f->items[k], s->lines ? s->lines[k] : NULL);
+		fp_lines_frame(buf, sizeof(buf), f->items[k], 1);
 		fprintf(out, "%s%s%s\n", k ? indent : "", k ? "< " : "", buf);
 	}
 	if (!f || !f->n)
@@ -157,7 +157,7 @@ void fp_render_text(FILE *out, const struct fp_merged *m)
 			fprintf(out, " after injected failure #%" PRIu64, seq);
 		fputc('\n', out);
 		for (size_t k = 0; f && f->type == FP_JSON_ARR && k < f->n && k < 8; k++) {
-			fp_mframe(buf, sizeof(buf), f->items[k], fp_lines_crash(m, i, k));
+			fp_lines_frame(buf, sizeof(buf), f->items[k], 1);
 			fprintf(out, "  %s%s\n", k ? "< " : "", buf);
 		}
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "lines.h"
 #include "parse.h"
 
 #define P "failpool: "
@@ -91,14 +92,23 @@ static int by_injected(const void *a, const void *b)
 
 static void print_frame(FILE *out, const struct fp_json *f)
 {
-	const char *sym = fp_json_str(fp_json_get(f, "symbol"));
-	const char *obj = fp_json_str(fp_json_get(f, "object"));
-	const char *off = fp_json_str(fp_json_get(f, "offset"));
+	char buf[1024];
 
-	if (sym)
-		fprintf(out, "%s (%s)", sym, obj ? obj : "?");
-	else
-		fprintf(out, "%s+%s", obj ? obj : "?", off ? off : "?");
+	fp_lines_frame(buf, sizeof(buf), f, 1);
+	fputs(buf, out);
+}
+
+/* The frames shown, named offline (a crash record may have no symbols). */
+static void name_frames(const struct fp_json *r)
+{
+	const struct fp_json *sites = fp_json_get(r, "sites");
+
+	fp_lines_objects(fp_json_get(r, "objects"));
+	fp_lines_want(fp_json_path(r, "crash.frames"), 1, 1);
+	for (size_t i = 0; sites && sites->type == FP_JSON_ARR && i < sites->n; i++)
+		if (site_injected(sites->items[i]))
+			fp_lines_want(fp_json_get(sites->items[i], "frames"), 3, 1);
+	fp_lines_run();
 }
 
 static void print_sites(FILE *out, const struct fp_json *r)
@@ -192,6 +202,7 @@ int fp_summary_print(FILE *out, const char *path, const char *shown)
 		fprintf(out, P "cannot read the report %s: %s\n", path, err);
 		return -1;
 	}
+	name_frames(r);
 	print_exit(out, r);
 	seed = fp_json_get(r, "seed");
 	fprintf(out, P "seed %s\n", seed && seed->type == FP_JSON_NUM ? seed->text : "?");
