@@ -102,6 +102,8 @@ static void write_config(void)
 			c->toggle_signal ? fp_signal_name(c->toggle_signal) : NULL);
 	fp_jsonw_key(&w, "verbose");
 	fp_jsonw_u64(&w, (uint64_t)c->verbose);
+	fp_jsonw_key(&w, "check");
+	fp_jsonw_str(&w, c->check == FP_CHECK_FREES ? "frees" : "none");
 	fp_jsonw_obj_end(&w);
 }
 

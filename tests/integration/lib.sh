@@ -38,7 +38,7 @@
 
 # Settings from the caller's environment must not leak into the tests.
 for _v in RATE SEED EVERY AFTER NTH BURST TIMES LIMIT CALLS SITES POOLS \
-	DEPTH REPORT LOG EXE ENABLE TOGGLE_SIGNAL VERBOSE; do
+	DEPTH REPORT LOG EXE ENABLE TOGGLE_SIGNAL VERBOSE CHECK; do
 	unset "FAILPOOL_$_v"
 done
 unset _v
