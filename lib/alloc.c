@@ -18,6 +18,7 @@
 
 #include "fp.h"
 #include "guard.h"
+#include "heapcheck.h"
 #include "hooks.h"
 #include "je.h"
 #include "log.h"
@@ -106,14 +107,14 @@ admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 	return 0;
 }
 
-static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
+static inline __attribute__((always_inline)) void *allocate_in(struct fp_req *r, enum mode m)
 {
 	struct fp_pool *pool;
 	struct fp_shard *sh;
 	uint64_t seq;
 	void *p;
 
-	switch (mode()) {
+	switch (m) {
 	case PASS:
 		return obtain(r);
 	case RAW:
@@ -137,6 +138,20 @@ static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 	return p;
 }
 
+/* Every block handed out is recorded when FAILPOOL_CHECK=frees. */
+static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
+{
+	enum mode m = mode();
+	void *p;
+
+	if (m == PASS || FP_LIKELY(!fp_heapcheck_on))
+		return allocate_in(r, m);
+	p = allocate_in(r, m);
+	if (p)
+		fp_heapcheck_alloc(p, r->size, r->site);
+	return p;
+}
+
 /* A call that fails on its arguments alone: never eligible, never injected. */
 static void *refuse(const struct fp_req *r, int err)
 {
@@ -151,7 +166,8 @@ static void *refuse(const struct fp_req *r, int err)
 	return NULL;
 }
 
-static void release(void *ptr, enum fp_call call)
+static void release(void *ptr, enum fp_call call, const void *caller,
+		    const void *cfa)
 {
 	enum mode m = mode();
 
@@ -166,6 +182,8 @@ static void release(void *ptr, enum fp_call call)
 	}
 	if (!ptr)
 		return;
+	if (FP_UNLIKELY(fp_heapcheck_on))	/* before jemalloc can see it */
+		fp_heapcheck_free(ptr, call, caller, cfa, m == COUNT);
 	if (m == RAW || fp_rt.track_live)
 		fp_policy_uncharge(&fp_rt.policy, fp_je.usable(ptr));
 	if (m == COUNT)
@@ -176,14 +194,15 @@ static void release(void *ptr, enum fp_call call)
 		fp_je.free(ptr);
 }
 
-static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void *ptr)
+static inline __attribute__((always_inline)) void *
+resize_in(struct fp_req *r, void *ptr, enum mode m)
 {
 	struct fp_pool *pool, *old_pool;
 	struct fp_shard *sh;
 	uint64_t old, want, seq;
 	void *q;
 
-	switch (mode()) {
+	switch (m) {
 	case PASS:
 		q = fp_je.realloc(ptr, r->size);
 		if (!q)
@@ -229,6 +248,22 @@ static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void
 	return q;
 }
 
+/* With FAILPOOL_CHECK=frees, @ptr is checked before jemalloc sees it. */
+static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void *ptr)
+{
+	enum mode m = mode();
+	int held;
+	void *q;
+
+	if (m == PASS || FP_LIKELY(!fp_heapcheck_on))
+		return resize_in(r, ptr, m);
+	held = fp_heapcheck_take(ptr, r->call, r->caller, r->cfa, m == COUNT);
+	q = resize_in(r, ptr, m);
+	if (held || q)
+		fp_heapcheck_settle(ptr, q, r->size, r->site);
+	return q;
+}
+
 void *fp_alloc_malloc(size_t size, const void *caller)
 {
 	struct fp_req r = { .call = FP_CALL_MALLOC, .size = size, .caller = caller,
@@ -258,7 +293,7 @@ void *fp_alloc_realloc(void *ptr, size_t size, enum fp_call call,
 		return allocate(&r);
 	if (!size) {
 		/* glibc frees and returns NULL, leaving errno alone. */
-		release(ptr, call);
+		release(ptr, call, caller, r.cfa);
 		return NULL;
 	}
 	return resize(&r, ptr);
@@ -275,9 +310,10 @@ void *fp_alloc_reallocarray(void *ptr, size_t n, size_t size,
 	return fp_alloc_realloc(ptr, r.size, FP_CALL_REALLOCARRAY, caller);
 }
 
-void fp_alloc_free(void *ptr, enum fp_call call)
+void fp_alloc_free(void *ptr, enum fp_call call, const void *caller,
+		  const void *cfa)
 {
-	release(ptr, call);
+	release(ptr, call, caller, cfa);
 }
 
 /* memalign(3) as glibc 2.36's _mid_memalign treats its alignment. */

@@ -20,6 +20,7 @@
 #include <libunwind.h>
 
 #include "guard.h"
+#include "heapcheck.h"
 #include "je.h"
 #include "log.h"
 #include "report.h"
@@ -68,6 +69,7 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 		end.last_seq = atomic_load_explicit(&fp_rt.policy.injected,
 						    memory_order_relaxed);
 		capture(&end, uc);
+		fp_heapcheck_explain(&end);	/* a heap check's abort: its record */
 		fp_log_crash(&end);
 		fp_rt_report(&end);
 	}

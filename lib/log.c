@@ -69,12 +69,14 @@ static void write_all(int fd, const char *p, size_t n)
 	}
 }
 
-static void add_frames_json(struct line *l, struct fp_frame_info *const *frames,
-			    unsigned n)
+static void add_frames_json(struct line *l, const char *key,
+			    struct fp_frame_info *const *frames, unsigned n)
 {
 	char sym[512];
 
-	add(l, ",\"frames\":[", 11);
+	add(l, ",\"", 2);
+	add(l, key, strlen(key));
+	add(l, "\":[", 3);
 	for (unsigned i = 0; i < n; i++) {
 		struct fp_frame_info *f = frames[i];
 
@@ -103,7 +105,7 @@ void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
 		add_json_str(&l, fp_call_name(call));
 		addf(&l, ",\"size\":%llu", size);
 		addf(&l, ",\"site\":\"%016llx\"", site->id);
-		add_frames_json(&l, site->frames, site->n);
+		add_frames_json(&l, "frames", site->frames, site->n);
 		add(&l, "}\n", 2);
 		write_all(fp_rt.log_fd, l.buf, l.len);
 	}
@@ -141,8 +143,14 @@ void fp_log_crash(const struct fp_ending *end)
 	add(&l, ",\"name\":", 8);
 	add_json_str(&l, name ? name : "?");
 	addf(&l, ",\"pid\":%llu", (unsigned long long)getpid());
+	add(&l, ",\"kind\":", 8);
+	add_json_str(&l, fp_crash_kind_name(end));
 	addf(&l, ",\"last_injection_seq\":%llu", end->last_seq);
-	add_frames_json(&l, end->frames, end->nframes);
+	add_frames_json(&l, "frames", end->frames, end->nframes);
+	if (end->kind == FP_CRASH_DOUBLE_FREE) {
+		add_frames_json(&l, "alloc_frames", end->alloc_frames, end->nalloc_frames);
+		add_frames_json(&l, "first_free_frames", end->free_frames, end->nfree_frames);
+	}
 	add(&l, "}}\n", 3);
 	write_all(fp_rt.log_fd, l.buf, l.len);
 }
