@@ -134,6 +134,9 @@ is "$?:$(lines "$T/out"):$(lines "$T/err")" "$bad::failpool: FAILPOOL_CHECK: not
 	"run --check bogus: refused as any bad value is, nothing run"
 "$FAILPOOL" run --check frees --report "$T/t.json" -- "$B" double >/dev/null 2>"$T/err"
 is "$?:$(crash "$T/t.json")" "134:False 6 double-free" "run --check frees: status 134, the crash record"
+is "$(grep '^failpool: crash:' "$T/err" | sed 's/+0x[0-9a-f]*/+OFF/')" \
+	"failpool: crash: SIGABRT (double-free) in second_free+OFF (badfree), with no failure injected before it" \
+	"run's summary names the kind and the second free"
 "$FAILPOOL" run --check none --report "$T/t2.json" -- "$B" double >/dev/null 2>&1
 is "$?:$(jget "$T/t2.json" config.check)" "0:none" "run --check none: unchecked"
 ok "run --help lists --check" sh -c '"$FAILPOOL" run --help | grep -q -- "--check none|frees"'
