@@ -8,11 +8,13 @@
  * allocated and first freed) and ends the process by SIGABRT, as glibc
  * does.
  *
- * The record is lock-free: open-addressing tables keyed by block address,
- * whose entries are never removed (a freed block's entry keeps the site of
- * its free until the address is handed out again); when the newest table
- * is half full a table twice its size is added, and lookups go through
- * the tables newest first. Memory comes from the shim's own arena.
+ * The record is lock-free: per 2 MiB region of the address space (so that
+ * threads, which jemalloc serves from different arenas, rarely share cache
+ * lines), open-addressing tables keyed by block address whose entries are
+ * never removed (a freed block's entry keeps the site of its free until the
+ * address is handed out again); when a region's newest table is half full
+ * one twice its size is added, lookups go newest first, and a block handed
+ * out again moves to the newest. Memory comes from the shim's own arena.
  */
 #ifndef FP_HEAPCHECK_H
 #define FP_HEAPCHECK_H
@@ -49,7 +51,8 @@ extern int fp_heapcheck_on;
  * fp_heapcheck_init() - start recording (boot, FAILPOOL_CHECK=frees), after
  * the shim's arena exists and before the first block is handed out.
  * Context: boot, under the reentrancy guard.
- * Return: 0, or -ENOMEM (the check stays off, with a message).
+ * Return: 0 (memory is taken region by region as blocks are handed out;
+ * when none can be had, a message, and unknown pointers go unchecked).
  */
 int fp_heapcheck_init(void);
 
