@@ -2,7 +2,7 @@
  * FAILPOOL_CHECK=frees (see heapcheck.h). One entry per block address the
  * heap has handed out:
  *   key    the address (0: empty slot); set once by CAS, never cleared, so
- *          a lookup needs no lock and an entry never moves
+ *          a lookup needs no lock (a copy in a newer table hides it)
  *   word   requested size << 2 | state: LIVE, FREED, or TAKEN while a
  *          realloc of the block is under way
  *   sites  where it was allocated and, once FREED, where it was freed
