@@ -18,6 +18,7 @@
 
 #include "fp.h"
 #include "guard.h"
+#include "heapcheck.h"
 #include "hooks.h"
 #include "je.h"
 #include "log.h"
@@ -140,6 +141,7 @@ static inline __attribute__((always_inline)) void *count_allocate(struct fp_req 
 	return p;
 }
 
+/* Every block handed out is recorded when FAILPOOL_CHECK=frees. */
 static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 {
 	struct fp_thread *t;
@@ -152,12 +154,16 @@ static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 		p = obtain(r);
 		if (p)
 			fp_policy_charge(&fp_rt.policy, fp_je.usable(p));
+		if (FP_UNLIKELY(fp_heapcheck_on) && p)
+			fp_heapcheck_alloc(p, r->size, NULL);
 		return p;
 	case COUNT:
 		break;
 	}
 	t = fp_thread_enter();
 	p = count_allocate(r);
+	if (FP_UNLIKELY(fp_heapcheck_on) && p)
+		fp_heapcheck_alloc(p, r->size, r->site);
 	fp_thread_leave(t);
 	return p;
 }
@@ -178,7 +184,8 @@ static void *refuse(const struct fp_req *r, int err)
 	return NULL;
 }
 
-static void release_counted(void *ptr, enum fp_call call, enum mode m)
+static void release_counted(void *ptr, enum fp_call call, enum mode m,
+			    const void *caller, const void *cfa)
 {
 	if (m == COUNT && fp_rt.stats) {
 		struct fp_shard *sh = fp_stats_shard();
@@ -187,6 +194,8 @@ static void release_counted(void *ptr, enum fp_call call, enum mode m)
 	}
 	if (!ptr)
 		return;
+	if (FP_UNLIKELY(fp_heapcheck_on))	/* before jemalloc can see it */
+		fp_heapcheck_free(ptr, call, caller, cfa, m == COUNT);
 	if (m == RAW || fp_rt.track_live)
 		fp_policy_uncharge(&fp_rt.policy, fp_je.usable(ptr));
 	if (m == COUNT)
@@ -197,7 +206,8 @@ static void release_counted(void *ptr, enum fp_call call, enum mode m)
 		fp_je.free(ptr);
 }
 
-static void release(void *ptr, enum fp_call call)
+static void release(void *ptr, enum fp_call call, const void *caller,
+		    const void *cfa)
 {
 	enum mode m = mode();
 	struct fp_thread *t;
@@ -207,11 +217,11 @@ static void release(void *ptr, enum fp_call call)
 		return;
 	}
 	if (m == RAW) {
-		release_counted(ptr, call, m);
+		release_counted(ptr, call, m, caller, cfa);
 		return;
 	}
 	t = fp_thread_enter();
-	release_counted(ptr, call, m);
+	release_counted(ptr, call, m, caller, cfa);
 	fp_thread_leave(t);
 }
 
@@ -251,13 +261,14 @@ static inline __attribute__((always_inline)) void *count_resize(struct fp_req *r
 	return q;
 }
 
-static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void *ptr)
+static inline __attribute__((always_inline)) void *resize_in(struct fp_req *r, void *ptr,
+							       enum mode m)
 {
 	struct fp_thread *t;
 	uint64_t old;
 	void *q;
 
-	switch (mode()) {
+	switch (m) {
 	case PASS:
 		q = fp_je.realloc(ptr, r->size);
 		if (!q)
@@ -277,6 +288,22 @@ static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void
 	t = fp_thread_enter();
 	q = count_resize(r, ptr);
 	fp_thread_leave(t);
+	return q;
+}
+
+/* With FAILPOOL_CHECK=frees, @ptr is checked before jemalloc sees it. */
+static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void *ptr)
+{
+	enum mode m = mode();
+	int held;
+	void *q;
+
+	if (m == PASS || FP_LIKELY(!fp_heapcheck_on))
+		return resize_in(r, ptr, m);
+	held = fp_heapcheck_take(ptr, r->call, r->caller, r->cfa, m == COUNT);
+	q = resize_in(r, ptr, m);
+	if (held || q)
+		fp_heapcheck_settle(ptr, q, r->size, r->site);
 	return q;
 }
 
@@ -309,7 +336,7 @@ void *fp_alloc_realloc(void *ptr, size_t size, enum fp_call call,
 		return allocate(&r);
 	if (!size) {
 		/* glibc frees and returns NULL, leaving errno alone. */
-		release(ptr, call);
+		release(ptr, call, caller, r.cfa);
 		return NULL;
 	}
 	return resize(&r, ptr);
@@ -326,9 +353,10 @@ void *fp_alloc_reallocarray(void *ptr, size_t n, size_t size,
 	return fp_alloc_realloc(ptr, r.size, FP_CALL_REALLOCARRAY, caller);
 }
 
-void fp_alloc_free(void *ptr, enum fp_call call)
+void fp_alloc_free(void *ptr, enum fp_call call, const void *caller,
+		  const void *cfa)
 {
-	release(ptr, call);
+	release(ptr, call, caller, cfa);
 }
 
 /* memalign(3) as glibc 2.36's _mid_memalign treats its alignment. */

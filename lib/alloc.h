@@ -23,8 +23,12 @@ void *fp_alloc_realloc(void *ptr, size_t size, enum fp_call call,
 		       const void *caller);
 void *fp_alloc_reallocarray(void *ptr, size_t n, size_t size,
 			    const void *caller);
-/* free(3); @call is FP_CALL_FREE, FP_CALL_DELETE or FP_CALL_DELETE_ARRAY. */
-void fp_alloc_free(void *ptr, enum fp_call call);
+/*
+ * free(3); @call is FP_CALL_FREE, FP_CALL_DELETE or FP_CALL_DELETE_ARRAY;
+ * @caller and @cfa as for fp_alloc_new() (the free's site, FAILPOOL_CHECK).
+ */
+void fp_alloc_free(void *ptr, enum fp_call call, const void *caller,
+		   const void *cfa);
 int fp_alloc_posix_memalign(void **out, size_t align, size_t size,
 			    const void *caller);
 /* memalign(3) semantics; @call: FP_CALL_MEMALIGN, _ALIGNED_ALLOC or _VALLOC. */
@@ -88,12 +92,13 @@ static inline void *fp_alloc_realloc_hook(void *ptr, size_t size, const void *ca
 }
 
 /* delete: straight to jemalloc when nothing about a free is counted. */
-static inline void fp_alloc_delete(void *ptr, enum fp_call call)
+static inline void fp_alloc_delete(void *ptr, enum fp_call call,
+				   const void *caller, const void *cfa)
 {
 	if (FP_LIKELY(fp_hooks.pass_free))
 		fp_je.free(ptr);
 	else
-		fp_alloc_free(ptr, call);
+		fp_alloc_free(ptr, call, caller, cfa);
 }
 
 #endif

@@ -60,6 +60,7 @@ const struct fp_conf_var fp_conf_vars[] = {
 	{ "FAILPOOL_ENABLE", "enable", "0 or 1: start with injection off or on" },
 	{ "FAILPOOL_TOGGLE_SIGNAL", "toggle_signal", "signal that flips injection on and off" },
 	{ "FAILPOOL_VERBOSE", "verbose", "0, 1 or 2: a stderr line per injected failure (2: with stack)" },
+	{ "FAILPOOL_CHECK", "check", "none or frees: a double or invalid free aborts with a crash record" },
 };
 const unsigned fp_conf_nvars = FP_ARRAY_SIZE(fp_conf_vars);
 
@@ -298,6 +299,11 @@ int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 		if (strcmp(v, "0") && strcmp(v, "1") && strcmp(v, "2"))
 			return fail(err, "FAILPOOL_VERBOSE", "not 0, 1 or 2: '%.*s%s'", SHOWN(v));
 		c->verbose = v[0] - '0';
+	}
+	if ((v = get("FAILPOOL_CHECK"))) {
+		if (strcmp(v, "none") && strcmp(v, "frees"))
+			return fail(err, "FAILPOOL_CHECK", "not none or frees: '%.*s%s'", SHOWN(v));
+		c->check = strcmp(v, "frees") == 0 ? FP_CHECK_FREES : FP_CHECK_NONE;
 	}
 	return 0;
 }

@@ -31,6 +31,7 @@ struct fp_conf {
 	int enable;
 	int toggle_signal;		/* 0 = none */
 	int verbose;			/* 0, 1, 2 */
+	enum { FP_CHECK_NONE, FP_CHECK_FREES } check;	/* FAILPOOL_CHECK */
 	char sites[FP_CONF_RULES_MAX];	/* "" = all sites */
 	char pools[FP_CONF_RULES_MAX];	/* "" = none */
 	char report[FP_CONF_PATH_MAX];	/* "" = no report; unexpanded template */

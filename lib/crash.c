@@ -25,6 +25,7 @@
 #include <libunwind.h>
 
 #include "guard.h"
+#include "heapcheck.h"
 #include "je.h"
 #include "log.h"
 #include "report.h"
@@ -131,6 +132,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 						    memory_order_relaxed);
 		if (crash) {
 			capture(&end, uc);
+			fp_heapcheck_explain(&end);	/* a heap check's abort: its record */
 			fp_log_crash(&end);
 		}
 		fp_rt_report_signal(&end);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 
+#include "heapcheck.h"
 #include "je.h"
 #include "pool.h"
 #include "runtime.h"
@@ -34,6 +35,8 @@ void fp_hooks_setup(void)
 		fp_hooks.malloc = fp_je.malloc;
 		fp_hooks.pass_alloc = 1;
 		fp_hooks.pass_free = 1;
+	} else if (fp_heapcheck_on) {
+		/* Every free is checked: the slow path. */
 	} else if (!fp_rt.stats && !fp_rt.track_live && fp_npools) {
 		/* Nothing about a free is counted, but pool memory goes home. */
 		fp_hooks.free = fp_pool_free_hook;

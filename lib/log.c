@@ -29,7 +29,7 @@
  * longest possible names, all escaped).
  */
 #define CRASH_HEAD_MAX	256
-#define CRASH_LINE_MAX	(CRASH_HEAD_MAX + FP_DEPTH_MAX * (FP_FRAMEJSON_MAX + 1))
+#define CRASH_LINE_MAX	(CRASH_HEAD_MAX + 3 * FP_DEPTH_MAX * (FP_FRAMEJSON_MAX + 1))	/* frames, alloc_frames, first_free_frames */
 _Static_assert(FP_CRASH_FRAMES <= FP_DEPTH_MAX, "the crash line's buffer holds FP_DEPTH_MAX frames");
 
 static char crash_line[CRASH_LINE_MAX];
@@ -128,10 +128,10 @@ static void log_text(struct fp_jsonw *w)
 		complain_once("write", -rc);
 }
 
-static void frames_json(struct fp_jsonw *w, struct fp_frame_info *const *frames,
-			unsigned n, int may_name)
+static void frames_json(struct fp_jsonw *w, const char *key,
+			struct fp_frame_info *const *frames, unsigned n, int may_name)
 {
-	fp_jsonw_key(w, "frames");
+	fp_jsonw_key(w, key);
 	fp_jsonw_arr_begin(w);
 	for (unsigned i = 0; i < n; i++)
 		fp_framejson_write(w, frames[i], may_name);
@@ -152,7 +152,7 @@ static void injection_json(struct fp_jsonw *w, uint64_t seq, enum fp_call call,
 	fp_jsonw_u64(w, size);
 	fp_jsonw_key(w, "site");
 	fp_jsonw_hex(w, site->id);
-	frames_json(w, site->frames, site->n, 1);
+	frames_json(w, "frames", site->frames, site->n, 1);
 	fp_jsonw_obj_end(w);
 	fp_jsonw_raw(w, "\n", 1);
 }
@@ -237,10 +237,18 @@ void fp_log_crash(const struct fp_ending *end)
 	fp_jsonw_str(w, fp_signal_name(end->sig) ? fp_signal_name(end->sig) : "?");
 	fp_jsonw_key(w, "pid");
 	fp_jsonw_i64(w, getpid());
+	fp_jsonw_key(w, "kind");
+	fp_jsonw_str(w, fp_crash_kind_name(end));
 	fp_jsonw_key(w, "last_injection_seq");
 	fp_jsonw_u64(w, end->last_seq);
 	/* Naming takes locks and memory: only frames named before the crash. */
-	frames_json(w, (struct fp_frame_info *const *)end->frames, end->nframes, 0);
+	frames_json(w, "frames", (struct fp_frame_info *const *)end->frames, end->nframes, 0);
+	if (end->kind == FP_CRASH_DOUBLE_FREE) {
+		frames_json(w, "alloc_frames", (struct fp_frame_info *const *)end->alloc_frames,
+			    end->nalloc_frames, 0);
+		frames_json(w, "first_free_frames", (struct fp_frame_info *const *)end->free_frames,
+			    end->nfree_frames, 0);
+	}
 	fp_jsonw_obj_end(w);
 	fp_jsonw_obj_end(w);
 	fp_jsonw_raw(w, "\n", 1);

@@ -105,6 +105,8 @@ static void write_config(void)
 			c->toggle_signal ? fp_signal_name(c->toggle_signal) : NULL);
 	fp_jsonw_key(&w, "verbose");
 	fp_jsonw_u64(&w, (uint64_t)c->verbose);
+	fp_jsonw_key(&w, "check");
+	fp_jsonw_str(&w, c->check == FP_CHECK_FREES ? "frees" : "none");
 	fp_jsonw_obj_end(&w);
 }
 
@@ -314,6 +316,15 @@ static void write_exit(const struct fp_ending *end)
 	fp_jsonw_obj_end(&w);
 }
 
+static void write_frames(const char *key, struct fp_frame_info *const *f, unsigned n)
+{
+	fp_jsonw_key(&w, key);
+	fp_jsonw_arr_begin(&w);
+	for (unsigned i = 0; i < n; i++)
+		write_frame(f[i]);
+	fp_jsonw_arr_end(&w);
+}
+
 static void write_crash(const struct fp_ending *end)
 {
 	if (end->how != FP_END_SIGNAL || !end->crash) {
@@ -324,12 +335,14 @@ static void write_crash(const struct fp_ending *end)
 	fp_jsonw_key(&w, "signal");
 	fp_jsonw_i64(&w, end->sig);
 	key_str_or_null("name", fp_signal_name(end->sig));
+	fp_jsonw_key(&w, "kind");
+	fp_jsonw_str(&w, fp_crash_kind_name(end));
 	key_u64_or_null("last_injection_seq", end->last_seq, end->last_seq != 0);
-	fp_jsonw_key(&w, "frames");
-	fp_jsonw_arr_begin(&w);
-	for (unsigned i = 0; i < end->nframes; i++)
-		write_frame(end->frames[i]);
-	fp_jsonw_arr_end(&w);
+	write_frames("frames", end->frames, end->nframes);
+	if (end->kind == FP_CRASH_DOUBLE_FREE) {
+		write_frames("alloc_frames", end->alloc_frames, end->nalloc_frames);
+		write_frames("first_free_frames", end->free_frames, end->nfree_frames);
+	}
 	fp_jsonw_obj_end(&w);
 }
 

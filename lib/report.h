@@ -18,7 +18,20 @@ struct fp_ending {
 	uint64_t last_seq;		/* the last injected failure before it, 0: none */
 	unsigned nframes;
 	struct fp_frame_info *frames[FP_CRASH_FRAMES];
+	/* What ended it: a plain signal, or a heap check's abort (FAILPOOL_CHECK) */
+	enum { FP_CRASH_SIGNAL, FP_CRASH_DOUBLE_FREE, FP_CRASH_INVALID_FREE } kind;
+	/* FP_CRASH_DOUBLE_FREE: where the block was allocated and first freed */
+	unsigned nalloc_frames, nfree_frames;
+	struct fp_frame_info *alloc_frames[FP_CRASH_FRAMES];
+	struct fp_frame_info *free_frames[FP_CRASH_FRAMES];
 };
+
+/* The crash record's "kind" for @end. */
+static inline const char *fp_crash_kind_name(const struct fp_ending *end)
+{
+	return end->kind == FP_CRASH_DOUBLE_FREE ? "double-free" :
+	       end->kind == FP_CRASH_INVALID_FREE ? "invalid-free" : "signal";
+}
 
 /**
  * fp_report_write() - write the report of this process image, ending as

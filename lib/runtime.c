@@ -22,6 +22,7 @@
 #include "crash.h"
 #include "globmatch.h"
 #include "guard.h"
+#include "heapcheck.h"
 #include "hooks.h"
 #include "je.h"
 #include "log.h"
@@ -153,11 +154,14 @@ static int boot_counting(int injects)
 		fp_bug("FAILPOOL_SITES passed validation but not parsing");
 	fp_rt.stats = fp_rt.reporting;
 	fp_rt.track_live = fp_rt.reporting || c->limit_set;
-	sites = fp_rt.reporting || fp_rt.rules.n || c->pools[0] ||
+	sites = fp_rt.reporting || fp_rt.rules.n || c->pools[0] || c->check ||
 		(injects && (fp_rt.log_fd >= 0 || c->verbose));
 	fp_rt.site_depth = sites ? c->depth : 0;
-	fp_rt.quick = fp_rt.site_depth == 1 && !fp_rt.stats && !fp_rt.track_live;
+	fp_rt.quick = fp_rt.site_depth == 1 && !fp_rt.stats && !fp_rt.track_live &&
+		      !c->check;
 	fp_je_arena_init();
+	if (c->check == FP_CHECK_FREES)
+		fp_heapcheck_init();
 	if (fp_rt.stats)
 		fp_stats_init();
 	if (fp_rt.site_depth > 1)
@@ -214,7 +218,7 @@ int fp_rt_boot(void)
 	if (fp_rt.active)
 		open_log();
 	fp_passthrough = fp_rt.conf_bad || !fp_rt.active ||
-			 (!injects && !fp_rt.reporting && !c->pools[0]);
+			 (!injects && !fp_rt.reporting && !c->pools[0] && !c->check);
 	if (!fp_passthrough && boot_counting(injects)) {
 		fp_rt.conf_bad = 1;	/* the constructor says why, exit 125 */
 		fp_passthrough = 1;

@@ -109,9 +109,13 @@ void fp_thread_wait_thaw(struct fp_thread *t)
 	/* Nested in counted work (a signal handler that allocates): the freezer waits for us. */
 	if (atomic_load_explicit(&t->busy, memory_order_relaxed) > 1)
 		return;
-	while (atomic_load_explicit(&fp_frozen, memory_order_acquire)) {
+	for (;;) {
+		int freezers = atomic_load_explicit(&fp_frozen, memory_order_acquire);
+
+		if (!freezers)
+			break;
 		fp_thread_busy_add(t, -1);
-		futex(&fp_frozen, FUTEX_WAIT_PRIVATE, 1, &tick);
+		futex(&fp_frozen, FUTEX_WAIT_PRIVATE, freezers, &tick);
 		fp_thread_busy_add(t, 1);
 	}
 	errno = saved;
@@ -131,7 +135,8 @@ int fp_thread_freeze(unsigned timeout_ms)
 	int saved = errno, rc = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	atomic_store(&fp_frozen, 1);
+	/* A count: two threads forking at once must not thaw each other's fork. */
+	atomic_fetch_add(&fp_frozen, 1);
 	/* Orders our store before every other thread's next load of fp_frozen. */
 	if (!membarrier_ok ||
 	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
@@ -167,13 +172,14 @@ void fp_thread_fork_child(void)
 		atomic_store_explicit(&t->parked, 0, memory_order_relaxed);
 		atomic_store_explicit(&t->taken, 0, memory_order_release);
 	}
-	fp_thread_thaw();
+	/* The other freezers were threads of the parent. */
+	atomic_store(&fp_frozen, 0);
 }
 
 void fp_thread_thaw(void)
 {
-	atomic_store(&fp_frozen, 0);
-	futex(&fp_frozen, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+	if (atomic_fetch_sub(&fp_frozen, 1) == 1)
+		futex(&fp_frozen, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
 }
 
 void fp_thread_park(void)

@@ -28,7 +28,7 @@ struct fp_thread {
 };
 
 extern __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
-extern _Atomic int fp_frozen;
+extern _Atomic int fp_frozen;		/* snapshots being taken */
 
 /**
  * fp_thread_init() - set up records, thread-exit release and (with

@@ -96,60 +96,60 @@ FP_EXPORT void *operator new[](std::size_t size, std::align_val_t al,
 
 FP_EXPORT void operator delete(void *p) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE, CALLER);
 }
 
 FP_EXPORT void operator delete[](void *p) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY, CALLER);
 }
 
 FP_EXPORT void operator delete(void *p, std::size_t) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE, CALLER);
 }
 
 FP_EXPORT void operator delete[](void *p, std::size_t) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY, CALLER);
 }
 
 FP_EXPORT void operator delete(void *p, const std::nothrow_t &) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE, CALLER);
 }
 
 FP_EXPORT void operator delete[](void *p, const std::nothrow_t &) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY, CALLER);
 }
 
 FP_EXPORT void operator delete(void *p, std::align_val_t) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE, CALLER);
 }
 
 FP_EXPORT void operator delete[](void *p, std::align_val_t) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY, CALLER);
 }
 
 FP_EXPORT void operator delete(void *p, std::size_t, std::align_val_t) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE, CALLER);
 }
 
 FP_EXPORT void operator delete[](void *p, std::size_t, std::align_val_t) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY, CALLER);
 }
 
 FP_EXPORT void operator delete(void *p, std::align_val_t, const std::nothrow_t &) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE);
+	fp_alloc_delete(p, FP_CALL_DELETE, CALLER);
 }
 
 FP_EXPORT void operator delete[](void *p, std::align_val_t, const std::nothrow_t &) noexcept
 {
-	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY);
+	fp_alloc_delete(p, FP_CALL_DELETE_ARRAY, CALLER);
 }

@@ -37,7 +37,7 @@ static FP_NOINLINE void *slow_malloc(size_t size)
 
 static FP_NOINLINE void slow_free(void *ptr)
 {
-	fp_alloc_free(ptr, FP_CALL_FREE);
+	fp_alloc_free(ptr, FP_CALL_FREE, CALLER, __builtin_dwarf_cfa());
 }
 
 static FP_NOINLINE void *slow_calloc(size_t n, size_t size)

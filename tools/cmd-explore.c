@@ -43,6 +43,7 @@ static void explore_help(FILE *out)
 	      "  --calls LIST           entry points that may fail (FAILPOOL_CALLS)\n"
 	      "  --exe GLOB             only these executables (FAILPOOL_EXE)\n"
 	      "  --pool POOL            mempool reserves (FAILPOOL_POOLS), repeatable\n"
+	      "  --check none|frees     check every free (FAILPOOL_CHECK, default frees here)\n"
 	      "  -h, --help             this help\n"
 	      "Exit status: 0 nothing crashed or hung, 1 something did, 2 usage error.\n", out);
 }
@@ -68,7 +69,7 @@ static int take_u(const char *flag, const char *v, unsigned min, unsigned max, u
 static int passed_on(const char *flag)
 {
 	return !strcmp(flag, "calls") || !strcmp(flag, "exe") || !strcmp(flag, "pool") ||
-	       !strcmp(flag, "depth");
+	       !strcmp(flag, "depth") || !strcmp(flag, "check");
 }
 
 static int parse(int argc, char **argv, struct fp_explore *x, struct fp_optvals *v)
@@ -163,6 +164,9 @@ int fp_cmd_explore(int argc, char **argv)
 	rc = parse(argc, argv, &x, &vals);
 	if (rc < 0)
 		rc = fp_opts_setenv(&vals) ? FP_EXIT_USAGE : -1;
+	/* Error paths are where double frees live: every run checks frees unless told not to. */
+	if (rc < 0 && !getenv("FAILPOOL_CHECK") && setenv("FAILPOOL_CHECK", "frees", 1))
+		rc = FP_EXIT_USAGE;
 	fp_optvals_free(&vals);
 	if (rc >= 0)
 		return rc;

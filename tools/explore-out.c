@@ -80,7 +80,7 @@ static void repro_line(FILE *f, const struct fp_explore *x, const struct fp_xrun
 {
 	static const char *const passed[][2] = {
 		{ "FAILPOOL_CALLS", "--calls" }, { "FAILPOOL_EXE", "--exe" },
-		{ "FAILPOOL_POOLS", "--pool" },
+		{ "FAILPOOL_POOLS", "--pool" }, { "FAILPOOL_CHECK", "--check" },
 	};
 	char tool[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", tool, sizeof(tool) - 1);
@@ -88,7 +88,7 @@ static void repro_line(FILE *f, const struct fp_explore *x, const struct fp_xrun
 	tool[n > 0 ? n : 0] = '\0';
 	quote(f, n > 0 ? tool : "failpool");
 	fprintf(f, " run --depth %u", x->depth);
-	for (unsigned i = 0; i < 3; i++) {
+	for (unsigned i = 0; i < sizeof(passed) / sizeof(passed[0]); i++) {
 		const char *v = getenv(passed[i][0]);
 
 		if (v && *v) {

@@ -26,7 +26,8 @@
 #include "runner.h"
 
 static const char *const keep[] = {
-	"FAILPOOL_CALLS", "FAILPOOL_EXE", "FAILPOOL_POOLS", "FAILPOOL_DEPTH", NULL
+	"FAILPOOL_CALLS", "FAILPOOL_EXE", "FAILPOOL_POOLS", "FAILPOOL_DEPTH", "FAILPOOL_CHECK",
+	NULL
 };
 
 struct state {

@@ -30,6 +30,7 @@ const struct fp_opt fp_opts[] = {
 	{ "enable",        "FAILPOOL_ENABLE",        "0|1",    0 },
 	{ "toggle-signal", "FAILPOOL_TOGGLE_SIGNAL", "SIG",    0 },
 	{ "verbose",       "FAILPOOL_VERBOSE",       "0|1|2",  0 },
+	{ "check",         "FAILPOOL_CHECK",         "none|frees", 0 },
 };
 const unsigned fp_nopts = FP_ARRAY_SIZE(fp_opts);
 

@@ -155,11 +155,14 @@ static void print_crash(FILE *out, const struct fp_json *r)
 	const struct fp_json *crash = fp_json_get(r, "crash");
 	const struct fp_json *frames = crash ? fp_json_get(crash, "frames") : NULL;
 	const char *name = crash ? fp_json_str(fp_json_get(crash, "name")) : NULL;
+	const char *kind = crash ? fp_json_str(fp_json_get(crash, "kind")) : NULL;
 	uint64_t seq;
 
 	if (!crash || crash->type != FP_JSON_OBJ)
 		return;
 	fprintf(out, P "crash: %s", name ? name : "a fatal signal");
+	if (kind && strcmp(kind, "signal"))	/* FAILPOOL_CHECK ended it */
+		fprintf(out, " (%s)", kind);
 	if (frames && frames->type == FP_JSON_ARR && frames->n) {
 		fputs(" in ", out);
 		print_frame(out, frames->items[0]);

@@ -29,6 +29,8 @@ rule-miss-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_SITES=func:parse_config F
 rule-hit-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_SITES=func:work FAILPOOL_RATE=0.001 FAILPOOL_SEED=1
 rule-hit-8|LD_PRELOAD=$shim FAILPOOL_SITES=func:work FAILPOOL_RATE=0.001 FAILPOOL_SEED=1
 sites-depth8|LD_PRELOAD=$shim FAILPOOL_REPORT=$tmp/sites.%p.json
+sites+check|LD_PRELOAD=$shim FAILPOOL_REPORT=$tmp/check.%p.json FAILPOOL_CHECK=frees
+check|LD_PRELOAD=$shim FAILPOOL_CHECK=frees
 rate+report|LD_PRELOAD=$shim FAILPOOL_RATE=0.001 FAILPOOL_SEED=1 FAILPOOL_REPORT=$tmp/report.%p.json
 pool-other-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_POOLS=p:site=func:parse_config,min=64,size=256
 pool-work-1|LD_PRELOAD=$shim FAILPOOL_DEPTH=1 FAILPOOL_POOLS=p:site=func:work,min=64,size=256
@@ -82,6 +84,9 @@ rule-miss-1   FAILPOOL_DEPTH=1 FAILPOOL_SITES=func:parse_config RATE=0.001: a ru
 rule-hit-1    the same rule on func:work: every allocation matches, RATE draws each
 rule-hit-8    func:work at the default depth 8: every allocation unwound
 sites-depth8  FAILPOOL_REPORT only: per-site recording, 8 frames per site
+sites+check   the same with FAILPOOL_CHECK=frees: every block recorded, every free
+              checked and its site (8 frames) kept
+check         FAILPOOL_CHECK=frees alone (sites at depth 8, nothing counted)
 rate+report   RATE=0.001 and a report
 pool-other-1  a pool on another function (DEPTH=1): every free() checks for pool memory
 pool-work-1   a pool on work() (DEPTH=1): requests up to 256 bytes (90%) served by
@@ -106,3 +111,7 @@ awk -v p="$(median "$tmp/t1" passthrough)" -v b="$(median "$tmp/t1" jemalloc)" \
 	'BEGIN { printf "passthrough/jemalloc ratio (1 thread): %.3f\n", p / b }'
 awk -v p="$(median "$tmp/t2" passthrough)" -v b="$(median "$tmp/t2" jemalloc)" \
 	'BEGIN { printf "passthrough/jemalloc ratio (2 threads): %.3f\n", p / b }'
+for threads in 1 2; do
+	awk -v c="$(median "$tmp/t$threads" sites+check)" -v s="$(median "$tmp/t$threads" sites-depth8)" -v t="$threads" \
+		'BEGIN { printf "FAILPOOL_CHECK=frees cost, sites+check/sites-depth8 (%d thread%s): %.3f\n", t, (t > 1 ? "s" : ""), c / s }'
+done

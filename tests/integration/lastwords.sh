@@ -39,7 +39,8 @@ run_shim FAILPOOL_NTH=1 FAILPOOL_REPORT="$T/ctor.json" FAILPOOL_LOG="$T/ctor.log
 is "$?" 139 "ctorcrash with its constructor's malloc failed: SIGSEGV"
 is "$(jpy "$T/ctor.json" '"%s %s %d %s" % (r["complete"], r["crash"]["signal"], r["crash"]["last_injection_seq"], r["crash"]["frames"][0]["object"])')" \
 	"False 11 1 libctorcrash.so" "the crash record: SIGSEGV after failure #1, in libctorcrash.so"
-is "$("$FAILPOOL" report --format json "$T/ctor.json" | jpy /dev/stdin 'r["crash"]["frames"][0]["symbol"].split("+")[0]')" \
+"$FAILPOOL" report --format json "$T/ctor.json" >"$T/ctor.named.json"
+is "$(jpy "$T/ctor.named.json" 'r["processes"][0]["crash"]["frames"][0]["symbol"].split("+")[0]')" \
 	"set_up_greeting" "failpool report names the constructor"
 is "$(grep -c '"crash"' "$T/ctor.log")" 1 "the log has the crash line"
 
@@ -100,18 +101,27 @@ done
 is "$bad" 0 "every child's report agrees with itself ($(ls "$T/fs" | wc -l) reports)"
 
 # 6. Termination signals write the report; the process still ends by them.
+# (Started from python: a shell's background job would ignore SIGINT and SIGQUIT.)
 for sig in TERM INT HUP QUIT; do
-	rm -f "$T/t.json" "$T/t.out"
-	(LD_PRELOAD="$FAILPOOL_LIB" FAILPOOL_REPORT="$T/t.json" exec "$W" sleep >"$T/t.out" 2>/dev/null) &
-	pid=$!
-	n=0
-	while ! grep -q ready "$T/t.out" 2>/dev/null && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
-	kill -$sig $pid
-	wait $pid
-	rc=$?
-	num=$(kill -l "$sig")
-	is "$rc $(jpy "$T/t.json" '"%s %s %s %s" % (r["complete"], r["exit"]["how"], r["exit"]["signal"], r["crash"])')" \
-		"$((128 + num)) False signal $num None" "SIG$sig to a sleeping program: a report, then death by SIG$sig"
+	rm -f "$T/t.json"
+	got=$(LIB="$FAILPOOL_LIB" REPORT="$T/t.json" "$PYTHON3" - "$W" "$sig" <<'EOF'
+import os, signal, subprocess, sys
+def reset():
+    for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, signal.SIG_DFL)
+env = dict(os.environ, LD_PRELOAD=os.environ["LIB"], FAILPOOL_REPORT=os.environ["REPORT"])
+p = subprocess.Popen([sys.argv[1], "sleep"], stdout=subprocess.PIPE, env=env, preexec_fn=reset)
+p.stdout.readline()
+p.send_signal(getattr(signal, "SIG" + sys.argv[2]))
+try:
+    print(p.wait(timeout=20), int(getattr(signal, "SIG" + sys.argv[2])))
+except subprocess.TimeoutExpired:
+    p.kill(); print("hung")
+EOF
+)
+	num=${got#* }
+	is "$got $(jpy "$T/t.json" '"%s %s %s %s" % (r["complete"], r["exit"]["how"], r["exit"]["signal"], r["crash"])')" \
+		"-$num $num False signal $num None" "SIG$sig to a sleeping program: a report, then death by SIG$sig"
 done
 is "$(run_shim FAILPOOL_REPORT="$T/py.json" -- "$PYTHON3" -c 'import signal; print(signal.getsignal(signal.SIGTERM) == signal.SIG_DFL, signal.getsignal(signal.SIGSEGV) == signal.SIG_DFL)')" \
 	"True True" "the program still sees SIG_DFL for the signals the shim holds"

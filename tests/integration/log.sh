@@ -36,7 +36,9 @@ for i, line in enumerate(data.splitlines()):
     except ValueError:
         print("bad line", i + 1, len(line)); sys.exit()
     r = r.get("crash", r)
-    counts.add(len(r["frames"]))
+    # A bad_alloc's own allocation is one frame short: the shim's frame that threw it is not the program's.
+    thrown = bool(r["frames"]) and (r["frames"][0]["symbol"] or "").startswith("__cxa_allocate_exception")
+    counts.add(len(r["frames"]) + thrown)
     for f in r["frames"]:
         sym = f["symbol"]
         if sym is None:
@@ -88,8 +90,7 @@ EOF
 run_shim FAILPOOL_DEPTH=64 FAILPOOL_EVERY=1 FAILPOOL_SITES="$DEEP" FAILPOOL_LOG="$T/crash.log" \
 	-- "$X" crash >/dev/null 2>&1
 is "$?" 139 "cxxdeep crash: killed by SIGSEGV"
-# The bad_alloc's own allocation has 63: the shim's frame that threw it is not the program's.
-is "$(check_lines "$T/crash.log")" "3 63,64 True True" "the crash line parses with 64 frames and its long names whole"
+is "$(check_lines "$T/crash.log")" "3 64 True True" "the crash line parses with 64 frames and its long names whole"
 ok "no frame of the shim in any line" sh -c "! grep -q libfailpool '$T/crash.log'"
 is "$("$PYTHON3" -c 'import json, sys; l = open(sys.argv[1]).readlines(); c = json.loads(l[-1])["crash"]; print(c["name"], c["last_injection_seq"] == len(l) - 1, sum(f["symbol"] is not None for f in c["frames"]))' "$T/crash.log")" \
 	"SIGSEGV True 63" "... SIGSEGV after the last failure logged; the 63 frames named before the crash named (not the faulting one)"

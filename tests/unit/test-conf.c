@@ -220,6 +220,12 @@ int main(void)
 	good("FAILPOOL_VERBOSE", "2");
 	is_int(c.verbose, 2, "verbose 2");
 	bad("FAILPOOL_VERBOSE", "3", "not 0, 1 or 2");
+	is_int(c.check, FP_CHECK_NONE, "check none by default");
+	good("FAILPOOL_CHECK", "frees");
+	is_int(c.check, FP_CHECK_FREES, "check frees");
+	good("FAILPOOL_CHECK", "none");
+	is_int(c.check, FP_CHECK_NONE, "check none");
+	bad("FAILPOOL_CHECK", "all", "not none or frees: 'all'");
 
 	/* The first bad variable is reported; earlier good ones do not mask it. */
 	is_int(LOAD("FAILPOOL_RATE", "0.5", "FAILPOOL_EVERY", "0"), -EINVAL, "a good and a bad variable");
@@ -316,7 +322,7 @@ int main(void)
 	}
 
 	/* Every variable has a report key. */
-	ok(fp_conf_nvars == 18, "18 variables described");
+	ok(fp_conf_nvars == 19, "19 variables described");
 	for (unsigned i = 0; i < fp_conf_nvars; i++)
 		ok(strncmp(fp_conf_vars[i].name, "FAILPOOL_", 9) == 0 && fp_conf_vars[i].key[0] &&
 		   fp_conf_vars[i].help[0], "%s described", fp_conf_vars[i].name);
