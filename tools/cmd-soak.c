@@ -29,7 +29,6 @@
 
 #define USAGE "Usage: failpool soak [options]\n"
 #define DEFAULT_STRESSORS "malloc:2,tsearch:1,lsearch:1,bsearch:1"
-#define DEFAULT_SITES "lib:stress-ng*"
 
 static int bad_usage(const char *fmt, const char *arg)
 {
@@ -47,10 +46,9 @@ static void soak_help(FILE *out)
 	      "  --out DIR              the reports (default failpool-soak)\n"
 	      "  --stress-ng PATH       which stress-ng (default: the one in PATH)\n"
 	      "  -h, --help             this help\n"
-	      "and the failure options of `failpool run` (--rate, --seed, --every, --site,\n"
-	      "--pool, ...). Without --site only allocations made by stress-ng's own code\n"
-	      "are eligible (--site '" DEFAULT_SITES "'): libraries that abort in their\n"
-	      "constructors are not what a soak tests.\n"
+	      "and the failure options of `failpool run` (--rate, --seed, --every, --after,\n"
+	      "--site, --pool, ...). Every allocation of stress-ng is eligible unless --site\n"
+	      "says otherwise.\n"
 	      "Exit status: 0 when everything survived, 1 otherwise, 2 usage error.\n", out);
 }
 
@@ -191,8 +189,6 @@ int fp_cmd_soak(int argc, char **argv)
 	fp_optvals_free(&vals);
 	if (rc || fp_opts_validate(&conf))
 		return FP_EXIT_USAGE;
-	if (!conf.sites[0])
-		setenv("FAILPOOL_SITES", DEFAULT_SITES, 1);
 
 	cmd[n++] = (char *)stress;
 	{

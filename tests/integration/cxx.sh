@@ -2,9 +2,12 @@
 # C++ (SPEC §2): every operator new/new[] form goes through the shim; an
 # injected failure in a throwing form runs the new-handler protocol and
 # throws std::bad_alloc, a nothrow form returns nullptr; "new" in
-# FAILPOOL_CALLS means every form, "new[]" only the array forms. A C++
-# library dlopened by a C program binds its operator new to the shim, not to
-# the one libjemalloc exports.
+# FAILPOOL_CALLS means every form, "new[]" only the array forms. With the
+# default settings every failure is caught: the C++ runtime's emergency
+# exception pool, allocated while the process starts, is never eligible
+# (SPEC §3), so std::bad_alloc can be thrown when its own allocation fails.
+# A C++ library dlopened by a C program binds its operator new to the shim,
+# not to the one libjemalloc exports.
 . "$TESTLIB"
 
 X=$PROGS/cxxnew
@@ -42,6 +45,45 @@ is "$?:$(lines "$T/out")" "0:$(expect_all none)" "cxxnew all without the shim"
 run_shim -- "$X" all >"$T/out" 2>"$T/err"
 is "$?:$(lines "$T/out")" "0:$(expect_all none)" "cxxnew all under the shim, no failures"
 
+# EVERY=1 with every entry point eligible: each form's allocation fails,
+# and so does the allocation of the std::bad_alloc it throws (the nothrow
+# forms too: they catch it, as libstdc++'s do); libstdc++ takes the
+# exception from its emergency pool, and the program catches every one.
+rm -f "$T/r.json"
+run_shim FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/r.json" -- "$X" all >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out")" "0:$(expect_all all)" "EVERY=1: every form fails, every bad_alloc is caught (or nullptr)"
+is "$(jpy "$T/r.json" '"%d %d %d new=%d new[]=%d malloc=%d" % (r["totals"]["eligible"], r["totals"]["injected"], len(r["injections"]), sum(i["call"] == "new" for i in r["injections"]), sum(i["call"] == "new[]" for i in r["injections"]), sum(i["call"] == "malloc" for i in r["injections"]))')" \
+	"26 26 26 new=8 new[]=5 malloc=13" "EVERY=1: 26 eligible and injected: 13 forms, 13 exception objects"
+is "$(jget "$T/r.json" totals.startup)" '{"calls":1,"bytes":72704}' \
+	"totals.startup: libstdc++'s emergency pool, not the program's"
+is "$(jpy "$T/r.json" '[f["object"] for s in r["sites"] for f in s["frames"] if f["object"] == "libfailpool.so"]')" "[]" \
+	"EVERY=1: no site has a frame in libfailpool.so"
+# The exception's own allocation: __cxa_allocate_exception, called (through
+# the shim's operator new) by the program's own line.
+exc='sorted({(s["frames"][0]["symbol"].split("+")[0], s["frames"][0]["object"], s["frames"][1]["object"]) for i in r["injections"] if i["call"] == "malloc" for s in r["sites"] if s["id"] == i["site"]})'
+is "$(jpy "$T/r.json" "$exc")" "[('__cxa_allocate_exception', 'libstdc++.so.6', 'cxxnew')]" \
+	"EVERY=1: each exception object's site is __cxa_allocate_exception < cxxnew"
+is "$(jpy "$T/r.json" 'sorted({s["frames"][0]["object"] for i in r["injections"] if i["call"] != "malloc" for s in r["sites"] if s["id"] == i["site"]})')" \
+	"['cxxnew']" "EVERY=1: each operator new's site is the program's line"
+
+# RATE=0.3 on 20 seeds: never std::terminate (exit 134); the forms that
+# fail are exactly those whose operator new was injected, and no site has a
+# frame in libfailpool.so.
+st=
+for seed in $(seq 1 20); do
+	rm -f "$T/q.json"
+	run_shim FAILPOOL_RATE=0.3 FAILPOOL_SEED=$seed FAILPOOL_REPORT="$T/q.json" -- "$X" all >"$T/out" 2>"$T/err"
+	rc=$?
+	failed=$(grep -vc ': ok' "$T/out")
+	news=$(jpy "$T/q.json" 'sum(i["call"] in ("new", "new[]") for i in r["injections"]) + 1000 * sum(f["object"] == "libfailpool.so" for s in r["sites"] for f in s["frames"])')
+	[ "$failed" = "$news" ] && same=same || same="$failed failed, $news injected (+1000 per shim frame)"
+	st="$st $rc:$(grep -c . "$T/out"):$same"
+done
+is "$st" "$(for seed in $(seq 1 20); do printf ' 0:13:same'; done)" \
+	"RATE=0.3, seeds 1..20: exit 0 every time; the failed forms are the injected operator new calls; no shim frame"
+
+# CALLS=new: only operator new and new[] are eligible, not the exception's
+# malloc.
 rm -f "$T/r.json"
 run_shim FAILPOOL_CALLS=new FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/r.json" -- "$X" all >"$T/out" 2>"$T/err"
 is "$?:$(lines "$T/out")" "0:$(expect_all all)" "CALLS=new EVERY=1: every form fails (bad_alloc or nullptr)"
@@ -62,19 +104,24 @@ is "$?:$(lines "$T/out")" "0:$(expect_all none)" "CALLS=delete,delete[] EVERY=1:
 # The new-handler protocol: the handler runs before std::bad_alloc is thrown,
 # as many times as it stays installed.
 for n in 1 3; do
-	run_shim FAILPOOL_CALLS=new FAILPOOL_EVERY=1 -- "$X" handler $n >"$T/out" 2>"$T/err"
+	rm -f "$T/h.json"
+	run_shim FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/h.json" -- "$X" handler $n >"$T/out" 2>"$T/err"
 	is "$?:$(lines "$T/out")" "0:new: caught bad_alloc after $n handler calls" \
 		"new-handler that uninstalls itself on call $n: called $n times, then bad_alloc"
+	is "$(jpy "$T/h.json" '" ".join(i["call"] for i in r["injections"])')" \
+		"$(printf 'new %.0s' $(seq 0 $n))malloc" \
+		"new-handler $n: $((n + 1)) tries of new fail, then the exception's malloc"
 done
 # A handler that leaves itself installed: new retries, and succeeds once
-# the failures stop (NTH=k BURST=2: the first try and one retry fail).
-rm -f "$T/b.json"
-run_shim FAILPOOL_CALLS=new FAILPOOL_REPORT="$T/b.json" -- "$X" handler-retry >/dev/null 2>&1
-base=$(($(jget "$T/b.json" totals.eligible) - 1))
-run_shim FAILPOOL_CALLS=new FAILPOOL_NTH=$((base + 1)) FAILPOOL_BURST=2 -- "$X" handler-retry >"$T/out" 2>"$T/err"
+# the failures stop (NTH=1 BURST=2: the first try and one retry fail; the
+# program's first allocation is this new).
+rm -f "$T/h.json"
+run_shim FAILPOOL_NTH=1 FAILPOOL_BURST=2 FAILPOOL_REPORT="$T/h.json" -- "$X" handler-retry >"$T/out" 2>"$T/err"
 is "$?:$(lines "$T/out")" "0:new: ok after 2 handler calls" "new-handler retry: 2 failures, 2 handler calls, then success"
+is "$(jpy "$T/h.json" '"eligible=%d injected=%d new=%d" % (r["totals"]["eligible"], r["totals"]["injected"], r["totals"]["calls"]["new"])')" \
+	"eligible=3 injected=2 new=3" "new-handler retry: 3 tries of new, the first 2 injected"
 # nothrow new runs the handler too (libstdc++), then returns nullptr.
-run_shim FAILPOOL_CALLS=new FAILPOOL_EVERY=1 -- "$X" nothrow-handler >"$T/out" 2>"$T/err"
+run_shim FAILPOOL_EVERY=1 -- "$X" nothrow-handler >"$T/out" 2>"$T/err"
 is "$?:$(lines "$T/out")" "0:nothrow new: null after 1 handler calls" "nothrow new: handler runs, then nullptr"
 
 # A C program dlopens a C++ library that calls operator new.

@@ -98,7 +98,9 @@ is "$(grep '^failpool: pool ' "$T/err")" \
 is "$?:$(lines "$T/err")" "125:failpool: FAILPOOL_POOLS: pool 'crit': size= is required" \
 	"failpool run --pool without size: exit 125"
 
-# 7. stress-ng with a pool on its own allocations and a failure rate.
+# 7. stress-ng with a pool on its own allocations and a failure rate, once
+#    started (AFTER: stress-ng's start-up aborts when libEGL's constructor
+#    cannot allocate, which stress-ng.sh tests).
 if [ -x "${STRESS_NG:-}" ]; then
 	mkdir "$T/sng"
 	run_shim FAILPOOL_RATE=0.05 FAILPOOL_SEED=1 FAILPOOL_AFTER=2000 \

@@ -10,7 +10,7 @@ P=$PROGS/probe
 
 # 1. Keys and types.
 rm -f "$T/r.json"
-run_shim FAILPOOL_CALLS=calloc FAILPOOL_EVERY=3 FAILPOOL_REPORT="$T/r.json" -- "$P" calloc 10 1 16 >"$T/out" 2>"$T/err"
+run_shim FAILPOOL_EVERY=3 FAILPOOL_REPORT="$T/r.json" -- "$P" malloc 10 16 >"$T/out" 2>"$T/err"
 is "$?" 0 "probe under EVERY=3: exit status"
 ok "report written" test -s "$T/r.json"
 is "$(jpy "$T/r.json" 'sorted(set("schema pid ppid exe argv seed config complete exit totals sites pools injections crash".split()) - set(r))')" "[]" \
@@ -18,7 +18,7 @@ is "$(jpy "$T/r.json" 'sorted(set("schema pid ppid exe argv seed config complete
 is "$(jget "$T/r.json" schema)" "failpool-report/1" "schema"
 is "$(jpy "$T/r.json" 'sorted(set("rate seed every after nth burst times limit calls sites pools depth report log exe enable toggle_signal verbose".split()) - set(r["config"]))')" "[]" \
 	"every config key present"
-is "$(jpy "$T/r.json" 'sorted(set("calls bytes_allocated live_bytes peak_live_bytes eligible injected real_failures".split()) - set(r["totals"]))')" "[]" \
+is "$(jpy "$T/r.json" 'sorted(set("calls bytes_allocated live_bytes peak_live_bytes eligible injected real_failures startup".split()) - set(r["totals"]))')" "[]" \
 	"every totals key present"
 is "$(jpy "$T/r.json" 'list(r["totals"]["calls"])')" \
 	"['malloc', 'calloc', 'realloc', 'reallocarray', 'free', 'posix_memalign', 'aligned_alloc', 'memalign', 'valloc', 'pvalloc', 'malloc_usable_size', 'new', 'new[]', 'delete', 'delete[]']" \
@@ -29,36 +29,37 @@ is "$(jpy "$T/r.json" 'all(set(i) >= {"seq", "call", "size", "site"} for i in r[
 	"injections: seq, call, size, site"
 is "$(jpy "$T/r.json" '"%s %s %s %s" % (r["crash"], r["pools"], r["complete"], json.dumps(r["exit"], separators=(",", ":")))')" \
 	'None [] True {"how":"exit","code":0,"signal":null}' "crash null, pools [], complete, exit"
-is "$(jpy "$T/r.json" 'r["exe"] == "probe" and isinstance(r["pid"], int) and isinstance(r["ppid"], int) and r["ppid"] != r["pid"] and r["argv"][1:] == ["calloc", "10", "1", "16"] and r["argv"][0].endswith("/probe")')" True \
+is "$(jpy "$T/r.json" 'r["exe"] == "probe" and isinstance(r["pid"], int) and isinstance(r["ppid"], int) and r["ppid"] != r["pid"] and r["argv"][1:] == ["malloc", "10", "16"] and r["argv"][0].endswith("/probe")')" True \
 	"exe, pid, ppid, argv"
 is "$(jpy "$T/r.json" '"%s %s %s %s %s %s %s %s" % (r["config"]["every"], r["config"]["after"], r["config"]["nth"], r["config"]["burst"], r["config"]["times"], r["config"]["limit"], r["config"]["calls"], r["config"]["rate"])')" \
-	"3 0 None 1 None None ['calloc'] 0" "config: the settings in force"
+	"3 0 None 1 None None ['malloc', 'calloc', 'realloc', 'reallocarray', 'free', 'posix_memalign', 'aligned_alloc', 'memalign', 'valloc', 'pvalloc', 'malloc_usable_size', 'new', 'new[]', 'delete', 'delete[]'] 0" \
+	"config: the settings in force (calls: every entry point by default)"
 
 # 2. The counts agree with each other and with the program.
-is "$(jpy "$T/r.json" '"%d %d %d %d" % (r["totals"]["injected"], len(r["injections"]), sum(s["injected"] for s in r["sites"]), r["totals"]["calls"]["calloc"])')" \
-	"3 3 3 10" "injected = len(injections) = sum of sites' injected; calloc calls"
+is "$(jpy "$T/r.json" '"%d %d %d %d %d" % (r["totals"]["injected"], len(r["injections"]), sum(s["injected"] for s in r["sites"]), r["totals"]["calls"]["malloc"], r["totals"]["eligible"])')" \
+	"3 3 3 10 10" "injected = len(injections) = sum of sites' injected; malloc calls; eligible: the probe's 10"
+is "$(jget "$T/r.json" totals.startup)" '{"calls":1,"bytes":72704}' \
+	"totals.startup: libstdc++'s emergency pool, counted apart"
 is "$(jpy "$T/r.json" '[(i["seq"], i["call"], i["size"]) for i in r["injections"]]')" \
-	"[(1, 'calloc', 16), (2, 'calloc', 16), (3, 'calloc', 16)]" "injections in order"
+	"[(1, 'malloc', 16), (2, 'malloc', 16), (3, 'malloc', 16)]" "injections in order"
 is "$(jpy "$T/r.json" 'set(i["site"] for i in r["injections"]) <= set(s["id"] for s in r["sites"])')" True \
 	"every injection's site is in sites"
-is "$(jpy "$T/r.json" '[(s["frames"][0]["object"], s["calls"], s["bytes"], s["injected"]) for s in r["sites"] if s["injected"]]')" \
-	"[('probe', 10, 112, 3)]" "the probe's site: 10 calls, 7 x 16 bytes allocated, 3 injected"
+is "$(jpy "$T/r.json" '[(s["frames"][0]["object"], s["calls"], s["bytes"], s["injected"]) for s in r["sites"]]')" \
+	"[('probe', 10, 112, 3)]" "one site, the probe's: 10 calls, 7 x 16 bytes allocated, 3 injected"
 
 # bytes_allocated: requested sizes of the successful allocations; live and
 # peak bytes: usable sizes (4096 is a jemalloc size class).
-rm -f "$T/b.json"
-run_shim FAILPOOL_CALLS=calloc FAILPOOL_REPORT="$T/b.json" -- "$P" calloc 0 1 16 >/dev/null 2>&1
-run_shim FAILPOOL_CALLS=malloc FAILPOOL_REPORT="$T/h0.json" -- "$P" hold 0 4096 >/dev/null 2>&1
-run_shim FAILPOOL_CALLS=malloc FAILPOOL_REPORT="$T/h5.json" -- "$P" hold 5 4096 >/dev/null 2>&1
-b0=$(jget "$T/b.json" totals.bytes_allocated)
-is "$(jget "$T/r.json" totals.bytes_allocated)" "$((b0 + 7 * 16))" "bytes_allocated grows by the 7 successful calloc(1,16)"
+run_shim FAILPOOL_REPORT="$T/h0.json" -- "$P" hold 0 4096 >/dev/null 2>&1
+run_shim FAILPOOL_REPORT="$T/h5.json" -- "$P" hold 5 4096 >/dev/null 2>&1
+is "$(jget "$T/r.json" totals.bytes_allocated)" "$((7 * 16))" "bytes_allocated: the 7 successful malloc(16), nothing else"
+is "$(jget "$T/h0.json" totals.bytes_allocated)" 0 "bytes_allocated: 0 when the program allocates nothing"
 l0=$(jget "$T/h0.json" totals.live_bytes)
 is "$(jget "$T/h5.json" totals.live_bytes)" "$((l0 + 5 * 4096))" "live_bytes: 5 blocks of 4096 kept live"
 is "$(jpy "$T/h5.json" 'r["totals"]["peak_live_bytes"] >= r["totals"]["live_bytes"]')" True "peak_live_bytes >= live_bytes"
 
 # More than 1000 failures: the first 1000 listed, the count exact.
 rm -f "$T/r.json"
-run_shim FAILPOOL_CALLS=calloc FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/r.json" -- "$P" calloc 2500 1 8 >"$T/out" 2>&1
+run_shim FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/r.json" -- "$P" malloc 2500 8 >"$T/out" 2>&1
 is "$(tail -n 1 "$T/out"):$(jpy "$T/r.json" '"%d %d %s %d" % (r["totals"]["injected"], len(r["injections"]), [i["seq"] for i in r["injections"]] == list(range(1, 1001)), sum(s["injected"] for s in r["sites"]))')" \
 	"done 2500 failed 2500:2500 1000 True 2500" "2500 failures: injected 2500, the first 1000 listed, sites sum 2500"
 
@@ -97,7 +98,7 @@ is "$(jpy "$T/s1.json" 'isinstance(r["seed"], int) and 0 <= r["seed"] < 2**64 an
 isnt "$(jget "$T/s1.json" seed)" "$(jget "$T/s2.json" seed)" "no FAILPOOL_SEED: two runs, two seeds"
 for i in 1 2; do
 	rm -f "$T/q$i.json"
-	run_shim FAILPOOL_RATE=0.05 FAILPOOL_SEED=12345 FAILPOOL_CALLS=malloc FAILPOOL_REPORT="$T/q$i.json" \
+	run_shim FAILPOOL_RATE=0.05 FAILPOOL_SEED=12345 FAILPOOL_REPORT="$T/q$i.json" \
 		-- "$P" malloc 2000 32 >"$T/q$i.out" 2>&1
 done
 is "$(jget "$T/q1.json" seed):$(jget "$T/q1.json" config.seed)" "12345:12345" "FAILPOOL_SEED=12345 reported"
@@ -105,7 +106,7 @@ is "$(jget "$T/q2.json" injections)" "$(jget "$T/q1.json" injections)" "RATE=0.0
 is "$(lines "$T/q2.out")" "$(lines "$T/q1.out")" "RATE=0.05 SEED=12345: the program sees the same failures twice"
 n=$(grep -c '^fail' "$T/q1.out")
 ok "RATE=0.05: about 5% of 2000 failed ($n)" test "$n" -gt 50 -a "$n" -lt 160
-run_shim FAILPOOL_RATE=0.05 FAILPOOL_SEED=54321 FAILPOOL_CALLS=malloc -- "$P" malloc 2000 32 >"$T/q3.out" 2>&1
+run_shim FAILPOOL_RATE=0.05 FAILPOOL_SEED=54321 -- "$P" malloc 2000 32 >"$T/q3.out" 2>&1
 isnt "$(lines "$T/q3.out")" "$(lines "$T/q1.out")" "RATE=0.05: another seed, other failures"
 
 # 5. %p, %e and %% in the path.
@@ -131,18 +132,18 @@ is "$(jget "$T/d/r.json" schema)" "failpool-report/1" "the replaced report is wh
 # 7. FAILPOOL_LOG: one JSON line per injected failure, appended; and
 #    FAILPOOL_VERBOSE=1: one stderr line per injected failure.
 rm -f "$T/log.jsonl"
-run_shim FAILPOOL_CALLS=calloc FAILPOOL_EVERY=3 FAILPOOL_LOG="$T/log.jsonl" FAILPOOL_VERBOSE=1 \
-	-- "$P" calloc 10 1 16 >"$T/out" 2>"$T/err"
-run_shim FAILPOOL_CALLS=calloc FAILPOOL_EVERY=5 FAILPOOL_LOG="$T/log.jsonl" \
-	-- "$P" calloc 10 1 16 >/dev/null 2>&1
+run_shim FAILPOOL_EVERY=3 FAILPOOL_LOG="$T/log.jsonl" FAILPOOL_VERBOSE=1 \
+	-- "$P" malloc 10 16 >"$T/out" 2>"$T/err"
+run_shim FAILPOOL_EVERY=5 FAILPOOL_LOG="$T/log.jsonl" \
+	-- "$P" malloc 10 16 >/dev/null 2>&1
 is "$("$PYTHON3" -c '
 import json, sys
 ls = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 print(len(ls), [(l["seq"], l["call"], l["size"]) for l in ls])' "$T/log.jsonl")" \
-	"5 [(1, 'calloc', 16), (2, 'calloc', 16), (3, 'calloc', 16), (1, 'calloc', 16), (2, 'calloc', 16)]" \
+	"5 [(1, 'malloc', 16), (2, 'malloc', 16), (3, 'malloc', 16), (1, 'malloc', 16), (2, 'malloc', 16)]" \
 	"FAILPOOL_LOG: one JSON line per failure, appended across runs"
 is "$(grep -c '^failpool: ' "$T/err")" 3 "FAILPOOL_VERBOSE=1: one stderr line per failure"
-run_shim FAILPOOL_CALLS=calloc FAILPOOL_EVERY=3 -- "$P" calloc 10 1 16 >/dev/null 2>"$T/err"
+run_shim FAILPOOL_EVERY=3 -- "$P" malloc 10 16 >/dev/null 2>"$T/err"
 is "$(wc -c <"$T/err")" 0 "without FAILPOOL_VERBOSE the shim is silent"
 
 # 8. Sites are the program's call sites, never the shim's own code: the hot
@@ -151,13 +152,14 @@ is "$(wc -c <"$T/err")" 0 "without FAILPOOL_VERBOSE the shim is silent"
 run_shim FAILPOOL_REPORT="$T/s.json" -- "$P" malloc 5 16 >/dev/null 2>&1
 is "$(jpy "$T/s.json" 'sorted({f["object"] for s in r["sites"] for f in s["frames"]} & {"libfailpool.so"})')" "[]" \
 	"no site is attributed to libfailpool.so"
-is "$(jpy "$T/s.json" 'max((s["calls"], f["object"]) for s in r["sites"] for f in s["frames"] if f["object"] == "probe")[0] >= 5')" "True" \
-	"the probe's own malloc site is in the report with its 5 calls"
+is "$(jpy "$T/s.json" '[(s["calls"], s["frames"][0]["object"]) for s in r["sites"]]')" "[(5, 'probe')]" \
+	"the only site is the probe's own malloc, with its 5 calls"
+# realloc: AFTER=1 keeps the probe's first call, the malloc of its block.
 for c in "calloc 3 1 16" "realloc 3 16"; do
 	# shellcheck disable=SC2086
-	run_shim FAILPOOL_CALLS=${c%% *} FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/s.json" -- "$P" $c >/dev/null 2>&1
-	is "$(jpy "$T/s.json" '[f["object"] for i in r["injections"] for s in r["sites"] if s["id"] == i["site"] for f in s["frames"]][:1]')" \
-		"['probe']" "an injected ${c%% *} is attributed to the probe"
+	run_shim FAILPOOL_AFTER=1 FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/s.json" -- "$P" $c >/dev/null 2>&1
+	is "$(jpy "$T/s.json" 'sorted({(i["call"], f["object"]) for i in r["injections"] for s in r["sites"] if s["id"] == i["site"] for f in s["frames"][:1]})')" \
+		"[('${c%% *}', 'probe')]" "an injected ${c%% *} is attributed to the probe"
 done
 
 # A program in a locale whose decimal point is a comma: the report is
@@ -165,7 +167,7 @@ done
 mkdir -p "$T/loc"
 localedef -i de_DE -f UTF-8 "$T/loc/de_DE.UTF-8" >/dev/null 2>&1
 if [ -f "$T/loc/de_DE.UTF-8/LC_NUMERIC" ]; then
-	run_shim LOCPATH="$T/loc" LC_ALL=de_DE.UTF-8 FAILPOOL_RATE=0.05 FAILPOOL_CALLS=calloc \
+	run_shim LOCPATH="$T/loc" LC_ALL=de_DE.UTF-8 FAILPOOL_RATE=0.05 FAILPOOL_SEED=1 \
 		FAILPOOL_REPORT="$T/de.json" -- "$PROGS/locales" >"$T/out" 2>&1
 	is "$?:$(jget "$T/de.json" config.rate)" "0:0.05" "LC_ALL=de_DE.UTF-8 (decimal comma): the report reads back, rate 0.05"
 else

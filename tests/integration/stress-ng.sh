@@ -2,7 +2,9 @@
 # A real program that forks workers which end with _exit: stress-ng's malloc
 # stressor, which copes with NULL from malloc. Under random failures it
 # still succeeds, and every process (stress-ng and each worker) writes its
-# own report (%p), with failures injected into the workers.
+# own report (%p), with failures injected into the workers. Its start-up is
+# the program's too: the constructors of the libraries it links allocate
+# from its first eligible allocation on, and libEGL's aborts when one fails.
 . "$TESTLIB"
 
 case ${STRESS_NG:-no} in
@@ -25,9 +27,7 @@ EOF
 }
 
 # Baseline: how many allocations stress-ng itself makes (start-up, its own
-# bookkeeping); its library constructors abort on a failed allocation
-# (libEGL: "Could not allocate dispatch index array"), so the failures are
-# kept for the workers with AFTER.
+# bookkeeping).
 mkdir "$T/rep"
 run_shim FAILPOOL_REPORT="$T/rep/%p.json" -- "$STRESS_NG" $ARGS >"$T/out" 2>&1
 rc=$?
@@ -38,6 +38,28 @@ base=$(merged "${main}[0]['totals']['eligible'] if len($main) == 1 else -1")
 ok "baseline: one stress-ng process and its workers reported ($(ls "$T/rep" | wc -l) reports, $base allocations in stress-ng)" \
 	test "$base" -gt 0 -a "$(ls "$T/rep" | wc -l)" -ge 3
 
+# The first eligible allocation is stress-ng's own: a constructor of a
+# library it links (libGLdispatch, called by the loader), which copes.
+rm -rf "$T/rep"
+mkdir "$T/rep"
+run_shim FAILPOOL_NTH=1 FAILPOOL_REPORT="$T/rep/%p.json" -- "$STRESS_NG" $ARGS >"$T/out" 2>&1
+is "$?:$(merged "$main[0]['totals']['injected']")" 0:1 "NTH=1: exit 0, one failure in stress-ng"
+is "$(merged "[(s['frames'][0]['object'], s['frames'][-1]['object']) for s in $main[0]['sites'] if s['injected']]")" \
+	"[('libGLdispatch.so.0', 'ld-linux-x86-64.so.2')]" "NTH=1: the failure is in libGLdispatch, called from the loader (a constructor)"
+
+# RATE=0.01 from the first allocation: seed 1 fails one in libEGL's
+# constructor, which aborts.
+rm -rf "$T/rep"
+mkdir "$T/rep"
+run_shim FAILPOOL_RATE=0.01 FAILPOOL_SEED=1 FAILPOOL_REPORT="$T/rep/%p.json" -- "$STRESS_NG" $ARGS >"$T/out" 2>&1
+is "$?:$(grep -c 'Could not allocate dispatch index array' "$T/out")" "134:1" \
+	"RATE=0.01 SEED=1: libEGL's constructor aborts as stress-ng starts"
+is "$(merged '"%d %s %s %d %d %s" % (len(rs), rs[0]["complete"], rs[0]["exit"]["signal"], rs[0]["totals"]["injected"], rs[0]["crash"]["last_injection_seq"], sorted({f["object"] for s in rs[0]["sites"] if s["injected"] for f in s["frames"]}))')" \
+	"1 False 6 1 1 ['ld-linux-x86-64.so.2', 'libEGL.so.1', 'libc.so.6']" \
+	"... one report: SIGABRT after injected failure #1, whose site is libEGL's constructor"
+
+# The workers cope with NULL: AFTER lets stress-ng start (above), and the
+# failures go to the workers.
 rm -rf "$T/rep"
 mkdir "$T/rep"
 start=$(date +%s)
