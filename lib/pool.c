@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "je.h"
+#include "thread.h"
 
 struct fp_pool fp_pools[FP_POOLS_MAX];
 unsigned fp_npools;
@@ -149,7 +150,10 @@ void *fp_pool_take(struct fp_pool *pool)
 				    t0 + pool->wait_ns;
 
 		pool->waits++;
+		/* Asleep, this thread is no snapshot's business (thread.h). */
+		fp_thread_idle(1);
 		wait_for_element(pool, deadline);
+		fp_thread_idle(0);
 		waited = now_ns() - t0;
 		pool->wait_ns_total += waited;
 		if (waited > pool->wait_ns_max)

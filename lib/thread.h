@@ -78,6 +78,18 @@ static inline void fp_thread_leave(struct fp_thread *t)
 }
 
 /**
+ * fp_thread_idle() - the calling thread blocks (@idle 1) or wakes (0) in
+ * the middle of counted work: a freeze does not wait for a sleeper. On
+ * waking it does not wait for a thaw either (it holds a lock a forking
+ * thread's prepare handlers may need).
+ */
+static inline void fp_thread_idle(int idle)
+{
+	if (fp_me)
+		fp_thread_busy_add(fp_me, idle ? -1 : 1);
+}
+
+/**
  * fp_thread_freeze() - stop the world's counting: new counted work waits,
  * work in progress in other threads is waited for, up to @timeout_ms
  * (threads parked in a fatal-signal handler are not waited for).
