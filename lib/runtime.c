@@ -33,6 +33,7 @@
 #include "startup.h"
 #include "stats.h"
 #include "thread.h"
+#include "unwind.h"
 
 extern char **environ;
 
@@ -219,6 +220,12 @@ int fp_rt_boot(void)
 		open_log();
 	fp_passthrough = fp_rt.conf_bad || !fp_rt.active ||
 			 (!injects && !fp_rt.reporting && !c->pools[0] && !c->check);
+	/*
+	 * libunwind, privately, before anything unwinds, and before the
+	 * start-up census, so that it and its dependencies count as failpool's.
+	 */
+	if (!fp_rt.conf_bad && (!fp_passthrough || fp_rt.reporting || fp_rt.log_fd >= 0))
+		(void)fp_unwind_load();
 	if (!fp_passthrough && boot_counting(injects)) {
 		fp_rt.conf_bad = 1;	/* the constructor says why, exit 125 */
 		fp_passthrough = 1;

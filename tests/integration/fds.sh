@@ -1,0 +1,32 @@
+#!/bin/sh
+# The shim holds no descriptor a program would get next (README,
+# "Compatibility and limits"): with a report (the stacks are unwound) and a
+# log, a program's first open() gets the same descriptor as without the
+# shim; a program that closes every descriptor from 3 up and then opens a
+# file of its own keeps working, none of the shim's lines go into its
+# file, and the report and the log are still written.
+. "$TESTLIB"
+
+F=$PROGS/fds
+
+want=$(run_bare -- "$F" first)
+ok "bare: the first open() gets a descriptor ($want)" test -n "$want"
+is "$(run_shim FAILPOOL_REPORT="$T/r.json" -- "$F" first)" "$want" \
+	"report: the first open() gets the same descriptor as without the shim"
+is "$(run_shim FAILPOOL_REPORT="$T/r.json" FAILPOOL_LOG="$T/log" FAILPOOL_NTH=1000 -- "$F" first)" \
+	"$want" "report and log: the first open() gets the same descriptor"
+is "$(run_shim FAILPOOL_SITES='func:alloc_deep' FAILPOOL_NTH=1000 -- "$F" first)" "$want" \
+	"site rules: the first open() gets the same descriptor"
+
+rm -f "$T/r.json" "$T/log"
+run_shim FAILPOOL_REPORT="$T/r.json" FAILPOOL_LOG="$T/log" FAILPOOL_EVERY=7 \
+	-- "$F" closeall "$T/data" >"$T/out" 2>"$T/err"
+is "$?" 0 "closing every descriptor: the program still exits 0"
+is "$(lines "$T/out")" "threads: ok,data: 0 bytes" \
+	"closing every descriptor: threads allocate, nothing written into the program's file"
+is "$(jget "$T/r.json" complete)" true "closing every descriptor: the report is written"
+injected=$(jget "$T/r.json" totals.injected)
+is "$(grep -c '"seq"' "$T/log")" "$injected" \
+	"closing every descriptor: the log has every injected failure ($injected)"
+
+done_testing
