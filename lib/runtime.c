@@ -350,6 +350,44 @@ static void fork_child(void)
 		open_log();
 }
 
+/*
+ * stdio's list lock before the allocator's locks (glibc bug 19431, which
+ * glibc's own malloc avoids by taking its locks after the list lock): glibc's
+ * fork takes _IO_list_lock only after the prepare handlers, jemalloc's among
+ * them, have taken jemalloc's mutexes; a thread in fflush(NULL) holding the
+ * list lock and waiting for a FILE whose owner is blocked in realloc (inside
+ * getline) then never lets fork go on. Registered last of all, so that it
+ * runs first, before the freeze of the shim's counting threads too (a frozen
+ * thread may hold a FILE). The lock is recursive: glibc takes it again.
+ * Registered in every configuration, passthrough included: jemalloc's
+ * handler is there regardless.
+ */
+extern void _IO_list_lock(void);
+extern void _IO_list_unlock(void);
+extern void _IO_list_resetlock(void);
+extern char __libc_single_threaded;
+static __thread int stdio_multi __attribute__((tls_model("initial-exec")));
+
+static void stdio_prepare(void)
+{
+	/* glibc's fork resets the lock in a child of a threaded process only. */
+	stdio_multi = !__libc_single_threaded;
+	_IO_list_lock();
+}
+
+static void stdio_parent(void)
+{
+	_IO_list_unlock();
+}
+
+static void stdio_child(void)
+{
+	if (stdio_multi)
+		_IO_list_resetlock();
+	else
+		_IO_list_unlock();
+}
+
 static void toggle(int sig)
 {
 	atomic_fetch_xor_explicit(&fp_enabled, 1, memory_order_relaxed);
@@ -392,12 +430,15 @@ void fp_rt_constructor(void)
 		say_str("failpool: jemalloc's malloc not found; using mallocx\n");
 	fp_guard_leave();
 	fp_hooks_setup();	/* now with jemalloc's own functions */
-	if (fp_passthrough)
+	if (fp_passthrough) {
+		pthread_atfork(stdio_prepare, stdio_parent, stdio_child);
 		return;
+	}
 	if (fp_npools)
 		pthread_atfork(fp_pool_fork_prepare, fp_pool_fork_parent,
 			       fp_pool_fork_child);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	pthread_atfork(stdio_prepare, stdio_parent, stdio_child);
 	if (fp_rt.site_depth)
 		fp_site_note_startup();
 	if (fp_rt.reporting) {
