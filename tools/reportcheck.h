@@ -1,5 +1,5 @@
 /*
- * The shape of a failpool report (SPEC-level contract in README, "The
+ * The shape of a failpool report (README, "The
  * report"): every value the tool reads has the type the shim writes, so
  * the renderers never meet an object where a number belongs.
  */
