@@ -365,13 +365,9 @@ static void fork_child(void)
 extern void _IO_list_lock(void);
 extern void _IO_list_unlock(void);
 extern void _IO_list_resetlock(void);
-extern char __libc_single_threaded;
-static __thread int stdio_multi __attribute__((tls_model("initial-exec")));
 
 static void stdio_prepare(void)
 {
-	/* glibc's fork resets the lock in a child of a threaded process only. */
-	stdio_multi = !__libc_single_threaded;
 	_IO_list_lock();
 }
 
@@ -380,12 +376,13 @@ static void stdio_parent(void)
 	_IO_list_unlock();
 }
 
+/*
+ * The child has one thread, this one: the lock is free again whatever
+ * count it had (glibc resets it itself in a child of a threaded process).
+ */
 static void stdio_child(void)
 {
-	if (stdio_multi)
-		_IO_list_resetlock();
-	else
-		_IO_list_unlock();
+	_IO_list_resetlock();
 }
 
 static void toggle(int sig)
