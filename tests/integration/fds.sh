@@ -4,7 +4,8 @@
 # log, a program's first open() gets the same descriptor as without the
 # shim; a program that closes every descriptor from 3 up and then opens a
 # file of its own keeps working, none of the shim's lines go into its
-# file, and the report and the log are still written.
+# file, and the report and the log are still written; also where
+# process_vm_readv(2) is refused.
 . "$TESTLIB"
 
 F=$PROGS/fds
@@ -28,5 +29,22 @@ is "$(jget "$T/r.json" complete)" true "closing every descriptor: the report is 
 injected=$(jget "$T/r.json" totals.injected)
 is "$(grep -c '"seq"' "$T/log")" "$injected" \
 	"closing every descriptor: the log has every injected failure ($injected)"
+
+# Where process_vm_readv(2) is refused (a container's seccomp profile),
+# libunwind's addresses are validated with mincore(2): still no descriptor,
+# still whole stacks.
+NR=$PROGS/noreadv
+if run_bare -- "$NR" true; then
+	rm -f "$T/r.json"
+	is "$(run_shim FAILPOOL_REPORT="$T/r.json" -- "$NR" "$F" first)" "$want" \
+		"no process_vm_readv: the first open() gets the same descriptor"
+	is "$(jpy "$T/r.json" 'max(len(s["frames"]) for s in r["sites"]) > 3')" True \
+		"no process_vm_readv: sites still have whole stacks"
+	run_shim FAILPOOL_REPORT="$T/r.json" -- "$NR" "$F" closeall "$T/data" >"$T/out" 2>"$T/err"
+	is "$?:$(lines "$T/out")" "0:threads: ok,data: 0 bytes" \
+		"no process_vm_readv: closing every descriptor still works"
+else
+	skip "no process_vm_readv" "seccomp filters not available"
+fi
 
 done_testing
