@@ -141,6 +141,20 @@ int fp_log_open(const char *tmpl)
 	return fd;
 }
 
+static int is_log(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && (uint64_t)st.st_dev == atomic_load(&log_dev) &&
+	       (uint64_t)st.st_ino == atomic_load(&log_ino);
+}
+
+void fp_log_close(int fd)
+{
+	if (is_log(fd))
+		close(fd);
+}
+
 /*
  * The log's descriptor, open again if the program closed it (a daemon
  * closing "every other" descriptor, closefrom()): never write into
@@ -149,11 +163,9 @@ int fp_log_open(const char *tmpl)
 static int log_fd(void)
 {
 	int fd = __atomic_load_n(&fp_rt.log_fd, __ATOMIC_ACQUIRE);
-	struct stat st;
 	int fresh;
 
-	if (fd >= 0 && fstat(fd, &st) == 0 && (uint64_t)st.st_dev == atomic_load(&log_dev) &&
-	    (uint64_t)st.st_ino == atomic_load(&log_ino))
+	if (is_log(fd))
 		return fd;
 	fresh = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fresh < 0)

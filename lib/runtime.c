@@ -137,7 +137,7 @@ int fp_rt_expand(const char *tmpl, char *out, unsigned size)
 static void open_log(void)
 {
 	if (fp_rt.log_fd >= 0)
-		close(fp_rt.log_fd);
+		fp_log_close(fp_rt.log_fd);
 	fp_rt.log_fd = fp_log_open(fp_rt.conf.log);
 }
 
