@@ -164,7 +164,7 @@ int fp_unwind_load(void)
 {
 	unw_accessors_t *acc;
 	int before[2];
-	void *h;
+	void *h, *bt;
 
 	if (atomic_load(&loaded))
 		return 0;
@@ -180,12 +180,8 @@ int fp_unwind_load(void)
 	      RESOLVE(h, get_proc_name, unw_get_proc_name) &&
 	      RESOLVE(h, get_proc_info, unw_get_proc_info) &&
 	      RESOLVE(h, get_accessors, unw_get_accessors) &&
-	      RESOLVE(h, local_addr_space, unw_local_addr_space))) {
-		dlclose(h);
-		return -ENOENT;
-	}
-	void *bt = dlsym(h, "unw_backtrace");
-	if (!bt) {
+	      RESOLVE(h, local_addr_space, unw_local_addr_space)) ||
+	    !(bt = dlsym(h, "unw_backtrace"))) {
 		dlclose(h);
 		return -ENOENT;
 	}
