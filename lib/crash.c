@@ -21,9 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
-
 #include "guard.h"
 #include "heapcheck.h"
 #include "je.h"
@@ -32,6 +29,7 @@
 #include "runtime.h"
 #include "site.h"
 #include "thread.h"
+#include "unwind.h"
 
 static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 static const int terminating[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
@@ -66,24 +64,20 @@ static __thread int in_handler __attribute__((tls_model("initial-exec")));
 
 static void capture(struct fp_ending *end, void *uc)
 {
-	unw_cursor_t cursor;
-	unw_word_t ip;
+	const void *ips[FP_CRASH_FRAMES + FP_UNWIND_SHIM_FRAMES];
+	unsigned n = fp_unwind_signal(uc, ips, FP_ARRAY_SIZE(ips));
 
-	if (unw_init_local2(&cursor, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME))
-		return;
-	do {
+	for (unsigned i = 0; i < n && end->nframes < FP_CRASH_FRAMES; i++) {
 		struct fp_frame_info *f;
 
-		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) || !ip)
-			break;
 		/*
 		 * frame 0 is the faulting instruction itself; the others are
 		 * return addresses, as allocation frames are.
 		 */
-		f = fp_site_frame((const void *)(ip + (end->nframes ? 0 : 1)));
+		f = fp_site_frame((const char *)ips[i] + (i ? 0 : 1));
 		if (f && !fp_site_frame_is_shim(f))
 			end->frames[end->nframes++] = f;
-	} while (end->nframes < FP_CRASH_FRAMES && unw_step(&cursor) > 0);
+	}
 }
 
 /* Another thread has the last word: the process ends when it is done. */

@@ -13,6 +13,8 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -37,6 +39,44 @@ static struct fp_jsonw crash_w;
 
 static char log_path[FP_CONF_PATH_MAX];	/* the open log's name, for complaints */
 static _Atomic int complained;		/* about this log, once */
+static _Atomic uint64_t log_dev, log_ino;	/* the open log's identity */
+
+/* Where the shim's descriptors go: far above the ones a program gets next. */
+#define FD_HIGH		1000
+
+/*
+ * Move @fd out of the range a program would get from its next open():
+ * to FD_HIGH or above (a quarter below RLIMIT_NOFILE when that is lower),
+ * close-on-exec. Return: the new descriptor, or @fd when it cannot move.
+ * Context: inside malloc or a signal handler: system calls only.
+ */
+static int move_high(int fd)
+{
+	struct rlimit rl;
+	long base = FD_HIGH;
+	int high;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (long)rl.rlim_cur < FD_HIGH + 24)
+		base = (long)rl.rlim_cur * 3 / 4;
+	if (fd >= base)
+		return fd;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, (int)base);
+	if (high < 0)
+		return fd;
+	close(fd);
+	return high;
+}
+
+static void note_identity(int fd)
+{
+	struct stat st;
+
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		atomic_store(&log_dev, (uint64_t)st.st_dev);
+		atomic_store(&log_ino, (uint64_t)st.st_ino);
+	}
+}
 
 /*
  * Lines of injections grow in the shim's own arena, never the program's
@@ -92,9 +132,53 @@ int fp_log_open(const char *tmpl)
 		return -1;
 	}
 	fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (fd < 0) {
 		complain_once("open", errno);
+		return fd;
+	}
+	fd = move_high(fd);
+	note_identity(fd);
 	return fd;
+}
+
+static int is_log(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && (uint64_t)st.st_dev == atomic_load(&log_dev) &&
+	       (uint64_t)st.st_ino == atomic_load(&log_ino);
+}
+
+void fp_log_close(int fd)
+{
+	if (is_log(fd))
+		close(fd);
+}
+
+/*
+ * The log's descriptor, open again if the program closed it (a daemon
+ * closing "every other" descriptor, closefrom()): never write into
+ * whatever file now has its number.
+ */
+static int log_fd(void)
+{
+	int fd = __atomic_load_n(&fp_rt.log_fd, __ATOMIC_ACQUIRE);
+	int fresh;
+
+	if (is_log(fd))
+		return fd;
+	fresh = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fresh < 0)
+		return -1;
+	fresh = move_high(fresh);
+	note_identity(fresh);
+	/* Another thread may have reopened it first: keep one. */
+	if (!__atomic_compare_exchange_n(&fp_rt.log_fd, &fd, fresh, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		close(fresh);
+		return fd;
+	}
+	return fresh;
 }
 
 /*
@@ -122,7 +206,8 @@ static int write_line(int fd, const char *p, size_t n)
 /* Write @w's text to the log, or say once why it cannot be. */
 static void log_text(struct fp_jsonw *w)
 {
-	int rc = w->err ? w->err : write_line(fp_rt.log_fd, w->buf, w->len);
+	int fd = w->err ? -1 : log_fd();
+	int rc = w->err ? w->err : fd < 0 ? -EBADF : write_line(fd, w->buf, w->len);
 
 	if (rc)
 		complain_once("write", -rc);

@@ -15,11 +15,19 @@
 /**
  * fp_log_open() - open the log named by the FAILPOOL_LOG template @tmpl
  * (%p %e %% expanded) for appending; when it cannot be opened, say so on
- * stderr. A new log may complain once again.
+ * stderr. A new log may complain once again. The descriptor sits at 1000
+ * or above, close-on-exec, out of the range a program gets next.
  * Context: allocation-free; may run inside the first malloc.
  * Return: the descriptor, or -1 (@tmpl empty, or the open failed).
  */
 int fp_log_open(const char *tmpl);
+
+/**
+ * fp_log_close() - close @fd, the log fp_log_open() gave, unless the
+ * program has closed it and the number is now one of the program's own.
+ * Context: a fork child's handler.
+ */
+void fp_log_close(int fd);
 
 /**
  * fp_log_injection() - tell the log and stderr, as configured, that failure

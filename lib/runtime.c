@@ -33,6 +33,7 @@
 #include "startup.h"
 #include "stats.h"
 #include "thread.h"
+#include "unwind.h"
 
 extern char **environ;
 
@@ -135,7 +136,7 @@ int fp_rt_expand(const char *tmpl, char *out, unsigned size)
 static void open_log(void)
 {
 	if (fp_rt.log_fd >= 0)
-		close(fp_rt.log_fd);
+		fp_log_close(fp_rt.log_fd);
 	fp_rt.log_fd = fp_log_open(fp_rt.conf.log);
 }
 
@@ -218,6 +219,12 @@ int fp_rt_boot(void)
 		open_log();
 	fp_passthrough = fp_rt.conf_bad || !fp_rt.active ||
 			 (!injects && !fp_rt.reporting && !c->pools[0] && !c->check);
+	/*
+	 * libunwind, privately, before anything unwinds, and before the
+	 * start-up census, so that it and its dependencies count as failpool's.
+	 */
+	if (!fp_rt.conf_bad && (!fp_passthrough || fp_rt.reporting || fp_rt.log_fd >= 0))
+		(void)fp_unwind_load();
 	if (!fp_passthrough && boot_counting(injects)) {
 		fp_rt.conf_bad = 1;	/* the constructor says why, exit 125 */
 		fp_passthrough = 1;
@@ -342,6 +349,41 @@ static void fork_child(void)
 		open_log();
 }
 
+/*
+ * stdio's list lock before the allocator's locks (glibc bug 19431, which
+ * glibc's own malloc avoids by taking its locks after the list lock): glibc's
+ * fork takes _IO_list_lock only after the prepare handlers, jemalloc's among
+ * them, have taken jemalloc's mutexes; a thread in fflush(NULL) holding the
+ * list lock and waiting for a FILE whose owner is blocked in realloc (inside
+ * getline) then never lets fork go on. Registered last of all, so that it
+ * runs first, before the freeze of the shim's counting threads too (a frozen
+ * thread may hold a FILE). The lock is recursive: glibc takes it again.
+ * Registered in every configuration, passthrough included: jemalloc's
+ * handler is there regardless.
+ */
+extern void _IO_list_lock(void);
+extern void _IO_list_unlock(void);
+extern void _IO_list_resetlock(void);
+
+static void stdio_prepare(void)
+{
+	_IO_list_lock();
+}
+
+static void stdio_parent(void)
+{
+	_IO_list_unlock();
+}
+
+/*
+ * The child has one thread, this one: the lock is free again whatever
+ * count it had (glibc resets it itself in a child of a threaded process).
+ */
+static void stdio_child(void)
+{
+	_IO_list_resetlock();
+}
+
 static void toggle(int sig)
 {
 	atomic_fetch_xor_explicit(&fp_enabled, 1, memory_order_relaxed);
@@ -384,12 +426,15 @@ void fp_rt_constructor(void)
 		say_str("failpool: jemalloc's malloc not found; using mallocx\n");
 	fp_guard_leave();
 	fp_hooks_setup();	/* now with jemalloc's own functions */
-	if (fp_passthrough)
+	if (fp_passthrough) {
+		pthread_atfork(stdio_prepare, stdio_parent, stdio_child);
 		return;
+	}
 	if (fp_npools)
 		pthread_atfork(fp_pool_fork_prepare, fp_pool_fork_parent,
 			       fp_pool_fork_child);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	pthread_atfork(stdio_prepare, stdio_parent, stdio_child);
 	if (fp_rt.site_depth)
 		fp_site_note_startup();
 	if (fp_rt.reporting) {

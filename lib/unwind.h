@@ -3,18 +3,31 @@
 #define FP_UNWIND_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 /* The shim's own frames above the caller: a few, never this many. */
 #define FP_UNWIND_SHIM_FRAMES	16
 
 /*
- * libunwind's fast trace (per-thread cache of frame recipes). Declared here
- * rather than through <libunwind.h> so that capture inlines into the entry
- * functions: every shim frame between the program and the capture costs an
- * unwinding step on every allocation.
+ * libunwind's fast trace (per-thread cache of frame recipes), NULL until
+ * fp_unwind_load() has opened libunwind. Declared here rather than through
+ * <libunwind.h> so that capture inlines into the entry functions: every
+ * shim frame between the program and the capture costs an unwinding step
+ * on every allocation.
  */
-extern int unw_backtrace(void **buffer, int size);
+extern int (*_Atomic fp_unwind_backtrace)(void **buffer, int size);
+
+/**
+ * fp_unwind_load() - open libunwind privately (RTLD_LOCAL, never a
+ * DT_NEEDED: its _Unwind_* must not interpose libgcc_s's for the program),
+ * resolve what the shim uses, and leave libunwind holding no descriptor.
+ * Until it has run, capture gives the caller alone and the walks give
+ * nothing. Call once, under the reentrancy guard, at boot.
+ * Context: inside malloc, before constructors, under the guard.
+ * Return: 0, or -ENOENT when libunwind cannot be loaded.
+ */
+int fp_unwind_load(void);
 
 /**
  * fp_unwind_capture() - the return addresses of the stack above the
@@ -30,7 +43,9 @@ static inline __attribute__((always_inline)) unsigned
 fp_unwind_capture(const void *caller, const void **ips, unsigned depth)
 {
 	void *chain[64 + FP_UNWIND_SHIM_FRAMES];
-	int n = unw_backtrace(chain, (int)(depth + FP_UNWIND_SHIM_FRAMES));
+	int (*backtrace)(void **, int) =
+		atomic_load_explicit(&fp_unwind_backtrace, memory_order_acquire);
+	int n = backtrace ? backtrace(chain, (int)(depth + FP_UNWIND_SHIM_FRAMES)) : 0;
 
 	for (int i = 0; i < n && i < FP_UNWIND_SHIM_FRAMES; i++) {
 		unsigned count = 0;
@@ -65,5 +80,15 @@ int fp_unwind_proc_name(const void *ip, char *name, size_t size,
  */
 unsigned fp_unwind_walk(const void *caller, const void *cfa, const void **ips,
 			const void *const **slots, unsigned depth);
+
+/**
+ * fp_unwind_signal() - the stack of the context a signal interrupted
+ * (@uc, the handler's third argument), innermost first: frame 0 is the
+ * interrupted instruction, the others return addresses.
+ * Context: in a signal handler; takes no lock, allocates nothing.
+ * Return: addresses filled, at most @max (frame 0 alone before libunwind is
+ * loaded).
+ */
+unsigned fp_unwind_signal(void *uc, const void **ips, unsigned max);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reportcheck.h"
+
 static uint64_t u(const struct fp_json *j, const char *path)
 {
 	return fp_json_path_u64(j, path, 0);
@@ -20,6 +22,8 @@ static int bad(const char *path, const char *what)
 /* The keys every report has (SPEC §6); a file without them is not one. */
 static const char *check(const struct fp_json *j)
 {
+	static char why[256];
+	char what[192];
 	static const char *const keys[] = { "pid", "exe", "complete", "exit", "totals",
 					     "sites", "pools", "injections" };
 	const char *schema = fp_json_str(fp_json_get(j, "schema"));
@@ -33,6 +37,11 @@ static const char *check(const struct fp_json *j)
 			return "not a whole failpool report (a key is missing)";
 	if (fp_json_get(j, "sites")->type != FP_JSON_ARR || fp_json_get(j, "pools")->type != FP_JSON_ARR)
 		return "not a failpool report (sites or pools not an array)";
+	/* A value of the wrong type is not read as 0, nor followed into. */
+	if (fp_report_check(j, what, sizeof(what))) {
+		snprintf(why, sizeof(why), "not a failpool report (%s)", what);
+		return why;
+	}
 	return NULL;
 }
 

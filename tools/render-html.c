@@ -19,6 +19,7 @@ static void esc(FILE *out, const char *s)
 		case '>': fputs("&gt;", out); break;
 		case '&': fputs("&amp;", out); break;
 		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&#39;", out); break;
 		default: fputc(*s, out);
 		}
 	}
@@ -118,9 +119,11 @@ void fp_render_html(FILE *out, const struct fp_merged *m)
 	      "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
 	      "padding:3px 8px;text-align:left;vertical-align:top}td.n{text-align:right}"
 	      "code{font-size:90%}figcaption{font-weight:bold}</style></head><body>\n", out);
-	fprintf(out, "<h1>failpool report</h1>\n<p>%zu process%s, seed %s</p>\n<table><tr><th>executable</th>"
-		"<th>pid</th><th>ended</th><th>injected</th></tr>\n", m->ndocs,
-		m->ndocs == 1 ? "" : "es", m->seed ? m->seed : "?");
+	fprintf(out, "<h1>failpool report</h1>\n<p>%zu process%s, seed ", m->ndocs,
+		m->ndocs == 1 ? "" : "es");
+	esc(out, m->seed ? m->seed : "?");
+	fputs("</p>\n<table><tr><th>executable</th>"
+	      "<th>pid</th><th>ended</th><th>injected</th></tr>\n", out);
 	for (size_t i = 0; i < m->ndocs; i++) {
 		fputs("<tr><td>", out);
 		esc(out, m->procs[i].exe);
