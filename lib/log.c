@@ -22,6 +22,7 @@
 #include "parse.h"
 #include "report.h"
 #include "runtime.h"
+#include "say.h"
 
 /*
  * The crash line has no allocator to grow into: a static buffer that holds
@@ -70,7 +71,7 @@ void fp_log_complain(const char *var, const char *what, const char *path, int er
 	n = append(msg, n, sizeof(msg) - 1, "': ");
 	n = append(msg, n, sizeof(msg) - 1, desc ? desc : "Unknown error");
 	msg[n++] = '\n';
-	FP_IGNORE(write(STDERR_FILENO, msg, n));
+	fp_say(msg, n);
 }
 
 /* Once per log: a full disk would otherwise say so at every injection. */
@@ -215,7 +216,7 @@ void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
 		fp_jsonw_init_mem(w, NULL, 0, &own_arena);
 		injection_text(w, seq, call, size, site);
 		if (!w->err)
-			FP_IGNORE(write_line(STDERR_FILENO, w->buf, w->len));
+			fp_say(w->buf, w->len);
 		fp_jsonw_mem_free(w);
 	}
 	fp_je_own_free(w);

@@ -14,6 +14,7 @@
 
 #include "framejson.h"
 #include "jsonw.h"
+#include "log.h"
 #include "pool.h"
 #include "parse.h"
 #include "runtime.h"
@@ -380,16 +381,10 @@ static void write_body(const struct fp_ending *end)
 	fp_jsonw_obj_end(&w);
 }
 
+/* No snprintf, no strerror (it may translate: locks, malloc): safe in a signal handler. */
 static void complain(const char *what, const char *path, int err)
 {
-	char msg[FP_CONF_PATH_MAX + 128];
-	/* strerror may translate, which locks and allocates; the name does not. */
-	const char *why = async ? strerrorname_np(err) : strerror(err);
-	int n = snprintf(msg, sizeof(msg), "failpool: FAILPOOL_REPORT: cannot %s '%s': %s\n",
-			 what, path, why ? why : "error");
-
-	if (n > 0)
-		FP_IGNORE(write(STDERR_FILENO, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1));
+	fp_log_complain("FAILPOOL_REPORT", what, path, err);
 }
 
 int fp_report_write_async(const struct fp_ending *end)

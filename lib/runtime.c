@@ -29,6 +29,7 @@
 #include "pool.h"
 #include "prng.h"
 #include "report.h"
+#include "say.h"
 #include "site.h"
 #include "startup.h"
 #include "stats.h"
@@ -191,6 +192,7 @@ int fp_rt_boot(void)
 		return 0;
 	}
 	fp_guard_enter();
+	fp_say_init();		/* what stderr is, before anything is said */
 	if (fp_conf_load_environ(c, &fp_rt.conf_err))
 		fp_rt.conf_bad = 1;
 	/* getcwd() into a buffer is a plain system call: no allocation. */
@@ -348,25 +350,6 @@ static void toggle(int sig)
 	atomic_fetch_xor_explicit(&fp_enabled, 1, memory_order_relaxed);
 }
 
-static void say(const char *msg, size_t len)
-{
-	while (len) {
-		ssize_t n = write(STDERR_FILENO, msg, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		msg += n;
-		len -= (size_t)n;
-	}
-}
-
-static void say_str(const char *msg)
-{
-	say(msg, strlen(msg));
-}
-
 void fp_rt_constructor(void)
 {
 	char msg[FP_CONF_LINE_MAX];
@@ -377,12 +360,12 @@ void fp_rt_constructor(void)
 		sched_yield();		/* another thread is booting */
 	}
 	if (fp_rt.conf_bad) {
-		say(msg, fp_conf_format_error(&fp_rt.conf_err, msg, sizeof(msg)));
+		fp_say(msg, fp_conf_format_error(&fp_rt.conf_err, msg, sizeof(msg)));
 		_exit(125);
 	}
 	fp_guard_enter();
 	if (fp_je_resolve())
-		say_str("failpool: jemalloc's malloc not found; using mallocx\n");
+		fp_say_str("failpool: jemalloc's malloc not found; using mallocx\n");
 	fp_guard_leave();
 	fp_hooks_setup();	/* now with jemalloc's own functions */
 	if (fp_passthrough)
@@ -435,8 +418,8 @@ int fp_rt_dlclose(void *handle)
 
 void fp_bug(const char *what)
 {
-	say_str("failpool: BUG: ");
-	say_str(what);
-	say_str("\n");
+	fp_say_str("failpool: BUG: ");
+	fp_say_str(what);
+	fp_say_str("\n");
 	abort();
 }
