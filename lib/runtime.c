@@ -193,7 +193,15 @@ int fp_rt_boot(void)
 	}
 	fp_guard_enter();
 	fp_say_init();		/* what stderr is, before anything is said */
-	if (fp_conf_load_environ(c, &fp_rt.conf_err))
+	/*
+	 * Secure execution (set-user-ID, set-group-ID, capabilities): the
+	 * invoking user's FAILPOOL_* are not ours to obey, as the loader
+	 * ignores their LD_PRELOAD. Nothing read, nothing written: the
+	 * defaults are passthrough with no report and no log.
+	 */
+	if (fp_say_secure())
+		fp_conf_defaults(c);
+	else if (fp_conf_load_environ(c, &fp_rt.conf_err))
 		fp_rt.conf_bad = 1;
 	/* getcwd() into a buffer is a plain system call: no allocation. */
 	if (((c->report[0] && c->report[0] != '/') || (c->log[0] && c->log[0] != '/')) &&
