@@ -92,7 +92,8 @@ int fp_log_open(const char *tmpl)
 		fp_log_complain("FAILPOOL_LOG", "expand", tmpl, ENAMETOOLONG);
 		return -1;
 	}
-	fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	/* A symbolic link at the last component is refused (ELOOP), never appended through. */
+	fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		complain_once("open", errno);
 	return fd;
