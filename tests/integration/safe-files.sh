@@ -35,6 +35,15 @@ is "$?|$(cat "$T/v2")" "0|secret" "report: a link at PATH.tmp.PID: its target un
 ok "report: the report landed as a file" test -f "$T/r2.json" -a ! -L "$T/r2.json"
 is "$(jget "$T/r2.json" schema)" "failpool-report/1" "report: the report is whole beside the planted link"
 
+# The same from a fatal-signal handler (crashy abort: the report of a crash).
+victim v7
+run_bare FAILPOOL_REPORT="$T/r7.json" -- /bin/sh -c \
+	'ln -s "$0/v7" "$0/r7.json.tmp.$$" && ln -s "$0/v7" "$0/r7.json" &&
+	 LD_PRELOAD="$FAILPOOL_LIB" exec "$@"' \
+	"$T" "$PROGS/crashy" abort >/dev/null 2>&1
+is "$(cat "$T/v7")" "secret" "crash report: links at PATH and PATH.tmp.PID: their target untouched"
+is "$(jget "$T/r7.json" crash.kind)" "signal" "crash report: written in place of the link"
+
 # FAILPOOL_LOG: a link at the last component is refused, once, loudly.
 victim v3
 ln -s v3 "$T/l.log"
@@ -59,5 +68,16 @@ is "$?|$(jget "$T/out.json" schema)|$(cat "$T/err6")" "0|failpool-merged/1|" "re
 ok "report -o FILE: no temporary file left" test -z "$(ls "$T" | grep '^out\.json\.tmp\.')"
 "$FAILPOOL" report -o /dev/null "$T/r1.json"
 is "$?" 0 "report -o /dev/null: a device is written in place"
+
+# explore --out: links planted in the directory are not written through.
+victim v8
+victim v9
+mkdir "$T/x"
+ln -s ../v8 "$T/x/summary.json"
+ln -s ../v9 "$T/x/repro-1.sh"
+"$FAILPOOL" explore --out "$T/x" -- "$PROGS/crashy" unchecked >/dev/null 2>"$T/err8"
+is "$?|$(cat "$T/v8")|$(cat "$T/v9")" "1|secret|secret" "explore --out: planted links: their targets untouched"
+ok "explore --out: the link at summary.json is said" \
+	grep -q "^failpool: cannot write $T/x/summary.json: a symbolic link; not writing through it" "$T/err8"
 
 done_testing
