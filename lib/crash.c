@@ -119,6 +119,11 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 		errno = saved_errno;
 		return;
 	}
+	/* A termination signal waits for the count it interrupted (thread.h). */
+	if (!crash && fp_thread_defer(sig)) {
+		errno = saved_errno;
+		return;
+	}
 	in_handler = 1;
 	fp_thread_park();
 	fp_guard_enter();	/* whatever allocates in here goes straight through */

@@ -41,7 +41,6 @@ struct fp_runtime fp_rt = { .log_fd = -1 };
 _Atomic int fp_state = FP_STATE_NEW;
 int fp_passthrough;
 _Atomic int fp_enabled = 1;
-__thread int fp_guard_depth __attribute__((tls_model("initial-exec")));
 
 /* How long a snapshot waits for other threads' counting to finish. */
 #define FREEZE_MS		1000
@@ -422,12 +421,4 @@ int fp_rt_dlclose(void *handle)
 		atomic_store_explicit(&real, f, memory_order_release);
 	}
 	return f(handle);
-}
-
-void fp_bug(const char *what)
-{
-	fp_say_str("failpool: BUG: ");
-	fp_say_str(what);
-	fp_say_str("\n");
-	abort();
 }

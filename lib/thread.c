@@ -40,6 +40,7 @@ static void release(void *arg)
 	fp_me = &stray;		/* destructors after this one still count */
 	atomic_store_explicit(&t->busy, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->parked, 0, memory_order_relaxed);
+	t->deferred = 0;
 	atomic_store_explicit(&t->taken, 0, memory_order_release);
 }
 
@@ -180,6 +181,26 @@ void fp_thread_thaw(void)
 {
 	if (atomic_fetch_sub(&fp_frozen, 1) == 1)
 		futex(&fp_frozen, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+}
+
+int fp_thread_defer(int sig)
+{
+	struct fp_thread *t = fp_me;
+
+	if (!t || t == &stray || atomic_load_explicit(&t->busy, memory_order_relaxed) <= 0)
+		return 0;
+	t->deferred = sig;
+	return 1;
+}
+
+void fp_thread_deliver(struct fp_thread *t)
+{
+	int sig = t->deferred;
+
+	if (atomic_load_explicit(&t->busy, memory_order_relaxed) > 0 || !sig)
+		return;		/* still inside an outer piece of counted work */
+	t->deferred = 0;
+	raise(sig);
 }
 
 void fp_thread_park(void)

@@ -23,6 +23,7 @@ struct fp_thread {
 	_Atomic int busy;		/* nesting depth inside counted shim code */
 	_Atomic int parked;		/* in a fatal-signal handler: never finishes */
 	_Atomic int taken;		/* held by a live thread */
+	volatile int deferred;		/* a termination signal that came while busy */
 	struct fp_thread *next;		/* every record ever made */
 	void *altstack;			/* the shim's, or NULL */
 };
@@ -71,11 +72,24 @@ static inline struct fp_thread *fp_thread_enter(void)
 	return t;
 }
 
+void fp_thread_deliver(struct fp_thread *t);
+
 /* fp_thread_leave() - the work of fp_thread_enter() is done. */
 static inline void fp_thread_leave(struct fp_thread *t)
 {
 	fp_thread_busy_add(t, -1);
+	if (FP_UNLIKELY(t->deferred))
+		fp_thread_deliver(t);
 }
+
+/**
+ * fp_thread_defer() - a termination signal @sig interrupted the calling
+ * thread inside counted work: the report would catch that work half done,
+ * so the signal is raised again when the work is over.
+ * Context: signal handler.
+ * Return: 1 when deferred, 0 when the thread is not busy (go ahead).
+ */
+int fp_thread_defer(int sig);
 
 /**
  * fp_thread_idle() - the calling thread blocks (@idle 1) or wakes (0) in

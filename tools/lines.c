@@ -247,7 +247,8 @@ static void addr2line(const char *path, struct entry **e, size_t n)
 /*
  * The function's name: the ELF symbol covering the address (with the
  * offset into it), demangled by addr2line's name when mangled; addr2line's
- * name alone when the ELF tables do not cover it (a separate debug file).
+ * name alone when the ELF tables do not cover it but DWARF does (a
+ * separate debug file).
  */
 static void name(struct entry *e, struct obj *o)
 {
@@ -264,7 +265,12 @@ static void name(struct entry *e, struct obj *o)
 		sym = outer;
 	if (sym && asprintf(&e->sym, "%s+0x%llx", sym, (unsigned long long)(e->off - start)) < 0)
 		e->sym = NULL;
-	if (!sym && outer)
+	/*
+	 * Without DWARF (no file:line), addr2line names the nearest symbol
+	 * before the address even far past its end: only the ELF tables,
+	 * which know each symbol's size, may name a frame then.
+	 */
+	if (!sym && outer && e->file)
 		e->sym = xstrdup(outer);
 }
 

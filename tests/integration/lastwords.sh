@@ -43,6 +43,9 @@ is "$(jpy "$T/ctor.json" '"%s %s %d %s" % (r["complete"], r["crash"]["signal"], 
 is "$(jpy "$T/ctor.named.json" 'r["processes"][0]["crash"]["frames"][0]["symbol"].split("+")[0]')" \
 	"set_up_greeting" "failpool report names the constructor"
 is "$(grep -c '"crash"' "$T/ctor.log")" 1 "the log has the crash line"
+"$FAILPOOL" explore --out "$T/ctorx" -- "$PROGS/ctorcrash" >"$T/out" 2>&1
+is "$?:$(grep '^CRASHED' "$T/out" | sed 's/+0x[0-9a-f]*//; s/ (libctorcrash.so).*//')" "1:CRASHED  SIGSEGV in set_up_greeting" \
+	"explore finds the constructor's crash (its allocation is the program's)"
 
 # 2. A worker sent SIGSEGV while threads allocate from many stacks: never hangs.
 bad=0
@@ -123,6 +126,39 @@ EOF
 	is "$got $(jpy "$T/t.json" '"%s %s %s %s" % (r["complete"], r["exit"]["how"], r["exit"]["signal"], r["crash"])')" \
 		"-$num $num False signal $num None" "SIG$sig to a sleeping program: a report, then death by SIG$sig"
 done
+# A termination signal while threads allocate (and fail): the report is still one
+# snapshot, even of the work the signal interrupted.
+for nthreads in 1 3; do
+	bad=0
+	for i in $(seq 12); do
+		case $i in 1|5|9) sig=TERM ;; 2|6|10) sig=INT ;; 3|7|11) sig=HUP ;; *) sig=QUIT ;; esac
+		rm -f "$T/ch.json"
+		got=$(LIB="$FAILPOOL_LIB" REPORT="$T/ch.json" "$PYTHON3" - "$W" "$sig" "$nthreads" "$i" <<'EOF'
+import os, signal, subprocess, sys, time
+def reset():
+    for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, signal.SIG_DFL)
+env = dict(os.environ, LD_PRELOAD=os.environ["LIB"], FAILPOOL_REPORT=os.environ["REPORT"],
+           FAILPOOL_RATE="0.01", FAILPOOL_SEED=sys.argv[4])
+p = subprocess.Popen([sys.argv[1], "churn", sys.argv[3]], stdout=subprocess.PIPE, env=env, preexec_fn=reset)
+p.stdout.readline()
+time.sleep(0.05 * int(sys.argv[4]))
+p.send_signal(getattr(signal, "SIG" + sys.argv[2]))
+try:
+    print(p.wait(timeout=20))
+except subprocess.TimeoutExpired:
+    p.kill(); print("hung")
+EOF
+)
+		sums_got=$(sums "$T/ch.json")
+		case "$got:$sums_got" in
+		-[0-9]*:ok) ;;	# ended by the signal, one snapshot
+		*) bad=$((bad + 1)); diag "$nthreads threads, SIG$sig, run $i: $got $sums_got" ;;
+		esac
+	done
+	is "$bad" 0 "termination signals to $nthreads allocating thread(s), 12 runs: each report's sums agree"
+done
+
 is "$(run_shim FAILPOOL_REPORT="$T/py.json" -- "$PYTHON3" -c 'import signal; print(signal.getsignal(signal.SIGTERM) == signal.SIG_DFL, signal.getsignal(signal.SIGSEGV) == signal.SIG_DFL)')" \
 	"True True" "the program still sees SIG_DFL for the signals the shim holds"
 

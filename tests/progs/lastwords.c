@@ -14,6 +14,9 @@
  *                             while 4 threads fork (children allocate and
  *                             _exit) for S seconds; prints "forks N"
  *   lastwords sleep           prints "ready", then sleeps until a signal
+ *   lastwords churn N         N threads (main among them) allocate from
+ *                             several stacks until a signal ends the process;
+ *                             prints "ready" once they run
  *   lastwords thread-overflow a thread recurses without bound
  */
 #define _GNU_SOURCE
@@ -191,6 +194,15 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
+	if (argc == 3 && strcmp(argv[1], "churn") == 0) {
+		pthread_t t;
+
+		for (int i = 1; i < atoi(argv[2]); i++)
+			pthread_create(&t, NULL, churn, (void *)(size_t)i);
+		printf("ready\n");
+		churn(NULL);
+		return 3;
+	}
 	if (argc == 2 && strcmp(argv[1], "thread-overflow") == 0) {
 		pthread_t t;
 
@@ -199,6 +211,6 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	fprintf(stderr, "usage: lastwords segv-worker N | two-crash | exit-race HOW | "
-		"fork-storm S | sleep | thread-overflow\n");
+		"fork-storm S | sleep | churn N | thread-overflow\n");
 	return 2;
 }
