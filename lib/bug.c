@@ -2,31 +2,14 @@
 #include "config.h"
 #include "fp.h"
 
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-static void say(const char *msg)
-{
-	size_t len = strlen(msg);
-
-	while (len) {
-		ssize_t n = write(STDERR_FILENO, msg, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		msg += n;
-		len -= (size_t)n;
-	}
-}
+#include "say.h"
 
 void fp_bug(const char *what)
 {
-	say("failpool: BUG: ");
-	say(what);
-	say("\n");
+	fp_say_str("failpool: BUG: ");
+	fp_say_str(what);
+	fp_say_str("\n");
 	abort();
 }

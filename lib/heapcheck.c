@@ -29,6 +29,7 @@
 #include "guard.h"
 #include "je.h"
 #include "prng.h"
+#include "say.h"
 #include "site.h"
 #include "unwind.h"
 
@@ -81,7 +82,7 @@ static _Atomic int faulted;		/* 1: being written, 2: complete */
 
 static void say(const char *msg, size_t len)
 {
-	FP_IGNORE(write(STDERR_FILENO, msg, len));
+	fp_say(msg, len);
 }
 
 static struct table *table_new(unsigned bits)

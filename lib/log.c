@@ -24,6 +24,7 @@
 #include "parse.h"
 #include "report.h"
 #include "runtime.h"
+#include "say.h"
 
 /*
  * The crash line has no allocator to grow into: a static buffer that holds
@@ -110,7 +111,7 @@ void fp_log_complain(const char *var, const char *what, const char *path, int er
 	n = append(msg, n, sizeof(msg) - 1, "': ");
 	n = append(msg, n, sizeof(msg) - 1, desc ? desc : "Unknown error");
 	msg[n++] = '\n';
-	FP_IGNORE(write(STDERR_FILENO, msg, n));
+	fp_say(msg, n);
 }
 
 /* Once per log: a full disk would otherwise say so at every injection. */
@@ -131,7 +132,8 @@ int fp_log_open(const char *tmpl)
 		fp_log_complain("FAILPOOL_LOG", "expand", tmpl, ENAMETOOLONG);
 		return -1;
 	}
-	fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	/* A symbolic link at the last component is refused (ELOOP), never appended through. */
+	fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		complain_once("open", errno);
 		return fd;
@@ -300,7 +302,7 @@ void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
 		fp_jsonw_init_mem(w, NULL, 0, &own_arena);
 		injection_text(w, seq, call, size, site);
 		if (!w->err)
-			FP_IGNORE(write_line(STDERR_FILENO, w->buf, w->len));
+			fp_say(w->buf, w->len);
 		fp_jsonw_mem_free(w);
 	}
 	fp_je_own_free(w);

@@ -14,9 +14,11 @@
 
 #include "framejson.h"
 #include "jsonw.h"
+#include "log.h"
 #include "pool.h"
 #include "parse.h"
 #include "runtime.h"
+#include "safefile.h"
 #include "site.h"
 #include "startup.h"
 #include "stats.h"
@@ -380,16 +382,10 @@ static void write_body(const struct fp_ending *end)
 	fp_jsonw_obj_end(&w);
 }
 
+/* No snprintf, no strerror (it may translate: locks, malloc): safe in a signal handler. */
 static void complain(const char *what, const char *path, int err)
 {
-	char msg[FP_CONF_PATH_MAX + 128];
-	/* strerror may translate, which locks and allocates; the name does not. */
-	const char *why = async ? strerrorname_np(err) : strerror(err);
-	int n = snprintf(msg, sizeof(msg), "failpool: FAILPOOL_REPORT: cannot %s '%s': %s\n",
-			 what, path, why ? why : "error");
-
-	if (n > 0)
-		FP_IGNORE(write(STDERR_FILENO, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1));
+	fp_log_complain("FAILPOOL_REPORT", what, path, err);
 }
 
 int fp_report_write_async(const struct fp_ending *end)
@@ -404,19 +400,18 @@ int fp_report_write_async(const struct fp_ending *end)
 
 int fp_report_write(const struct fp_ending *end)
 {
-	char path[FP_CONF_PATH_MAX], tmp[FP_CONF_PATH_MAX + 32];
+	char path[FP_CONF_PATH_MAX], tmp[FP_CONF_PATH_MAX + FP_SAFEFILE_SUFFIX_MAX];
 	int fd, rc;
 
 	if (fp_rt_expand(fp_rt.conf.report, path, sizeof(path))) {
 		complain("expand", fp_rt.conf.report, ENAMETOOLONG);
 		return -ENAMETOOLONG;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Unpredictable, exclusive, no link followed: nothing planted is written through. */
+	fd = fp_safefile_create(path, tmp, sizeof(tmp), 0644);
 	if (fd < 0) {
-		rc = -errno;
-		complain("create", tmp, -rc);
-		return rc;
+		complain("create a temporary file for", path, -fd);
+		return fd;
 	}
 	fp_jsonw_init(&w, fd);
 	write_body(end);
@@ -425,6 +420,7 @@ int fp_report_write(const struct fp_ending *end)
 		rc = -EIO;
 	if (close(fd) && !rc)
 		rc = -errno;
+	/* rename() replaces a symbolic link at @path; it never writes through one. */
 	if (!rc && rename(tmp, path))
 		rc = -errno;
 	if (rc) {

@@ -29,6 +29,7 @@
 #include "pool.h"
 #include "prng.h"
 #include "report.h"
+#include "say.h"
 #include "site.h"
 #include "startup.h"
 #include "stats.h"
@@ -191,7 +192,16 @@ int fp_rt_boot(void)
 		return 0;
 	}
 	fp_guard_enter();
-	if (fp_conf_load_environ(c, &fp_rt.conf_err))
+	fp_say_init();		/* what stderr is, before anything is said */
+	/*
+	 * Secure execution (set-user-ID, set-group-ID, capabilities): the
+	 * invoking user's FAILPOOL_* are not ours to obey, as the loader
+	 * ignores their LD_PRELOAD. Nothing read, nothing written: the
+	 * defaults are passthrough with no report and no log.
+	 */
+	if (fp_say_secure())
+		fp_conf_defaults(c);
+	else if (fp_conf_load_environ(c, &fp_rt.conf_err))
 		fp_rt.conf_bad = 1;
 	/* getcwd() into a buffer is a plain system call: no allocation. */
 	if (((c->report[0] && c->report[0] != '/') || (c->log[0] && c->log[0] != '/')) &&
@@ -389,25 +399,6 @@ static void toggle(int sig)
 	atomic_fetch_xor_explicit(&fp_enabled, 1, memory_order_relaxed);
 }
 
-static void say(const char *msg, size_t len)
-{
-	while (len) {
-		ssize_t n = write(STDERR_FILENO, msg, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		msg += n;
-		len -= (size_t)n;
-	}
-}
-
-static void say_str(const char *msg)
-{
-	say(msg, strlen(msg));
-}
-
 void fp_rt_constructor(void)
 {
 	char msg[FP_CONF_LINE_MAX];
@@ -418,12 +409,12 @@ void fp_rt_constructor(void)
 		sched_yield();		/* another thread is booting */
 	}
 	if (fp_rt.conf_bad) {
-		say(msg, fp_conf_format_error(&fp_rt.conf_err, msg, sizeof(msg)));
+		fp_say(msg, fp_conf_format_error(&fp_rt.conf_err, msg, sizeof(msg)));
 		_exit(125);
 	}
 	fp_guard_enter();
 	if (fp_je_resolve())
-		say_str("failpool: jemalloc's malloc not found; using mallocx\n");
+		fp_say_str("failpool: jemalloc's malloc not found; using mallocx\n");
 	fp_guard_leave();
 	fp_hooks_setup();	/* now with jemalloc's own functions */
 	if (fp_passthrough) {

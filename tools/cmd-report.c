@@ -15,6 +15,7 @@
 #include "lines.h"
 #include "merge.h"
 #include "options.h"
+#include "outfile.h"
 #include "render.h"
 
 #define USAGE "Usage: failpool report [--format text|json|html] [-o FILE] REPORT.json...\n"
@@ -26,13 +27,23 @@ static int bad_usage(const char *fmt, const char *arg)
 
 int fp_render_to(const struct fp_merged *m, const char *format, const char *path)
 {
+	struct fp_outfile of;
 	FILE *out = stdout;
 	int fd = STDOUT_FILENO, rc = 0;
 
 	if (path) {
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		/* Never through a planted symbolic link, never half-written. */
+		fd = fp_outfile_open(&of, path, 0644);
+		if (fd == -ELOOP) {
+			fprintf(stderr, "failpool: -o: %s is a symbolic link; not writing through it\n",
+				path);
+			return FP_EXIT_USAGE;
+		}
 		if (fd < 0 || !(out = fdopen(fd, "w"))) {
-			fprintf(stderr, "failpool: -o: cannot write %s: %s\n", path, strerror(errno));
+			fprintf(stderr, "failpool: -o: cannot write %s: %s\n", path,
+				strerror(fd < 0 ? -fd : errno));
+			if (fd >= 0)
+				fp_outfile_close(&of, fd, 0);
 			return FP_EXIT_USAGE;
 		}
 	}
@@ -44,12 +55,16 @@ int fp_render_to(const struct fp_merged *m, const char *format, const char *path
 	} else {
 		fp_render_text(out, m);
 	}
-	if (fflush(out) || rc) {
-		fprintf(stderr, "failpool: cannot write %s\n", path ? path : "the output");
+	if (fflush(out) || rc)
 		rc = FP_EXIT_USAGE;
+	if (path) {
+		int closed = fclose(out);
+
+		if (fp_outfile_close(&of, -1, !rc && !closed) || closed)
+			rc = FP_EXIT_USAGE;
 	}
-	if (path)
-		fclose(out);
+	if (rc)
+		fprintf(stderr, "failpool: cannot write %s\n", path ? path : "the output");
 	return rc;
 }
 

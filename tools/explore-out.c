@@ -1,7 +1,9 @@
 /* Progress, the findings table, summary.json and the repro scripts. */
 #include "config.h"
 #include "explore-out.h"
+#include "outfile.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -117,12 +119,20 @@ static void repro_line(FILE *f, const struct fp_explore *x, const struct fp_xrun
 static void write_repro(const struct fp_explore *x, unsigned n, const struct fp_xrun *r,
 			char *path, size_t size)
 {
+	struct fp_outfile of;
 	FILE *f;
+	int fd;
 
 	snprintf(path, size, "%s/repro-%u.sh", x->out, n);
-	f = fopen(path, "w");
-	if (!f)
+	fd = fp_outfile_open(&of, path, 0755);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		fprintf(stderr, "failpool: cannot write %s: %s\n", path,
+			fd == -ELOOP ? "a symbolic link; not writing through it" :
+			strerror(fd < 0 ? -fd : errno));
+		if (fd >= 0)
+			fp_outfile_close(&of, fd, 0);
 		return;
+	}
 	fprintf(f, "#!/bin/sh\n# failpool explore, run %u: %s", r->index, class_name[r->cls]);
 	if (r->cls == FP_X_CRASHED)
 		fprintf(f, " (%s)", fp_signal_name(r->signal) ?: "signal");
@@ -130,8 +140,9 @@ static void write_repro(const struct fp_explore *x, unsigned n, const struct fp_
 		r->site_stack ? r->site_stack : "?");
 	repro_line(f, x, r);
 	fputc('\n', f);
-	fclose(f);
-	chmod(path, 0755);
+	FP_IGNORE(fchmod(fileno(f), 0755));	/* executable whatever the umask, as before */
+	if (fp_outfile_close(&of, -1, fclose(f) == 0))
+		fprintf(stderr, "failpool: cannot write %s\n", path);
 }
 
 struct finding {
@@ -232,12 +243,14 @@ static void write_summary(const struct fp_explore *x, const struct fp_xrun *runs
 {
 	char path[PATH_MAX + 32];
 	struct fp_jsonw w;
-	int fd;
+	struct fp_outfile of;
+	int fd, ok;
 
 	snprintf(path, sizeof(path), "%s/summary.json", x->out);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = fp_outfile_open(&of, path, 0644);
 	if (fd < 0) {
-		fprintf(stderr, "failpool: cannot write %s\n", path);
+		fprintf(stderr, "failpool: cannot write %s: %s\n", path,
+			fd == -ELOOP ? "a symbolic link; not writing through it" : strerror(-fd));
 		return;
 	}
 	fp_jsonw_init(&w, fd);
@@ -273,9 +286,9 @@ static void write_summary(const struct fp_explore *x, const struct fp_xrun *runs
 		json_finding(&w, &finds[i], runs, nruns);
 	fp_jsonw_arr_end(&w);
 	fp_jsonw_obj_end(&w);
-	fp_jsonw_flush(&w);
-	FP_IGNORE(write(fd, "\n", 1));
-	close(fd);
+	ok = fp_jsonw_flush(&w) == 0 && write(fd, "\n", 1) == 1;
+	if (fp_outfile_close(&of, fd, ok) || !ok)
+		fprintf(stderr, "failpool: cannot write %s\n", path);
 }
 
 int fp_xreport(const struct fp_explore *x, const struct fp_xrun *runs, size_t nruns,

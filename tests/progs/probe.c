@@ -21,6 +21,8 @@
  *   probe usable SIZE                   malloc_usable_size(malloc(SIZE)) >= SIZE
  *   probe chdir DIR COMMAND...          chdir(DIR) first (after the shim has
  *                                       started), then COMMAND
+ *   probe stderr FILE COMMAND...        close fd 2 and open FILE (a data
+ *                                       file) on it first, then COMMAND
  *
  * The allocation loops print one line per call that failed:
  *   fail I ERRNO [details]
@@ -32,6 +34,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,7 +107,8 @@ static void usage(void)
 		"       probe realloc N SIZE\n"
 		"       probe posix_memalign|aligned_alloc|memalign N ALIGN SIZE\n"
 		"       probe noalloc | usable SIZE\n"
-		"       probe chdir DIR COMMAND...\n");
+		"       probe chdir DIR COMMAND...\n"
+		"       probe stderr FILE COMMAND...\n");
 	exit(2);
 }
 
@@ -244,6 +248,16 @@ int main(int argc, char **argv)
 	enum kind k;
 	int keep = 0;
 
+	if (argc >= 4 && strcmp(argv[1], "stderr") == 0) {
+		/* A program that reuses fd 2 for its own data (after the shim started). */
+		close(2);
+		if (open(argv[2], O_WRONLY | O_CREAT | O_APPEND, 0644) != 2)
+			return 4;
+		if (write(2, "data\n", 5) != 5)
+			return 4;
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc >= 4 && strcmp(argv[1], "chdir") == 0) {
 		if (chdir(argv[2]))
 			return 4;
