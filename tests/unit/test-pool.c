@@ -15,8 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "pool.h"
 #include "../tap.h"
+
+/* preload/shim.c owns the hook table; lib/ links against it. */
+struct fp_hooks fp_hooks;
 
 static struct fp_pool *A, *B, *W, *T, *F, *H;
 
