@@ -191,6 +191,7 @@ int fp_rt_boot(void)
 		return 0;
 	}
 	fp_guard_enter();
+	fp_je_limit_init();
 	if (fp_conf_load_environ(c, &fp_rt.conf_err))
 		fp_rt.conf_bad = 1;
 	/* getcwd() into a buffer is a plain system call: no allocation. */

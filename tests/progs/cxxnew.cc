@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <new>
 
 namespace {
@@ -223,6 +224,30 @@ void alignments()
 			aligned_case("nothrow new", size, al, false, true);
 			aligned_case("nothrow new[]", size, al, true, true);
 		}
+	// More than glibc can have on this machine (README: Compatibility).
+	for (std::size_t al : { 1, 64, 4096 }) {
+		aligned_case("new", std::size_t(1) << 40, al, false, false);
+		aligned_case("nothrow new[]", std::size_t(1) << 40, al, true, true);
+	}
+	// Small blocks are 16-byte aligned, as glibc's malloc gives them.
+	for (std::size_t n = 0; n <= 16; n++) {
+		void *p[64];
+		int bad = 0;
+
+		for (auto &q : p) {
+			q = ::operator new(n);
+			bad += (reinterpret_cast<std::uintptr_t>(q) & 15) != 0;
+		}
+		for (auto q : p)
+			::operator delete(q);
+		for (auto &q : p) {
+			q = new (std::nothrow) char[n];
+			bad += (reinterpret_cast<std::uintptr_t>(q) & 15) != 0;
+		}
+		for (auto q : p)
+			delete[] static_cast<char *>(q);
+		std::printf("new(%zu), new char[%zu] x64: align16=%s\n", n, n, bad ? "BAD" : "ok");
+	}
 }
 
 }  // namespace
