@@ -385,3 +385,72 @@ void fp_je_arena_free(void *ptr)
 	if (ptr)
 		dallocx(ptr, MALLOCX_TCACHE_NONE);
 }
+
+/*
+ * New threads under real exhaustion (jemalloc issue #2289). A thread's
+ * first call into jemalloc allocates its thread cache's stacks from arena 0
+ * and, unless every automatic arena exists, creates an arena; jemalloc 5.3
+ * ignores a failure of either and the thread's next malloc dereferences a
+ * NULL cache stack (or a NULL arena). So: every automatic arena is created
+ * at the first pthread_create, each new thread sets up its jemalloc state
+ * before the program's function runs, and a spare block in arena 0 is given
+ * back just before, so that the thread cache's stacks fit in memory already
+ * mapped even when none is left (FP_JE_SPARE is well above the 58 KiB of
+ * the default settings).
+ */
+#define FP_JE_SPARE	(128 * 1024)
+
+static void *_Atomic spare;
+
+static void *spare_alloc(void)
+{
+	return mallocx(FP_JE_SPARE, MALLOCX_ARENA(0) | MALLOCX_TCACHE_NONE);
+}
+
+static void create_arenas(void)
+{
+	unsigned n, cur, i;
+	size_t len = sizeof(n);
+
+	if (mallctl("opt.narenas", &n, &len, NULL, 0))
+		return;
+	len = sizeof(cur);
+	if (mallctl("thread.arena", &cur, &len, NULL, 0))
+		return;
+	/* Binding the caller to an arena creates it; then bind it back. */
+	for (i = 0; i < n; i++)
+		(void)mallctl("thread.arena", NULL, NULL, &i, sizeof(i));
+	(void)mallctl("thread.arena", NULL, NULL, &cur, sizeof(cur));
+}
+
+int fp_je_thread_prepare(void)
+{
+	static _Atomic int arenas_done;
+	void *none = NULL, *p;
+
+	if (!atomic_exchange(&arenas_done, 1))
+		create_arenas();
+	if (atomic_load_explicit(&spare, memory_order_acquire))
+		return 0;
+	p = spare_alloc();
+	if (!p)
+		return -EAGAIN;
+	if (!atomic_compare_exchange_strong(&spare, &none, p))
+		dallocx(p, MALLOCX_TCACHE_NONE);
+	return 0;
+}
+
+void fp_je_thread_start(void)
+{
+	void *p = atomic_exchange(&spare, NULL), *none = NULL;
+	_Bool on;
+	size_t len = sizeof(on);
+
+	/* A free sets up only jemalloc's minimal state: no thread cache yet. */
+	if (p)
+		dallocx(p, MALLOCX_TCACHE_NONE);
+	/* Any mallctl sets up the whole: thread cache and arena. */
+	(void)mallctl("thread.tcache.enabled", &on, &len, NULL, 0);
+	if (p && (p = spare_alloc()) && !atomic_compare_exchange_strong(&spare, &none, p))
+		dallocx(p, MALLOCX_TCACHE_NONE);
+}

@@ -110,4 +110,20 @@ void *fp_je_arena_alloc(size_t size, unsigned arena, int zero);
 /* fp_je_arena_free() - give back a block of fp_je_arena_alloc() to its arena. */
 void fp_je_arena_free(void *ptr);
 
+/**
+ * fp_je_thread_prepare() - before a thread is created: every automatic
+ * arena exists (made once), and a spare block is held in arena 0 for the
+ * new thread's cache (see fp_je_thread_start()).
+ * Return: 0, or -EAGAIN when no spare can be had: memory is exhausted and
+ * the new thread's first allocation would crash inside jemalloc.
+ */
+int fp_je_thread_prepare(void);
+
+/**
+ * fp_je_thread_start() - first thing in a new thread: give the spare back,
+ * then set up the thread's jemalloc state (its cache's stacks fit where the
+ * spare was), then take a new spare if memory allows.
+ */
+void fp_je_thread_start(void);
+
 #endif
