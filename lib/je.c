@@ -395,8 +395,8 @@ void fp_je_arena_free(void *ptr)
  * at the first pthread_create, each new thread sets up its jemalloc state
  * before the program's function runs, and a spare block in arena 0 is given
  * back just before, so that the thread cache's stacks fit in memory already
- * mapped even when none is left (FP_JE_SPARE is well above the 58 KiB of
- * the default settings).
+ * mapped even when none is left (FP_JE_SPARE is well above the 28 KiB that
+ * jemalloc 5.3 takes with its default settings, measured on x86-64).
  */
 #define FP_JE_SPARE	(128 * 1024)
 
