@@ -239,6 +239,12 @@ static uint64_t meminfo_bytes(const char *key)
 	return v * 1024;
 }
 
+void fp_je_limit_set(size_t limit)
+{
+	fp_je_limit = limit;
+	span = limit < FP_JE_MIN_FAST ? 0 : limit - FP_JE_MIN_FAST;
+}
+
 void fp_je_limit_init(void)
 {
 	char buf[16];
@@ -258,7 +264,7 @@ void fp_je_limit_init(void)
 				      mode == 2 ? meminfo_bytes("CommitLimit:") : 0);
 	if (mode == 2 && fp_je_limit == 0)
 		fp_je_limit = SIZE_MAX;	/* unreadable: leave it to the kernel */
-	span = fp_je_limit < FP_JE_MIN_FAST ? 0 : fp_je_limit - FP_JE_MIN_FAST;
+	fp_je_limit_set(fp_je_limit);
 }
 
 /* jemalloc's handle: by soname, else by the file that defines mallocx. */

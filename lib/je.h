@@ -51,6 +51,9 @@ void fp_je_limit_init(void);
  */
 size_t fp_je_limit_for(int overcommit, uint64_t ram_swap, uint64_t commit_limit);
 
+/* For tests. */
+void fp_je_limit_set(size_t limit);
+
 /**
  * fp_je_resolve() - point fp_je at jemalloc's own malloc family, looked up
  * in jemalloc's library handle (RTLD_NEXT would find glibc's). Call only
