@@ -438,3 +438,11 @@ void *fp_alloc_new(size_t size, size_t align, enum fp_call call,
 	return allocate(&r);
 }
 
+void fp_alloc_new_refused(enum fp_call call)
+{
+	struct fp_req r = { .call = call };
+	int saved = errno;
+
+	refuse(&r, EINVAL);
+	errno = saved;		/* libstdc++ never reaches the allocator */
+}

@@ -48,6 +48,14 @@ size_t fp_alloc_usable_size(void *ptr);
 void *fp_alloc_new(size_t size, size_t align, enum fp_call call,
 		   const void *caller, const void *cfa);
 
+/**
+ * fp_alloc_new_refused() - count an aligned operator new whose alignment is
+ * not a power of two: libstdc++ throws std::bad_alloc (nothrow: nullptr) at
+ * once, without the new-handler and without allocating; counted as a call,
+ * never eligible, never a real failure (an argument error, like EINVAL).
+ */
+void fp_alloc_new_refused(enum fp_call call);
+
 /*
  * Immediate callers (FAILPOOL_DEPTH=1) whose site can neither fail (no rule
  * matches it, or nothing can inject) nor be pooled, per thread, filled only

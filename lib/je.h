@@ -7,6 +7,7 @@
 #define FP_JE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct fp_je {
 	void *(*malloc)(size_t size);
@@ -17,8 +18,41 @@ struct fp_je {
 	size_t (*usable)(void *ptr);
 };
 
-/* Bootstrap entries (the x-API) until fp_je_resolve() swaps in the real ones. */
+/*
+ * jemalloc in glibc's shape (README, "Compatibility and limits"): every
+ * block is at least FP_JE_MIN_BLOCK bytes, so 16-byte aligned as glibc's
+ * on x86-64 (jemalloc's 8-byte class is never used), and a request larger
+ * than glibc could get on this machine (fp_je_limit) fails with ENOMEM
+ * instead of succeeding on MAP_NORESERVE. malloc, calloc and realloc pay
+ * one compare on the size, then jump to jemalloc's own entry points (the
+ * x-API bootstraps until fp_je_resolve()); free and usable are jemalloc's.
+ */
+#define FP_JE_MIN_BLOCK	16
 extern struct fp_je fp_je;
+
+/* The largest request glibc's malloc could get here (SIZE_MAX: no limit). */
+extern size_t fp_je_limit;
+
+/**
+ * fp_je_limit_init() - read /proc/sys/vm/overcommit_memory once: in mode 0
+ * (heuristic) the kernel refuses a single mapping larger than RAM plus
+ * swap, in mode 2 one beyond CommitLimit, in mode 1 nothing. Plain system
+ * calls, no allocation.
+ * Context: boot, under the guard.
+ */
+void fp_je_limit_init(void);
+
+/**
+ * fp_je_limit_for() - the largest malloc request glibc 2.36 gets from the
+ * kernel: its chunk of the request rounded up to 16 plus 8, plus 8 of
+ * header, mapped in pages, must fit in @ram_swap bytes (mode 0) or
+ * @commit_limit (mode 2).
+ * Return: the limit in bytes; SIZE_MAX for mode 1 or an unknown mode.
+ */
+size_t fp_je_limit_for(int overcommit, uint64_t ram_swap, uint64_t commit_limit);
+
+/* For tests. */
+void fp_je_limit_set(size_t limit);
 
 /**
  * fp_je_resolve() - point fp_je at jemalloc's own malloc family, looked up
@@ -78,5 +112,21 @@ void *fp_je_arena_alloc(size_t size, unsigned arena, int zero);
 
 /* fp_je_arena_free() - give back a block of fp_je_arena_alloc() to its arena. */
 void fp_je_arena_free(void *ptr);
+
+/**
+ * fp_je_thread_prepare() - before a thread is created: every automatic
+ * arena exists (made once), and a spare block is held in arena 0 for the
+ * new thread's cache (see fp_je_thread_start()).
+ * Return: 0, or -EAGAIN when no spare can be had: memory is exhausted and
+ * the new thread's first allocation would crash inside jemalloc.
+ */
+int fp_je_thread_prepare(void);
+
+/**
+ * fp_je_thread_start() - first thing in a new thread: give the spare back,
+ * then set up the thread's jemalloc state (its cache's stacks fit where the
+ * spare was), then take a new spare if memory allows.
+ */
+void fp_je_thread_start(void);
 
 #endif

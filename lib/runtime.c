@@ -193,6 +193,7 @@ int fp_rt_boot(void)
 	}
 	fp_guard_enter();
 	fp_say_init();		/* what stderr is, before anything is said */
+	fp_je_limit_init();
 	/*
 	 * Secure execution (set-user-ID, set-group-ID, capabilities): the
 	 * invoking user's FAILPOOL_* are not ours to obey, as the loader

@@ -15,6 +15,7 @@
 
 #include "guard.h"
 #include "je.h"
+#include "unwind.h"
 
 #define ALTSTACK_SIZE	(128 * 1024)
 
@@ -241,8 +242,12 @@ static void *trampoline(void *p)
 {
 	struct start s = *(struct start *)p;
 
+	fp_je_thread_start();
+	fp_guard_enter();
+	fp_unwind_thread_start();
+	fp_guard_leave();
 	fp_je_own_free(p);
-	if (!fp_me)
+	if (want_altstacks && !fp_me)
 		fp_thread_attach();	/* the record carries the stack */
 	return s.fn(s.arg);
 }
@@ -265,8 +270,9 @@ int fp_thread_create(pthread_t *thread, const pthread_attr_t *attr,
 			fp_bug("pthread_create not found after the shim");
 		atomic_store_explicit(&real, create, memory_order_release);
 	}
-	if (!want_altstacks)
-		return create(thread, attr, fn, arg);
+	/* Real exhaustion must not crash the new thread's first malloc (je.h). */
+	if (fp_je_thread_prepare())
+		return EAGAIN;
 	s = fp_je_own_alloc(sizeof(*s));
 	if (!s)
 		return create(thread, attr, fn, arg);

@@ -210,6 +210,17 @@ int fp_unwind_load(void)
 	return 0;
 }
 
+void fp_unwind_thread_start(void)
+{
+	int (*bt)(void **, int) = atomic_load_explicit(&fp_unwind_backtrace,
+						       memory_order_acquire);
+	void *first[4];
+
+	/* The loader's allocation of libunwind's thread-local state, now. */
+	if (bt)
+		(void)bt(first, 4);
+}
+
 int fp_unwind_proc_name(const void *ip, char *name, size_t size,
 			uintptr_t *offset)
 {

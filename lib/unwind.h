@@ -30,6 +30,16 @@ extern int (*_Atomic fp_unwind_backtrace)(void **buffer, int size);
 int fp_unwind_load(void);
 
 /**
+ * fp_unwind_thread_start() - have the loader allocate libunwind's
+ * thread-local state (dynamic TLS, since libunwind is loaded privately)
+ * while the new thread starts, not at its first allocation: that
+ * allocation may come when memory is exhausted, and glibc aborts a
+ * process whose TLS cannot be allocated.
+ * Context: a new thread's start, before the program's function.
+ */
+void fp_unwind_thread_start(void);
+
+/**
  * fp_unwind_capture() - the return addresses of the stack above the
  * interposed function, innermost first, starting at @caller (the return
  * address the entry point was called with). Frames of the shim itself are

@@ -50,6 +50,34 @@ void *allocate_nothrow(std::size_t size, std::size_t align, fp_call call,
 	}
 }
 
+/*
+ * The aligned forms: an alignment that is not a power of two (0 included)
+ * fails at once, without the new-handler, as libstdc++'s new_opa.cc does.
+ */
+inline bool bad_alignment(std::size_t align, fp_call call) noexcept
+{
+	if (FP_LIKELY(align && !(align & (align - 1))))
+		return false;
+	fp_alloc_new_refused(call);
+	return true;
+}
+
+void *allocate_aligned(std::size_t size, std::size_t align, fp_call call,
+		       const void *caller, const void *cfa)
+{
+	if (bad_alignment(align, call))
+		throw std::bad_alloc();
+	return allocate(size, align, call, caller, cfa);
+}
+
+void *allocate_aligned_nothrow(std::size_t size, std::size_t align, fp_call call,
+			       const void *caller, const void *cfa) noexcept
+{
+	if (bad_alignment(align, call))
+		return nullptr;
+	return allocate_nothrow(size, align, call, caller, cfa);
+}
+
 } // namespace
 
 FP_EXPORT void *operator new(std::size_t size)
@@ -74,24 +102,24 @@ FP_EXPORT void *operator new[](std::size_t size, const std::nothrow_t &) noexcep
 
 FP_EXPORT void *operator new(std::size_t size, std::align_val_t al)
 {
-	return allocate(size, static_cast<std::size_t>(al), FP_CALL_NEW, CALLER);
+	return allocate_aligned(size, static_cast<std::size_t>(al), FP_CALL_NEW, CALLER);
 }
 
 FP_EXPORT void *operator new[](std::size_t size, std::align_val_t al)
 {
-	return allocate(size, static_cast<std::size_t>(al), FP_CALL_NEW_ARRAY, CALLER);
+	return allocate_aligned(size, static_cast<std::size_t>(al), FP_CALL_NEW_ARRAY, CALLER);
 }
 
 FP_EXPORT void *operator new(std::size_t size, std::align_val_t al,
 			     const std::nothrow_t &) noexcept
 {
-	return allocate_nothrow(size, static_cast<std::size_t>(al), FP_CALL_NEW, CALLER);
+	return allocate_aligned_nothrow(size, static_cast<std::size_t>(al), FP_CALL_NEW, CALLER);
 }
 
 FP_EXPORT void *operator new[](std::size_t size, std::align_val_t al,
 			       const std::nothrow_t &) noexcept
 {
-	return allocate_nothrow(size, static_cast<std::size_t>(al), FP_CALL_NEW_ARRAY, CALLER);
+	return allocate_aligned_nothrow(size, static_cast<std::size_t>(al), FP_CALL_NEW_ARRAY, CALLER);
 }
 
 FP_EXPORT void operator delete(void *p) noexcept

@@ -27,8 +27,10 @@ while IFS='	' read -r want got; do
 done <"$T/pairs"
 
 # The same on the shim's other paths: a policy that decides on every call
-# but never fires, and the live-bytes accounting of LIMIT.
-for env in "FAILPOOL_EVERY=1 FAILPOOL_AFTER=1000000000" "FAILPOOL_LIMIT=64G" \
+# but never fires, and the live-bytes accounting of LIMIT (above RAM plus
+# swap, which the battery asks for less 1 GiB, and at least 64 GiB).
+lim=$(awk '/^(MemTotal|SwapTotal):/ { t += $2 } END { t *= 2; if (t < 67108864) t = 67108864; printf "%dK", t }' /proc/meminfo)
+for env in "FAILPOOL_EVERY=1 FAILPOOL_AFTER=1000000000" "FAILPOOL_LIMIT=$lim" \
 	"FAILPOOL_RATE=0.5 FAILPOOL_TIMES=0 FAILPOOL_REPORT"; do
 	case $env in
 	*REPORT) run_shim ${env%% FAILPOOL_REPORT} FAILPOOL_REPORT="$T/r.json" -- "$C" >"$T/shim2" 2>"$T/shim2.err" ;;

@@ -124,6 +124,29 @@ is "$(jpy "$T/h.json" '"eligible=%d injected=%d new=%d" % (r["totals"]["eligible
 run_shim FAILPOOL_EVERY=1 -- "$X" nothrow-handler >"$T/out" 2>"$T/err"
 is "$?:$(lines "$T/out")" "0:nothrow new: null after 1 handler calls" "nothrow new: handler runs, then nullptr"
 
+# Aligned forms with an alignment that is not a power of two (0 too):
+# libstdc++ throws std::bad_alloc at once (nothrow: nullptr) without calling
+# the new-handler; the shim does the same, case by case, and counts them as
+# calls, never as eligible or injected. The same run checks that small
+# blocks are 16-byte aligned and that 1 TiB fails as it does over glibc.
+run_bare -- "$X" alignments >"$T/glibc" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && [ -s "$T/glibc" ] || bail "cxxnew alignments fails without the shim (status $rc)"
+run_shim -- "$X" alignments >"$T/shim" 2>"$T/err"
+is "$?" 0 "cxxnew alignments under the shim: exit status 0"
+is "$(grep -c 'align 3):' "$T/glibc")" 12 "cxxnew alignments: 12 cases with alignment 3"
+if cmp -s "$T/glibc" "$T/shim"; then
+	is same same "cxxnew alignments: every case as libstdc++ (outcome, handler calls)"
+else
+	is differs same "cxxnew alignments: every case as libstdc++ (outcome, handler calls)"
+	diag "$(diff "$T/glibc" "$T/shim" | head -20)"
+fi
+rm -f "$T/r.json"
+run_shim FAILPOOL_EVERY=1000000 FAILPOOL_REPORT="$T/r.json" -- "$X" alignments >"$T/shim" 2>"$T/err"
+cmp -s "$T/glibc" "$T/shim" && same=same || same=differs
+is "$same $(jpy "$T/r.json" '"%d %d" % (r["totals"]["injected"], r["totals"]["real_failures"])')" "same 0 40" \
+	"cxxnew alignments counting: the same outcomes, nothing injected; real failures only for alignment 2^63 and the 1 TiB cases (10 cases, 4 tries each)"
+
 # A C program dlopens a C++ library that calls operator new.
 [ -f "$PROGS/.libs/libcxxalloc.so" ] || bail "libcxxalloc.so not built in $PROGS/.libs"
 run_bare -- "$D" >"$T/out" 2>"$T/err"

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 /*
@@ -356,6 +357,170 @@ static void c_freed(const char *name, int array)
 	       after < before + (64u << 20) ? "yes" : "NO");
 }
 
+/*
+ * Small blocks: glibc's are 16-byte aligned on x86-64 whatever the size;
+ * jemalloc's 8-byte class is not. 64 blocks per case, all kept until the
+ * end so that neighbours in one slab are seen too.
+ */
+#define SMALL_N 64
+
+static void c_small(const char *name, int kind, size_t n)
+{
+	void *p[SMALL_N];
+	int bad = 0, null = 0;
+
+	for (int i = 0; i < SMALL_N; i++) {
+		void *q = NULL;
+
+		switch (kind) {
+		case 0: p[i] = malloc(n); break;
+		case 1: p[i] = calloc(1, n); break;
+		case 2: p[i] = realloc(NULL, n); break;
+		case 3:	/* shrinking to n */
+			q = malloc(100);
+			p[i] = q ? realloc(q, n) : NULL;
+			if (!p[i])
+				free(q);
+			break;
+		case 4:	/* growing from 1 to n */
+			q = malloc(1);
+			p[i] = q ? realloc(q, n) : NULL;
+			if (!p[i])
+				free(q);
+			break;
+		case 5: p[i] = memalign(8, n); break;
+		case 6: p[i] = aligned_alloc(8, n); break;
+		case 7: if (posix_memalign(&p[i], 8, n)) p[i] = NULL; break;
+		case 8: p[i] = memalign(1, n); break;
+		case 9: p[i] = reallocarray(NULL, 1, n); break;
+		case 10: p[i] = aligned_alloc(4, n); break;
+		}
+		if (!p[i])
+			null++;
+		else if (!aligned_to(p[i], 16))
+			bad++;
+	}
+	printf("%s x%d: null=%d align16=%s\n", name, SMALL_N, null, bad ? "BAD" : "ok");
+	for (int i = 0; i < SMALL_N; i++)
+		free(p[i]);
+}
+
+static void smalls(void)
+{
+	static const char *const kinds[] = {
+		"malloc(%zu)", "calloc(1,%zu)", "realloc(NULL,%zu)", "realloc(p100,%zu)",
+		"realloc(p1,%zu)", "memalign(8,%zu)", "aligned_alloc(8,%zu)",
+		"posix_memalign(8,%zu)", "memalign(1,%zu)", "reallocarray(NULL,1,%zu)",
+		"aligned_alloc(4,%zu)",
+	};
+	char name[64];
+
+	for (int k = 0; k < (int)(sizeof(kinds) / sizeof(kinds[0])); k++)
+		for (size_t n = 0; n <= 16; n++) {
+			if ((k == 3 || k == 4) && n == 0)
+				continue;	/* realloc(p, 0) frees */
+			snprintf(name, sizeof(name), kinds[k], n);
+			c_small(name, k, n);
+		}
+	{
+		void *p[SMALL_N];
+		int bad = 0;
+
+		for (int i = 0; i < SMALL_N; i++) {
+			p[i] = calloc(1, 1);
+			bad += p[i] && !aligned_to(p[i], 16);
+		}
+		printf("calloc(1,1) x%d: align16=%s\n", SMALL_N, bad ? "BAD" : "ok");
+		for (int i = 0; i < SMALL_N; i++)
+			free(p[i]);
+	}
+}
+
+/*
+ * Requests glibc refuses on this machine: larger than the kernel's
+ * overcommit heuristic allows (RAM plus swap in mode 0, /proc/sys/vm/
+ * overcommit_memory) or any mode's answer. Only ret and errno: a block
+ * this large is never touched (it would exhaust memory).
+ */
+static void c_huge(const char *name, void *p, int e)
+{
+	printf("%s: ret=%s errno=%s\n", name, p ? "ptr" : "NULL", errname(e));
+	free(p);
+}
+
+#define HUGE(name, expr) \
+	do { errno = SENTINEL; void *p_ = (expr); c_huge(name, p_, errno); } while (0)
+
+static void huges(void)
+{
+	const size_t tib = (size_t)1 << 40;
+	struct sysinfo si;
+	size_t total = 0;
+	void *m;
+	int rc;
+
+	HUGE("malloc(1TiB)", malloc(tib));
+	HUGE("calloc(1,1TiB)", calloc(1, tib));
+	HUGE("calloc(1MiB,1MiB)", calloc(1 << 20, 1 << 20));
+	HUGE("realloc(NULL,1TiB)", realloc(NULL, tib));
+	{
+		void *p = block(100);
+
+		errno = SENTINEL;
+		void *r = realloc(p, tib);
+		int e = errno;
+
+		printf("realloc(p100,1TiB): ret=%s errno=%s kept=%s\n", r ? "ptr" : "NULL",
+		       errname(e), r || all_bytes(p, 100, 0x5a) ? "ok" : "LOST");
+		free(r ? r : p);
+	}
+	{
+		void *p = block(1 << 20);
+
+		errno = SENTINEL;
+		void *r = realloc(p, tib);
+		int e = errno;
+
+		printf("realloc(p1MiB,1TiB): ret=%s errno=%s\n", r ? "ptr" : "NULL", errname(e));
+		free(r ? r : p);
+	}
+	HUGE("reallocarray(NULL,1MiB,1MiB)", reallocarray(NULL, 1 << 20, 1 << 20));
+	HUGE("memalign(64,1TiB)", memalign(64, tib));
+	HUGE("memalign(1TiB,1)", memalign(tib, 1));
+	HUGE("aligned_alloc(1TiB,1)", aligned_alloc(tib, 1));
+	HUGE("aligned_alloc(4096,1TiB)", aligned_alloc(4096, tib));
+	HUGE("valloc(1TiB)", valloc(tib));
+	HUGE("pvalloc(1TiB)", pvalloc(tib));
+	m = NULL;
+	errno = SENTINEL;
+	rc = posix_memalign(&m, tib, 1);
+	printf("posix_memalign(1TiB,1): rc=%s errno=%s\n", errname(rc), errname(errno));
+	free(rc ? NULL : m);
+	m = NULL;
+	errno = SENTINEL;
+	rc = posix_memalign(&m, 64, tib);
+	printf("posix_memalign(64,1TiB): rc=%s errno=%s\n", errname(rc), errname(errno));
+	free(rc ? NULL : m);
+
+	/*
+	 * Either side of the heuristic's edge (mode 0: RAM plus swap, less
+	 * glibc's 24 bytes of rounding and header). Not at the byte: a glibc
+	 * whose mmap fails grows its heap with brk, which the kernel charges
+	 * only for what the heap's top does not already hold.
+	 */
+	if (sysinfo(&si) == 0)
+		total = ((size_t)si.totalram + si.totalswap) * si.mem_unit;
+	if (total > 64) {
+		size_t margin = total / 4 < (1u << 30) ? total / 4 : (1u << 30);
+
+		HUGE("malloc(RAM+swap-1GiB)", malloc(total - margin));
+		HUGE("calloc(1,RAM+swap-1GiB)", calloc(1, total - margin));
+		HUGE("malloc(RAM+swap+1GiB)", malloc(total + margin));
+		HUGE("calloc(1,RAM+swap+1GiB)", calloc(1, total + margin));
+		HUGE("realloc(NULL,RAM+swap+1GiB)", realloc(NULL, total + margin));
+	}
+}
+
 static void battery(void)
 {
 	int e;
@@ -410,7 +575,7 @@ static void battery(void)
 	c_posix_memalign("posix_memalign(64,100)", 64, 100, 0);
 	c_posix_memalign("posix_memalign(4096,1)", 4096, 1, 0);
 	c_posix_memalign("posix_memalign(1<<20,1)", 1 << 20, 1, 0);
-	c_posix_memalign("posix_memalign(1<<40,1)", (size_t)1 << 40, 1, 1);
+	c_posix_memalign("posix_memalign(1<<40,1)", (size_t)1 << 40, 1, 0);
 	c_posix_memalign("posix_memalign(SIZE_MAX/2+1,1)", SIZE_MAX / 2 + 1, 1, 0);
 	c_posix_memalign("posix_memalign(SIZE_MAX/2+2,1)", HALF_PLUS_2, 1, 0);
 	c_posix_memalign("posix_memalign(64,SIZE_MAX)", 64, SIZE_MAX, 0);
@@ -435,7 +600,7 @@ static void battery(void)
 		M("(4096,100)", 4096, 100, 4096, 0);
 		M("(4096,0)", 4096, 0, 4096, 0);
 		M("(1<<20,10)", 1 << 20, 10, 1 << 20, 0);
-		M("(1<<40,1)", (size_t)1 << 40, 1, (size_t)1 << 40, 1);
+		M("(1<<40,1)", (size_t)1 << 40, 1, (size_t)1 << 40, 0);
 		M("(SIZE_MAX/2+1,1)", SIZE_MAX / 2 + 1, 1, 1, 0);
 		M("(SIZE_MAX/2+2,1)", HALF_PLUS_2, 1, 1, 0);
 		M("(SIZE_MAX,1)", SIZE_MAX, 1, 1, 0);
@@ -478,6 +643,8 @@ static void battery(void)
 		e = errno;
 		printf("free(64MiB): errno=%s\n", errname(e));
 	}
+	smalls();
+	huges();
 }
 
 /* --owner: jemalloc's per-thread counters must move with every call. */

@@ -14,6 +14,11 @@
  *                           times it ran before `new` succeeded
  *   cxxnew nothrow-handler  nothrow new with a handler that uninstalls itself
  *                           at once: libstdc++ runs the handler, then nullptr
+ *   cxxnew alignments       the aligned forms with alignments that are and
+ *                           are not powers of two (0 too), a handler that
+ *                           uninstalls itself on its 3rd call: one line per
+ *                           case with the outcome and the handler calls;
+ *                           the same bare and under the shim
  *
  * Only stdio, no iostream: the program makes no operator new call of its
  * own outside the cases.
@@ -23,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <new>
 
 namespace {
@@ -169,6 +175,81 @@ void all()
 	});
 }
 
+// One aligned form with alignment @al: outcome and handler calls.
+void aligned_case(const char *form, std::size_t size, std::size_t al, bool array, bool nothrow)
+{
+	const char *r;
+	void *p = nullptr;
+
+	handler_calls = 0;
+	handler_limit = 3;
+	std::set_new_handler(counting_handler);
+	if (nothrow) {
+		p = array ? ::operator new[](size, std::align_val_t(al), std::nothrow)
+			  : ::operator new(size, std::align_val_t(al), std::nothrow);
+		r = p ? "ok" : "null";
+	} else {
+		try {
+			p = array ? ::operator new[](size, std::align_val_t(al))
+				  : ::operator new(size, std::align_val_t(al));
+			r = "ok";
+		} catch (const std::bad_alloc &) {
+			r = "caught bad_alloc";
+		}
+	}
+	std::set_new_handler(nullptr);
+	std::printf("%s(%zu, align %zu): %s%s after %d handler calls\n", form, size, al, r,
+		    p && al && (reinterpret_cast<std::uintptr_t>(p) & (al - 1)) ? " align=BAD" : "",
+		    handler_calls);
+	sink = p;
+	if (p && array)
+		::operator delete[](p, std::align_val_t(al));
+	else if (p)
+		::operator delete(p, std::align_val_t(al));
+}
+
+void alignments()
+{
+	static const std::size_t als[] = { 0, 1, 2, 3, 8, 16, 24, 48, 64, 100, 4096,
+					   SIZE_MAX / 2 + 1, SIZE_MAX / 2 + 2, SIZE_MAX };
+	static const std::size_t sizes[] = { 0, 1, 100 };
+
+	for (std::size_t al : als)
+		for (std::size_t size : sizes) {
+			// 2^63 is a power of two: both refuse it for want of memory
+			if (al == SIZE_MAX / 2 + 1 && size)
+				continue;
+			aligned_case("new", size, al, false, false);
+			aligned_case("new[]", size, al, true, false);
+			aligned_case("nothrow new", size, al, false, true);
+			aligned_case("nothrow new[]", size, al, true, true);
+		}
+	// More than glibc can have on this machine (README: Compatibility).
+	for (std::size_t al : { 1, 64, 4096 }) {
+		aligned_case("new", std::size_t(1) << 40, al, false, false);
+		aligned_case("nothrow new[]", std::size_t(1) << 40, al, true, true);
+	}
+	// Small blocks are 16-byte aligned, as glibc's malloc gives them.
+	for (std::size_t n = 0; n <= 16; n++) {
+		void *p[64];
+		int bad = 0;
+
+		for (auto &q : p) {
+			q = ::operator new(n);
+			bad += (reinterpret_cast<std::uintptr_t>(q) & 15) != 0;
+		}
+		for (auto q : p)
+			::operator delete(q);
+		for (auto &q : p) {
+			q = new (std::nothrow) char[n];
+			bad += (reinterpret_cast<std::uintptr_t>(q) & 15) != 0;
+		}
+		for (auto q : p)
+			delete[] static_cast<char *>(q);
+		std::printf("new(%zu), new char[%zu] x64: align16=%s\n", n, n, bad ? "BAD" : "ok");
+	}
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -176,6 +257,10 @@ int main(int argc, char **argv)
 	std::setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (argc == 2 && !std::strcmp(argv[1], "all")) {
 		all();
+		return 0;
+	}
+	if (argc == 2 && !std::strcmp(argv[1], "alignments")) {
+		alignments();
 		return 0;
 	}
 	if (argc == 3 && !std::strcmp(argv[1], "handler")) {
@@ -216,6 +301,6 @@ int main(int argc, char **argv)
 		delete p;
 		return 0;
 	}
-	std::fprintf(stderr, "usage: cxxnew all | handler N | handler-retry | nothrow-handler\n");
+	std::fprintf(stderr, "usage: cxxnew all | alignments | handler N | handler-retry | nothrow-handler\n");
 	return 2;
 }
