@@ -152,6 +152,9 @@ static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 		return obtain(r);
 	case RAW:
 		p = obtain(r);
+		/* A new thread's own set-up (its TLS) under exhaustion: the spare's room. */
+		if (FP_UNLIKELY(!p && fp_thread_starting) && !r->align)
+			p = fp_je_arena_alloc(r->size, 0, r->call == FP_CALL_CALLOC);
 		if (p)
 			fp_policy_charge(&fp_rt.policy, fp_je.usable(p));
 		if (FP_UNLIKELY(fp_heapcheck_on) && p)

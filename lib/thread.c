@@ -20,6 +20,7 @@
 #define ALTSTACK_SIZE	(128 * 1024)
 
 __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
+__thread int fp_thread_starting __attribute__((tls_model("initial-exec")));
 _Atomic int fp_frozen;
 
 static struct fp_thread *_Atomic threads;	/* every record, never freed */
@@ -242,10 +243,18 @@ static void *trampoline(void *p)
 {
 	struct start s = *(struct start *)p;
 
+	fp_thread_starting = 1;
 	fp_je_thread_start();
+	/*
+	 * libunwind's TLS is dynamic (it is loaded privately): glibc
+	 * allocates it at a thread's first unwinding and aborts the process
+	 * when it cannot. Here, where the spare just given back to arena 0
+	 * can serve it even when memory has run out meanwhile.
+	 */
 	fp_guard_enter();
 	fp_unwind_thread_start();
 	fp_guard_leave();
+	fp_thread_starting = 0;
 	fp_je_own_free(p);
 	if (want_altstacks && !fp_me)
 		fp_thread_attach();	/* the record carries the stack */

@@ -30,6 +30,8 @@ struct fp_thread {
 
 extern __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
 extern _Atomic int fp_frozen;		/* snapshots being taken */
+/* The shim's start of a new thread is under way (its set-up allocations). */
+extern __thread int fp_thread_starting __attribute__((tls_model("initial-exec")));
 
 /**
  * fp_thread_init() - set up records, thread-exit release and (with
