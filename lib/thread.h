@@ -26,7 +26,7 @@ struct fp_thread {
 	volatile int deferred;		/* a termination signal that came while busy */
 	struct fp_thread *next;		/* every record ever made */
 	void *altstack;			/* the shim's, or NULL */
-};
+} __attribute__((aligned(FP_CACHELINE)));	/* busy is written on every call: a line of its own */
 
 extern __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
 extern _Atomic int fp_frozen;		/* snapshots being taken */
