@@ -5,7 +5,7 @@
 # FAILPOOL_CALLS means every form, "new[]" only the array forms. With the
 # default settings every failure is caught: the C++ runtime's emergency
 # exception pool, allocated while the process starts, is never eligible
-# (SPEC §3), so std::bad_alloc can be thrown when its own allocation fails.
+# (README, "What fails, exactly"), so std::bad_alloc can be thrown when its own allocation fails.
 # A C++ library dlopened by a C program binds its operator new to the shim,
 # not to the one libjemalloc exports.
 . "$TESTLIB"

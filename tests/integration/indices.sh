@@ -41,7 +41,7 @@ check() {
 	[ -s "$T/err" ] && diag "stderr:" "$(head -5 "$T/err")"
 }
 
-# Nothing but the probe's own calls is eligible (SPEC §3: the start-up
+# Nothing but the probe's own calls is eligible (README, "What fails, exactly": the start-up
 # allocations that are not the program's are not numbered), so with the
 # default settings the probe's mallocs are eligible 1, 2, 3...
 PM="-- $P malloc"
@@ -78,7 +78,7 @@ check "CALLS=calloc EVERY=1 on malloc: nothing eligible" "" 5 -5 FAILPOOL_CALLS=
 check "CALLS=malloc NTH=1" "1" 4 0 FAILPOOL_CALLS=malloc FAILPOOL_NTH=1 $PM 4 16
 check "CALLS=free,calloc,malloc EVERY=2" "2 4" 5 0 FAILPOOL_CALLS=free,calloc,malloc FAILPOOL_EVERY=2 $PM 5 16
 
-# The start-up allocations that are not the program's (SPEC §3): in this C
+# The start-up allocations that are not the program's (README, "What fails, exactly"): in this C
 # program, the C++ runtime's emergency exception pool (libstdc++ is there
 # only because the shim needs it) is counted apart, in totals.startup, and
 # is never a site; no site has a frame in the shim.

@@ -22,7 +22,7 @@ counts() {
 }
 
 # Every entry point is eligible, and nothing but the program's calls is
-# (SPEC §3): main's pthread_create makes one calloc per thread (its TLS),
+# (README, "What fails, exactly"): main's pthread_create makes one calloc per thread (its TLS),
 # eligible 1..N, before the barrier lets the workers start; the workers'
 # calls are eligible N+1 on.
 run_threads FAILPOOL_EVERY=10 -- "$TH" run 4 10000 aligned_alloc
