@@ -35,7 +35,7 @@ struct state {
 	struct fp_xsite *sites;		/* in discovery order (the queue) */
 	size_t nsites, cap;
 	uint64_t *seen;			/* open addressing over ids, 0 = empty */
-	size_t seen_cap;
+	size_t seen_cap, seen_n;
 	struct fp_xrun *runs;
 	size_t nruns;
 	int base_code;
@@ -46,7 +46,8 @@ static int seen_add(struct state *s, uint64_t id)
 {
 	if (!id)
 		id = 1;
-	if (2 * (s->nsites + 1) > s->seen_cap) {
+	/* Its own count: a run's new sites join the queue only after the whole run is read. */
+	if (2 * (s->seen_n + 1) > s->seen_cap) {
 		size_t cap = s->seen_cap ? s->seen_cap * 2 : 1024;
 		uint64_t *t = calloc(cap, sizeof(*t));
 
@@ -67,6 +68,7 @@ static int seen_add(struct state *s, uint64_t id)
 			return 0;
 		if (!s->seen[k]) {
 			s->seen[k] = id;
+			s->seen_n++;
 			return 1;
 		}
 	}

@@ -85,4 +85,10 @@ is "$?:$(head -n 1 "$T/err")" "2:failpool: --mode: not sites or nth: 'random'" "
 $X --out "$T/b" -- "$C" abort >/dev/null 2>"$T/err"
 is "$?" 2 "a baseline that crashes: exit 2, nothing to compare with"
 
+# A baseline with thousands of sites (2187 at depth 8) is read in linear time:
+# the table of sites seen grows with what one run's reports hold.
+timeout 60 "$FAILPOOL" explore --max-runs 3 --out "$T/many" -- "$PROGS/manysites" >"$T/out" 2>&1
+is "$?:$(grep -o '[0-9]* sites known' "$T/out")" "0:2187 sites known" \
+	"2187 sites from one baseline: explored, not stuck rehashing"
+
 done_testing
