@@ -290,15 +290,25 @@ static int mine_to_write(void)
 
 int fp_rt_report(const struct fp_ending *end)
 {
+	sigset_t stop, old;
+
 	if (!mine_to_write() || atomic_load(&signalled) || atomic_exchange(&reported, 1))
 		return 0;
 	fp_guard_enter();
+	/* A termination signal on this thread waits: its report follows this one. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	/* One snapshot: every figure of the report describes the same calls. */
 	fp_thread_freeze(FREEZE_MS);
 	atomic_store(&writing, 1);
 	fp_report_write(end);
 	atomic_store(&writing, 0);
 	fp_thread_thaw();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	fp_guard_leave();
 	return 1;
 }
