@@ -240,11 +240,12 @@ int fp_rt_boot(void)
 		fp_rt.conf_bad = 1;	/* the constructor says why, exit 125 */
 		fp_passthrough = 1;
 	}
+	/* Every counting thread needs its record (snapshots, forks); alternate stacks only for crashes. */
+	if (!fp_rt.conf_bad && (!fp_passthrough || fp_rt.reporting || fp_rt.log_fd >= 0))
+		fp_thread_init(fp_rt.reporting || fp_rt.log_fd >= 0);
 	/* From the first call: a library constructor may crash before ours runs. */
-	if (!fp_rt.conf_bad && (fp_rt.reporting || fp_rt.log_fd >= 0)) {
-		fp_thread_init(1);
+	if (!fp_rt.conf_bad && (fp_rt.reporting || fp_rt.log_fd >= 0))
 		fp_crash_init(1, fp_rt.reporting);
-	}
 	fp_guard_leave();
 	atomic_store_explicit(&fp_state, FP_STATE_READY, memory_order_release);
 	fp_hooks_setup();

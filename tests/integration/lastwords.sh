@@ -92,6 +92,9 @@ for i in 1 2 3; do
 		-- "$W" fork-storm 2 >"$T/out" 2>&1
 	is "$?:$(lines "$T/out")" "0:forks N" "fork storm $i with a log and a func: rule: ends"
 done
+# Nor without a log or a report: every counting thread has its record.
+run_shim FAILPOOL_SITES='func:grow' FAILPOOL_RATE=0.01 -- "$W" fork-storm 2 >"$T/out" 2>&1
+is "$?:$(lines "$T/out")" "0:forks N" "fork storm with a func: rule only: ends"
 rm -rf "$T/fs" && mkdir "$T/fs"
 run_shim FAILPOOL_REPORT="$T/fs/r.%p.json" FAILPOOL_SITES='func:grow' FAILPOOL_RATE=0.05 \
 	-- "$W" fork-storm 2 >"$T/out" 2>&1
