@@ -28,7 +28,11 @@
 #include "summary.h"
 
 #define USAGE "Usage: failpool run [options] [--] CMD [ARG...]\n"
-/* As env and timeout do: a status CMD itself is unlikely to give. */
+/*
+ * As env and timeout do, for every error of failpool's own (usage,
+ * configuration, a CMD the shim cannot enter): a status CMD itself is
+ * unlikely to give.
+ */
 #define RUN_CONFIG_ERROR 125
 
 /* The child, for forwarding SIGTERM and SIGHUP; 0 before the fork. */
@@ -52,7 +56,8 @@ static void run_help(FILE *out)
 
 static int bad_usage(const char *fmt, const char *arg)
 {
-	return fp_usage_error("run", USAGE, fmt, arg);
+	fp_usage_error("run", USAGE, fmt, arg);
+	return RUN_CONFIG_ERROR;
 }
 
 /* A temporary directory for the report: "" on failure (no summary then). */
@@ -335,7 +340,7 @@ static int parse_args(int argc, char **argv, struct fp_optvals *v, int *quiet,
 		rc = fp_opt_parse(v, argc, argv, &i);
 		if (rc < 0) {
 			fputs(USAGE "Try 'failpool run --help' for the options.\n", stderr);
-			return FP_EXIT_USAGE;
+			return RUN_CONFIG_ERROR;
 		}
 		if (rc > 0)
 			continue;
@@ -363,7 +368,7 @@ int fp_cmd_run(int argc, char **argv)
 
 	rc = parse_args(argc, argv, &vals, &quiet, &cmd_index);
 	if (rc < 0)
-		rc = fp_opts_setenv(&vals) ? FP_EXIT_USAGE : -1;
+		rc = fp_opts_setenv(&vals) ? RUN_CONFIG_ERROR : -1;
 	fp_optvals_free(&vals);
 	if (rc >= 0)
 		return rc;
@@ -373,7 +378,7 @@ int fp_cmd_run(int argc, char **argv)
 
 	preload = fp_preload_value();
 	if (!preload)
-		return FP_EXIT_USAGE;
+		return RUN_CONFIG_ERROR;
 
 	tmpl = getenv("FAILPOOL_REPORT");
 	if (!quiet && (!tmpl || !*tmpl)) {

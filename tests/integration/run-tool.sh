@@ -1,5 +1,5 @@
 #!/bin/sh
-# `failpool run`: exit statuses (CMD's own, 128+N, 125, 2, 126, 127), option
+# `failpool run`: exit statuses (CMD's own, 128+N, 125, 126, 127), option
 # validation with the shim's messages, LD_PRELOAD for the child only,
 # FAILPOOL_* from flags, the report and its summary, signals while waiting.
 . "$TESTLIB"
@@ -52,12 +52,19 @@ ok "environment: message" grep -q "^failpool: FAILPOOL_VERBOSE: " "$T/err"
 # The second rule has no kind: an error now (SITES not in this build) and later.
 is "$(st "$F" run --site 'func:x*' --site 'nokind' -- /bin/true)" 125 "--site: checked (exit 125)"
 ok "--site: FAILPOOL_SITES message" grep -q "^failpool: FAILPOOL_SITES: " "$T/err"
-# --- usage errors: exit 2
-is "$(st "$F" run --bogus 1 -- /bin/true)" 2 "unknown option: exit 2"
+# --- usage errors: exit 125 too (a typo must not look like CMD's status 2)
+rm -f "$T/started"
+is "$(st "$F" run --bogus 1 -- sh -c ": >'$T/started'")" 125 "unknown option: exit 125"
 ok "unknown option: usage" grep -q "^Usage: failpool run" "$T/err"
-is "$(st "$F" run --every)" 2 "option without a value: exit 2"
-is "$(st "$F" run --every 3)" 2 "no CMD: exit 2"
+ok "unknown option: CMD not started" test ! -e "$T/started"
+is "$(st "$F" run -x -- /bin/true)" 125 "unknown short option: exit 125"
+is "$(st "$F" run --every)" 125 "option without a value: exit 125"
+ok "option without a value: usage" grep -q "^Usage: failpool run" "$T/err"
+is "$(st "$F" run --every 3)" 125 "no CMD: exit 125"
 ok "no CMD: usage" grep -q "^Usage: failpool run" "$T/err"
+is "$(st "$F" run)" 125 "run alone: exit 125"
+is "$(st "$F" run --)" 125 "run --: exit 125"
+is "$(st "$F" explore --bogus -- /bin/true)" 2 "explore keeps 2 for a usage error"
 
 # --- the child's environment
 is "$(env -u LD_PRELOAD "$F" run -q -- sh -c 'echo "$LD_PRELOAD"')" \
