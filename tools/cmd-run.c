@@ -1,7 +1,7 @@
 /*
  * failpool run [options] [--] CMD [ARG...]: set FAILPOOL_* from the flags,
  * check them with the shim's own validator, preload the shim into CMD
- * alone, wait for it like system(3) does, summarise its report, and exit
+ * alone, pass signals on to it while waiting, summarise its report, and exit
  * with its status (128+N when signal N killed it).
  */
 #include "config.h"
@@ -35,13 +35,47 @@
  */
 #define RUN_CONFIG_ERROR 125
 
-/* The child, for forwarding SIGTERM and SIGHUP; 0 before the fork. */
+/* The child, for forwarding signals; 0 before the fork and once reaped. */
 static volatile sig_atomic_t child_pid;
+static pid_t self_pid;
 
-static void forward(int sig)
+static int is_fault(int sig)
 {
-	if (child_pid > 0)
-		kill((pid_t)child_pid, sig);
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
+	       sig == SIGILL || sig == SIGTRAP || sig == SIGSYS;
+}
+
+static int is_stop(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/*
+ * Pass on a signal someone sent with kill(2) or sigqueue(3) (si_code <= 0);
+ * one from the kernel (SI_KERNEL: the terminal's ^C, ^\, ^Z reach the whole
+ * foreground process group, CMD included) is not sent twice. A stop signal
+ * stops failpool too, after CMD, so that the shell sees the job stopped.
+ */
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+	pid_t pid = (pid_t)child_pid;
+
+	(void)uc;
+	if (si && si->si_code > 0 && is_fault(sig)) {
+		/* A real fault in failpool itself: die of it. */
+		signal(sig, SIG_DFL);
+		return;
+	}
+	if (pid > 0 && si && si->si_code <= 0 && si->si_pid != self_pid) {
+		if (si->si_code == SI_QUEUE)
+			sigqueue(pid, sig, si->si_value);
+		else
+			kill(pid, sig);
+	}
+	if (is_stop(sig))
+		kill(self_pid, SIGSTOP);
+	errno = saved;
 }
 
 static void run_help(FILE *out)
@@ -208,49 +242,58 @@ static void report_path(const char *tmpl, pid_t pid, const char *cmd,
 }
 
 struct saved_signals {
-	struct sigaction intr, quit, term, hup, chld;
+	struct sigaction act[NSIG];
+	unsigned char set[NSIG];
 	sigset_t mask;
 };
 
-static void ignore_while_waiting(struct saved_signals *s)
+/*
+ * While CMD runs, every catchable signal but SIGCHLD is passed on to it
+ * (forward()), except one inherited as ignored (nohup): CMD inherits that
+ * too. Blocked until child_pid is set, so none is lost.
+ */
+static void forward_while_waiting(struct saved_signals *s)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN }, fwd = { .sa_handler = forward };
+	struct sigaction fwd = { .sa_sigaction = forward };
 	sigset_t block;
 
-	sigemptyset(&ign.sa_mask);
-	sigemptyset(&fwd.sa_mask);
-	fwd.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &ign, &s->intr);
-	sigaction(SIGQUIT, &ign, &s->quit);
-	sigaction(SIGTERM, NULL, &s->term);
-	sigaction(SIGHUP, NULL, &s->hup);
-	if (s->term.sa_handler != SIG_IGN)
-		sigaction(SIGTERM, &fwd, NULL);
-	if (s->hup.sa_handler != SIG_IGN)
-		sigaction(SIGHUP, &fwd, NULL);
+	self_pid = getpid();
+	sigemptyset(&block);
+	sigfillset(&fwd.sa_mask);
+	fwd.sa_flags = SA_SIGINFO | SA_RESTART;
+	memset(s->set, 0, sizeof(s->set));
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD)
+			continue;
+		if (sigaction(sig, NULL, &s->act[sig]) < 0 ||
+		    s->act[sig].sa_handler == SIG_IGN)
+			continue;
+		sigaddset(&block, sig);
+	}
+	sigprocmask(SIG_BLOCK, &block, &s->mask);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&block, sig) == 1 &&
+		    sigaction(sig, &fwd, NULL) == 0)
+			s->set[sig] = 1;
 	/* An inherited SIG_IGN for SIGCHLD would make waitpid() fail. */
-	sigaction(SIGCHLD, NULL, &s->chld);
-	if (s->chld.sa_handler == SIG_IGN) {
+	sigaction(SIGCHLD, NULL, &s->act[SIGCHLD]);
+	if (s->act[SIGCHLD].sa_handler == SIG_IGN) {
 		struct sigaction dfl = { .sa_handler = SIG_DFL };
 
 		sigemptyset(&dfl.sa_mask);
 		sigaction(SIGCHLD, &dfl, NULL);
+		s->set[SIGCHLD] = 1;
 	}
-	/* Until child_pid is set, a forwarded signal would be lost. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &s->mask);
 }
 
-static void restore_signals(const struct saved_signals *s)
+/* Dispositions back as they were; the mask too if @mask. */
+static void restore_signals(const struct saved_signals *s, int mask)
 {
-	sigaction(SIGINT, &s->intr, NULL);
-	sigaction(SIGQUIT, &s->quit, NULL);
-	sigaction(SIGTERM, &s->term, NULL);
-	sigaction(SIGHUP, &s->hup, NULL);
-	sigaction(SIGCHLD, &s->chld, NULL);
-	sigprocmask(SIG_SETMASK, &s->mask, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (s->set[sig])
+			sigaction(sig, &s->act[sig], NULL);
+	if (mask)
+		sigprocmask(SIG_SETMASK, &s->mask, NULL);
 }
 
 /* fork + execvp; on exec failure *exec_errno is set and -1 returned. */
@@ -268,7 +311,7 @@ static pid_t spawn(char **cmd, const char *preload, struct saved_signals *s,
 	pid = fork();
 	if (pid == 0) {
 		close(pipefd[0]);
-		restore_signals(s);
+		restore_signals(s, 1);
 		if (setenv("LD_PRELOAD", preload, 1) == 0)
 			execvp(cmd[0], cmd);
 		err = errno;
@@ -291,6 +334,7 @@ static pid_t spawn(char **cmd, const char *preload, struct saved_signals *s,
 	while (n < 0 && errno == EINTR);
 	close(pipefd[0]);
 	if (n == (ssize_t)sizeof(err)) {
+		child_pid = 0;
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		*exec_errno = err;
@@ -299,16 +343,36 @@ static pid_t spawn(char **cmd, const char *preload, struct saved_signals *s,
 	return pid;
 }
 
-static int wait_status(pid_t pid)
+/*
+ * CMD's status, once it has ended. It is waited for without reaping first,
+ * then reaped with the signals blocked and child_pid cleared: a signal
+ * arriving meanwhile is never sent to a recycled pid.
+ */
+static int wait_status(pid_t pid, const struct saved_signals *s)
 {
+	siginfo_t si;
+	sigset_t all;
 	int st;
 
+	memset(&si, 0, sizeof(si));
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "failpool: waitid: %s\n", strerror(errno));
+			break;
+		}
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	child_pid = 0;
+	restore_signals(s, 0);
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR) {
 			fprintf(stderr, "failpool: waitpid: %s\n", strerror(errno));
+			sigprocmask(SIG_SETMASK, &s->mask, NULL);
 			return 125;
 		}
 	}
+	sigprocmask(SIG_SETMASK, &s->mask, NULL);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	if (WIFSIGNALED(st))
@@ -386,18 +450,17 @@ int fp_cmd_run(int argc, char **argv)
 		tmpl = getenv("FAILPOOL_REPORT");
 	}
 
-	ignore_while_waiting(&saved);
+	forward_while_waiting(&saved);
 	pid = spawn(cmd, preload, &saved, &exec_errno);
 	free(preload);
 	if (pid < 0) {
-		restore_signals(&saved);
+		restore_signals(&saved, 1);
 		if (tmpdir[0])
 			remove_temp_dir(tmpdir);
 		fprintf(stderr, "failpool: %s: %s\n", cmd[0], strerror(exec_errno));
 		return exec_errno == ENOENT || exec_errno == ENOTDIR ? 127 : 126;
 	}
-	rc = wait_status(pid);
-	restore_signals(&saved);
+	rc = wait_status(pid, &saved);
 
 	if (!quiet && tmpl && *tmpl) {
 		const char *base = strrchr(cmd[0], '/');

@@ -1,7 +1,7 @@
 #!/bin/sh
 # `failpool run`: exit statuses (CMD's own, 128+N, 125, 126, 127), option
 # validation with the shim's messages, LD_PRELOAD for the child only,
-# FAILPOOL_* from flags, the report and its summary, signals while waiting.
+# FAILPOOL_* from flags, the report and its summary, signals passed on to CMD.
 . "$TESTLIB"
 
 : "${FAILPOOL:?FAILPOOL is not set (run through make check)}"
@@ -118,39 +118,84 @@ ok "sort: totals.injected > 0" test "$(jget "$R" totals.injected)" -gt 0
 ok "sort: the summary shows the injections" \
 	grep -q "^failpool: eligible [0-9]*, injected [1-9][0-9]*, " "$T/err"
 
-# --- signals while waiting (system(3)-like); start the tool with default
-# dispositions, as a non-interactive shell's background job has SIGINT ignored
-if env --default-signal=INT true 2>/dev/null; then
-	rm -f "$T/started"
-	env --default-signal=INT,QUIT "$F" run -q -- \
-		sh -c ": >'$T/started'; sleep 1; exit 5" >/dev/null 2>&1 &
-	tool=$!
+# --- signals while waiting: every catchable one sent to the tool with
+# kill(2) is passed on to CMD, and the tool exits with CMD's status.
+# waitfor COND: poll the shell condition COND for up to 10 s.
+waitfor() {
 	i=0
-	while [ ! -e "$T/started" ] && [ $i -lt 100 ]; do
+	while ! eval "$1" && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	kill -INT $tool
-	kill -QUIT $tool
+}
+# bg CMD...: start CMD (the tool) in the background as $tool; wait until
+# the command it runs has written its pid to $T/started, as $cmd.
+bg() {
+	rm -f "$T/started"
+	"$@" >"$T/out" 2>"$T/err" &
+	tool=$!
+	waitfor '[ -s "$T/started" ]'
+	cmd=$(cat "$T/started")
+}
+# send SIG: send SIG to the tool, wait for it; its status in $rc.
+send() {
+	kill -"$1" $tool
 	wait $tool
-	is "$?" 5 "SIGINT and SIGQUIT to the tool are ignored while CMD runs"
+	rc=$?
+}
+state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/$1/status 2>/dev/null; }
+# gone PID: PID is no longer running (or only a zombie nobody waits for).
+gone() { ! kill -0 "$1" 2>/dev/null || [ "$(state "$1")" = Z ]; }
+SLEEPER="echo \$\$ >'$T/started'; exec sleep 30"
+
+bg "$F" run -q -- sh -c "trap 'echo got USR1; exit 0' USR1; echo \$\$ >'$T/started'; while :; do sleep 0.1; done"
+send USR1
+is "$rc|$(cat "$T/out")" "0|got USR1" "SIGUSR1 to the tool reaches CMD's handler; the tool exits with CMD's 0"
+
+bg "$F" run -q -- sh -c "$SLEEPER"
+send USR2
+is "$rc" 140 "SIGUSR2 to the tool kills CMD (exit 128+12), not the tool alone"
+ok "... CMD is not left running" gone "$cmd"
+
+if env --default-signal=INT true 2>/dev/null; then
+	bg env --default-signal=INT,QUIT "$F" run -q -- "$PYTHON3" -c \
+		"import os, time; open('$T/started', 'w').write(str(os.getpid())); time.sleep(30)"
+	send INT
+	is "$rc" 130 "SIGINT to the tool reaches a python3 CMD (exit 130)"
+	ok "... as a KeyboardInterrupt" grep -q "^KeyboardInterrupt" "$T/err"
+	ok "... CMD is not left running" gone "$cmd"
+	bg env --default-signal=INT,QUIT "$F" run -q -- sh -c "$SLEEPER"
+	send QUIT
+	is "$rc" 131 "SIGQUIT to the tool reaches CMD (exit 131)"
 	ign=$(env --default-signal=INT,QUIT "$F" run -q -- \
 		sh -c 'sed -n "s/^SigIgn:[[:space:]]*//p" /proc/self/status')
 	is "$(( 0x${ign:-6} & 6 ))" 0 "CMD gets default SIGINT/SIGQUIT dispositions"
 else
-	skip "SIGINT and SIGQUIT to the tool are ignored" "env has no --default-signal"
-	skip "CMD gets default SIGINT/SIGQUIT dispositions" "env has no --default-signal"
+	for t in "SIGINT to the tool reaches a python3 CMD" "... as a KeyboardInterrupt" \
+		"... CMD is not left running" "SIGQUIT to the tool reaches CMD" \
+		"CMD gets default SIGINT/SIGQUIT dispositions"; do
+		skip "$t" "env has no --default-signal"
+	done
 fi
-rm -f "$T/started"
-"$F" run -q -- sh -c ": >'$T/started'; exec sleep 30" >/dev/null 2>&1 &
-tool=$!
-i=0
-while [ ! -e "$T/started" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-kill -TERM $tool
-wait $tool
-is "$?" 143 "SIGTERM to the tool reaches CMD (exit 143)"
+# A signal the tool was started with ignored (nohup) stays ignored in CMD.
+ign=$(env --ignore-signal=HUP "$F" run -q -- \
+	sh -c 'sed -n "s/^SigIgn:[[:space:]]*//p" /proc/self/status' 2>/dev/null)
+if [ -n "$ign" ]; then
+	is "$(( 0x$ign & 1 ))" 1 "an ignored SIGHUP stays ignored in CMD"
+else
+	skip "an ignored SIGHUP stays ignored in CMD" "env has no --ignore-signal"
+fi
+
+# SIGTSTP sent to the tool stops CMD and then the tool; SIGCONT resumes CMD.
+bg "$F" run -q -- sh -c "$SLEEPER"
+kill -TSTP $tool
+waitfor '[ "$(state $cmd)$(state $tool)" = TT ]'
+is "$(state $cmd)$(state $tool)" TT "SIGTSTP to the tool stops CMD and the tool"
+kill -CONT $tool
+waitfor '[ "$(state $cmd)" != T ]'
+is "$(state $cmd)" S "SIGCONT to the tool resumes CMD"
+send TERM
+is "$rc" 143 "SIGTERM to the tool reaches CMD (exit 143)"
+ok "... CMD is not left running" gone "$cmd"
 
 done_testing
