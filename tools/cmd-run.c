@@ -8,6 +8,7 @@
 #include "cmds.h"
 
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -160,6 +161,95 @@ static int resolve_cmd(const char *cmd, char *out)
 			return -1;
 		path = colon + 1;
 	}
+}
+
+/*
+ * Whether the ELF file @fd asks for a program interpreter (PT_INTERP): 1 if
+ * it does, 0 if not (statically linked, static-pie too: nothing loads the
+ * shim into it), -1 if it is no ELF file of this machine's byte order.
+ */
+static int elf_has_interp(int fd)
+{
+	union {
+		unsigned char id[EI_NIDENT];
+		Elf64_Ehdr e64;
+		Elf32_Ehdr e32;
+	} h;
+	uint64_t phoff;
+	unsigned phnum, phentsize;
+	ssize_t n = pread(fd, &h, sizeof(h), 0);
+
+	if (n < (ssize_t)sizeof(h.e32) || memcmp(h.id, ELFMAG, SELFMAG) ||
+	    h.id[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB))
+		return -1;
+	if (h.id[EI_CLASS] == ELFCLASS64 && n == (ssize_t)sizeof(h.e64)) {
+		phoff = h.e64.e_phoff;
+		phnum = h.e64.e_phnum;
+		phentsize = h.e64.e_phentsize;
+	} else if (h.id[EI_CLASS] == ELFCLASS32) {
+		phoff = h.e32.e_phoff;
+		phnum = h.e32.e_phnum;
+		phentsize = h.e32.e_phentsize;
+	} else {
+		return -1;
+	}
+	if (phentsize < sizeof(uint32_t))
+		return -1;
+	for (unsigned i = 0; i < phnum; i++) {
+		uint32_t type;
+
+		/* p_type comes first in both classes. */
+		if (pread(fd, &type, sizeof(type), (off_t)(phoff + (uint64_t)i * phentsize)) !=
+		    (ssize_t)sizeof(type))
+			return -1;
+		if (type == PT_INTERP)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Why the shim cannot enter the program @path runs (after its "#!"
+ * interpreters, up to 4 deep, as the kernel follows them): a sentence in
+ * @why and 1, or 0 when it can or when that cannot be told (exec decides).
+ */
+static int unenterable(const char *path, int depth, char *why, size_t size)
+{
+	char head[256], interp[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd, rc = 0;
+
+	if (depth > 4 || access(path, X_OK) != 0)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = pread(fd, head, sizeof(head) - 1, 0);
+	if (n > 2 && head[0] == '#' && head[1] == '!') {
+		char *p = head + 2, *e;
+
+		head[n] = '\0';
+		p += strspn(p, " \t");
+		e = p + strcspn(p, " \t\n");
+		snprintf(interp, sizeof(interp), "%.*s", (int)(e - p), p);
+		close(fd);
+		return *interp && unenterable(interp, depth + 1, why, size);
+	}
+	if (fstat(fd, &st) == 0 && elf_has_interp(fd) >= 0) {
+		if (st.st_mode & S_ISUID) {
+			snprintf(why, size, "%s is set-user-ID, and the loader ignores LD_PRELOAD in such a program", path);
+			rc = 1;
+		} else if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP)) {
+			snprintf(why, size, "%s is set-group-ID, and the loader ignores LD_PRELOAD in such a program", path);
+			rc = 1;
+		} else if (elf_has_interp(fd) == 0) {
+			snprintf(why, size, "%s is statically linked, so no shim can be preloaded into it", path);
+			rc = 1;
+		}
+	}
+	close(fd);
+	return rc;
 }
 
 /* @tmpl with %p, %e and %% expanded; glob characters escaped if @glob. */
@@ -420,7 +510,8 @@ static int parse_args(int argc, char **argv, struct fp_optvals *v, int *quiet,
 
 int fp_cmd_run(int argc, char **argv)
 {
-	char tmpdir[PATH_MAX] = "", report[PATH_MAX * 2];
+	char tmpdir[PATH_MAX] = "", report[PATH_MAX * 2], real[PATH_MAX];
+	char why[PATH_MAX + 128];
 	struct fp_optvals vals = { { 0 } };
 	struct saved_signals saved;
 	struct fp_conf conf;
@@ -439,6 +530,10 @@ int fp_cmd_run(int argc, char **argv)
 	if (fp_opts_validate(&conf))
 		return RUN_CONFIG_ERROR;
 	cmd = argv + cmd_index;
+	if (resolve_cmd(cmd[0], real) == 0 && unenterable(real, 0, why, sizeof(why))) {
+		fprintf(stderr, "failpool: not run: %s.\n", why);
+		return RUN_CONFIG_ERROR;
+	}
 
 	preload = fp_preload_value();
 	if (!preload)

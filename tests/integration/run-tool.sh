@@ -37,6 +37,49 @@ printf 'echo hi\n' >"$T/noexec"
 chmod 644 "$T/noexec"
 is "$(st "$F" run -q -- "$T/noexec")" 126 "CMD not executable: exit 126"
 
+
+# --- a CMD the shim cannot enter: exit 125, one sentence, nothing run
+cp /bin/touch "$T/suid-touch"
+chmod u+s "$T/suid-touch"
+is "$(st "$F" run -- "$T/suid-touch" "$T/started")" 125 "set-user-ID CMD: exit 125"
+is "$(cat "$T/err")" "failpool: not run: $T/suid-touch is set-user-ID, and the loader ignores LD_PRELOAD in such a program." \
+	"set-user-ID CMD: why, in one sentence"
+ok "set-user-ID CMD: not run" test ! -e "$T/started"
+is "$(st env PATH="$T:$PATH" "$F" run -q -- suid-touch "$T/started")" 125 "set-user-ID CMD found through PATH: exit 125"
+cp /bin/touch "$T/sgid-touch"
+chmod g+s "$T/sgid-touch"
+is "$(st "$F" run -q -- "$T/sgid-touch" "$T/started")" 125 "set-group-ID CMD: exit 125"
+ok "set-group-ID CMD: said" grep -q "is set-group-ID, and the loader ignores LD_PRELOAD" "$T/err"
+ok "set-group-ID CMD: not run" test ! -e "$T/started"
+printf '#include <stdio.h>\nint main(int c, char **v) { if (c > 1) fclose(fopen(v[1], "w")); return 0; }\n' >"$T/touchy.c"
+if "${CC:-cc}" -static -o "$T/static-touch" "$T/touchy.c" 2>/dev/null &&
+	"$T/static-touch" "$T/ran" && test -e "$T/ran"; then
+	is "$(st "$F" run -- "$T/static-touch" "$T/started")" 125 "static CMD: exit 125"
+	is "$(cat "$T/err")" "failpool: not run: $T/static-touch is statically linked, so no shim can be preloaded into it." \
+		"static CMD: why, in one sentence"
+	ok "static CMD: not run" test ! -e "$T/started"
+	printf '#!%s\n' "$T/static-touch" >"$T/static-script"
+	chmod +x "$T/static-script"
+	is "$(st env PATH="$T:$PATH" "$F" run -q -- static-script "$T/started")" 125 \
+		"a script whose interpreter is static, found through PATH: exit 125"
+	ok "... not run" test ! -e "$T/started"
+else
+	for t in "static CMD: exit 125" "static CMD: why, in one sentence" "static CMD: not run" \
+		"a script whose interpreter is static, found through PATH: exit 125" "... not run"; do
+		skip "$t" "no static C library: ${CC:-cc} -static fails"
+	done
+fi
+if "${CC:-cc}" -o "$T/dyn-touch" "$T/touchy.c" 2>/dev/null; then
+	is "$(st "$F" run -q -- "$T/dyn-touch" "$T/started")" 0 "the same program linked dynamically runs"
+	ok "... and ran" test -e "$T/started"
+	rm -f "$T/started"
+else
+	skip "the same program linked dynamically runs" "${CC:-cc} fails"
+	skip "... and ran" "${CC:-cc} fails"
+fi
+chmod 644 "$T/suid-touch"
+is "$(st "$F" run -q -- "$T/suid-touch")" 126 "a set-user-ID file that is not executable: still 126"
+
 # --- configuration errors: exit 125 (as env and timeout), nothing started
 is "$(st "$F" run --rate 2 -- sh -c "touch '$T/started'")" 125 "--rate 2: exit 125"
 is "$(cat "$T/err")" "failpool: FAILPOOL_RATE: not a number in [0,1]: '2'" "--rate 2: the shim's message"
