@@ -21,6 +21,7 @@ ok "--version prints 'failpool X.Y.Z'" \
 is "$(st "$F" --help)" 0 "--help exits 0"
 ok "--help lists run" grep -q '^  failpool run' "$T/out"
 is "$(st "$F" run --help)" 0 "run --help exits 0"
+ok "run --help names the statuses 125, 126 and 127" sh -c 'grep -q "125 for a" "$1" && grep -q "126 CMD not executable, 127 not found" "$1"' sh "$T/out"
 ok "run --help lists every flag" sh -c 'for f in rate seed every after nth burst times limit calls site pool depth report log exe enable toggle-signal verbose; do grep -q -- "--$f " "$1" || exit 1; done' sh "$T/out"
 is "$(st "$F")" 2 "no command: exit 2"
 is "$(st "$F" frobnicate)" 2 "unknown command: exit 2"
