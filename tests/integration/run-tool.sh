@@ -1,7 +1,7 @@
 #!/bin/sh
-# `failpool run`: exit statuses (CMD's own, 128+N, 125, 2, 126, 127), option
+# `failpool run`: exit statuses (CMD's own, 128+N, 125, 126, 127), option
 # validation with the shim's messages, LD_PRELOAD for the child only,
-# FAILPOOL_* from flags, the report and its summary, signals while waiting.
+# FAILPOOL_* from flags, the report and its summary, signals passed on to CMD.
 . "$TESTLIB"
 
 : "${FAILPOOL:?FAILPOOL is not set (run through make check)}"
@@ -21,6 +21,7 @@ ok "--version prints 'failpool X.Y.Z'" \
 is "$(st "$F" --help)" 0 "--help exits 0"
 ok "--help lists run" grep -q '^  failpool run' "$T/out"
 is "$(st "$F" run --help)" 0 "run --help exits 0"
+ok "run --help names the statuses 125, 126 and 127" sh -c 'grep -q "125 for a" "$1" && grep -q "126 CMD not executable, 127 not found" "$1"' sh "$T/out"
 ok "run --help lists every flag" sh -c 'for f in rate seed every after nth burst times limit calls site pool depth report log exe enable toggle-signal verbose; do grep -q -- "--$f " "$1" || exit 1; done' sh "$T/out"
 is "$(st "$F")" 2 "no command: exit 2"
 is "$(st "$F" frobnicate)" 2 "unknown command: exit 2"
@@ -37,6 +38,49 @@ printf 'echo hi\n' >"$T/noexec"
 chmod 644 "$T/noexec"
 is "$(st "$F" run -q -- "$T/noexec")" 126 "CMD not executable: exit 126"
 
+
+# --- a CMD the shim cannot enter: exit 125, one sentence, nothing run
+cp /bin/touch "$T/suid-touch"
+chmod u+s "$T/suid-touch"
+is "$(st "$F" run -- "$T/suid-touch" "$T/started")" 125 "set-user-ID CMD: exit 125"
+is "$(cat "$T/err")" "failpool: not run: $T/suid-touch is set-user-ID, and the loader ignores LD_PRELOAD in such a program." \
+	"set-user-ID CMD: why, in one sentence"
+ok "set-user-ID CMD: not run" test ! -e "$T/started"
+is "$(st env PATH="$T:$PATH" "$F" run -q -- suid-touch "$T/started")" 125 "set-user-ID CMD found through PATH: exit 125"
+cp /bin/touch "$T/sgid-touch"
+chmod g+s "$T/sgid-touch"
+is "$(st "$F" run -q -- "$T/sgid-touch" "$T/started")" 125 "set-group-ID CMD: exit 125"
+ok "set-group-ID CMD: said" grep -q "is set-group-ID, and the loader ignores LD_PRELOAD" "$T/err"
+ok "set-group-ID CMD: not run" test ! -e "$T/started"
+printf '#include <stdio.h>\nint main(int c, char **v) { if (c > 1) fclose(fopen(v[1], "w")); return 0; }\n' >"$T/touchy.c"
+if "${CC:-cc}" -static -o "$T/static-touch" "$T/touchy.c" 2>/dev/null &&
+	"$T/static-touch" "$T/ran" && test -e "$T/ran"; then
+	is "$(st "$F" run -- "$T/static-touch" "$T/started")" 125 "static CMD: exit 125"
+	is "$(cat "$T/err")" "failpool: not run: $T/static-touch is statically linked, so no shim can be preloaded into it." \
+		"static CMD: why, in one sentence"
+	ok "static CMD: not run" test ! -e "$T/started"
+	printf '#!%s\n' "$T/static-touch" >"$T/static-script"
+	chmod +x "$T/static-script"
+	is "$(st env PATH="$T:$PATH" "$F" run -q -- static-script "$T/started")" 125 \
+		"a script whose interpreter is static, found through PATH: exit 125"
+	ok "... not run" test ! -e "$T/started"
+else
+	for t in "static CMD: exit 125" "static CMD: why, in one sentence" "static CMD: not run" \
+		"a script whose interpreter is static, found through PATH: exit 125" "... not run"; do
+		skip "$t" "no static C library: ${CC:-cc} -static fails"
+	done
+fi
+if "${CC:-cc}" -o "$T/dyn-touch" "$T/touchy.c" 2>/dev/null; then
+	is "$(st "$F" run -q -- "$T/dyn-touch" "$T/started")" 0 "the same program linked dynamically runs"
+	ok "... and ran" test -e "$T/started"
+	rm -f "$T/started"
+else
+	skip "the same program linked dynamically runs" "${CC:-cc} fails"
+	skip "... and ran" "${CC:-cc} fails"
+fi
+chmod 644 "$T/suid-touch"
+is "$(st "$F" run -q -- "$T/suid-touch")" 126 "a set-user-ID file that is not executable: still 126"
+
 # --- configuration errors: exit 125 (as env and timeout), nothing started
 is "$(st "$F" run --rate 2 -- sh -c "touch '$T/started'")" 125 "--rate 2: exit 125"
 is "$(cat "$T/err")" "failpool: FAILPOOL_RATE: not a number in [0,1]: '2'" "--rate 2: the shim's message"
@@ -52,12 +96,19 @@ ok "environment: message" grep -q "^failpool: FAILPOOL_VERBOSE: " "$T/err"
 # The second rule has no kind: an error now (SITES not in this build) and later.
 is "$(st "$F" run --site 'func:x*' --site 'nokind' -- /bin/true)" 125 "--site: checked (exit 125)"
 ok "--site: FAILPOOL_SITES message" grep -q "^failpool: FAILPOOL_SITES: " "$T/err"
-# --- usage errors: exit 2
-is "$(st "$F" run --bogus 1 -- /bin/true)" 2 "unknown option: exit 2"
+# --- usage errors: exit 125 too (a typo must not look like CMD's status 2)
+rm -f "$T/started"
+is "$(st "$F" run --bogus 1 -- sh -c ": >'$T/started'")" 125 "unknown option: exit 125"
 ok "unknown option: usage" grep -q "^Usage: failpool run" "$T/err"
-is "$(st "$F" run --every)" 2 "option without a value: exit 2"
-is "$(st "$F" run --every 3)" 2 "no CMD: exit 2"
+ok "unknown option: CMD not started" test ! -e "$T/started"
+is "$(st "$F" run -x -- /bin/true)" 125 "unknown short option: exit 125"
+is "$(st "$F" run --every)" 125 "option without a value: exit 125"
+ok "option without a value: usage" grep -q "^Usage: failpool run" "$T/err"
+is "$(st "$F" run --every 3)" 125 "no CMD: exit 125"
 ok "no CMD: usage" grep -q "^Usage: failpool run" "$T/err"
+is "$(st "$F" run)" 125 "run alone: exit 125"
+is "$(st "$F" run --)" 125 "run --: exit 125"
+is "$(st "$F" explore --bogus -- /bin/true)" 2 "explore keeps 2 for a usage error"
 
 # --- the child's environment
 is "$(env -u LD_PRELOAD "$F" run -q -- sh -c 'echo "$LD_PRELOAD"')" \
@@ -111,39 +162,84 @@ ok "sort: totals.injected > 0" test "$(jget "$R" totals.injected)" -gt 0
 ok "sort: the summary shows the injections" \
 	grep -q "^failpool: eligible [0-9]*, injected [1-9][0-9]*, " "$T/err"
 
-# --- signals while waiting (system(3)-like); start the tool with default
-# dispositions, as a non-interactive shell's background job has SIGINT ignored
-if env --default-signal=INT true 2>/dev/null; then
-	rm -f "$T/started"
-	env --default-signal=INT,QUIT "$F" run -q -- \
-		sh -c ": >'$T/started'; sleep 1; exit 5" >/dev/null 2>&1 &
-	tool=$!
+# --- signals while waiting: every catchable one sent to the tool with
+# kill(2) is passed on to CMD, and the tool exits with CMD's status.
+# waitfor COND: poll the shell condition COND for up to 10 s.
+waitfor() {
 	i=0
-	while [ ! -e "$T/started" ] && [ $i -lt 100 ]; do
+	while ! eval "$1" && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	kill -INT $tool
-	kill -QUIT $tool
+}
+# bg CMD...: start CMD (the tool) in the background as $tool; wait until
+# the command it runs has written its pid to $T/started, as $cmd.
+bg() {
+	rm -f "$T/started"
+	"$@" >"$T/out" 2>"$T/err" &
+	tool=$!
+	waitfor '[ -s "$T/started" ]'
+	cmd=$(cat "$T/started")
+}
+# send SIG: send SIG to the tool, wait for it; its status in $rc.
+send() {
+	kill -"$1" $tool
 	wait $tool
-	is "$?" 5 "SIGINT and SIGQUIT to the tool are ignored while CMD runs"
+	rc=$?
+}
+state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/$1/status 2>/dev/null; }
+# gone PID: PID is no longer running (or only a zombie nobody waits for).
+gone() { ! kill -0 "$1" 2>/dev/null || [ "$(state "$1")" = Z ]; }
+SLEEPER="echo \$\$ >'$T/started'; exec sleep 30"
+
+bg "$F" run -q -- sh -c "trap 'echo got USR1; exit 0' USR1; echo \$\$ >'$T/started'; while :; do sleep 0.1; done"
+send USR1
+is "$rc|$(cat "$T/out")" "0|got USR1" "SIGUSR1 to the tool reaches CMD's handler; the tool exits with CMD's 0"
+
+bg "$F" run -q -- sh -c "$SLEEPER"
+send USR2
+is "$rc" 140 "SIGUSR2 to the tool kills CMD (exit 128+12), not the tool alone"
+ok "... CMD is not left running" gone "$cmd"
+
+if env --default-signal=INT true 2>/dev/null; then
+	bg env --default-signal=INT,QUIT "$F" run -q -- "$PYTHON3" -c \
+		"import os, time; open('$T/started', 'w').write(str(os.getpid())); time.sleep(30)"
+	send INT
+	is "$rc" 130 "SIGINT to the tool reaches a python3 CMD (exit 130)"
+	ok "... as a KeyboardInterrupt" grep -q "^KeyboardInterrupt" "$T/err"
+	ok "... CMD is not left running" gone "$cmd"
+	bg env --default-signal=INT,QUIT "$F" run -q -- sh -c "$SLEEPER"
+	send QUIT
+	is "$rc" 131 "SIGQUIT to the tool reaches CMD (exit 131)"
 	ign=$(env --default-signal=INT,QUIT "$F" run -q -- \
 		sh -c 'sed -n "s/^SigIgn:[[:space:]]*//p" /proc/self/status')
 	is "$(( 0x${ign:-6} & 6 ))" 0 "CMD gets default SIGINT/SIGQUIT dispositions"
 else
-	skip "SIGINT and SIGQUIT to the tool are ignored" "env has no --default-signal"
-	skip "CMD gets default SIGINT/SIGQUIT dispositions" "env has no --default-signal"
+	for t in "SIGINT to the tool reaches a python3 CMD" "... as a KeyboardInterrupt" \
+		"... CMD is not left running" "SIGQUIT to the tool reaches CMD" \
+		"CMD gets default SIGINT/SIGQUIT dispositions"; do
+		skip "$t" "env has no --default-signal"
+	done
 fi
-rm -f "$T/started"
-"$F" run -q -- sh -c ": >'$T/started'; exec sleep 30" >/dev/null 2>&1 &
-tool=$!
-i=0
-while [ ! -e "$T/started" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-kill -TERM $tool
-wait $tool
-is "$?" 143 "SIGTERM to the tool reaches CMD (exit 143)"
+# A signal the tool was started with ignored (nohup) stays ignored in CMD.
+ign=$(env --ignore-signal=HUP "$F" run -q -- \
+	sh -c 'sed -n "s/^SigIgn:[[:space:]]*//p" /proc/self/status' 2>/dev/null)
+if [ -n "$ign" ]; then
+	is "$(( 0x$ign & 1 ))" 1 "an ignored SIGHUP stays ignored in CMD"
+else
+	skip "an ignored SIGHUP stays ignored in CMD" "env has no --ignore-signal"
+fi
+
+# SIGTSTP sent to the tool stops CMD and then the tool; SIGCONT resumes CMD.
+bg "$F" run -q -- sh -c "$SLEEPER"
+kill -TSTP $tool
+waitfor '[ "$(state $cmd)$(state $tool)" = TT ]'
+is "$(state $cmd)$(state $tool)" TT "SIGTSTP to the tool stops CMD and the tool"
+kill -CONT $tool
+waitfor '[ "$(state $cmd)" != T ]'
+is "$(state $cmd)" S "SIGCONT to the tool resumes CMD"
+send TERM
+is "$rc" 143 "SIGTERM to the tool reaches CMD (exit 143)"
+ok "... CMD is not left running" gone "$cmd"
 
 done_testing
