@@ -60,7 +60,8 @@ extern const struct fp_conf_var fp_conf_vars[];
 extern const unsigned fp_conf_nvars;
 
 /**
- * fp_conf_defaults() - fill @c with the defaults of SPEC §3.
+ * fp_conf_defaults() - fill @c with the defaults in the README's
+ * "Variables" table (failpool(1), ENVIRONMENT).
  */
 void fp_conf_defaults(struct fp_conf *c);
 

@@ -76,7 +76,7 @@ static inline void fp_policy_uncharge(struct fp_policy *p, uint64_t bytes)
 
 /**
  * fp_policy_fork_child() - in a child after fork(): derive its own random
- * stream from the parent's and the fork order (SPEC §3); counts continue.
+ * stream from the parent's and the fork order (README, "What fails, exactly"); counts continue.
  * @order: the parent's fork count including this fork
  */
 void fp_policy_fork_child(struct fp_policy *p, uint64_t order);

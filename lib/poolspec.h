@@ -1,5 +1,5 @@
 /*
- * FAILPOOL_POOLS (SPEC §5), parsed one pool at a time and allocation-free:
+ * FAILPOOL_POOLS (README, "Pools: mempool reserves"), parsed one pool at a time and allocation-free:
  *   pools = pool { ';' pool }
  *   pool  = name ':' key '=' value { ',' key '=' value }
  * keys: site (rules as FAILPOOL_SITES, '|' between them), min, size, wait.

@@ -1,4 +1,5 @@
-/* The JSON report (SPEC §6), written atomically at the end of a process image. */
+/* The JSON report (README, "The report";
+ * doc/failpool-report.schema.json), written atomically at the end of a process image. */
 #ifndef FP_REPORT_H
 #define FP_REPORT_H
 

@@ -5,7 +5,7 @@
 #ifndef FP_CMDS_H
 #define FP_CMDS_H
 
-/* Exit statuses of the tool itself (SPEC §7). */
+/* Exit statuses of the tool itself (failpool(1), EXIT STATUS). */
 #define FP_EXIT_OK		0
 #define FP_EXIT_FINDING		1
 #define FP_EXIT_USAGE		2

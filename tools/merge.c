@@ -19,7 +19,7 @@ static int bad(const char *path, const char *what)
 	return -1;
 }
 
-/* The keys every report has (SPEC §6); a file without them is not one. */
+/* The keys every report has (doc/failpool-report.schema.json); a file without them is not one. */
 static const char *check(const struct fp_json *j)
 {
 	static char why[256];

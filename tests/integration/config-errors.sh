@@ -1,5 +1,5 @@
 #!/bin/sh
-# Bad configuration is never ignored (SPEC §3): the shim prints exactly one
+# Bad configuration is never ignored (README, "Variables"): the shim prints exactly one
 # line "failpool: FAILPOOL_X: <what is wrong>" on stderr and the process
 # exits with status 125 before main runs, even when the program never
 # allocates. Good values of every variable are accepted.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Under the shim the malloc family behaves like glibc 2.36's for valid and
-# invalid arguments (SPEC §2): tests/progs/conform prints one line of
+# invalid arguments (README, "Using it"): tests/progs/conform prints one line of
 # properties per edge case; run bare (glibc) and under the shim the lines
 # must be the same. Then every block must come from jemalloc and every free
 # go back to it.

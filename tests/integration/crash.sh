@@ -1,5 +1,5 @@
 #!/bin/sh
-# Evidence that survives crashes (SPEC §3 LOG/EXE/ENABLE/TOGGLE_SIGNAL, §6
+# Evidence that survives crashes (README, "Variables" LOG/EXE/ENABLE/TOGGLE_SIGNAL, "The report"
 # complete/exit/crash): a crash record names the injected failure and the
 # crashing function, the exit status is the one the program has without
 # the shim, the program's own handlers keep working, the log survives

@@ -1,5 +1,5 @@
 #!/bin/sh
-# C++ (SPEC §2): every operator new/new[] form goes through the shim; an
+# C++ (README, "Variables": FAILPOOL_CALLS): every operator new/new[] form goes through the shim; an
 # injected failure in a throwing form runs the new-handler protocol and
 # throws std::bad_alloc, a nothrow form returns nullptr; "new" in
 # FAILPOOL_CALLS means every form, "new[]" only the array forms. With the
@@ -158,7 +158,8 @@ run_shim FAILPOOL_CALLS=new FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/r.json" -- "$D"
 is "$?:$(lines "$T/out")" "0:new: bad_alloc,new[]: bad_alloc,nothrow new[]: null" \
 	"dlcxx CALLS=new EVERY=1: the library's operator new reaches the shim"
 # The sites of the library's calls are named after it and are the same on
-# every run (SPEC §4: (object, offset) whatever ASLR does), also when the
+# every run (README, "Finding a site's id":
+# (object, offset) whatever ASLR does), also when the
 # library has been dlclosed before the process ends.
 sites='sorted((s["id"], s["frames"][0]["object"], s["injected"]) for s in r["sites"] if s["injected"])'
 for i in 1 2; do

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every allocating entry point can be injected through FAILPOOL_CALLS=<name>,
-# fails the way SPEC §2 says (NULL + ENOMEM; posix_memalign returns ENOMEM
+# fails the way README, "Using it" says (NULL + ENOMEM; posix_memalign returns ENOMEM
 # and leaves *memptr alone; realloc keeps the old block), and the others
 # (free, malloc_usable_size, C++ forms in a C program) never fail. Invalid
 # arguments are not eligible.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The report is written however the process ends (SPEC §6): return from
+# The report is written however the process ends (README, "The report"): return from
 # main, exit(), _exit(), _Exit(), quick_exit(), and exit()/_exit() from another thread,
 # with the right exit code and the allocations made just before the end.
 . "$TESTLIB"

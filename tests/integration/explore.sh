@@ -1,5 +1,5 @@
 #!/bin/sh
-# failpool explore (SPEC §7): one crashing site among checked ones, named;
+# failpool explore (README, "`failpool explore`"): one crashing site among checked ones, named;
 # a hang killed at the timeout; a crash reachable only through an error
 # path, found through the queue; a clean program; nth mode; --persistent;
 # --jobs gives the same result; summary.json; a real program with

@@ -1,5 +1,5 @@
 #!/bin/sh
-# fork() without exec (SPEC §3, §6): the child continues the counts it
+# fork() without exec (README, "What fails, exactly", "The report"): the child continues the counts it
 # inherited, derives its own random stream (no lockstep with the parent,
 # reproducible with the same seed), and writes its own report (%p); a vfork
 # child that calls _exit writes none; forking many children, or forking

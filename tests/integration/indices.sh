@@ -1,5 +1,5 @@
 #!/bin/sh
-# The failure policy gives exactly the failures SPEC §3 describes:
+# The failure policy gives exactly the failures README, "What fails, exactly" describes:
 # EVERY, AFTER, NTH, BURST (number and inf), TIMES, RATE 0/1, LIMIT,
 # ENABLE, EXE; each failure is NULL with errno ENOMEM and the report counts
 # them exactly.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Pools (SPEC §5, §6 pools): the reserve keeps a critical site alive under
+# Pools (README, "Pools: mempool reserves"; "pools" in the report): the reserve keeps a critical site alive under
 # injected failures and under real exhaustion (prlimit --as); waits, in-place
 # realloc, zeroed calloc from the reserve, isolation from ordinary malloc,
 # producer/consumer threads, stress-ng with pools and a failure rate; every

@@ -1,5 +1,5 @@
 #!/bin/sh
-# failpool report (SPEC §7): the text tables against a golden file (two
+# failpool report (README, "`failpool report` and `failpool soak`"): the text tables against a golden file (two
 # reports merged: a parent and its crashed child), the merged JSON's sums,
 # an HTML page that parses and has an <svg> per chart, file:line resolved
 # offline for a real run, and a clear error (exit 2) for files that are

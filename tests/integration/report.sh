@@ -1,5 +1,5 @@
 #!/bin/sh
-# The JSON report (SPEC §6): every key present, argv escaped so that any
+# The JSON report (README, "The report"; doc/failpool-report.schema.json): every key present, argv escaped so that any
 # JSON reader loads it, counts that agree with each other and with what the
 # program saw, the seed reported and reproducible, %p/%e/%% in the path,
 # written atomically (temporary file renamed into place). Also

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Call sites (SPEC §3 FAILPOOL_SITES/DEPTH, §4, §6 sites): rules by
+# Call sites (README, "Variables" FAILPOOL_SITES/DEPTH, "Site rules",
+# "sites" in the report): rules by
 # function (exported and static, globs), by library (a dlopened test
 # library), by site id, negation and lists; ids stable across runs; exact
 # counts under threads; the same immediate caller at the same stack depth

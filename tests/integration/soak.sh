@@ -1,5 +1,5 @@
 #!/bin/sh
-# failpool soak (SPEC §7): stress-ng stressors under the shim for a short
+# failpool soak (README, "`failpool report` and `failpool soak`"): stress-ng stressors under the shim for a short
 # while (`make soak` runs a longer one): the verdict, every process's report
 # merged, pools on the stressors' allocations, a stressor that does not
 # survive (libJudy exits on a failed allocation), stress-ng's own start-up

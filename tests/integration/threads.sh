@@ -1,5 +1,5 @@
 #!/bin/sh
-# Counts are process-wide and exact under threads (SPEC §3, §6): one
+# Counts are process-wide and exact under threads (README, "What fails, exactly", "The report"): one
 # eligible index shared by all threads, so EVERY/NTH/BURST/TIMES give exact
 # totals whatever the interleaving, and RATE with a seed gives the same
 # number of failures on every run. A process that ends with exit() from a

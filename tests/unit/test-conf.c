@@ -149,7 +149,7 @@ int main(void)
 	bad("FAILPOOL_SITES", "main", "rule 1 'main': no ':'");
 	bad("FAILPOOL_SITES", "func:a;file:b", "rule 2 'file:b': unknown kind 'file' (use func:, lib: or site:)");
 
-	/* POOLS: SPEC §5. */
+	/* POOLS: README, "Pools: mempool reserves". */
 	good("FAILPOOL_POOLS", "p:site=func:x,min=1,size=64");
 	is_str(c.pools, "p:site=func:x,min=1,size=64", "pools kept as written");
 	good("FAILPOOL_POOLS", "net:site=func:rx_*|lib:libssl*,min=32,size=2K,wait=500ms;io.log:site=site:deadbeef,min=1,size=1M,wait=forever");
