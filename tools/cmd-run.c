@@ -87,7 +87,7 @@ static void run_help(FILE *out)
 	      "usage or configuration error, or a CMD the shim cannot enter (statically\n"
 	      "linked, set-user-ID or set-group-ID); 126 CMD not executable, 127 not found.\n\n"
 	      "Options (each sets the FAILPOOL_* variable named; see failpool(1)):\n", out);
-	fp_opts_help(out);
+	fp_opts_help(out, 0);
 	fputs("  -q, --quiet            no summary\n"
 	      "  -h, --help             this help\n", out);
 }
