@@ -16,6 +16,27 @@ static char *decimal(unsigned long v, char *end)
 	return end;
 }
 
+int fp_pathpat_literal(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (!size)
+		return -ENAMETOOLONG;
+	for (; *s; s++) {
+		size_t len = *s == '%' ? 2 : 1;
+
+		if (n + len >= size) {
+			out[n] = '\0';
+			return -ENAMETOOLONG;
+		}
+		out[n++] = *s;
+		if (len == 2)
+			out[n++] = '%';
+	}
+	out[n] = '\0';
+	return 0;
+}
+
 int fp_pathpat_expand(const char *tmpl, unsigned long pid, const char *exe,
 		      unsigned flags, char *out, size_t size)
 {

@@ -28,4 +28,14 @@
 int fp_pathpat_expand(const char *tmpl, unsigned long pid, const char *exe,
 		      unsigned flags, char *out, size_t size);
 
+/**
+ * fp_pathpat_literal() - @s as template text that expands back to @s: each
+ * '%' doubled (a directory the tool puts in front of a template).
+ * @out: always NUL-terminated when @size > 0
+ *
+ * Context: any (no allocation).
+ * Return: 0, or -ENAMETOOLONG when @out was too small (@out holds what fitted).
+ */
+int fp_pathpat_literal(const char *s, char *out, size_t size);
+
 #endif

@@ -103,8 +103,7 @@ static int bad_usage(const char *fmt, const char *arg)
 static int make_temp_report(char *dir, size_t size)
 {
 	const char *tmp = getenv("TMPDIR");
-	char tmpl[PATH_MAX + 64], *d;
-	size_t n = 0;
+	char tmpl[2 * PATH_MAX + 16];
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
@@ -116,13 +115,8 @@ static int make_temp_report(char *dir, size_t size)
 		return -1;
 	}
 	/* %p: the direct child's report, not its children's. */
-	for (d = dir; *d && n + 3 < sizeof(tmpl); d++) {
-		if (*d == '%')
-			tmpl[n++] = '%';
-		tmpl[n++] = *d;
-	}
-	tmpl[n] = '\0';
-	strncat(tmpl, "/%p.json", sizeof(tmpl) - n - 1);
+	fp_pathpat_literal(dir, tmpl, sizeof(tmpl) - 16);
+	strcat(tmpl, "/%p.json");
 	return setenv("FAILPOOL_REPORT", tmpl, 1);
 }
 

@@ -46,10 +46,10 @@ static void soak_help(FILE *out)
 	      "  --out DIR              the reports (default failpool-soak)\n"
 	      "  --stress-ng PATH       which stress-ng (default: the one in PATH)\n"
 	      "  -h, --help             this help\n"
-	      "and the failure options of `failpool run` (--rate, --seed, --every, --after,\n"
-	      "--site, --pool, ...). Every allocation of stress-ng is eligible unless --site\n"
-	      "says otherwise.\n"
-	      "Exit status: 0 when everything survived, 1 otherwise, 2 usage error.\n", out);
+	      "and the options of `failpool run` that soak passes on to stress-ng (every\n"
+	      "allocation of stress-ng is eligible unless --site says otherwise):\n", out);
+	fp_opts_help(out, FP_VAR_SOAK);
+	fputs("Exit status: 0 when everything survived, 1 otherwise, 2 usage error.\n", out);
 }
 
 /* "malloc:2" -> "--malloc" "2" appended to @argv at *@n. */

@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "fp.h"
+#include "pathpat.h"
 
 const struct fp_opt fp_opts[FP_NOPTS] = {
 #define FP_VAR(NAME, key, load, flag, metavar, use, help) \
@@ -77,23 +78,14 @@ int fp_opt_parse(struct fp_optvals *v, int argc, char **argv, int *i)
  */
 static char *absolute_template(const char *var, const char *v)
 {
-	char cwd[PATH_MAX], *s, *p;
+	char cwd[PATH_MAX], dir[2 * PATH_MAX], *s;
 
 	if ((strcmp(var, "FAILPOOL_REPORT") && strcmp(var, "FAILPOOL_LOG")) ||
 	    !*v || *v == '/' || !getcwd(cwd, sizeof(cwd)))
 		return strdup(v);
-	s = malloc(2 * strlen(cwd) + strlen(v) + 2);
-	if (!s)
+	fp_pathpat_literal(cwd, dir, sizeof(dir));	/* fits: twice the size */
+	if (asprintf(&s, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", v) < 0)
 		return NULL;
-	p = s;
-	for (const char *c = cwd; *c; c++) {
-		if (*c == '%')
-			*p++ = '%';
-		*p++ = *c;
-	}
-	if (p[-1] != '/')
-		*p++ = '/';
-	strcpy(p, v);
 	return s;
 }
 

@@ -48,6 +48,17 @@ static void test_pathpat(void)
 	       "an executable's name that does not fit");
 	is_str(out, "/tmp/", "... is left out whole");
 	is_int(fp_pathpat_expand("x", 1, "", 0, out, 0), -ENAMETOOLONG, "no room at all");
+
+	{
+		char tmpl[32], back[32];
+
+		is_int(fp_pathpat_literal("/tmp/50%/a%p", tmpl, sizeof(tmpl)), 0, "literal text");
+		is_str(tmpl, "/tmp/50%%/a%%p", "... each '%%' doubled");
+		fp_pathpat_expand(tmpl, 1, "x", 0, back, sizeof(back));
+		is_str(back, "/tmp/50%/a%p", "... and expanded back to itself");
+		is_int(fp_pathpat_literal("ab%", tmpl, 4), -ENAMETOOLONG, "a '%%' doubled does not fit");
+		is_str(tmpl, "ab", "... left out whole");
+	}
 }
 
 static void test_write_all(void)
