@@ -12,8 +12,10 @@ DEF=$SRC/lib/vars.def
 README=$SRC/README.md
 MAN=$SRC/doc/failpool.1
 
-# "NAME flag" per row of the table.
+# "NAME flag" per row of the table, and the flags explore passes on.
 sed -n 's/^FP_VAR(\([A-Z_]*\), [a-z_]*, [a-z_]*, "\([a-z-]*\)".*/\1 \2/p' "$DEF" >"$T/rows"
+sed -n 's/^FP_VAR([A-Z_]*, [a-z_]*, [a-z_]*, "\([a-z-]*\)", "[^"]*", [^,]*FP_VAR_EXPLORE.*/\1/p' \
+	"$DEF" >"$T/explore"
 is "$(wc -l <"$T/rows")" "$(grep -c '^FP_VAR(' "$DEF")" "every row of lib/vars.def is read"
 ok "the table has the variables the shim has always had" grep -q '^TOGGLE_SIGNAL toggle-signal$' "$T/rows"
 
@@ -36,6 +38,13 @@ while read -r name flag; do
 	ok "--$flag has its entry in failpool(1), OPTIONS OF RUN" \
 		grep -q "^\.BI \\\\-\\\\-$mflag \"" "$T/runopts"
 done <"$T/rows"
+
+# failpool(1)'s explore entry names every flag explore passes on.
+awk '/^\.B explore / { on = 1; next } on && /^\.TP/ { exit } on' "$MAN" >"$T/explore-man"
+ok "the rows explore passes on are read (--calls among them)" grep -qx calls "$T/explore"
+while read -r flag; do
+	ok "failpool(1)'s explore entry names --$flag" grep -q "\\\\-\\\\-$flag" "$T/explore-man"
+done <"$T/explore"
 
 # The other way round: nothing documented that the shim would reject.
 grep '^| `FAILPOOL_[A-Z_]*` |' "$README" | sed 's/^| `FAILPOOL_\([A-Z_]*\)`.*/\1/' >"$T/documented"
