@@ -73,7 +73,8 @@ extern const unsigned fp_conf_nvars;
 void fp_conf_defaults(struct fp_conf *c);
 
 /**
- * fp_conf_load() - read and validate every FAILPOOL_* variable.
+ * fp_conf_load() - read and validate every FAILPOOL_* variable, each by
+ * the loader its row of lib/vars.def names, in the table's order.
  * @c:   filled with defaults, then with each variable that is set
  * @get: getenv() or an equivalent lookup; NULL or "" means unset... except
  *       that an empty value of a numeric variable is an error
