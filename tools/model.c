@@ -36,27 +36,36 @@ struct rd {
 	int failed;
 };
 
-void *fp_model_alloc(struct fp_model *m, size_t size)
+static void oom(void)
 {
-	void *p;
+	fputs("failpool: out of memory\n", stderr);
+	exit(2);
+}
 
+void fp_model_adopt(struct fp_model *m, void *p)
+{
+	if (!p)
+		return;
 	if (m->nmem == m->capmem) {
 		size_t cap = m->capmem ? m->capmem * 2 : 32;
 		void **mem = realloc(m->mem, cap * sizeof(*mem));
 
 		if (!mem)
-			goto oom;
+			oom();
 		m->mem = mem;
 		m->capmem = cap;
 	}
-	p = calloc(1, size ? size : 1);
-	if (!p)
-		goto oom;
 	m->mem[m->nmem++] = p;
+}
+
+void *fp_model_alloc(struct fp_model *m, size_t size)
+{
+	void *p = calloc(1, size ? size : 1);
+
+	if (!p)
+		oom();
+	fp_model_adopt(m, p);
 	return p;
-oom:
-	fputs("failpool: out of memory\n", stderr);
-	exit(2);
 }
 
 static void *alloc_array(struct rd *r, size_t n, size_t size)
@@ -231,6 +240,7 @@ static void frames(struct rd *r, const struct fp_json *obj, const char *where, c
 
 	at_key(in, where, key);
 	out->present = arr != NULL;
+	out->src = arr;
 	out->n = objects_in(r, arr, in);
 	out->v = alloc_array(r, out->n, sizeof(*out->v));
 	for (size_t i = 0; i < out->n && !r->failed; i++) {
@@ -366,6 +376,7 @@ static struct fp_model_crash *crash(struct rd *r, const struct fp_json *obj, con
 		return NULL;
 	at_key(at, where, "crash");
 	out = fp_model_alloc(r->m, sizeof(*out));
+	out->src = c;
 	out->signal = count(r, c, at, "signal", OPT);
 	out->name = string(r, c, at, "name", T_NULL, OPT);
 	out->kind = string(r, c, at, "kind", 0, OPT);
@@ -413,10 +424,11 @@ static void totals(struct rd *r, const struct fp_json *obj, const char *where,
 	}
 }
 
-static void seed(struct rd *r, const struct fp_json *obj, const char *where, int *has,
-		 uint64_t *out, const char **text)
+/* A report's seed is a number; a merged report's is null when the runs differ (@nullable). */
+static void seed(struct rd *r, const struct fp_json *obj, const char *where, unsigned nullable,
+		 int *has, uint64_t *out, const char **text)
 {
-	const struct fp_json *s = member(r, obj, where, "seed", T_U64 | T_NULL, OPT);
+	const struct fp_json *s = member(r, obj, where, "seed", T_U64 | nullable, OPT);
 
 	*has = !fp_json_u64(s, out);
 	if (text)
@@ -446,7 +458,7 @@ static void proc(struct rd *r, const struct fp_json *j, const char *where,
 			fail(r, ai, "", "is not a string");
 		}
 	}
-	seed(r, j, where, &p->has_seed, &p->seed, &p->seed_text);
+	seed(r, j, where, 0, &p->has_seed, &p->seed, &p->seed_text);
 	p->config = member(r, j, where, "config", T_OBJ, OPT);
 	p->complete = member(r, j, where, "complete", T_BOOL, REQ) ?
 		      fp_json_get(j, "complete")->boolean : 0;
@@ -493,7 +505,7 @@ static void merged(struct rd *r, const struct fp_json *j)
 
 	m->kind = FP_MODEL_MERGED;
 	READ_ARRAY(r, j, "", "processes", REQ, m->procs, m->nprocs, merged_proc);
-	seed(r, j, "", &m->has_seed, &m->seed, NULL);
+	seed(r, j, "", T_NULL, &m->has_seed, &m->seed, NULL);
 	totals(r, j, "", &m->totals);
 	READ_ARRAY(r, j, "", "sites", REQ, m->sites, m->nsites, site);
 	READ_ARRAY(r, j, "", "pools", REQ, m->pools, m->npools, pool);

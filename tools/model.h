@@ -43,6 +43,7 @@ struct fp_model_frames {
 	struct fp_model_frame *v;
 	size_t n;
 	int present;			/* 0: the key was absent */
+	const struct fp_json *src;	/* private: the array read */
 };
 
 struct fp_model_site {
@@ -82,6 +83,7 @@ struct fp_model_crash {
 	int has_last_injection_seq;
 	uint64_t last_injection_seq;
 	struct fp_model_frames frames, alloc_frames, first_free_frames;
+	const struct fp_json *src;	/* private: the object read */
 };
 
 struct fp_model_exit {
@@ -226,7 +228,9 @@ const char *fp_model_crash_kind_name(enum fp_model_crash_kind kind);
 void fp_model_frames_each(struct fp_model *m, size_t max_sites,
 			  void (*fn)(struct fp_model_frames *f, void *arg), void *arg);
 
-/* Private helper shared with merge.c: @size bytes owned by @m, zeroed. */
+/* Private helpers shared with merge.c: @size bytes owned by @m, zeroed;
+ * @p (from malloc) handed to @m to free. */
 void *fp_model_alloc(struct fp_model *m, size_t size);
+void fp_model_adopt(struct fp_model *m, void *p);
 
 #endif
