@@ -506,6 +506,11 @@ static void merged(struct rd *r, const struct fp_json *j)
 	m->kind = FP_MODEL_MERGED;
 	READ_ARRAY(r, j, "", "processes", REQ, m->procs, m->nprocs, merged_proc);
 	seed(r, j, "", T_NULL, &m->has_seed, &m->seed, NULL);
+	/* Its processes ran with it, so that merging this again keeps it. */
+	for (size_t i = 0; i < m->nprocs && m->has_seed; i++) {
+		m->procs[i].has_seed = 1;
+		m->procs[i].seed = m->seed;
+	}
 	totals(r, j, "", &m->totals);
 	READ_ARRAY(r, j, "", "sites", REQ, m->sites, m->nsites, site);
 	READ_ARRAY(r, j, "", "pools", REQ, m->pools, m->npools, pool);

@@ -232,10 +232,29 @@ static void test_merged(void)
 	fp_model_free(&m);
 }
 
+/* A merged report's seed is its processes' too, so that merging it again keeps it. */
+static void test_merged_seed(void)
+{
+	char text[sizeof(merged) + 8], err[256] = "";
+	const char *at = strstr(merged, "\"seed\": null");
+	struct fp_model m;
+
+	snprintf(text, sizeof(text), "%.*s\"seed\": 5%s", (int)(at - merged), merged,
+		 at + strlen("\"seed\": null"));
+	is_int(fp_model_parse(text, strlen(text), "m.json", &m, err, sizeof(err)), 0,
+	       "a merged report with a seed loads (%s)", err);
+	is_int(m.has_seed, 1, "its seed");
+	is_u64(m.seed, 5, "5");
+	is_int(m.procs[0].has_seed && m.procs[1].has_seed, 1, "its processes have it");
+	is_u64(m.procs[1].seed, 5, "the same");
+	fp_model_free(&m);
+}
+
 int main(void)
 {
 	test_good();
 	test_broken();
 	test_merged();
+	test_merged_seed();
 	return done_testing();
 }
