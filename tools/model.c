@@ -488,6 +488,10 @@ static void report(struct rd *r, const struct fp_json *j)
 	m->has_series = fp_json_get(j, "series") != NULL;
 	READ_ARRAY(r, j, "", "series", OPT, m->series, m->nseries, sample);
 	p->crash = crash(r, j, "");
+	p->injections = m->injections;
+	p->ninjections = m->ninjections;
+	p->series = m->series;
+	p->nseries = m->nseries;
 }
 
 static void merged_proc(struct rd *r, const struct fp_json *j, const char *at,

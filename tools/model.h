@@ -134,6 +134,11 @@ struct fp_model_proc {
 	struct fp_model_exit exit;
 	uint64_t injected;		/* totals.injected */
 	struct fp_model_crash *crash;	/* NULL: none */
+	/* Its report's own, kept through a merge; empty from a merged report: */
+	const struct fp_model_injection *injections;
+	size_t ninjections;
+	const struct fp_model_sample *series;
+	size_t nseries;
 };
 
 enum fp_model_kind {

@@ -27,8 +27,9 @@ static char *report(unsigned pid, unsigned seed, unsigned calls, unsigned peak, 
 		     " \"pools\": [{\"name\": \"net\", \"min\": %u, \"size\": 64, \"curr\": %u, \"low\": %u,"
 		     "  \"allocs\": 10, \"hits\": 4, \"refills\": 4, \"waits\": 1, \"wait_ns_total\": 100,"
 		     "  \"wait_ns_max\": %u, \"exhausted\": 1, \"oversize\": 2}],"
-		     " \"injections\": [], \"crash\": null, \"objects\": []}",
-		     pid, seed, calls, peak, sites, min, curr, low, waitmax) < 0)
+		     " \"injections\": [{\"seq\": 1, \"call\": \"malloc\", \"size\": %u, \"site\": null}],"
+		     " \"crash\": null, \"objects\": []}",
+		     pid, seed, calls, peak, sites, min, curr, low, waitmax, pid) < 0)
 		abort();
 	return s;
 }
@@ -69,6 +70,9 @@ static void test_sums(void)
 	is_u64(m.nprocs, 2, "two processes");
 	is_u64(m.procs[1].pid, 11, "in order");
 	is_str(m.procs[0].report, "a.json", "each with its file");
+	is_u64(m.procs[1].ninjections, 1, "and its own injections");
+	is_u64(m.procs[1].injections[0].size, 11, "the second report's");
+	is_u64(m.ninjections, 0, "none of its own: a merge has no single order");
 	is_int(m.has_seed, 1, "one seed");
 	is_u64(m.seed, 7, "the seed");
 	is_u64(m.totals.calls[FP_CALL_MALLOC], 140, "calls summed");

@@ -106,6 +106,8 @@ static void test_good(void)
 	is_str(m.injections[1].call, "new[]", "injection call");
 	is_u64(m.injections[0].site, 0xaa, "injection site");
 	is_int(m.injections[1].has_site, 0, "a null site");
+	ok(p->injections == m.injections && p->ninjections == 2, "the process has its injections");
+	ok(p->series == m.series && p->nseries == 2, "and its series");
 
 	c = p->crash;
 	ok(c != NULL, "a crash");
