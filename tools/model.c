@@ -2,7 +2,6 @@
 #include "config.h"
 #include "model-read.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +92,7 @@ int fp_model_from_json(struct fp_json *doc, const char *name, struct fp_model *m
 		snprintf(err, errsize, "not a failpool report (%s)", why);
 		return -1;
 	}
+	fp_model_index_sites(m);
 	return 0;
 }
 
@@ -127,16 +127,61 @@ void fp_model_free(struct fp_model *m)
 	for (size_t i = 0; i < m->nmem; i++)
 		free(m->mem[i]);
 	free(m->mem);
+	free(m->site_index);
 	fp_json_free(m->doc);
 	memset(m, 0, sizeof(*m));
 }
 
+/* Where @id is, or would go, in @m's index of sites (open addressing). */
+static size_t slot_of(const struct fp_model *m, uint64_t id)
+{
+	size_t i = (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 17) & (m->site_cap - 1);
+
+	while (m->site_index[i] && m->sites[m->site_index[i] - 1].id != id)
+		i = (i + 1) & (m->site_cap - 1);
+	return i;
+}
+
+void fp_model_index_add(struct fp_model *m, size_t i)
+{
+	size_t k;
+
+	if (2 * (m->site_len + 1) > m->site_cap) {
+		size_t *old = m->site_index, oldcap = m->site_cap;
+
+		m->site_cap = m->site_cap ? m->site_cap * 2 : 256;
+		m->site_index = calloc(m->site_cap, sizeof(*m->site_index));
+		if (!m->site_index)
+			oom();
+		for (size_t j = 0; j < oldcap; j++)
+			if (old[j])
+				m->site_index[slot_of(m, m->sites[old[j] - 1].id)] = old[j];
+		free(old);
+	}
+	k = slot_of(m, m->sites[i].id);
+	if (!m->site_index[k]) {	/* a repeated id: the first one stays */
+		m->site_index[k] = i + 1;
+		m->site_len++;
+	}
+}
+
+void fp_model_index_sites(struct fp_model *m)
+{
+	free(m->site_index);
+	m->site_index = NULL;
+	m->site_cap = m->site_len = 0;
+	for (size_t i = 0; i < m->nsites; i++)
+		fp_model_index_add(m, i);
+}
+
 const struct fp_model_site *fp_model_site(const struct fp_model *m, uint64_t id)
 {
-	for (size_t i = 0; i < m->nsites; i++)
-		if (m->sites[i].id == id)
-			return &m->sites[i];
-	return NULL;
+	size_t k;
+
+	if (!m->site_cap)
+		return NULL;
+	k = slot_of(m, id);
+	return m->site_index[k] ? &m->sites[m->site_index[k] - 1] : NULL;
 }
 
 void fp_model_frames_each(struct fp_model *m, size_t max_sites,
