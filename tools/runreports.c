@@ -269,7 +269,15 @@ size_t fp_runreports_collect(struct fp_runreports *r, pid_t root)
 		from_tmpdir(r);
 	else if (r->tmpl[0])
 		from_pattern(r);
-	if (r->fixed && (mine = fp_runreports_root(r, root)))
+	mine = fp_runreports_root(r, root);
+	/* CMD's first: the summary's seed is CMD's (each process may draw its own). */
+	for (size_t i = 0; mine && i < r->n; i++) {
+		if (r->paths[i] == mine) {
+			r->paths[i] = r->paths[0];
+			r->paths[0] = (char *)mine;
+		}
+	}
+	if (r->fixed && mine)
 		keep_root(r, mine);
 	return r->n;
 }
