@@ -89,7 +89,8 @@ static void run_help(FILE *out)
 	fputs("  --print-env            print the environment CMD would be given (LD_PRELOAD\n"
 	      "                         and FAILPOOL_*, one NAME=VALUE a line) and exit\n"
 	      "  -q, --quiet            no summary\n"
-	      "  -h, --help             this help\n", out);
+	      "  -h, --help             this help\n"
+	      "  -V, --version          the version\n", out);
 }
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -317,6 +318,10 @@ static int parse_args(int argc, char **argv, struct fp_optvals *v, int *quiet,
 		if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			*quiet = 1;
 			continue;
+		}
+		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+			printf("failpool %s\n", PACKAGE_VERSION);
+			return FP_EXIT_OK;
 		}
 		if (!strcmp(a, "--print-env")) {
 			*print_env = 1;
