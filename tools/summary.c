@@ -57,6 +57,8 @@ static void print_ending(FILE *out, const struct fp_mproc *p)
 			name ? " (" : "", name ? name : "", name ? ")" : "");
 	else if (p->has_code)
 		fprintf(out, "exited with status %" PRId64, p->code);
+	else if (p->complete)	/* the image an exec replaced: its own report */
+		fputs("replaced by exec", out);
 	else
 		fputs("ended", out);
 }
@@ -76,6 +78,12 @@ static void print_no_report(FILE *out, const struct fp_summary_run *run)
 		fputs("killed by SIGKILL, which leaves a process no moment to write one\n", out);
 	else
 		fputs("it wrote none (the report could not be written?)\n", out);
+}
+
+/* The report of an image that exec replaced (a %e pattern keeps each image's). */
+static int replaced(const struct fp_mproc *p)
+{
+	return !p->signal && !p->has_code && p->complete;
 }
 
 static int has_pid(const struct fp_merged *m, uint64_t pid)
@@ -106,7 +114,8 @@ static void print_tree(FILE *out, const struct fp_merged *m, size_t i, unsigned 
 
 		for (size_t k = 0; k < m->ndocs; k++)
 			if (!shown[k] && m->procs[k].ppid == p->pid &&
-			    (next == m->ndocs || m->procs[k].pid < m->procs[next].pid))
+			    (next == m->ndocs || m->procs[k].pid < m->procs[next].pid ||
+			     (m->procs[k].pid == m->procs[next].pid && replaced(&m->procs[k]))))
 				next = k;
 		if (next == m->ndocs)
 			break;
@@ -121,7 +130,15 @@ static void print_processes(FILE *out, const struct fp_merged *m, pid_t root)
 
 	if (!shown)
 		return;
-	fprintf(out, P "%zu process%s:\n", m->ndocs, m->ndocs == 1 ? "" : "es");
+	size_t images = 0;
+
+	for (size_t i = 0; i < m->ndocs; i++)
+		images += replaced(&m->procs[i]);
+	if (images)
+		fprintf(out, P "%zu process%s (%zu reports: an image exec replaced writes its own):\n",
+			m->ndocs - images, m->ndocs - images == 1 ? "" : "es", m->ndocs);
+	else
+		fprintf(out, P "%zu process%s:\n", m->ndocs, m->ndocs == 1 ? "" : "es");
 	for (size_t i = 0; i < m->ndocs; i++)
 		if (m->procs[i].pid == (uint64_t)root)
 			print_tree(out, m, i, 0, shown);

@@ -54,6 +54,20 @@ is "$(sed -n 's/^failpool: eligible \([0-9]*\), injected \([0-9]*\), .*/\1 \2/p'
 	"totals over every process: 1 eligible, 1 injected"
 is "$(tail -n 1 "$T/err")" "failpool: reports $T/tree/r.%p.json, one per process (4)" "where the reports are"
 
+# --- a %e pattern keeps the report of an image exec replaced: said so
+mkdir "$T/ex"
+rc=$(st "$F" run --report "$T/ex/%e.%p.json" -- sh -c "$P malloc 1 16 | cat >/dev/null")
+is "$rc|$(ls "$T/ex" | sed 's/\.[0-9]*\.json$//' | sort | paste -sd, -)" "0|cat,$SH,$SH,$SH,probe" \
+	"a pipeline with a %e pattern: the shell's report, and both images of each child"
+is "$(sed -n '/^failpool: 3 processes/,/^failpool: seed/p' "$T/err" | norm /dev/stdin | grep -v seed)" \
+"failpool: 3 processes (5 reports: an image exec replaced writes its own):
+failpool:   $SH (pid N) exited with status 0; injected 0
+failpool:     $SH (pid N) replaced by exec; injected 0
+failpool:     probe (pid N) exited with status 0; injected 0
+failpool:     $SH (pid N) replaced by exec; injected 0
+failpool:     cat (pid N) exited with status 0; injected 0" \
+	"... three processes, each image that exec replaced just before what replaced it"
+
 # --- make -j4: four parallel children of make, in the tool's own directory
 if command -v make >/dev/null 2>&1; then
 	printf 'all: a b c d\na b c d:\n\t@%s malloc 3 16\n' "$P" >"$T/Makefile"
