@@ -359,6 +359,10 @@ static void summarise(struct fp_runreports *r, pid_t pid, int status, const char
 
 	/* A closed stderr must not kill the tool before its directory is removed. */
 	signal(SIGPIPE, SIG_IGN);
+	if (quiet && !r->fixed) {	/* nothing to read: the reports stay where they are */
+		fp_runreports_done(r);
+		return;
+	}
 	fp_runreports_collect(r, pid);
 	fp_runreports_kept(r, kept, sizeof(kept));
 	if (!quiet)
