@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "model.h"
 #include "outfile.h"
 
 #define TMP_NAME_FMT	"failpool.%ld.json"
@@ -129,26 +129,21 @@ static void from_tmpdir(struct fp_runreports *r)
 /* Whether the report at @path was written by this run, under its own name. */
 static int is_this_runs(const struct fp_runreports *r, const char *path)
 {
-	char err[128], own[PATH_MAX * 2];
-	struct fp_json *j;
+	char err[256], own[PATH_MAX * 2];
+	struct fp_model m;
 	struct stat st;
-	uint64_t pid;
-	const char *exe, *schema;
 	int ok = 0;
 
 	if (stat(path, &st) || !S_ISREG(st.st_mode) ||
 	    st.st_mtim.tv_sec < r->start.tv_sec ||
 	    (st.st_mtim.tv_sec == r->start.tv_sec && st.st_mtim.tv_nsec < r->start.tv_nsec))
 		return 0;
-	j = fp_json_load(path, err, sizeof(err));
-	schema = fp_json_str(fp_json_get(j, "schema"));
-	exe = fp_json_str(fp_json_get(j, "exe"));
-	if (j && schema && !strcmp(schema, "failpool-report/1") && exe &&
-	    !fp_json_u64(fp_json_get(j, "pid"), &pid)) {
-		expand(r->tmpl, (long)pid, exe, 0, own, sizeof(own));
+	if (fp_model_load(path, &m, err, sizeof(err)) == 0 && m.kind == FP_MODEL_REPORT &&
+	    m.procs[0].exe) {
+		expand(r->tmpl, (long)m.procs[0].pid, m.procs[0].exe, 0, own, sizeof(own));
 		ok = !strcmp(own, path);
 	}
-	fp_json_free(j);
+	fp_model_free(&m);
 	return ok;
 }
 
@@ -166,16 +161,22 @@ static void from_pattern(struct fp_runreports *r)
 	globfree(&g);
 }
 
-static long pid_of(const char *path)
+/* The pid and executable of the report at @path (@exe: "" when unknown). */
+static long pid_of(const char *path, char *exe, size_t size)
 {
-	char err[128];
-	struct fp_json *j = fp_json_load(path, err, sizeof(err));
-	uint64_t pid = 0;
+	char err[256];
+	struct fp_model m;
+	long pid = -1;
 
-	if (j)
-		fp_json_u64(fp_json_get(j, "pid"), &pid);
-	fp_json_free(j);
-	return (long)pid;
+	if (exe)
+		exe[0] = '\0';
+	if (fp_model_load(path, &m, err, sizeof(err)) == 0 && m.kind == FP_MODEL_REPORT) {
+		pid = (long)m.procs[0].pid;
+		if (exe)
+			snprintf(exe, size, "%s", m.procs[0].exe ? m.procs[0].exe : "");
+	}
+	fp_model_free(&m);
+	return pid;
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -191,7 +192,10 @@ static int write_all(int fd, const char *p, size_t n)
 	return 1;
 }
 
-/* "\"report\":" and @v as a JSON string, as the shim writes it. */
+/*
+ * "\"report\":" and @v as a JSON string, as the shim writes it: the one
+ * member of a report the tool rewrites (keep_root()), as text.
+ */
 static void json_member(char *out, size_t size, const char *v)
 {
 	size_t n = (size_t)snprintf(out, size, "\"report\":\"");
@@ -213,17 +217,16 @@ static void json_member(char *out, size_t size, const char *v)
  */
 static void keep_root(struct fp_runreports *r, const char *from)
 {
-	char err[128], was[PATH_MAX * 2 + 64], now[PATH_MAX * 4 + 64], pattern[PATH_MAX * 2 + 32];
-	struct fp_json *j = fp_json_load(from, err, sizeof(err));
-	const char *exe = fp_json_str(fp_json_get(j, "exe"));
+	char was[PATH_MAX * 2 + 64], now[PATH_MAX * 4 + 64], pattern[PATH_MAX * 2 + 32];
+	char exe[NAME_MAX + 1];
 	struct fp_outfile o;
 	char *text = NULL, *at;
 	size_t len = 0;
 	FILE *in;
 	int fd, ok;
 
-	expand(r->tmpl, 0, exe ? exe : "", 0, r->kept, sizeof(r->kept));
-	fp_json_free(j);
+	pid_of(from, exe, sizeof(exe));
+	expand(r->tmpl, 0, exe, 0, r->kept, sizeof(r->kept));
 	in = fopen(from, "r");
 	if (in) {
 		ok = fseek(in, 0, SEEK_END) == 0 && (len = (size_t)ftell(in)) > 0 &&
@@ -291,7 +294,7 @@ const char *fp_runreports_root(const struct fp_runreports *r, pid_t root)
 			snprintf(own, sizeof(own), "%s/" TMP_NAME_FMT, r->tmpdir, (long)root);
 			if (!strcmp(own, r->paths[i]))
 				return r->paths[i];
-		} else if (pid_of(r->paths[i]) == (long)root) {
+		} else if (pid_of(r->paths[i], NULL, 0) == (long)root) {
 			return r->paths[i];
 		}
 	}

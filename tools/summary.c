@@ -9,65 +9,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "format.h"
 #include "lines.h"
 #include "merge.h"
-#include "parse.h"
+#include "model.h"
 
 #define P "failpool: "
 /* The callers shown for a site. */
 #define SITE_FRAMES	3
 
-static const char *human(uint64_t n, char *buf, size_t size)
-{
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double v = (double)n;
-	unsigned u = 0;
-
-	if (n < 1024) {
-		snprintf(buf, size, "%" PRIu64 " bytes", n);
-		return buf;
-	}
-	v /= 1024;
-	while (v >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, size, "%" PRIu64 " bytes (%.1f %s)", n, v, unit[u]);
-	return buf;
-}
-
-static void print_frames(FILE *out, const struct fp_json *frames, size_t max)
+static void print_frames(FILE *out, const struct fp_model_frames *f, size_t max)
 {
 	char buf[1024];
 
-	for (size_t k = 0; frames && frames->type == FP_JSON_ARR && k < frames->n && k < max; k++) {
-		fp_lines_frame(buf, sizeof(buf), frames->items[k], 1);
-		fprintf(out, "%s%s", k ? " < " : "", buf);
-	}
-}
-
-/* "exited with status N" or "killed by signal N (SIGX)". */
-static void print_ending(FILE *out, const struct fp_mproc *p)
-{
-	const char *name = p->signal ? fp_signal_name(p->signal) : NULL;
-
-	if (p->signal)
-		fprintf(out, "killed by signal %d%s%s%s", p->signal,
-			name ? " (" : "", name ? name : "", name ? ")" : "");
-	else if (p->has_code)
-		fprintf(out, "exited with status %" PRId64, p->code);
-	else if (p->complete)	/* the image an exec replaced: its own report */
-		fputs("replaced by exec", out);
-	else
-		fputs("ended", out);
+	for (size_t k = 0; k < f->n && k < max; k++)
+		fprintf(out, "%s%s", k ? " < " : "", fp_format_frame(buf, sizeof(buf), &f->v[k], 1));
 }
 
 /* Why CMD left no report, from how it ended. */
 static void print_no_report(FILE *out, const struct fp_summary_run *run)
 {
 	const char *base = strrchr(run->cmd, '/');
-
 	const char *exe = getenv("FAILPOOL_EXE");
 
 	base = base ? base + 1 : run->cmd;
@@ -81,192 +43,178 @@ static void print_no_report(FILE *out, const struct fp_summary_run *run)
 }
 
 /* The report of an image that exec replaced (a %e pattern keeps each image's). */
-static int replaced(const struct fp_mproc *p)
+static int replaced(const struct fp_model_proc *p)
 {
-	return !p->signal && !p->has_code && p->complete;
+	return !p->exit.by_signal && !p->exit.has_code && p->complete;
 }
 
-static int has_pid(const struct fp_merged *m, uint64_t pid)
+static int has_pid(const struct fp_model *m, uint64_t pid)
 {
-	for (size_t i = 0; i < m->ndocs; i++)
+	for (size_t i = 0; i < m->nprocs; i++)
 		if (m->procs[i].pid == pid)
 			return 1;
 	return 0;
 }
 
-/* One process and, under it, its children, deepest first by pid. */
-static void print_tree(FILE *out, const struct fp_merged *m, size_t i, unsigned depth,
+/* Whether @k comes before @next among the children of one process: by pid, images first. */
+static int before(const struct fp_model_proc *k, const struct fp_model_proc *next)
+{
+	return k->pid < next->pid || (k->pid == next->pid && replaced(k));
+}
+
+/* One process and, under it, its children. */
+static void print_tree(FILE *out, const struct fp_model *m, size_t i, unsigned depth,
 		       unsigned char *shown)
 {
-	const struct fp_mproc *p = &m->procs[i];
-	uint64_t seq;
+	const struct fp_model_proc *p = &m->procs[i];
+	char ending[64];
 
 	shown[i] = 1;
-	fprintf(out, P "%*s%s (pid %" PRIu64 ") ", 2 + 2 * (int)(depth < 16 ? depth : 16), "",
-		p->exe ? p->exe : "?", p->pid);
-	print_ending(out, p);
-	if (p->crash && !fp_json_u64(fp_json_get(p->crash, "last_injection_seq"), &seq))
-		fprintf(out, " after injected failure #%" PRIu64, seq);
+	fprintf(out, P "%*s%s (pid %" PRIu64 ") %s", 2 + 2 * (int)(depth < 16 ? depth : 16), "",
+		p->exe ? p->exe : "?", p->pid, fp_format_ending(&p->exit, ending, sizeof(ending)));
+	if (p->crash && p->crash->has_last_injection_seq)
+		fprintf(out, " after injected failure #%" PRIu64, p->crash->last_injection_seq);
 	fprintf(out, "; injected %" PRIu64 "%s\n", p->injected,
 		p->complete ? "" : "; the report is incomplete");
 	for (;;) {
-		size_t next = m->ndocs;
+		size_t next = m->nprocs;
 
-		for (size_t k = 0; k < m->ndocs; k++)
+		for (size_t k = 0; k < m->nprocs; k++)
 			if (!shown[k] && m->procs[k].ppid == p->pid &&
-			    (next == m->ndocs || m->procs[k].pid < m->procs[next].pid ||
-			     (m->procs[k].pid == m->procs[next].pid && replaced(&m->procs[k]))))
+			    (next == m->nprocs || before(&m->procs[k], &m->procs[next])))
 				next = k;
-		if (next == m->ndocs)
+		if (next == m->nprocs)
 			break;
 		print_tree(out, m, next, depth + 1, shown);
 	}
 }
 
 /* The process tree: CMD first, then any process whose parent wrote no report. */
-static void print_processes(FILE *out, const struct fp_merged *m, pid_t root)
+static void print_processes(FILE *out, const struct fp_model *m, pid_t root)
 {
-	unsigned char *shown = calloc(m->ndocs, 1);
+	unsigned char *shown = calloc(m->nprocs, 1);
+	size_t images = 0;
 
 	if (!shown)
 		return;
-	size_t images = 0;
-
-	for (size_t i = 0; i < m->ndocs; i++)
+	for (size_t i = 0; i < m->nprocs; i++)
 		images += replaced(&m->procs[i]);
 	if (images)
 		fprintf(out, P "%zu process%s (%zu reports: an image exec replaced writes its own):\n",
-			m->ndocs - images, m->ndocs - images == 1 ? "" : "es", m->ndocs);
+			m->nprocs - images, m->nprocs - images == 1 ? "" : "es", m->nprocs);
 	else
-		fprintf(out, P "%zu process%s:\n", m->ndocs, m->ndocs == 1 ? "" : "es");
-	for (size_t i = 0; i < m->ndocs; i++)
-		if (m->procs[i].pid == (uint64_t)root)
+		fprintf(out, P "%zu process%s:\n", m->nprocs, m->nprocs == 1 ? "" : "es");
+	for (size_t i = 0; i < m->nprocs; i++)
+		if (m->procs[i].pid == (uint64_t)root && !shown[i])
 			print_tree(out, m, i, 0, shown);
-	for (size_t i = 0; i < m->ndocs; i++)
+	for (size_t i = 0; i < m->nprocs; i++)
 		if (!shown[i] && !has_pid(m, m->procs[i].ppid))
 			print_tree(out, m, i, 0, shown);
-	for (size_t i = 0; i < m->ndocs; i++)	/* a cycle of reused pids */
+	for (size_t i = 0; i < m->nprocs; i++)	/* a cycle of reused pids */
 		if (!shown[i])
 			print_tree(out, m, i, 0, shown);
 	free(shown);
 }
 
-static void print_calls(FILE *out, const struct fp_merged *m)
+static void print_calls(FILE *out, const struct fp_model *m)
 {
 	uint64_t total = 0;
 	int first = 1;
 
 	for (unsigned c = 0; c < FP_CALL_COUNT; c++)
-		total += m->calls[c];
+		total += m->totals.calls[c];
 	fprintf(out, P "calls %" PRIu64, total);
 	for (unsigned c = 0; c < FP_CALL_COUNT; c++) {
-		if (!m->calls[c])
+		if (!m->totals.calls[c])
 			continue;
-		fprintf(out, "%s%s %" PRIu64, first ? " (" : ", ", fp_call_name(c), m->calls[c]);
+		fprintf(out, "%s%s %" PRIu64, first ? " (" : ", ", fp_call_name(c), m->totals.calls[c]);
 		first = 0;
 	}
 	fputs(first ? "\n" : ")\n", out);
 }
 
-/* The injection numbered @seq in @doc, and its site there; NULL if not recorded. */
-static const struct fp_json *injection(const struct fp_json *doc, uint64_t seq,
-				       const struct fp_json **site)
+/* The injected failure before @p's crash, if its report kept it (the first 1000). */
+static const struct fp_model_injection *last_injection(const struct fp_model_proc *p)
 {
-	const struct fp_json *inj = fp_json_get(doc, "injections");
-	const struct fp_json *sites = fp_json_get(doc, "sites");
-
-	*site = NULL;
-	for (size_t i = 0; inj && inj->type == FP_JSON_ARR && i < inj->n; i++) {
-		const char *id;
-
-		if (fp_json_path_u64(inj->items[i], "seq", 0) != seq)
-			continue;
-		id = fp_json_str(fp_json_get(inj->items[i], "site"));
-		for (size_t k = 0; id && sites && sites->type == FP_JSON_ARR && k < sites->n; k++) {
-			const char *sid = fp_json_str(fp_json_get(sites->items[k], "id"));
-
-			if (sid && !strcmp(sid, id))
-				*site = sites->items[k];
-		}
-		return inj->items[i];
-	}
+	for (size_t i = 0; p->crash && p->crash->has_last_injection_seq && i < p->ninjections; i++)
+		if (p->injections[i].seq == p->crash->last_injection_seq)
+			return &p->injections[i];
 	return NULL;
 }
 
-/* The frames shown, queued to be named offline (a crash record may have no symbols). */
-static void name_frames(const struct fp_merged *m)
+/* The site of @inj, among @m's (merged by id: one id is one stack). */
+static struct fp_model_site *site_of(struct fp_model *m, const struct fp_model_injection *inj)
 {
-	size_t shown = 0;
+	for (size_t i = 0; inj && inj->has_site && i < m->nsites; i++)
+		if (m->sites[i].id == inj->site)
+			return &m->sites[i];
+	return NULL;
+}
 
-	for (size_t i = 0; i < m->ndocs; i++) {
-		const struct fp_json *c = m->procs[i].crash, *site = NULL;
-		uint64_t seq;
+/*
+ * The frames shown, named offline (a crash record may have no symbols): the
+ * top sites and every crash (fp_lines_name), and each crash's injected
+ * failure's site, which need not be among the top.
+ */
+static void name_frames(struct fp_model *m)
+{
+	struct fp_model_site *s;
 
-		fp_lines_objects(fp_json_get(m->docs[i], "objects"));
-		if (!c)
-			continue;
-		fp_lines_want(fp_json_get(c, "frames"), 1, 1);
-		if (!fp_json_u64(fp_json_get(c, "last_injection_seq"), &seq) &&
-		    injection(m->docs[i], seq, &site) && site)
-			fp_lines_want(fp_json_get(site, "frames"), SITE_FRAMES, 1);
-	}
-	for (size_t i = 0; i < m->nsites && shown < FP_SUMMARY_TOP_SITES; i++)
-		if (m->sites[i].injected) {
-			fp_lines_want(m->sites[i].frames, SITE_FRAMES, 1);
-			shown++;
-		}
+	fp_lines_name(m, FP_SUMMARY_TOP_SITES);
+	for (size_t i = 0; i < m->nprocs; i++)
+		if ((s = site_of(m, last_injection(&m->procs[i]))))
+			fp_lines_want_frames(&s->frames, SITE_FRAMES, 1);
 	fp_lines_run();
+	for (size_t i = 0; i < m->nprocs; i++)
+		if ((s = site_of(m, last_injection(&m->procs[i]))))
+			fp_lines_fill(&s->frames);
 }
 
 /*
  * Where each process crashed, after which injected failure, and that
  * failure's call and site: what to fix is usually that site's NULL check.
  */
-static void print_crashes(FILE *out, const struct fp_merged *m)
+static void print_crashes(FILE *out, struct fp_model *m)
 {
-	for (size_t i = 0; i < m->ndocs; i++) {
-		const struct fp_json *c = m->procs[i].crash, *frames, *inj, *site = NULL;
-		const char *name, *kind;
-		uint64_t seq;
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fp_model_proc *p = &m->procs[i];
+		const struct fp_model_crash *c = p->crash;
+		const struct fp_model_injection *inj = last_injection(p);
+		const struct fp_model_site *site = site_of(m, inj);
 
 		if (!c)
 			continue;
-		frames = fp_json_get(c, "frames");
-		name = fp_json_str(fp_json_get(c, "name"));
-		kind = fp_json_str(fp_json_get(c, "kind"));
-		if (m->ndocs == 1)
+		if (m->nprocs == 1)
 			fputs(P "crash: ", out);
 		else
-			fprintf(out, P "crash in %s (pid %" PRIu64 "): ",
-				m->procs[i].exe ? m->procs[i].exe : "?", m->procs[i].pid);
-		fputs(name ? name : "a fatal signal", out);
-		if (kind && strcmp(kind, "signal"))	/* FAILPOOL_CHECK ended it */
-			fprintf(out, " (%s)", kind);
-		if (frames && frames->type == FP_JSON_ARR && frames->n) {
+			fprintf(out, P "crash in %s (pid %" PRIu64 "): ", p->exe ? p->exe : "?", p->pid);
+		fputs(c->name ? c->name : "a fatal signal", out);
+		if (c->kindv != FP_CRASH_SIGNAL)	/* FAILPOOL_CHECK ended it */
+			fprintf(out, " (%s)", c->kind ? c->kind : "?");
+		if (c->frames.n) {
 			fputs(" in ", out);
-			print_frames(out, frames, 1);
+			print_frames(out, &c->frames, 1);
 		}
-		if (fp_json_u64(fp_json_get(c, "last_injection_seq"), &seq)) {
+		if (!c->has_last_injection_seq) {
 			fputs(", with no failure injected before it\n", out);
 			continue;
 		}
-		fprintf(out, ", after injected failure #%" PRIu64 "\n", seq);
-		inj = injection(m->docs[i], seq, &site);
+		fprintf(out, ", after injected failure #%" PRIu64 "\n", c->last_injection_seq);
 		if (!inj)
 			continue;	/* past the first 1000 the report keeps */
-		fprintf(out, P "  injected failure #%" PRIu64 ": %s(%" PRIu64 ") at site %s",
-			seq, fp_json_str(fp_json_get(inj, "call")) ?: "?",
-			fp_json_path_u64(inj, "size", 0),
-			fp_json_str(fp_json_get(inj, "site")) ?: "?");
-		if (site) {
+		fprintf(out, P "  injected failure #%" PRIu64 ": %s(%" PRIu64 ")", inj->seq,
+			inj->call ? inj->call : "?", inj->size);
+		if (inj->has_site)
+			fprintf(out, " at site %016" PRIx64, inj->site);
+		if (site && site->frames.n) {
 			fputs(": ", out);
-			print_frames(out, fp_json_get(site, "frames"), SITE_FRAMES);
+			print_frames(out, &site->frames, SITE_FRAMES);
 		}
 		fputc('\n', out);
 	}
 }
 
-static void print_sites(FILE *out, const struct fp_merged *m)
+static void print_sites(FILE *out, const struct fp_model *m)
 {
 	size_t n = 0, shown = 0;
 
@@ -274,12 +222,12 @@ static void print_sites(FILE *out, const struct fp_merged *m)
 		n += m->sites[i].injected > 0;
 	if (n)
 		fprintf(out, P "top injected sites (injected, site id, caller):\n");
-	/* m->sites is ordered by injected failures, most first. */
+	/* Merged sites are ordered by injected failures, most first. */
 	for (size_t i = 0; i < m->nsites && shown < FP_SUMMARY_TOP_SITES; i++) {
 		if (!m->sites[i].injected)
 			continue;
 		fprintf(out, P "  %8" PRIu64 "  %016" PRIx64 "  ", m->sites[i].injected, m->sites[i].id);
-		print_frames(out, m->sites[i].frames, SITE_FRAMES);
+		print_frames(out, &m->sites[i].frames, SITE_FRAMES);
 		fputc('\n', out);
 		shown++;
 	}
@@ -289,10 +237,10 @@ static void print_sites(FILE *out, const struct fp_merged *m)
 }
 
 /* One line per pool: how much of its reserve was used, and whether it ran out. */
-static void print_pools(FILE *out, const struct fp_merged *m)
+static void print_pools(FILE *out, const struct fp_model *m)
 {
 	for (size_t i = 0; i < m->npools; i++) {
-		const struct fp_mpool *p = &m->pools[i];
+		const struct fp_model_pool *p = &m->pools[i];
 
 		fprintf(out, P "pool %s: %" PRIu64 " allocs, %" PRIu64 " from the reserve, "
 			"%" PRIu64 " of %" PRIu64 " elements used at most, %" PRIu64
@@ -301,40 +249,73 @@ static void print_pools(FILE *out, const struct fp_merged *m)
 	}
 }
 
+/* The seed: the one every process had, or CMD's (each process may draw its own). */
+static void print_seed(FILE *out, const struct fp_model *m, int root_seen)
+{
+	if (m->has_seed)
+		fprintf(out, P "seed %" PRIu64 "\n", m->seed);
+	else if (root_seen && m->procs[0].has_seed)
+		fprintf(out, P "seed %" PRIu64 " (CMD's; each process drew its own)\n",
+			m->procs[0].seed);
+	else
+		fputs(P "seed: each process drew its own\n", out);
+}
+
+/* @paths loaded and merged into @m; 0, or -1 after saying which file is wrong. */
+static int load(char *const *paths, size_t n, struct fp_model *m)
+{
+	struct fp_model *parts = calloc(n, sizeof(*parts));
+	char err[256];
+
+	memset(m, 0, sizeof(*m));
+	if (!parts) {
+		fputs(P "out of memory\n", stderr);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (fp_model_load(paths[i], &parts[i], err, sizeof(err))) {
+			fprintf(stderr, P "%s: %s\n", paths[i], err);
+			for (size_t k = 0; k <= i; k++)
+				fp_model_free(&parts[k]);
+			free(parts);
+			return -1;
+		}
+	}
+	/* No warning that the seeds differ: print_seed() says it. */
+	return fp_merge_models(parts, n, m, NULL);
+}
+
 int fp_summary_print(FILE *out, char *const *paths, size_t n, const struct fp_summary_run *run)
 {
-	struct fp_merged m;
+	struct fp_model m;
 	char buf[64];
 	int root_seen = 0;
 
-	if (n && fp_merge_load(paths, n, &m)) {
-		fp_merge_free(&m);
+	if (n && load(paths, n, &m))
 		return -1;
-	}
 	for (size_t i = 0; i < n; i++)
 		root_seen |= m.procs[i].pid == (uint64_t)run->root;
 	if (!root_seen)
 		print_no_report(out, run);
 	if (n) {
 		name_frames(&m);
-		if (n == 1 && root_seen) {
-			fprintf(out, P "%s (pid %" PRIu64 ") ", m.procs[0].exe ? m.procs[0].exe : "?",
-				m.procs[0].pid);
-			print_ending(out, &m.procs[0]);
-			fputs(m.procs[0].complete ? "\n" : "; the report is incomplete\n", out);
-		} else {
+		if (n == 1 && root_seen)
+			fprintf(out, P "%s (pid %" PRIu64 ") %s%s\n", m.procs[0].exe ? m.procs[0].exe : "?",
+				m.procs[0].pid, fp_format_ending(&m.procs[0].exit, buf, sizeof(buf)),
+				m.procs[0].complete ? "" : "; the report is incomplete");
+		else
 			print_processes(out, &m, run->root);
-		}
-		fprintf(out, P "seed %s\n", m.seed ? m.seed : "?");
+		print_seed(out, &m, root_seen);
 		fprintf(out, P "eligible %" PRIu64 ", injected %" PRIu64 ", real failures %" PRIu64 "\n",
-			m.eligible, m.injected, m.real_failures);
+			m.totals.eligible, m.totals.injected, m.totals.real_failures);
 		print_calls(out, &m);
-		fprintf(out, P "peak live %s%s\n", human(m.peak, buf, sizeof(buf)),
+		fprintf(out, P "peak live %s%s\n",
+			fp_format_bytes(m.totals.peak_live_bytes, 1, buf, sizeof(buf)),
 			n > 1 ? " (the most of any one process)" : "");
 		print_crashes(out, &m);
 		print_sites(out, &m);
 		print_pools(out, &m);
-		fp_merge_free(&m);
+		fp_model_free(&m);
 	}
 	if (run->kept && *run->kept)
 		fprintf(out, P "%s\n", run->kept);
