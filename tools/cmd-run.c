@@ -80,10 +80,12 @@ static void forward(int sig, siginfo_t *si, void *uc)
 static void run_help(FILE *out)
 {
 	fputs(USAGE "\nRun CMD with the failpool shim preloaded and the given settings, then\n"
-	      "print a summary of its report on stderr. Signals sent to failpool are passed\n"
-	      "on to CMD. Exits with CMD's status (128+N if signal N killed it); 125 for a\n"
-	      "usage or configuration error, or a CMD the shim cannot enter (statically\n"
-	      "linked, set-user-ID or set-group-ID); 126 CMD not executable, 127 not found.\n\n"
+	      "print on stderr a summary of the reports of every process it started (a\n"
+	      "tree; each crash with the injected failure before it). Signals sent to\n"
+	      "failpool are passed on to CMD. Exits with CMD's status (128+N if signal N\n"
+	      "killed it); 125 for a usage or configuration error, or a CMD the shim cannot\n"
+	      "enter (statically linked, set-user-ID or set-group-ID, or built with a\n"
+	      "sanitizer that replaces malloc); 126 CMD not executable, 127 not found.\n\n"
 	      "Options (each sets the FAILPOOL_* variable named; see failpool(1)):\n", out);
 	fp_opts_help(out);
 	fputs("  --print-env            print the environment CMD would be given (LD_PRELOAD\n"
