@@ -62,20 +62,33 @@ static int before(const struct fp_model_proc *k, const struct fp_model_proc *nex
 	return k->pid < next->pid || (k->pid == next->pid && replaced(k));
 }
 
-/* One process and, under it, its children. */
+/* Whether @p is worth a line among many: it failed, crashed or had a failure injected. */
+static int notable(const struct fp_model_proc *p, pid_t root)
+{
+	return p->pid == (uint64_t)root || p->exit.by_signal || p->exit.signal ||
+	       (p->exit.has_code && p->exit.code) || p->injected || !p->complete || p->crash;
+}
+
+/*
+ * One process and, under it, its children; in a large tree (@brief) only
+ * the notable ones are printed, at their depth.
+ */
 static void print_tree(FILE *out, const struct fp_model *m, size_t i, unsigned depth,
-		       unsigned char *shown)
+		       unsigned char *shown, pid_t root, int brief)
 {
 	const struct fp_model_proc *p = &m->procs[i];
 	char ending[64];
 
 	shown[i] = 1;
+	if (brief && !notable(p, root))
+		goto children;
 	fprintf(out, P "%*s%s (pid %" PRIu64 ") %s", 2 + 2 * (int)(depth < 16 ? depth : 16), "",
 		p->exe ? p->exe : "?", p->pid, fp_format_ending(&p->exit, ending, sizeof(ending)));
 	if (p->crash && p->crash->has_last_injection_seq)
 		fprintf(out, " after injected failure #%" PRIu64, p->crash->last_injection_seq);
 	fprintf(out, "; injected %" PRIu64 "%s\n", p->injected,
 		p->complete ? "" : "; the report is incomplete");
+children:
 	for (;;) {
 		size_t next = m->nprocs;
 
@@ -85,7 +98,7 @@ static void print_tree(FILE *out, const struct fp_model *m, size_t i, unsigned d
 				next = k;
 		if (next == m->nprocs)
 			break;
-		print_tree(out, m, next, depth + 1, shown);
+		print_tree(out, m, next, depth + 1, shown, root, brief);
 	}
 }
 
@@ -93,7 +106,8 @@ static void print_tree(FILE *out, const struct fp_model *m, size_t i, unsigned d
 static void print_processes(FILE *out, const struct fp_model *m, pid_t root)
 {
 	unsigned char *shown = calloc(m->nprocs, 1);
-	size_t images = 0;
+	size_t images = 0, quiet = 0;
+	int brief = m->nprocs > FP_SUMMARY_MAX_PROCS;
 
 	if (!shown)
 		return;
@@ -106,13 +120,18 @@ static void print_processes(FILE *out, const struct fp_model *m, pid_t root)
 		fprintf(out, P "%zu process%s:\n", m->nprocs, m->nprocs == 1 ? "" : "es");
 	for (size_t i = 0; i < m->nprocs; i++)
 		if (m->procs[i].pid == (uint64_t)root && !shown[i])
-			print_tree(out, m, i, 0, shown);
+			print_tree(out, m, i, 0, shown, root, brief);
 	for (size_t i = 0; i < m->nprocs; i++)
 		if (!shown[i] && !has_pid(m, m->procs[i].ppid))
-			print_tree(out, m, i, 0, shown);
+			print_tree(out, m, i, 0, shown, root, brief);
 	for (size_t i = 0; i < m->nprocs; i++)	/* a cycle of reused pids */
 		if (!shown[i])
-			print_tree(out, m, i, 0, shown);
+			print_tree(out, m, i, 0, shown, root, brief);
+	for (size_t i = 0; brief && i < m->nprocs; i++)
+		quiet += !notable(&m->procs[i], root);
+	if (quiet)
+		fprintf(out, P "  ... and %zu more that exited with status 0 (or were replaced by exec), "
+			"nothing injected\n", quiet);
 	free(shown);
 }
 

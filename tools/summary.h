@@ -7,6 +7,8 @@
 #include <sys/types.h>
 
 #define FP_SUMMARY_TOP_SITES	5
+/* More processes than this: those that exited 0 with nothing injected are only counted. */
+#define FP_SUMMARY_MAX_PROCS	30
 
 /* What the tool knows of the run besides the reports. */
 struct fp_summary_run {

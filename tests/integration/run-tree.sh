@@ -54,6 +54,16 @@ is "$(sed -n 's/^failpool: eligible \([0-9]*\), injected \([0-9]*\), .*/\1 \2/p'
 	"totals over every process: 1 eligible, 1 injected"
 is "$(tail -n 1 "$T/err")" "failpool: reports $T/tree/r.%p.json, one per process (4)" "where the reports are"
 
+# --- a large tree: only the notable processes get a line, the others are counted
+rc=$(st "$F" run --every 1 --site 'func:use_unchecked' -- \
+	sh -c "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35; do $P malloc 1 16 >/dev/null; done; $C unchecked; exit 0")
+is "$rc|$(sed -n '/processes:$/,/^failpool: seed/p' "$T/err" | norm /dev/stdin | grep -v seed)" \
+"0|failpool: 37 processes:
+failpool:   $SH (pid N) exited with status 0; injected 0
+failpool:     crashy (pid N) killed by signal 11 (SIGSEGV) after injected failure #1; injected 1; the report is incomplete
+failpool:   ... and 35 more that exited with status 0 (or were replaced by exec), nothing injected" \
+	"37 processes: CMD and the crash on a line each, the 35 others that exited 0 counted"
+
 # --- a %e pattern keeps the report of an image exec replaced: said so
 mkdir "$T/ex"
 rc=$(st "$F" run --report "$T/ex/%e.%p.json" -- sh -c "$P malloc 1 16 | cat >/dev/null")
