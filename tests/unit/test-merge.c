@@ -194,10 +194,46 @@ static void test_twice(void)
 	rmdir(dir);
 }
 
+/* Sites of two reports of 600 each, 300 shared: found by id after the merge. */
+static void test_many_sites(void)
+{
+	struct fp_model *parts = calloc(2, sizeof(*parts)), m;
+	int found = 0, right = 0;
+
+	for (unsigned r = 0; r < 2; r++) {
+		size_t cap = 600 * 160, len = 0;
+		char *sites = malloc(cap);
+
+		for (unsigned i = 0; i < 600; i++)
+			len += (size_t)snprintf(sites + len, cap - len,
+						"%s{\"id\": \"%016x\", \"frames\": [], \"calls\": %u}",
+						i ? "," : "", 0x1000u + r * 300 + i, i + 1);
+		parse(&parts[r], report(10 + r, 7, 1, 1, sites, 1, 1, 1, 1), r ? "b.json" : "a.json");
+		free(sites);
+	}
+	ok(fp_model_site(&parts[0], 0x1000 + 599) == &parts[0].sites[599], "a report's sites are indexed");
+	fp_merge_models(parts, 2, &m, NULL);
+	is_u64(m.nsites, 900, "900 distinct sites");
+	for (unsigned id = 0x1000; id < 0x1000 + 900; id++) {
+		const struct fp_model_site *s = fp_model_site(&m, id);
+		uint64_t want = id - 0x1000 < 300 ? id - 0x1000 + 1
+				: id - 0x1000 < 600 ? (id - 0x1000 + 1) + (id - 0x1000 - 300 + 1)
+				: id - 0x1000 - 300 + 1;
+
+		found += s != NULL;
+		right += s && s->id == id && s->calls == want;
+	}
+	is_int(found, 900, "each found by id after the sort");
+	is_int(right, 900, "with its calls summed");
+	ok(!fp_model_site(&m, 0x999), "an unknown id: none");
+	fp_model_free(&m);
+}
+
 int main(void)
 {
 	test_sums();
 	test_seeds();
 	test_twice();
+	test_many_sites();
 	return done_testing();
 }
