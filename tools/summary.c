@@ -161,13 +161,12 @@ static const struct fp_model_injection *last_injection(const struct fp_model_pro
 	return NULL;
 }
 
-/* The site of @inj, among @m's (merged by id: one id is one stack). */
+/* The site of @inj, among @m's (merged by id: one id is one stack); to be named. */
 static struct fp_model_site *site_of(struct fp_model *m, const struct fp_model_injection *inj)
 {
-	for (size_t i = 0; inj && inj->has_site && i < m->nsites; i++)
-		if (m->sites[i].id == inj->site)
-			return &m->sites[i];
-	return NULL;
+	const struct fp_model_site *s = inj && inj->has_site ? fp_model_site(m, inj->site) : NULL;
+
+	return s ? &m->sites[s - m->sites] : NULL;
 }
 
 /*
