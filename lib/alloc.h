@@ -16,6 +16,18 @@
 #include "hooks.h"
 #include "je.h"
 
+/**
+ * fp_alloc_boot() - boot the process at its first allocation.
+ * Declared here, defined by what assembles the shim: preload/init.c (it
+ * calls lib/boot.c's fp_boot()), or a unit test's fake. The first
+ * allocation may come before any constructor, so the allocation path can
+ * neither have the boot registered at run time nor call the layer above
+ * it (doc/ARCHITECTURE.md); the linker ties the two.
+ * Context: inside the first malloc, maybe before constructors, any thread.
+ * Return: 1 when the process is ready, 0 when the call must go raw.
+ */
+int fp_alloc_boot(void);
+
 void *fp_alloc_malloc(size_t size, const void *caller);
 void *fp_alloc_calloc(size_t n, size_t size, const void *caller);
 /* realloc(3); @call is FP_CALL_REALLOC or FP_CALL_REALLOCARRAY. */

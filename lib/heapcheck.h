@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #include "calls.h"
-#include "report.h"
+#include "ending.h"
 
 struct fp_site;
 

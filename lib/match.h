@@ -30,8 +30,6 @@ struct fp_rules {
 	unsigned n;
 	unsigned positives;
 	unsigned need_funcs;		/* some rule is func: */
-	unsigned need_libs;		/* some rule is lib: */
-	unsigned need_sites;		/* some rule is site: */
 	struct fp_rule rule[FP_RULES_MAX];
 	char text[FP_RULES_TEXT];
 };

@@ -8,6 +8,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "fp.h"
+
 struct fp_conf;
 
 struct fp_policy {
@@ -23,8 +25,10 @@ struct fp_policy {
 	_Atomic uint64_t injected;	/* failures injected so far */
 	_Atomic uint64_t live;		/* live heap bytes (usable sizes) */
 	_Atomic uint64_t peak;		/* highest value of live */
-	uint64_t forks;			/* children forked so far (fork order) */
 };
+
+/* The process's policy: made by the boot, its counters shared by all threads. */
+extern struct fp_policy fp_process_policy FP_HIDDEN;
 
 /**
  * fp_policy_init() - settings from @c, random stream from @seed, counters 0.

@@ -42,6 +42,21 @@ struct fp_pool {
 };
 
 extern struct fp_pool fp_pools[FP_POOLS_MAX];
+
+/* A pool's figures at one moment, for the report. */
+struct fp_pool_figures {
+	const char *name;
+	uint64_t min, size, curr, low, allocs, hits, refills, waits;
+	uint64_t wait_ns_total, wait_ns_max, exhausted, oversize;
+};
+
+/**
+ * fp_pool_snapshot() - the figures of pool @i (< fp_npools), taken under
+ * its lock unless @unlocked: a signal handler reads them as they are,
+ * since the thread it stopped may hold the lock.
+ * Context: report writing; with @unlocked, a signal handler.
+ */
+void fp_pool_snapshot(unsigned i, int unlocked, struct fp_pool_figures *f);
 extern unsigned fp_npools;
 
 /**

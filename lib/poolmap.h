@@ -14,7 +14,12 @@
 
 #define FP_POOLMAP_CHUNK_SHIFT	21	/* 2 MiB chunks */
 #define FP_POOLMAP_LEAF_SHIFT	30	/* one leaf per GiB */
-#define FP_POOLMAP_ADDR_BITS	47	/* x86-64 user space */
+/* The width of user addresses: known for x86-64 only (4-level paging). */
+#if defined(__x86_64__)
+#define FP_POOLMAP_ADDR_BITS	47
+#else
+#error "poolmap.h: the user address width of this architecture is not known"
+#endif
 
 /* NULL until a pool exists; then 2^(47-30) leaves, NULL where no pool chunk is. */
 extern uint8_t *const *fp_poolmap;

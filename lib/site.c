@@ -18,7 +18,7 @@
 #include "match.h"
 #include "pool.h"
 #include "prng.h"
-#include "runtime.h"
+#include "settings.h"
 #include "symtab.h"
 #include "unwind.h"
 
@@ -120,9 +120,9 @@ static void locate(struct fp_frame_info *f)
 		struct link_map *lm = r.dlfo_link_map;
 		int main_program = !lm->l_name || !*lm->l_name;
 
-		name = main_program ? fp_rt.exe : basename_of(lm->l_name);
+		name = main_program ? fp_settings()->exe : basename_of(lm->l_name);
 		f->offset = (uintptr_t)f->ip - (uintptr_t)lm->l_addr;
-		note_object(main_program ? fp_rt.exe_path : lm->l_name);
+		note_object(main_program ? fp_settings()->exe_path : lm->l_name);
 	}
 	copy_name(f->object, sizeof(f->object), name);
 }
@@ -317,7 +317,7 @@ static void classify(struct fp_site *s)
 		mf[i].function = fp_site_frame_named(f) ? f->function : mine.function;
 		mf[i].demangled = fp_site_frame_named(f) ? f->demangled : mine.demangled;
 	}
-	s->matches = fp_rules_match(&fp_rt.rules, mf, s->n, s->id);
+	s->matches = fp_rules_match(&fp_settings()->rules, mf, s->n, s->id);
 	s->pool = fp_pool_for_stack(mf, s->n, s->id);
 }
 
@@ -342,7 +342,7 @@ void fp_site_init(unsigned frames_per_site, int name_when_seen)
 	fp_site_depth = frames_per_site ? frames_per_site : 1;
 	name_early = name_when_seen;
 	other.id = site_id(NULL, 0);
-	other.matches = fp_rules_match(&fp_rt.rules, NULL, 0, other.id);
+	other.matches = fp_rules_match(&fp_settings()->rules, NULL, 0, other.id);
 }
 
 static struct fp_site *create(const void **ips, unsigned n, uint64_t key)
@@ -488,4 +488,21 @@ struct fp_site *fp_site_next(unsigned *cursor)
 		return &other;
 	}
 	return NULL;
+}
+
+struct fp_site *fp_site_unwind(const void *caller, const void *cfa)
+{
+	const void *ips[64];
+	struct fp_site *site;
+	/* A successful malloc leaves errno alone, whatever libunwind did. */
+	int saved = errno;
+	unsigned n;
+
+	fp_guard_enter();
+	n = fp_unwind_capture(caller, ips, fp_site_depth);
+	fp_guard_leave();
+	site = fp_site_find(ips, n);
+	fp_chain_note(caller, cfa, site);
+	errno = saved;
+	return site;
 }

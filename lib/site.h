@@ -42,8 +42,6 @@ struct fp_site {
 	_Atomic uint64_t calls;
 	_Atomic uint64_t bytes;
 	_Atomic uint64_t injected;
-	unsigned char listed;		/* report scratch: */
-	uint64_t sum_calls, sum_bytes;
 	struct fp_frame_info *frames[];
 };
 
@@ -65,36 +63,33 @@ extern unsigned fp_site_depth;
 struct fp_site *fp_site_find(const void **ips, unsigned n);
 
 /**
+ * fp_site_unwind() - fp_site_lookup()'s slow path: unwind the stack (1.3 KB
+ * of arrays, kept out of every entry point's frame, which programs with
+ * small coroutine stacks pay for), find or make the site, remember the
+ * chain. Its own frame is one more shim frame for fp_unwind_capture() to
+ * drop.
+ * Context: inside malloc, counted (not under the reentrancy guard).
+ */
+FP_NOINLINE __attribute__((cold)) struct fp_site *
+fp_site_unwind(const void *caller, const void *cfa);
+
+/**
  * fp_site_lookup() - the site of the current allocation, whose entry point
- * was called from @caller with stack pointer @cfa (its CFA). Inline, so the
- * stack is captured from the entry function itself and libunwind walks as
- * few shim frames as possible; a stack this thread has proved before is not
- * unwound at all (chain.h).
+ * was called from @caller with stack pointer @cfa (its CFA). A stack this
+ * thread has proved before is not unwound at all (chain.h).
+ * Context: inside malloc, counted (not under the reentrancy guard).
  */
 static inline __attribute__((always_inline)) struct fp_site *
 fp_site_lookup(const void *caller, const void *cfa)
 {
-	const void *ips[64];
 	struct fp_site *site;
-	unsigned n;
 
 	if (fp_site_depth == 1)
 		return fp_site_find(&caller, 1);
 	site = fp_chain_hit(caller, cfa);
 	if (FP_LIKELY(site != NULL))
 		return site;
-	{
-		/* A successful malloc leaves errno alone, whatever libunwind did. */
-		int saved = errno;
-
-		fp_guard_enter();
-		n = fp_unwind_capture(caller, ips, fp_site_depth);
-		fp_guard_leave();
-		site = fp_site_find(ips, n);
-		fp_chain_note(caller, cfa, site);
-		errno = saved;
-	}
-	return site;
+	return fp_site_unwind(caller, cfa);
 }
 
 /**
@@ -147,7 +142,9 @@ const char *fp_site_object(unsigned i);
 
 /**
  * fp_site_next() - iterate over every site (the "other" site last).
- * @cursor: 0 to start
+ * @cursor: 0 to start; after a call, *@cursor - 1 is the site's slot,
+ *          unique and below FP_SITES_MAX + 1 (an index for a caller's own
+ *          per-site scratch)
  * Return: the next site, or NULL at the end.
  */
 struct fp_site *fp_site_next(unsigned *cursor);

@@ -44,14 +44,16 @@ void fp_thread_init(int altstacks);
 struct fp_thread *fp_thread_attach(void);
 void fp_thread_wait_thaw(struct fp_thread *t);
 
-/* Add one to the busy depth; one instruction on x86-64, so signal-safe. */
+/*
+ * Add @n to the busy depth; one instruction on x86-64 (hand-written: x86-64
+ * only), so signal-safe; elsewhere an atomic add, which is too.
+ */
 static inline void fp_thread_busy_add(struct fp_thread *t, int n)
 {
 #if defined(__x86_64__)
 	__asm__ volatile("addl %1, %0" : "+m"(*(int *)&t->busy) : "ir"(n) : "memory");
 #else
-	atomic_store_explicit(&t->busy, atomic_load_explicit(&t->busy, memory_order_relaxed) + n,
-			      memory_order_relaxed);
+	atomic_fetch_add_explicit(&t->busy, n, memory_order_relaxed);
 	atomic_signal_fence(memory_order_seq_cst);
 #endif
 }
@@ -104,6 +106,10 @@ static inline void fp_thread_idle(int idle)
 	if (fp_me)
 		fp_thread_busy_add(fp_me, idle ? -1 : 1);
 }
+
+/* How long a snapshot waits for other threads' counting to finish. */
+#define FP_FREEZE_MS		1000
+#define FP_FREEZE_SIGNAL_MS	100
 
 /**
  * fp_thread_freeze() - stop the world's counting: new counted work waits,
