@@ -222,7 +222,7 @@ void fp_boot_constructor(void)
 	if (fp_passthrough)
 		return;
 	if (cfg->site_depth)
-		fp_site_note_startup();
+		fp_frame_note_startup();
 	if (cfg->reporting)
 		fp_exit_register();
 	fp_startup_done();

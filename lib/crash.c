@@ -77,8 +77,8 @@ static void capture(struct fp_ending *end, void *uc)
 		 * frame 0 is the faulting instruction itself; the others are
 		 * return addresses, as allocation frames are.
 		 */
-		f = fp_site_frame((const char *)ips[i] + (i ? 0 : 1));
-		if (f && !fp_site_frame_is_shim(f))
+		f = fp_frame_get((const char *)ips[i] + (i ? 0 : 1));
+		if (f && !fp_frame_is_shim(f))
 			end->frames[end->nframes++] = f;
 	}
 }

@@ -297,7 +297,7 @@ static void write_objects(void)
 	const char *path;
 
 	fp_jsonw_arr_begin(&w);
-	for (unsigned i = 0; (path = fp_site_object(i)); i++) {
+	for (unsigned i = 0; (path = fp_frame_object(i)); i++) {
 		const char *slash = strrchr(path, '/');
 
 		fp_jsonw_obj_begin(&w);

@@ -16,22 +16,11 @@
 
 #include "chain.h"
 #include "fp.h"
+#include "frame.h"
 #include "guard.h"
 #include "unwind.h"
 
 #define FP_SITES_MAX	65536		/* unique stacks kept; power of two */
-#define FP_FRAMES_MAX	65536		/* unique code addresses; power of two */
-
-/* One code address, located when first seen (survives dlclose). */
-struct fp_frame_info {
-	const void *ip;
-	uintptr_t offset;		/* from the object's load bias */
-	char object[64];		/* basename, "?" when unknown */
-	_Atomic int named;		/* function/demangled are final */
-	const char *function;		/* NULL when unknown */
-	const char *demangled;		/* NULL unless a C++ name */
-	uintptr_t function_offset;
-};
 
 struct fp_site {
 	uint64_t key;			/* hash of the raw return addresses */
@@ -49,6 +38,7 @@ struct fp_site {
  * fp_site_init() - set up sites for this process: @depth frames per site
  * (1: the immediate caller only) and whether frames must be named when
  * first seen (func: rules decide by name).
+ * Context: boot, under the reentrancy guard, maybe inside the first malloc.
  */
 void fp_site_init(unsigned depth, int name_early);
 
@@ -57,6 +47,8 @@ extern unsigned fp_site_depth;
 /**
  * fp_site_find() - the site of the chain @ips (@n return addresses,
  * innermost first), created on first sight (rules evaluated then).
+ * Context: inside malloc, counted; a new site is made under the reentrancy
+ * guard.
  * Return: never NULL; the shared "other" site when the table is full or
  * memory for a new site cannot be had.
  */
@@ -93,58 +85,11 @@ fp_site_lookup(const void *caller, const void *cfa)
 }
 
 /**
- * fp_site_frame() - the record of code address @ip (a return address:
- * located and named as @ip - 1), created on first sight.
- * Return: the record, or NULL when no memory is left for it.
- */
-struct fp_frame_info *fp_site_frame(const void *ip);
-
-/**
- * fp_site_name_frame() - make sure @f has its function name (the object's
- * symbol tables, dladdr, then libunwind's procedure name, demangled when
- * C++). Idempotent; never waits for another thread.
- * Context: under the reentrancy guard; never in a signal handler.
- */
-void fp_site_name_frame(struct fp_frame_info *f);
-
-/* fp_site_frame_named() - whether @f's function names are final. */
-static inline int fp_site_frame_named(struct fp_frame_info *f)
-{
-	return atomic_load_explicit(&f->named, memory_order_acquire) == 1;
-}
-
-/**
- * fp_site_frame_is_shim() - whether @f lies in the shim's own code, which
- * is never shown as one of the program's frames.
- * Context: any, signal handlers included.
- */
-int fp_site_frame_is_shim(const struct fp_frame_info *f);
-
-/**
- * fp_site_note_startup() - remember the objects loaded before main() (call
- * from the constructor): only later ones can be unloaded.
- */
-void fp_site_note_startup(void);
-
-/**
- * fp_site_name_unloadable() - name now every frame in an object that a
- * dlclose() may unload, while its symbols can still be read. Call under
- * the reentrancy guard.
- */
-void fp_site_name_unloadable(void);
-
-/**
- * fp_site_object() - the full path of the @i-th object a frame was found
- * in (the report's "objects").
- * Return: the path, or NULL past the last.
- */
-const char *fp_site_object(unsigned i);
-
-/**
  * fp_site_next() - iterate over every site (the "other" site last).
  * @cursor: 0 to start; after a call, *@cursor - 1 is the site's slot,
  *          unique and below FP_SITES_MAX + 1 (an index for a caller's own
  *          per-site scratch)
+ * Context: report writing, signal handlers included (lock-free).
  * Return: the next site, or NULL at the end.
  */
 struct fp_site *fp_site_next(unsigned *cursor);

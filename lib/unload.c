@@ -20,7 +20,7 @@ int fp_unload_dlclose(void *handle)
 		struct fp_thread *t = fp_thread_enter();
 
 		fp_guard_enter();
-		fp_site_name_unloadable();
+		fp_frame_name_unloadable();
 		fp_guard_leave();
 		fp_thread_leave(t);
 	}
