@@ -30,7 +30,10 @@ struct fp_ending {
 	struct fp_frame_info *free_frames[FP_CRASH_FRAMES];
 };
 
-/* The crash record's "kind" for @end. */
+/**
+ * fp_crash_kind_name() - the crash record's "kind" for @end.
+ * Context: any, async-signal-safe.
+ */
 static inline const char *fp_crash_kind_name(const struct fp_ending *end)
 {
 	return end->kind == FP_CRASH_DOUBLE_FREE ? "double-free" :

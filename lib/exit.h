@@ -54,12 +54,14 @@ void fp_exit(int code);
 /**
  * fp_exit_quick() - quick_exit(3): the report is written after the
  * program's at_quick_exit handlers, with @status.
+ * Context: the program's quick_exit(3), outside malloc.
  */
 void fp_exit_quick(int status) __attribute__((noreturn));
 
 /**
  * fp_exit_exec_failed() - an exec reported the image and then failed: the
  * image's exit reports again.
+ * Context: the program's failed exec, outside malloc.
  */
 void fp_exit_exec_failed(void);
 

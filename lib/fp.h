@@ -24,6 +24,7 @@
 /**
  * fp_bug() - report an impossible state and abort; never returns.
  * @what: a static description.
+ * Context: any, async-signal-safe (fp_say(), then abort()).
  */
 void fp_bug(const char *what) __attribute__((noreturn, cold));
 

@@ -32,6 +32,7 @@ extern struct fp_hooks fp_hooks FP_HIDDEN;
  * nothing needs counting: everything for a passthrough process, free when
  * neither statistics nor live bytes are kept. Called after boot and again
  * once jemalloc's own entry points are resolved.
+ * Context: boot (maybe inside the first malloc) and the constructor.
  */
 void fp_hooks_setup(void);
 

@@ -46,6 +46,7 @@ struct fp_match_frame {
  * @sep: ';' or '|'
  * @err: on failure, a message naming the bad rule ("rule 2 'x:y': unknown
  *       kind 'x' (use func:, lib: or site:)")
+ * Context: boot, maybe inside the first malloc: allocation-free.
  * Return: 0, or -EINVAL.
  */
 int fp_rules_parse(const char *text, char sep, struct fp_rules *rules,
@@ -55,6 +56,8 @@ int fp_rules_parse(const char *text, char sep, struct fp_rules *rules,
  * fp_rules_match() - does a stack match the rules?
  * @frames: the stack's first frames above the interposed function
  * @site:   the stack's site id
+ * Context: inside malloc, under the reentrancy guard (site creation): locale-
+ * free, allocation-free.
  * Return: 1 or 0.
  */
 int fp_rules_match(const struct fp_rules *rules,

@@ -9,6 +9,8 @@
  * fp_report_write() - write the report of this process image, ending as
  * @end says (exit: complete; exec: complete, no status; signal: incomplete,
  * with the crash record). Uses write(2) and a fixed buffer only.
+ * Context: exit, _exit or exec, under the reentrancy guard, the counting
+ * threads frozen; never a signal handler (fp_report_write_async()).
  * Return: 0, or a negative errno (a message is printed on stderr).
  */
 int fp_report_write(const struct fp_ending *end);

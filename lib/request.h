@@ -28,7 +28,11 @@ struct fp_req {
 	uint64_t charged;		/* bytes charged to the live count */
 };
 
-/* Bring the live count from @charged to @want bytes for one block. */
+/**
+ * fp_req_settle() - bring the live count from @charged to @want bytes for one
+ * block.
+ * Context: inside malloc, counted.
+ */
 void fp_req_settle(uint64_t charged, int64_t want);
 
 /**
@@ -39,16 +43,31 @@ void fp_req_settle(uint64_t charged, int64_t want);
 extern void (*fp_req_on_injection)(uint64_t seq, enum fp_call call, uint64_t size,
 				   struct fp_site *site);
 
-/* Count and report injected failure @seq (the caller decides what follows). */
+/**
+ * fp_req_note_injection() - count and report injected failure @seq (the caller
+ * decides what follows).
+ * Context: inside malloc, counted.
+ */
 void fp_req_note_injection(struct fp_req *r, uint64_t seq);
 
-/* An injected failure: counted, logged, ENOMEM. Return: NULL. */
+/**
+ * fp_req_inject() - an injected failure: counted, logged, ENOMEM. Return: NULL.
+ * Context: inside malloc, counted.
+ */
 void *fp_req_inject(struct fp_req *r, uint64_t seq);
 
-/* A real failure: the charge undone, counted, ENOMEM. Return: NULL. */
+/**
+ * fp_req_failed() - A real failure: the charge undone, counted, ENOMEM. Return:
+ * NULL.
+ * Context: inside malloc, counted.
+ */
 void *fp_req_failed(struct fp_req *r, struct fp_shard *sh);
 
-/* A successful allocation of r->size bytes, counted for its site. */
+/**
+ * fp_req_succeeded() - A successful allocation of r->size bytes, counted for
+ * its site.
+ * Context: inside malloc, counted.
+ */
 static inline void fp_req_succeeded(struct fp_req *r, struct fp_shard *sh)
 {
 	if (!sh || !r->site)
