@@ -34,7 +34,7 @@ struct fp_settings {
 	char exe_path[4096];		/* /proc/self/exe itself */
 };
 
-/* The boot's to write (fp_settings_edit()); everyone else reads fp_settings(). */
+/* lib/boot.c's alone to write; everyone else reads fp_settings(). */
 extern struct fp_settings fp_settings_store FP_HIDDEN;
 extern _Atomic int fp_state FP_HIDDEN;
 /* Read on every call: nothing to count, forward to jemalloc. */
@@ -47,16 +47,6 @@ extern _Atomic int fp_enabled FP_HIDDEN;
  * Context: any, async-signal-safe (a constant address).
  */
 static inline const struct fp_settings *fp_settings(void)
-{
-	return &fp_settings_store;
-}
-
-/**
- * fp_settings_edit() - the settings, for the boot.
- * Context: boot (under the reentrancy guard, possibly inside the first
- * malloc).
- */
-static inline struct fp_settings *fp_settings_edit(void)
 {
 	return &fp_settings_store;
 }
