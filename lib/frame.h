@@ -41,8 +41,10 @@ void fp_frame_init(void);
 
 /**
  * fp_frame_get() - the record of code address @ip (a return address:
- * located and named as @ip - 1), created on first sight.
- * Context: inside malloc, under the reentrancy guard.
+ * located and named as @ip - 1), created on first sight (lock-free; memory
+ * from the shim's arena).
+ * Context: inside malloc, under the reentrancy guard; a fatal-signal handler
+ * (the crash record) once fp_je_own_emergency() has run.
  * Return: the record, or NULL when no memory is left for it.
  */
 struct fp_frame_info *fp_frame_get(const void *ip);

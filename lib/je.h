@@ -88,7 +88,7 @@ int fp_je_arena_init(void);
  * fp_je_own_alloc() - zeroed memory for the shim's own bookkeeping, from its
  * arena, bypassing thread caches (so it never leaks into the program's).
  * Context: under the reentrancy guard (the shim's own arena), inside malloc or
- * not.
+ * not; a fatal-signal handler once fp_je_own_emergency() has run.
  * Return: the block, or NULL.
  */
 void *fp_je_own_alloc(size_t size);
