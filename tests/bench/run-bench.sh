@@ -178,7 +178,9 @@ row() {
 		[ -e "$tmp/why/$2" ] && reason="(base) $(cat "$tmp/why/$2")"
 		printf '%-56s %s\n' "$4" "$reason"
 	else
-		printf '%-56s %9s %9s   %s\n' "$4" "$one" "$two" "$5"
+		note=
+		[ -e "$tmp/why/$1" ] && note=" (some runs failed: $(cat "$tmp/why/$1"))"
+		printf '%-56s %9s %9s   %s%s\n' "$4" "$one" "$two" "$5" "$note"
 	fi
 }
 
@@ -203,6 +205,11 @@ echo
 ms() { [ -n "$1" ] && awk -v v="$1" -v d="$2" 'BEGIN { printf "%.2f ms", v / d / 1e6 }'; }
 j1=$(median jemalloc 1) j2=$(median jemalloc 2)
 [ -n "$j1" ] && echo "bare jemalloc, fp-bench: $(ms "$j1" 1) (1 thread), $(ms "${j2:-0}" 1) (2 threads)"
+a1=$(median rate-report 1) a2=$(median rate-report 2)
+[ -n "$j1" ] && [ -n "$j2" ] && [ -n "$a1" ] && [ -n "$a2" ] &&
+	awk -v a="$a1" -v b="$a2" -v j1="$j1" -v j2="$j2" 'BEGIN { printf \
+	"RATE=0.001 + a report: its 2-thread ratio is %.2fx its 1-thread ratio (goal <= 1.15x)\n",
+	(b / j2) / (a / j1) }'
 pj=$(median process-jemalloc 1) pr=$(median process-report 1)
 [ -n "$pj" ] && [ -n "$pr" ] &&
 	echo "one sort: $(ms "$pj" "$procs") under bare jemalloc, $(ms "$pr" "$procs") with a report"

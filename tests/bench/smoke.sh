@@ -45,6 +45,7 @@ rows=$(sed -n '/^row (cost/,/^$/p' "$T/out" | sed '1d;$d')
 is "$(echo "$rows" | wc -l)" 14 "the table has its 14 rows"
 is "$(echo "$rows" | grep -Ev '  +([0-9]+\.[0-9]+x|-) +([0-9]+\.[0-9]+x|-)( |$)' | grep -v ' skipped: ')" "" \
 	"every row has its figures or was skipped for a stated reason"
+is "$(echo "$rows" | grep -c 'some runs failed')" 0 "no run of any row failed"
 is "$(echo "$rows" | grep -c '^passthrough .* [0-9.]*x  *[0-9.]*x ')" 1 \
 	"passthrough has a figure at 1 and at 2 threads"
 is "$(echo "$rows" | grep -c '^explore runs/s .* [0-9.]*x  *- ')" 1 "explore has its figure"
