@@ -12,6 +12,12 @@
 #	FP_BENCH_PROCS    runs of the short program per round and configuration (200)
 #	FP_BENCH_LIVE     live blocks of the resident-memory rows (100000)
 #	FP_BENCH_INPUT    the short program's input (/etc/services, else one made here)
+#	FP_BENCH_INSTRUCTIONS=1  also count instructions per operation at 1 thread
+#	                  (perf's instructions:u where the machine counts them,
+#	                  else valgrind's callgrind): figures that machine noise
+#	                  does not move, for comparing two builds; with
+#	                  FP_BENCH_ROUNDS=0 only those
+#	FP_BENCH_COUNT_OPS  operations of the counted runs (100000)
 # A row that cannot run says why; the others go on. Exit status 2 only for
 # missing arguments.
 set -u
@@ -21,6 +27,7 @@ rounds=${FP_BENCH_ROUNDS:-21}
 ops=${FP_BENCH_OPS:-2000000}
 procs=${FP_BENCH_PROCS:-200}
 live=${FP_BENCH_LIVE:-100000}
+count_ops=${FP_BENCH_COUNT_OPS:-100000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
@@ -102,6 +109,54 @@ explore_round() {
 	fi
 }
 
+# bench_configs RUNNER THREADS: every fp-bench configuration but the
+# peers', each as RUNNER KEY THREADS [VAR=VALUE...].
+bench_configs() {
+	run=$1 t=$2
+	$run jemalloc "$t" "LD_PRELOAD=$jemalloc"
+	$run glibc "$t"
+	$run passthrough "$t" "$pre"
+	$run rate-report "$t" "$pre" FAILPOOL_RATE=0.001 FAILPOOL_SEED=1 "$report"
+	$run pool-hot "$t" "$pre" FAILPOOL_DEPTH=1 \
+		FAILPOOL_POOLS=hot:site=func:work,min=64,size=4096
+	$run sites-8 "$t" "$pre" "$report"
+	$run rule-8 "$t" "$pre" FAILPOOL_SITES=func:work FAILPOOL_RATE=0.001 FAILPOOL_SEED=1
+	$run sites-8-check "$t" "$pre" "$report" FAILPOOL_CHECK=frees
+}
+
+# instructions OPS [VAR=VALUE...]: the user-space instructions of one
+# 1-thread fp-bench run of OPS operations, counted by $counter.
+instructions() {
+	n=$1
+	shift
+	case $counter in
+	perf)
+		perf stat -x, -o "$tmp/perf" -e instructions:u -- env "$@" "$bench" 1 "$n" \
+			> /dev/null 2> "$tmp/err" &&
+			sed -n 's/^\([0-9][0-9]*\),.*instructions.*/\1/p' "$tmp/perf"
+		;;
+	callgrind)
+		env "$@" valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+			"$bench" 1 "$n" 2>&1 > /dev/null | tee "$tmp/err" |
+			sed -n 's/^==[0-9]*== Collected : \([0-9][0-9]*\)$/\1/p'
+		;;
+	esac
+	rm -f "$tmp"/r.*.json
+}
+
+# count KEY THREADS [VAR=VALUE...]: instructions per operation, from runs
+# of N and 2N operations (the start-up and the exit cancel out).
+count() {
+	key=$1
+	shift 2
+	a=$(instructions "$count_ops" "$@") b=$(instructions $((2 * count_ops)) "$@")
+	if [ -n "$a" ] && [ -n "$b" ]; then
+		echo "$key $(((b - a) / count_ops))" >> "$tmp/instructions"
+	else
+		why "instructions-$key" "$(tail -n 1 "$tmp/err")"
+	fi
+}
+
 have_fiu=$(command -v fiu-run)
 have_heaptrack=$(command -v heaptrack)
 [ -n "$have_fiu" ] || why libfiu "skipped: fiu-run (libfiu) not installed"
@@ -116,15 +171,7 @@ r=1
 while [ "$r" -le "$rounds" ]; do
 	echo "round $r of $rounds" >&2
 	for t in 1 2; do
-		fp jemalloc "$t" "LD_PRELOAD=$jemalloc"
-		fp glibc "$t"
-		fp passthrough "$t" "$pre"
-		fp rate-report "$t" "$pre" FAILPOOL_RATE=0.001 FAILPOOL_SEED=1 "$report"
-		fp pool-hot "$t" "$pre" FAILPOOL_DEPTH=1 \
-			FAILPOOL_POOLS=hot:site=func:work,min=64,size=4096
-		fp sites-8 "$t" "$pre" "$report"
-		fp rule-8 "$t" "$pre" FAILPOOL_SITES=func:work FAILPOOL_RATE=0.001 FAILPOOL_SEED=1
-		fp sites-8-check "$t" "$pre" "$report" FAILPOOL_CHECK=frees
+		bench_configs fp "$t"
 		if [ -n "$have_fiu" ]; then
 			# libfiu's POSIX preload with malloc failure enabled at
 			# probability 0: its check on every call, nothing failing.
@@ -150,6 +197,18 @@ while [ "$r" -le "$rounds" ]; do
 	explore_round "$r"
 	r=$((r + 1))
 done
+
+if [ "${FP_BENCH_INSTRUCTIONS:-0}" = 1 ]; then
+	counter=
+	if perf stat -x, -o "$tmp/perf" -e instructions:u -- true 2> /dev/null &&
+		grep -q '^[0-9][0-9]*,.*instructions' "$tmp/perf"; then
+		counter=perf
+	elif command -v valgrind > /dev/null 2>&1; then
+		counter=callgrind
+	fi
+	echo "counting instructions (${counter:-no counter})" >&2
+	[ -n "$counter" ] && bench_configs count 1
+fi
 
 # median KEY THREADS: the median sample, empty when there is none.
 median() {
@@ -184,42 +243,79 @@ row() {
 	fi
 }
 
-echo
-printf '%-56s %9s %9s   %s\n' "row (cost as a ratio to bare jemalloc)" "1 thread" "2 threads" "goal"
-row glibc jemalloc 12 "glibc malloc, no preload (reference)" ""
-row passthrough jemalloc 12 "passthrough (nothing configured)" "the floor: ~1.00x"
-row rate-report jemalloc 12 "RATE=0.001 + a report" "<= 1.6x, 2 threads within 15% of 1"
-row pool-hot jemalloc 12 "a pool on the hot function (DEPTH=1, size=4096)" "<= 1.5x / <= 1.5x"
-row sites-8 jemalloc 12 "per-site recording at depth 8 (a report only)" "<= 1.5x / <= 1.5x"
-row rule-8 jemalloc 12 "a func: rule matched at depth 8 (RATE=0.001)" "<= 1.3x / <= 1.3x"
-row sites-8-check sites-8 12 "CHECK=frees, to the same report without it" "<= 2x"
-row libfiu jemalloc 12 "libfiu fiu-run -x, malloc at probability 0 (glibc)" "peer: failpool cheaper"
-row heaptrack jemalloc 12 "heaptrack (over glibc)" "peer: failpool cheaper"
-row process-pass process-jemalloc 1 "whole process, passthrough (sort, wall time)" ""
-row process-report process-jemalloc 1 "whole process with a report (sort, wall time)" "<= 1.5x"
-row rss-pass rss-jemalloc 1 "max resident, $live live blocks: passthrough" "<= 1.05x"
-row rss-report rss-jemalloc 1 "max resident, $live live blocks: a report" ""
-row explore-bare explore 1 "explore runs/s over bare runs/s (sort, --jobs 2)" ">= 0.50x (higher is better)"
+# label KEY: what a configuration is, as the table names it.
+label() {
+	case $1 in
+	jemalloc) echo "bare jemalloc" ;;
+	glibc) echo "glibc malloc, no preload (reference)" ;;
+	passthrough) echo "passthrough (nothing configured)" ;;
+	rate-report) echo "RATE=0.001 + a report" ;;
+	pool-hot) echo "a pool on the hot function (DEPTH=1, size=4096)" ;;
+	sites-8) echo "per-site recording at depth 8 (a report only)" ;;
+	rule-8) echo "a func: rule matched at depth 8 (RATE=0.001)" ;;
+	sites-8-check) echo "a report with CHECK=frees" ;;
+	esac
+}
 
+if [ "$rounds" -gt 0 ]; then
+	echo
+	printf '%-56s %9s %9s   %s\n' "row (cost as a ratio to bare jemalloc)" "1 thread" "2 threads" "goal"
+	row glibc jemalloc 12 "$(label glibc)" ""
+	row passthrough jemalloc 12 "$(label passthrough)" "the floor: ~1.00x"
+	row rate-report jemalloc 12 "$(label rate-report)" "<= 1.6x, 2 threads within 15% of 1"
+	row pool-hot jemalloc 12 "$(label pool-hot)" "<= 1.5x / <= 1.5x"
+	row sites-8 jemalloc 12 "$(label sites-8)" "<= 1.5x / <= 1.5x"
+	row rule-8 jemalloc 12 "$(label rule-8)" "<= 1.3x / <= 1.3x"
+	row sites-8-check sites-8 12 "CHECK=frees, to the same report without it" "<= 2x"
+	row libfiu jemalloc 12 "libfiu fiu-run -x, malloc at probability 0 (glibc)" "peer: failpool cheaper"
+	row heaptrack jemalloc 12 "heaptrack (over glibc)" "peer: failpool cheaper"
+	row process-pass process-jemalloc 1 "whole process, passthrough (sort, wall time)" ""
+	row process-report process-jemalloc 1 "whole process with a report (sort, wall time)" "<= 1.5x"
+	row rss-pass rss-jemalloc 1 "max resident, $live live blocks: passthrough" "<= 1.05x"
+	row rss-report rss-jemalloc 1 "max resident, $live live blocks: a report" ""
+	row explore-bare explore 1 "explore runs/s over bare runs/s (sort, --jobs 2)" ">= 0.50x (higher is better)"
+	echo
+	ms() { [ -n "$1" ] && awk -v v="$1" -v d="$2" 'BEGIN { printf "%.2f ms", v / d / 1e6 }'; }
+	j1=$(median jemalloc 1) j2=$(median jemalloc 2)
+	[ -n "$j1" ] && echo "bare jemalloc, fp-bench: $(ms "$j1" 1) (1 thread), $(ms "${j2:-0}" 1) (2 threads)"
+	a1=$(median rate-report 1) a2=$(median rate-report 2)
+	[ -n "$j1" ] && [ -n "$j2" ] && [ -n "$a1" ] && [ -n "$a2" ] &&
+		awk -v a="$a1" -v b="$a2" -v j1="$j1" -v j2="$j2" 'BEGIN { printf \
+		"RATE=0.001 + a report: its 2-thread ratio is %.2fx its 1-thread ratio (goal <= 1.15x)\n",
+		(b / j2) / (a / j1) }'
+	pj=$(median process-jemalloc 1) pr=$(median process-report 1)
+	[ -n "$pj" ] && [ -n "$pr" ] &&
+		echo "one sort: $(ms "$pj" "$procs") under bare jemalloc, $(ms "$pr" "$procs") with a report"
+	rj=$(median rss-jemalloc 1) rp=$(median rss-pass 1) rr=$(median rss-report 1)
+	[ -n "$rj" ] && [ -n "$rp" ] && [ -n "$rr" ] &&
+		echo "max resident: $rj KiB bare jemalloc, $rp KiB passthrough, $rr KiB with a report"
+	ex=$(median explore 1) eb=$(median explore-bare 1) en=$(median explore-runs 1)
+	[ -n "$ex" ] && [ -n "$eb" ] && awk -v n="$en" -v x="$ex" -v b="$eb" \
+		'BEGIN { printf "explore: %d runs, %.0f runs/s; bare: %.0f runs/s\n", n, n / x * 1e9, n / b * 1e9 }'
+	echo "workload: 1024 live slots per thread, sizes 16..4096, 1 in 16 calloc," \
+		"$ops operations per thread; median of $rounds"
+fi
+if [ "${FP_BENCH_INSTRUCTIONS:-0}" = 1 ]; then
+	echo
+	if [ -z "$counter" ]; then
+		echo "instructions: skipped: perf cannot count instructions:u here and valgrind is not installed"
+	else
+		printf '%-56s %9s %9s\n' "instructions per operation, 1 thread ($counter)" count /jemalloc
+		base=$(awk '$1 == "jemalloc" { print $2 }' "$tmp/instructions" 2> /dev/null)
+		for key in jemalloc glibc passthrough rate-report pool-hot sites-8 rule-8 sites-8-check; do
+			n=$(awk -v k="$key" '$1 == k { print $2 }' "$tmp/instructions" 2> /dev/null)
+			if [ -z "$n" ]; then
+				printf '%-56s %s\n' "$(label "$key")" \
+					"no figure: $(cat "$tmp/why/instructions-$key" 2> /dev/null)"
+			elif [ -n "$base" ] && [ "$base" -gt 0 ]; then
+				awk -v k="$(label "$key")" -v n="$n" -v b="$base" \
+					'BEGIN { printf "%-56s %9d %8.2fx\n", k, n, n / b }'
+			else
+				printf '%-56s %9d %9s\n' "$(label "$key")" "$n" -
+			fi
+		done
+	fi
+fi
 echo
-ms() { [ -n "$1" ] && awk -v v="$1" -v d="$2" 'BEGIN { printf "%.2f ms", v / d / 1e6 }'; }
-j1=$(median jemalloc 1) j2=$(median jemalloc 2)
-[ -n "$j1" ] && echo "bare jemalloc, fp-bench: $(ms "$j1" 1) (1 thread), $(ms "${j2:-0}" 1) (2 threads)"
-a1=$(median rate-report 1) a2=$(median rate-report 2)
-[ -n "$j1" ] && [ -n "$j2" ] && [ -n "$a1" ] && [ -n "$a2" ] &&
-	awk -v a="$a1" -v b="$a2" -v j1="$j1" -v j2="$j2" 'BEGIN { printf \
-	"RATE=0.001 + a report: its 2-thread ratio is %.2fx its 1-thread ratio (goal <= 1.15x)\n",
-	(b / j2) / (a / j1) }'
-pj=$(median process-jemalloc 1) pr=$(median process-report 1)
-[ -n "$pj" ] && [ -n "$pr" ] &&
-	echo "one sort: $(ms "$pj" "$procs") under bare jemalloc, $(ms "$pr" "$procs") with a report"
-rj=$(median rss-jemalloc 1) rp=$(median rss-pass 1) rr=$(median rss-report 1)
-[ -n "$rj" ] && [ -n "$rp" ] && [ -n "$rr" ] &&
-	echo "max resident: $rj KiB bare jemalloc, $rp KiB passthrough, $rr KiB with a report"
-ex=$(median explore 1) eb=$(median explore-bare 1) en=$(median explore-runs 1)
-[ -n "$ex" ] && [ -n "$eb" ] && awk -v n="$en" -v x="$ex" -v b="$eb" \
-	'BEGIN { printf "explore: %d runs, %.0f runs/s; bare: %.0f runs/s\n", n, n / x * 1e9, n / b * 1e9 }'
-echo "workload: 1024 live slots per thread, sizes 16..4096, 1 in 16 calloc," \
-	"$ops operations per thread; median of $rounds"
 echo "machine: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)," \
 	"$(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%d)"

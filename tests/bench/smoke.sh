@@ -51,4 +51,19 @@ is "$(echo "$rows" | grep -c '^passthrough .* [0-9.]*x  *[0-9.]*x ')" 1 \
 is "$(echo "$rows" | grep -c '^explore runs/s .* [0-9.]*x  *- ')" 1 "explore has its figure"
 is "$(grep -c '^machine: .*, [0-9]* cores, ' "$T/out")" 1 "the machine is named"
 
+# Instruction counts only (no timed rounds): a count for each of the 8
+# configurations, or one line saying why there is no counter.
+FP_BENCH_ROUNDS=0 FP_BENCH_INSTRUCTIONS=1 FP_BENCH_COUNT_OPS=1000 \
+	timeout 300 sh "${0%/*}/run-bench.sh" "$bench" "$spawn" "$FAILPOOL_LIB" \
+	"$JEMALLOC_SO" "$FAILPOOL" > "$T/out" 2> "$T/err"
+is "$?" 0 "run-bench.sh counting instructions exits 0"
+diag "$(cat "$T/out")"
+if grep -q '^instructions: skipped: ' "$T/out"; then
+	skip "instruction counts" "$(grep '^instructions: skipped: ' "$T/out")"
+else
+	is "$(sed -n '/^instructions per operation/,/^$/p' "$T/out" | grep -cE ' [0-9]+ +[0-9]+\.[0-9]+x$')" 8 \
+		"an instruction count and a ratio for each of the 8 configurations"
+	is "$(grep -c '^row (cost' "$T/out")" 0 "no timed table without rounds"
+fi
+
 done_testing
