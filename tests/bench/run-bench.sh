@@ -93,8 +93,10 @@ explore_round() {
 		> "$tmp/err" 2>&1
 	status=$?
 	t1=$(date +%s%N)
-	runs=$(grep -o '"run":[0-9]*' "$out/summary.json" 2> /dev/null | wc -l)
-	if [ "$status" -ne 0 ] || [ "$runs" -eq 0 ]; then
+	# Every run, the baseline included, is one "run": N entry of summary.json.
+	runs=$(grep -o '"run": *[0-9]*' "$out/summary.json" 2> /dev/null | wc -l)
+	# Status 1 means findings in sort (its business, not the bench's).
+	if [ "$status" -gt 1 ] || [ "$runs" -eq 0 ]; then
 		why explore-bare "explore exited $status: $(tail -n 1 "$tmp/err")"
 		rm -rf "$out"
 		return
