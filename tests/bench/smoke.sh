@@ -23,6 +23,12 @@ is "$(nulls run_shim FAILPOOL_SITES=func:work FAILPOOL_EVERY=10 -- \
 	"fp-bench, 2 threads: 2002 requests from work(), EVERY=10 fails 200"
 is "$(nulls run_shim FAILPOOL_SITES=func:hold_live FAILPOOL_EVERY=7 -- \
 	"$bench" --live 1000)" 143 "fp-bench --live 1000: 1001 requests, EVERY=7 fails 143"
+# The bench's pool row pools every request: 2 x 1000 of at most 4096
+# bytes; each thread's slot array (8 KiB) is the only one too big.
+run_shim FAILPOOL_DEPTH=1 FAILPOOL_POOLS=hot:site=func:work,min=64,size=4096 \
+	FAILPOOL_REPORT="$T/pool.json" -- "$bench" 2 1000 > /dev/null
+is "$(jget "$T/pool.json" pools.0.allocs)/$(jget "$T/pool.json" pools.0.oversize)" 2000/2 \
+	"fp-bench under the bench's pool: 2000 requests pooled, the 2 slot arrays oversize"
 is "$(nulls run_shim -- "$bench" --min-size 16 --max-size 8 1 10)" "" \
 	"fp-bench refuses a size range that is empty"
 
