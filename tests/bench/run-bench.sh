@@ -19,9 +19,13 @@
 #	                  FP_BENCH_ROUNDS=0 only those
 #	FP_BENCH_COUNT_OPS  operations of the counted runs (100000)
 # A row that cannot run says why; the others go on. Exit status 2 only for
-# missing arguments.
+# missing arguments or programs.
 set -u
 
+if [ $# -ne 5 ]; then
+	echo "usage: run-bench.sh FP_BENCH FP_SPAWN SHIM_SO JEMALLOC_SO FAILPOOL" >&2
+	exit 2
+fi
 bench=$1 spawn=$2 shim=$3 jemalloc=$4 failpool=$5
 rounds=${FP_BENCH_ROUNDS:-21}
 ops=${FP_BENCH_OPS:-2000000}
