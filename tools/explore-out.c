@@ -142,7 +142,14 @@ static void print_duration(FILE *out, uint64_t ns)
 void fp_xheading(FILE *out, const struct fp_explore *x, const struct fp_xfinding *f)
 {
 	const struct fp_xrun *r = f->first;
-	char *stack = fp_xstack(r->crash_frames, 6, 1);
+	struct fp_json own = r->crash_frames ? *r->crash_frames : (struct fp_json){ 0 };
+	size_t k = fp_xown_frame(r->crash_frames);
+	char *stack;
+
+	/* From where it leaves the runtime: abort()'s and raise()'s own frames say nothing. */
+	own.items += k;
+	own.n -= k;
+	stack = fp_xstack(r->crash_frames ? &own : NULL, 6, 1);
 
 	switch (r->cls) {
 	case FP_X_HUNG:

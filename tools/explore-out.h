@@ -91,6 +91,13 @@ int fp_xseen_add(struct fp_xstate *s, uint64_t id, size_t at);
 /* "sym (obj) < ..." of up to @max frames; file:line too if @lines. */
 char *fp_xstack(const struct fp_json *frames, unsigned max, int lines);
 
+/*
+ * The index of the innermost of @frames outside the C and C++ runtime, the
+ * loader, the allocator and failpool (0 when all are): where a stack ends
+ * in the program's own code.
+ */
+size_t fp_xown_frame(const struct fp_json *frames);
+
 /* "a run"/"2 runs": @n and the noun in the right number. */
 const char *fp_xplural(unsigned long n, const char *one, const char *many, char *buf, size_t size);
 

@@ -284,15 +284,20 @@ static int runtime_object(const char *name)
 	return 0;
 }
 
+size_t fp_xown_frame(const struct fp_json *frames)
+{
+	for (size_t i = 0; frames && frames->type == FP_JSON_ARR && i < frames->n; i++)
+		if (!runtime_object(fp_json_str(fp_json_get(frames->items[i], "object")) ?: ""))
+			return i;
+	return 0;
+}
+
 /* The innermost of @frames in the program's own code, else the innermost; NULL: none. */
 static const struct fp_json *own_frame(const struct fp_json *frames)
 {
 	if (!frames || frames->type != FP_JSON_ARR || !frames->n)
 		return NULL;
-	for (size_t i = 0; i < frames->n; i++)
-		if (!runtime_object(fp_json_str(fp_json_get(frames->items[i], "object")) ?: ""))
-			return frames->items[i];
-	return frames->items[0];
+	return frames->items[fp_xown_frame(frames)];
 }
 
 /*
