@@ -284,12 +284,10 @@ static int unexplorable(const struct fp_xstate *s, const struct fp_xrun *b, char
 	else if (b->how == FP_X_SIGNAL)
 		snprintf(why, size, "the baseline run was killed by signal %d: nothing to compare with",
 			 b->signal);
-	else if (b->code == 127 && !b->reports)
-		snprintf(why, size, "the baseline run exited 127 without a report: %s was not found",
-			 x->cmd[0]);
-	else if (b->code == 126 && !b->reports)
-		snprintf(why, size, "the baseline run exited 126 without a report: %s could not be executed",
-			 x->cmd[0]);
+	else if (b->code == 127 || b->code == 126)
+		/* A shell's "command not found" and "cannot execute": what it ran is not the program. */
+		snprintf(why, size, "the baseline run exited %d, as a shell does for a command it %s: "
+			 "nothing to explore", b->code, b->code == 127 ? "cannot find" : "cannot execute");
 	else if (!b->reports && stat(x->cmd[0], &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
 		snprintf(why, size, "the baseline run wrote no report: %s is set-%s-ID, and the loader "
 			 "ignores LD_PRELOAD in such a program", x->cmd[0],
@@ -362,6 +360,25 @@ static void drop_runs(struct fp_xstate *s, size_t first)
 	}
 }
 
+/* Whether @summary records an exploration of the command, mode and shard of @x. */
+static int same_exploration(const struct fp_explore *x, const struct fp_json *summary)
+{
+	const struct fp_json *cmd = fp_json_get(summary, "command");
+	char shard[32];
+	size_t n = 0;
+
+	while (x->cmd[n])
+		n++;
+	if (!cmd || cmd->type != FP_JSON_ARR || cmd->n != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fp_json_str(cmd->items[i]) ?: "", x->cmd[i]))
+			return 0;
+	snprintf(shard, sizeof(shard), "%u/%u", x->shard, x->nshards);
+	return !strcmp(fp_json_str(fp_json_get(summary, "mode")) ?: "", x->nth_mode ? "nth" : "sites") &&
+	       !strcmp(fp_json_str(fp_json_get(summary, "shard")) ?: "0/0", shard);
+}
+
 int fp_explore(struct fp_explore *x)
 {
 	struct fp_xstate s = { .x = x, .k = 1 };
@@ -371,6 +388,12 @@ int fp_explore(struct fp_explore *x)
 	if (x->resume) {
 		if (!(summary = fp_xload_summary(x->out)))
 			return FP_EXIT_USAGE;
+		if (!same_exploration(x, summary)) {
+			fprintf(stderr, "failpool: --resume %s: that exploration is of another command, mode "
+				"or shard\n", x->out);
+			fp_json_free(summary);
+			return FP_EXIT_USAGE;
+		}
 		recorded = fp_json_get(summary, "runs");
 	}
 	/* As gdb does: the same addresses run after run, so a finding reproduces. */

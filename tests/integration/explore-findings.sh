@@ -1,0 +1,111 @@
+#!/bin/sh
+# failpool explore (README, "`failpool explore`"): what it refuses to call
+# explored (exit 2), the classes silent and aborted, findings grouped by
+# where they end, reproducers from any directory in a clean environment,
+# --stdin, a used --out, --max-runs leaving sites untried, SIGTERM and
+# --resume, --fail-on and --junit.
+. "$TESTLIB"
+
+F=$PROGS/findings
+X="$FAILPOOL explore"
+sj() { jpy "$1/summary.json" "$2"; }
+
+# 1. Nothing explored is no success: exit 2 and the reason.
+$X --out "$T/m" -- no-such-program-here >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:failpool: no-such-program-here: command not found in PATH: nothing to explore" \
+	"a misspelled command: exit 2"
+printf 'not a program\n' >"$T/plain"
+$X --out "$T/m" -- "$T/plain" >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:failpool: $T/plain: not an executable file: nothing to explore" \
+	"a file that is not executable: exit 2"
+printf '#!/bin/sh\nexit 127\n' >"$T/gone" && chmod +x "$T/gone"
+$X --out "$T/m127" -- "$T/gone" >/dev/null 2>"$T/err"
+is "$?:$(grep -c 'the baseline run exited 127, as a shell does for a command it cannot find' "$T/err")" "2:1" \
+	"a script whose command is not found (127): exit 2"
+if command -v file >/dev/null 2>&1 && file -L /sbin/ldconfig 2>/dev/null | grep -q 'static'; then
+	$X --out "$T/ms" -- /sbin/ldconfig -p >/dev/null 2>"$T/err"
+	is "$?:$(grep -c 'the baseline run wrote no report: /sbin/ldconfig is statically linked' "$T/err")" "2:1" \
+		"a statically linked program: exit 2, said plainly"
+else
+	skip "a statically linked program" "no static /sbin/ldconfig here"
+fi
+
+# 2. A program that changes directory: explore's paths are absolute.
+mkdir "$T/rel" && (cd "$T/rel" && $X --out xo -- "$F" chdir >"$T/out" 2>&1)
+is "$?:$(sj "$T/rel/xo" 'r["sites"] > 0 and r["runs"][0]["class"] == "baseline"')" "0:True" \
+	"chdir(\"/\") first: the reports are found, sites known"
+
+# 3. silent: same status, another output; judged only when two baselines agree.
+$X --out "$T/sw" -- "$F" swallow >"$T/out" 2>&1
+is "$?:$(sj "$T/sw" '[(f["class"], len(f["sites"])) for f in r["findings"]]')" "1:[('silent', 1)]" \
+	"a failure taken for 0: one silent finding, exit 1"
+ok "the table says SILENT" grep -q "^SILENT   exit 0 as the baseline, but another standard output" "$T/out"
+$X --out "$T/pid" -- "$F" pid >"$T/out" 2>&1
+is "$?:$(sj "$T/pid" '"%s %d" % (r["output_judged"], r["totals"]["silent"])')" "0:False 0" \
+	"a program printing its pid: output not judged, nothing silent, exit 0"
+ok "the table says the output cannot be judged" grep -q "^output not judged: two baseline runs printed different standard output" "$T/out"
+
+# 4. aborted apart from crashed; five callers of one abort are one finding.
+$X --out "$T/xm" -- "$F" xmalloc >"$T/out" 2>&1
+is "$?:$(sj "$T/xm" '[(f["class"], f["signal"], len(f["sites"]), len(f["runs"])) for f in r["findings"]]')" \
+	"0:[('aborted', 6, 5, 5)]" "xmalloc's abort from five callers: one aborted finding, 5 sites, exit 0"
+ok "the table: ABORTED in xmalloc, with file:line" grep -q "^ABORTED  SIGABRT in xmalloc .*findings.c:[0-9]* < caller" "$T/out"
+is "$(grep -c '^         failing site ' "$T/out")" 5 "the table lists the five sites"
+$X --out "$T/xm1" --fail-on aborted,hung --junit "$T/j.xml" -- "$F" xmalloc >/dev/null 2>&1
+is "$?" 1 "--fail-on aborted,hung: exit 1"
+is "$("$PYTHON3" -c '
+import sys, xml.etree.ElementTree as E
+s = E.parse(sys.argv[1]).getroot().find("testsuite")
+print(s.get("tests"), s.get("failures"), [(c.get("classname"), c.find("failure").get("type")) for c in s.findall("testcase")])' "$T/j.xml")" \
+	"2 2 [('failpool.explore', 'findings'), ('failpool.explore.aborted', 'aborted')]" \
+	"--junit: parses; one failing case per finding and one for the exploration"
+$X --out "$T/xm2" --fail-on frobbed -- "$F" xmalloc >/dev/null 2>"$T/err"
+is "$?" 2 "--fail-on with an unknown class: exit 2"
+
+# 5. Five callers crashing in one function: one crashed finding.
+$X --out "$T/dr" -- "$F" deref >"$T/out" 2>&1
+is "$?:$(sj "$T/dr" '[(f["class"], f["signal"], f["kind"], len(f["sites"]), f["crash_stack"].split("+")[0]) for f in r["findings"]]')" \
+	"1:[('crashed', 11, 'signal', 5, 'fill')]" "five callers of fill(): one crashed finding with 5 sites"
+
+# 6. A reproducer restores the working directory, the environment and stdin.
+mkdir "$T/cwd" && echo crash >"$T/cwd/findings.conf"
+(cd "$T/cwd" && FINDINGS_MODE=strict $X --out "$T/nd" -- "$F" needs >"$T/out" 2>&1)
+is "$?:$(sj "$T/nd" 'r["totals"]["crashed"] > 0')" "1:True" "a crash that needs a variable and a relative file: found"
+(cd / && env -i /bin/sh "$T/nd/repro-1.sh" >/dev/null 2>"$T/rerr")
+is "$?" 139 "its repro-1.sh, run from / with env -i, crashes the same way"
+ok "the reproducer kept a report" sh -c "ls '$T/nd'/repro-1.*.json >/dev/null"
+echo crash >"$T/in"
+$X --stdin "$T/in" --out "$T/si" -- "$F" stdin >"$T/out" 2>&1
+is "$?:$(sj "$T/si" '(r["stdin"], r["totals"]["crashed"] > 0)')" "1:('$T/in', True)" "--stdin FILE: every run reads it"
+$X --out "$T/si0" -- "$F" stdin >"$T/out" 2>&1
+is "$?:$(sj "$T/si0" 'r["totals"]["crashed"]')" "0:0" "without --stdin: /dev/null, no crash"
+(cd / && env -i /bin/sh "$T/si/repro-1.sh" >/dev/null 2>&1)
+is "$?" 139 "the --stdin reproducer feeds the same file"
+
+# 7. A used --out is refused; --force starts over; --max-runs says what is left.
+$X --out "$T/dr" -- "$F" deref >/dev/null 2>"$T/err"
+is "$?:$(grep -c 'is not empty' "$T/err")" "2:1" "an --out holding an exploration: refused, exit 2"
+$X --force --max-runs 2 --out "$T/dr" -- "$F" deref >"$T/out" 2>&1
+is "$?:$(sj "$T/dr" '"%s %d %d" % (r["complete"], r["untried"], len(r["runs"]) - 1)')" "1:False 4 2" \
+	"--force --max-runs 2: 2 runs, incomplete, 4 sites untried"
+ok "the table says so" grep -q "^INCOMPLETE 4 sites untried: --max-runs 2 ended the exploration" "$T/out"
+ok "no stale reproducer of the older exploration" test ! -e "$T/dr/repro-2.sh"
+$X --resume "$T/dr" -- "$F" deref >"$T/out" 2>&1
+is "$?:$(sj "$T/dr" '"%s %d %d" % (r["complete"], r["untried"], len(r["runs"]) - 1)')" "1:True 0 6" \
+	"--resume: the remaining sites run, the summary is whole"
+ok "one run in the table header: singular" sh -c "$X --max-runs 1 --out '$T/one' -- '$F' swallow | grep -q '^failpool explore: 1 run after the baseline (exit 0, 2 sites known)'"
+
+# 8. SIGTERM: the summary of what is done; --resume goes on.
+$X --timeout 60s --out "$T/tm" -- "$PROGS/explorable" hang >"$T/out" 2>&1 &
+xp=$!
+i=0
+while [ ! -e "$T/tm/runs/0001/stdout" ] && [ $i -lt 3000 ]; do sleep 0.02; i=$((i + 1)); done
+kill -TERM $xp
+wait $xp
+is "$?:$(sj "$T/tm" '"%s %s" % (r["complete"], r["stopped_by"])')" "143:False SIGTERM" \
+	"SIGTERM: killed by it, with summary.json saying it stopped"
+$X --timeout 1s --resume "$T/tm" -- "$PROGS/explorable" hang >"$T/out" 2>&1
+is "$?:$(sj "$T/tm" '"%s %d" % (r["complete"], r["totals"]["hung"])')" "1:True 1" "--resume after SIGTERM: done, the hang found"
+ok "HUNG says the timeout and where it was stuck" grep -q "^HUNG     past the 1s timeout, stuck in wait_for_memory .*explorable.c:[0-9]" "$T/out"
+
+done_testing
