@@ -70,8 +70,10 @@ static int check(const struct shard *sh, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		const char *why = NULL;
 
-		if (sh[i].n != n)
-			why = sh[i].n ? "a shard of another number of shards" : "not a shard (no --shard K/N)";
+		if (!sh[i].n)
+			why = "not a shard (explored without --shard K/N)";
+		else if (sh[i].n != n)
+			why = "one of another number of shards than the directories given: one is missing, or one too many";
 		else if (sh[i].k != i + 1)
 			why = "the same shard as another directory, or one is missing";
 		else if (strcmp(fp_json_str(fp_json_get(sh[i].summary, "mode")) ?: "",

@@ -87,6 +87,15 @@ static int by_weight(const void *a, const void *b)
 	return strcmp(f->first->group, g->first->group);
 }
 
+/* By the allocation each failed: the same order however the runs were made (shards, --jobs). */
+static int by_failed(const void *a, const void *b)
+{
+	const struct fp_xrun *x = *(const struct fp_xrun *const *)a, *y = *(const struct fp_xrun *const *)b;
+	uint64_t u = x->nth ? x->nth : x->site, v = y->nth ? y->nth : y->site;
+
+	return u < v ? -1 : u > v;
+}
+
 /* The runs of @s grouped by where they end; *@nf of them. */
 static struct fp_xfinding *group(const struct fp_xstate *s, unsigned *nf)
 {
@@ -112,6 +121,10 @@ static struct fp_xfinding *group(const struct fp_xstate *s, unsigned *nf)
 		if (!f[j].runs)
 			exit(FP_EXIT_USAGE);
 		f[j].runs[f[j].nruns++] = r;
+	}
+	for (unsigned j = 0; j < n; j++) {
+		qsort(f[j].runs, f[j].nruns, sizeof(*f[j].runs), by_failed);
+		f[j].first = f[j].runs[0];
 	}
 	qsort(f, n, sizeof(*f), by_weight);
 	*nf = n;

@@ -108,4 +108,25 @@ $X --timeout 1s --resume "$T/tm" -- "$PROGS/explorable" hang >"$T/out" 2>&1
 is "$?:$(sj "$T/tm" '"%s %d" % (r["complete"], r["totals"]["hung"])')" "1:True 1" "--resume after SIGTERM: done, the hang found"
 ok "HUNG says the timeout and where it was stuck" grep -q "^HUNG     past the 1s timeout, stuck in wait_for_memory .*explorable.c:[0-9]" "$T/out"
 
+# 9. Shards, run in parallel, merged: the same table and findings as one exploration.
+for prog in "deref" "errpath"; do
+	case $prog in errpath) P=$PROGS/explorable ;; *) P=$F ;; esac
+	$X --out "$T/w-$prog" -- "$P" $prog >"$T/w-$prog.txt" 2>&1
+	w=$?
+	$X --shard 1/3 --out "$T/s1-$prog" -- "$P" $prog >/dev/null 2>&1 &
+	p1=$!
+	$X --shard 2/3 --out "$T/s2-$prog" -- "$P" $prog >/dev/null 2>&1 &
+	p2=$!
+	$X --shard 3/3 --out "$T/s3-$prog" -- "$P" $prog >/dev/null 2>&1
+	wait $p1 $p2
+	$X --merge --out "$T/m-$prog" "$T/s3-$prog" "$T/s1-$prog" "$T/s2-$prog" >"$T/m-$prog.txt" 2>&1
+	is "$?" "$w" "$prog: 3 shards merged: the exit status of the whole exploration"
+	is "$(sed "s|$T/m-$prog/||" "$T/m-$prog.txt")" "$(sed "s|$T/w-$prog/||" "$T/w-$prog.txt")" \
+		"$prog: the merged table is the whole exploration's"
+	q='(r["sites"], r["totals"], [(f["class"], f["sites"], f["crash_stack"]) for f in r["findings"]])'
+	is "$(sj "$T/m-$prog" "$q")" "$(sj "$T/w-$prog" "$q")" "$prog: the merged summary.json has the same sites, totals and findings"
+done
+$X --merge --out "$T/m-bad" "$T/s1-deref" "$T/s2-deref" >/dev/null 2>"$T/err"
+is "$?:$(grep -c 'one is missing' "$T/err")" "2:1" "--merge with a shard missing: exit 2"
+
 done_testing
