@@ -82,6 +82,18 @@ is "$?:$(sj "$T/si0" 'r["totals"]["crashed"]')" "0:0" "without --stdin: /dev/nul
 (cd / && env -i /bin/sh "$T/si/repro-1.sh" >/dev/null 2>&1)
 is "$?" 139 "the --stdin reproducer feeds the same file"
 
+# The README's gdb recipe: the finding's variables set in gdb stop at the fault.
+if command -v gdb >/dev/null 2>&1; then
+	site=$(sj "$T/dr" 'r["findings"][0]["sites"][0]')
+	printf '%s\n' 'set startup-with-shell off' "set environment LD_PRELOAD $FAILPOOL_LIB" \
+		"set environment FAILPOOL_SITES site:$site" 'set environment FAILPOOL_NTH 1' \
+		'run deref' 'bt 1' >"$T/g.gdb"
+	timeout 120 gdb -q -batch -x "$T/g.gdb" "$F" >"$T/gdb.out" 2>&1
+	ok "gdb stops at the SIGSEGV in fill()" sh -c "grep -q 'Program received signal SIGSEGV' '$T/gdb.out' && grep -q '^#0 .* fill ' '$T/gdb.out'"
+else
+	skip "gdb recipe" "gdb not installed"
+fi
+
 # 7. A used --out is refused; --force starts over; --max-runs says what is left.
 $X --out "$T/dr" -- "$F" deref >/dev/null 2>"$T/err"
 is "$?:$(grep -c 'is not empty' "$T/err")" "2:1" "an --out holding an exploration: refused, exit 2"
