@@ -135,11 +135,21 @@ static struct fp_xfinding *group(const struct fp_xstate *s, unsigned *nf)
 static void name_frames(const struct fp_xfinding *f, unsigned nf)
 {
 	for (unsigned i = 0; i < nf; i++) {
-		fp_lines_want(f[i].first->crash_frames, 8, 1);
+		if (f[i].first->crash_frames)
+			fp_lines_want_frames(f[i].first->crash_frames, 8, 1);
 		for (unsigned k = 0; k < f[i].nruns; k++)
-			fp_lines_want(f[i].runs[k]->site_frames, 4, 1);
+			if (f[i].runs[k]->site_frames)
+				fp_lines_want_frames(f[i].runs[k]->site_frames, 4, 1);
 	}
 	fp_lines_run();
+	for (unsigned i = 0; i < nf; i++) {
+		if (f[i].first->crash_frames)
+			fp_lines_fill(f[i].first->crash_frames);
+		/* The site table's frames: named once, shown by every finding. */
+		for (unsigned k = 0; k < f[i].nruns; k++)
+			if (f[i].runs[k]->site_frames)
+				fp_lines_fill((struct fp_model_frames *)f[i].runs[k]->site_frames);
+	}
 }
 
 static void print_duration(FILE *out, uint64_t ns)
@@ -155,12 +165,12 @@ static void print_duration(FILE *out, uint64_t ns)
 void fp_xheading(FILE *out, const struct fp_explore *x, const struct fp_xfinding *f)
 {
 	const struct fp_xrun *r = f->first;
-	struct fp_json own = r->crash_frames ? *r->crash_frames : (struct fp_json){ 0 };
+	struct fp_model_frames own = r->crash_frames ? *r->crash_frames : (struct fp_model_frames){ 0 };
 	size_t k = fp_xown_frame(r->crash_frames);
 	char *stack;
 
 	/* From where it leaves the runtime: abort()'s and raise()'s own frames say nothing. */
-	own.items += k;
+	own.v += k;
 	own.n -= k;
 	stack = fp_xstack(r->crash_frames ? &own : NULL, 6, 1);
 

@@ -14,12 +14,13 @@
 
 #include "explore.h"
 #include "json.h"
+#include "model.h"
 
 #define FP_X_CHAIN	8	/* sites failed together to reach an error path */
 
 struct fp_xsite {
 	uint64_t id;
-	struct fp_json *frames;		/* kept from the report that showed it first */
+	struct fp_model_frames *frames;	/* kept from the report that showed it first */
 	unsigned found_by;		/* the run whose reports showed it first */
 	int ours;			/* this shard runs it */
 	/* the sites that run failed (its error path), then this one */
@@ -44,8 +45,8 @@ struct fp_xrun {
 	size_t revealed;		/* new sites its reports showed */
 	unsigned reports;		/* reports read */
 	int same_output;		/* stdout as the baseline's */
-	const struct fp_json *site_frames;	/* the failed site's, in the site table */
-	struct fp_json *crash_frames;	/* from a crash record, if any */
+	const struct fp_model_frames *site_frames;	/* the failed site's, in the site table */
+	struct fp_model_frames *crash_frames;	/* from a crash record, if any */
 	char crash_kind[16];		/* "signal", "double-free", "invalid-free" */
 	int crash_signal;
 	char *group;			/* where it ends: runs alike are one finding */
@@ -89,14 +90,17 @@ struct fp_xsite *fp_xsite_find(const struct fp_xstate *s, uint64_t id);
 int fp_xseen_add(struct fp_xstate *s, uint64_t id, size_t at);
 
 /* "sym (obj) < ..." of up to @max frames; file:line too if @lines. */
-char *fp_xstack(const struct fp_json *frames, unsigned max, int lines);
+char *fp_xstack(const struct fp_model_frames *frames, unsigned max, int lines);
+
+/* Free frames kept from a report. */
+void fp_xframes_free(struct fp_model_frames *f);
 
 /*
  * The index of the innermost of @frames outside the C and C++ runtime, the
  * loader, the allocator and failpool (0 when all are): where a stack ends
  * in the program's own code.
  */
-size_t fp_xown_frame(const struct fp_json *frames);
+size_t fp_xown_frame(const struct fp_model_frames *frames);
 
 /* "a run"/"2 runs": @n and the noun in the right number. */
 const char *fp_xplural(unsigned long n, const char *one, const char *many, char *buf, size_t size);

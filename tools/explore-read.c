@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "format.h"
 #include "lines.h"
+#include "model.h"
 
 static void *grow(void *p, size_t n, size_t size)
 {
@@ -94,7 +96,7 @@ struct fp_xsite *fp_xsite_find(const struct fp_xstate *s, uint64_t id)
 	return at ? &s->sites[*at] : NULL;
 }
 
-char *fp_xstack(const struct fp_json *frames, unsigned max, int lines)
+char *fp_xstack(const struct fp_model_frames *frames, unsigned max, int lines)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -102,14 +104,59 @@ char *fp_xstack(const struct fp_json *frames, unsigned max, int lines)
 
 	if (!f)
 		return NULL;
-	for (size_t i = 0; frames && frames->type == FP_JSON_ARR && i < frames->n && i < max; i++) {
+	for (size_t i = 0; frames && i < frames->n && i < max; i++) {
 		char name[1024];
 
-		fp_lines_frame(name, sizeof(name), frames->items[i], lines);
-		fprintf(f, "%s%s", i ? " < " : "", name);
+		fprintf(f, "%s%s", i ? " < " : "", fp_format_frame(name, sizeof(name), &frames->v[i], lines));
 	}
 	fclose(f);
 	return buf;
+}
+
+static const char *keep_str(const char *s)
+{
+	char *c = s ? strdup(s) : NULL;
+
+	if (s && !c)
+		exit(FP_EXIT_USAGE);
+	return c;
+}
+
+/* A copy of @src that outlives its report: the frames of the sites and crashes kept. */
+static struct fp_model_frames *keep_frames(const struct fp_model_frames *src)
+{
+	struct fp_model_frames *f;
+
+	if (!src || !src->present)
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f || !(f->v = calloc(src->n ? src->n : 1, sizeof(*f->v))))
+		exit(FP_EXIT_USAGE);
+	f->n = src->n;
+	f->present = 1;
+	for (size_t k = 0; k < src->n; k++) {
+		f->v[k].object = keep_str(src->v[k].object);
+		f->v[k].offset = keep_str(src->v[k].offset);
+		f->v[k].off = src->v[k].off;
+		f->v[k].own_symbol = src->v[k].own_symbol && src->v[k].symbol;
+		f->v[k].symbol = f->v[k].own_symbol ? keep_str(src->v[k].symbol) : NULL;
+	}
+	return f;
+}
+
+void fp_xframes_free(struct fp_model_frames *f)
+{
+	if (!f)
+		return;
+	for (size_t k = 0; k < f->n; k++) {
+		free((char *)f->v[k].object);
+		free((char *)f->v[k].offset);
+		/* Else a name fp_lines_fill() found, the naming's own. */
+		if (f->v[k].own_symbol)
+			free((char *)f->v[k].symbol);
+	}
+	free(f->v);
+	free(f);
 }
 
 const char *fp_xplural(unsigned long n, const char *one, const char *many, char *buf, size_t size)
@@ -140,51 +187,30 @@ char *fp_xslurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* Take member @key out of object @j, for keeping after @j is freed. */
-static struct fp_json *take(struct fp_json *j, const char *key)
-{
-	for (size_t i = 0; j && j->type == FP_JSON_OBJ && i < j->n; i++)
-		if (j->items[i] && !strcmp(j->items[i]->key, key)) {
-			struct fp_json *m = j->items[i];
-
-			memmove(j->items + i, j->items + i + 1, (j->n - i - 1) * sizeof(*j->items));
-			j->n--;
-			return m;
-		}
-	return NULL;
-}
-
-static uint64_t hex_id(const struct fp_json *j)
-{
-	return strtoull(fp_json_str(j) ?: "0", NULL, 16);
-}
-
 /* One report of run @r: its counts, crash record and sites, new ones into @fresh. */
-static void read_report(struct fp_xstate *s, struct fp_xrun *r, struct fp_json *j,
+static void read_report(struct fp_xstate *s, struct fp_xrun *r, const struct fp_model *m,
 			struct fp_xsite **fresh, size_t *nfresh, size_t *cap)
 {
-	struct fp_json *crash = (struct fp_json *)fp_json_get(j, "crash");
-	const struct fp_json *sites = fp_json_get(j, "sites");
+	const struct fp_model_proc *p = &m->procs[0];
 
 	r->reports++;
-	r->injected += fp_json_path_u64(j, "totals.injected", 0);
-	if (fp_json_path_u64(j, "pid", 0) == (uint64_t)r->pid)
-		r->eligible = fp_json_path_u64(j, "totals.eligible", 0);
+	r->injected += p->injected;
+	if (p->pid == (uint64_t)r->pid)
+		r->eligible = m->totals.eligible;
 	/* Where to find each object for naming frames later: the paths are kept, not the report. */
-	fp_lines_objects(fp_json_get(j, "objects"));
-	if (crash && crash->type == FP_JSON_OBJ && !r->crash_frames) {
+	fp_lines_model_objects(m);
+	if (p->crash && !r->crash_frames) {
 		snprintf(r->crash_kind, sizeof(r->crash_kind), "%s",
-			 fp_json_str(fp_json_get(crash, "kind")) ?: "signal");
-		r->crash_signal = (int)fp_json_path_u64(crash, "signal", 0);
-		r->crash_frames = take(crash, "frames");
+			 fp_model_crash_kind_name(p->crash->kindv));
+		r->crash_signal = (int)p->crash->signal;
+		r->crash_frames = keep_frames(&p->crash->frames);
 	}
-	if (!r->site && fp_json_path(j, "injections.0.site"))
-		r->site = hex_id(fp_json_path(j, "injections.0.site"));
-	for (size_t i = 0; sites && sites->type == FP_JSON_ARR && i < sites->n; i++) {
-		struct fp_json *site = sites->items[i];
-		uint64_t id = hex_id(fp_json_get(site, "id"));
+	if (!r->site && m->ninjections && m->injections[0].has_site)
+		r->site = m->injections[0].site;
+	for (size_t i = 0; i < m->nsites; i++) {
+		const struct fp_model_site *site = &m->sites[i];
 		struct fp_xsite *n;
-		int rc = fp_xseen_add(s, id, s->nsites + *nfresh);
+		int rc = fp_xseen_add(s, site->id, s->nsites + *nfresh);
 
 		if (rc < 0) {
 			fputs("failpool: out of memory\n", stderr);
@@ -200,8 +226,8 @@ static void read_report(struct fp_xstate *s, struct fp_xrun *r, struct fp_json *
 		}
 		n = &(*fresh)[(*nfresh)++];
 		memset(n, 0, sizeof(*n));
-		n->id = id;
-		n->frames = take(site, "frames");
+		n->id = site->id;
+		n->frames = keep_frames(&site->frames);
 		n->found_by = r->index;
 		/*
 		 * Seen only because this run failed its sites: failing it
@@ -211,7 +237,7 @@ static void read_report(struct fp_xstate *s, struct fp_xrun *r, struct fp_json *
 			memcpy(n->chain, r->chain, r->nchain * sizeof(r->chain[0]));
 			n->nchain = r->nchain;
 		}
-		n->chain[n->nchain++] = id;
+		n->chain[n->nchain++] = site->id;
 	}
 }
 
@@ -232,16 +258,16 @@ void fp_xread_run(struct fp_xstate *s, struct fp_xrun *r)
 
 	while (d && (e = readdir(d))) {
 		char path[PATH_MAX + 300], err[256];
-		struct fp_json *j;
+		struct fp_model m;
 		size_t n = strlen(e->d_name);
 
 		if (n < 6 || strcmp(e->d_name + n - 5, ".json"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (!(j = fp_json_load(path, err, sizeof(err))))
-			continue;
-		read_report(s, r, j, &fresh, &nfresh, &cap);
-		fp_json_free(j);
+		/* A report cut short (a process killed while writing) is no report. */
+		if (!fp_model_load(path, &m, err, sizeof(err)) && m.kind == FP_MODEL_REPORT && m.nprocs == 1)
+			read_report(s, r, &m, &fresh, &nfresh, &cap);
+		fp_model_free(&m);
 	}
 	if (d)
 		closedir(d);
@@ -284,20 +310,20 @@ static int runtime_object(const char *name)
 	return 0;
 }
 
-size_t fp_xown_frame(const struct fp_json *frames)
+size_t fp_xown_frame(const struct fp_model_frames *frames)
 {
-	for (size_t i = 0; frames && frames->type == FP_JSON_ARR && i < frames->n; i++)
-		if (!runtime_object(fp_json_str(fp_json_get(frames->items[i], "object")) ?: ""))
+	for (size_t i = 0; frames && i < frames->n; i++)
+		if (!runtime_object(frames->v[i].object ? frames->v[i].object : ""))
 			return i;
 	return 0;
 }
 
 /* The innermost of @frames in the program's own code, else the innermost; NULL: none. */
-static const struct fp_json *own_frame(const struct fp_json *frames)
+static const struct fp_model_frame *own_frame(const struct fp_model_frames *frames)
 {
-	if (!frames || frames->type != FP_JSON_ARR || !frames->n)
+	if (!frames || !frames->n)
 		return NULL;
-	return frames->items[fp_xown_frame(frames)];
+	return &frames->v[fp_xown_frame(frames)];
 }
 
 /*
@@ -308,8 +334,8 @@ static const struct fp_json *own_frame(const struct fp_json *frames)
  */
 static char *group_of(const struct fp_xrun *r)
 {
-	const struct fp_json *frames = r->cls == FP_X_SILENT ? r->site_frames : r->crash_frames;
-	const struct fp_json *f = own_frame(frames);
+	const struct fp_model_frames *frames = r->cls == FP_X_SILENT ? r->site_frames : r->crash_frames;
+	const struct fp_model_frame *f = own_frame(frames);
 	char *key = NULL;
 	int rc;
 
@@ -319,8 +345,7 @@ static char *group_of(const struct fp_xrun *r)
 		rc = asprintf(&key, "%s|%s|%d|%s+%s", fp_xclass_name(r->cls),
 			      r->cls == FP_X_SILENT ? "" : r->crash_kind,
 			      r->cls == FP_X_SILENT || r->cls == FP_X_HUNG ? 0 : r->signal,
-			      fp_json_str(fp_json_get(f, "object")) ?: "?",
-			      fp_json_str(fp_json_get(f, "offset")) ?: "?");
+			      f->object ? f->object : "?", f->offset ? f->offset : "?");
 	else
 		rc = asprintf(&key, "%s|run %u", fp_xclass_name(r->cls), r->index);
 	return rc < 0 ? NULL : key;

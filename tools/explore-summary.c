@@ -17,7 +17,7 @@
 #include "jsonw.h"
 #include "parse.h"
 
-static void json_stack(struct fp_jsonw *w, const struct fp_json *frames, unsigned max)
+static void json_stack(struct fp_jsonw *w, const struct fp_model_frames *frames, unsigned max)
 {
 	char *stack = frames ? fp_xstack(frames, max, 0) : NULL;
 

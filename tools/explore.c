@@ -83,9 +83,9 @@ struct fp_xrun *fp_xnew_run(struct fp_xstate *s, const char *dir, unsigned dir_i
 void fp_xstate_free(struct fp_xstate *s)
 {
 	for (size_t i = 0; i < s->nsites; i++)
-		fp_json_free(s->sites[i].frames);
+		fp_xframes_free(s->sites[i].frames);
 	for (size_t i = 0; i < s->nruns; i++) {
-		fp_json_free(s->runs[i].crash_frames);
+		fp_xframes_free(s->runs[i].crash_frames);
 		free(s->runs[i].group);
 		free(s->runs[i].dir);
 	}
@@ -354,7 +354,7 @@ static void drop_runs(struct fp_xstate *s, size_t first)
 	while (s->nruns > first) {
 		struct fp_xrun *r = &s->runs[--s->nruns];
 
-		fp_json_free(r->crash_frames);
+		fp_xframes_free(r->crash_frames);
 		free(r->group);
 		free(r->dir);
 	}
