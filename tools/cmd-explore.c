@@ -49,13 +49,11 @@ static void explore_help(FILE *out)
 	      "  --fail-on CLASSES      classes that make the exit status 1 (default crashed,hung,silent)\n"
 	      "  --junit FILE           JUnit XML: one test case per finding, one for the exploration\n"
 	      "  --shard K/N            explore the K-th of N parts; --merge the N outputs after\n"
-	      "  --depth N              frames per site (FAILPOOL_DEPTH, default 8)\n"
-	      "  --calls LIST           entry points that may fail (FAILPOOL_CALLS)\n"
-	      "  --exe GLOB             only these executables (FAILPOOL_EXE)\n"
-	      "  --pool POOL            mempool reserves (FAILPOOL_POOLS), repeatable\n"
-	      "  --check none|frees     check every free (FAILPOOL_CHECK, default frees here)\n"
 	      "  -h, --help             this help\n"
-	      "Exit status: 0 no run of a --fail-on class, 1 one or more, 2 explore could not\n"
+	      "and the options of `failpool run` that explore passes on to every run\n"
+	      "(--check is frees here unless told otherwise):\n", out);
+	fp_opts_help(out, FP_VAR_EXPLORE);
+	fputs("Exit status: 0 no run of a --fail-on class, 1 one or more, 2 explore could not\n"
 	      "explore (usage, a CMD that cannot run or wrote no report, a used --out).\n", out);
 }
 
@@ -170,13 +168,6 @@ static int explore_only(int argc, char **argv, int *i, struct fp_explore *x)
 	return 0;
 }
 
-/* Flags of `run` that explore passes on; the rest decide what fails: explore's job. */
-static int passed_on(const char *flag)
-{
-	return !strcmp(flag, "calls") || !strcmp(flag, "exe") || !strcmp(flag, "pool") ||
-	       !strcmp(flag, "depth") || !strcmp(flag, "check");
-}
-
 static int parse(int argc, char **argv, struct fp_explore *x, struct fp_optvals *v, int *merge)
 {
 	int i;
@@ -229,15 +220,9 @@ static int parse(int argc, char **argv, struct fp_explore *x, struct fp_optvals 
 				return bad_usage("--timeout: not a duration such as 500ms, 10s or 2m: '%s'", val);
 			continue;
 		}
-		if (a[0] == '-' && a[1] == '-') {
-			const char *name = a + 2;
-			size_t n = strcspn(name, "=");
-
-			for (unsigned k = 0; k < fp_nopts; k++)
-				if (strlen(fp_opts[k].flag) == n && !strncmp(fp_opts[k].flag, name, n) &&
-				    !passed_on(fp_opts[k].flag))
-					return bad_usage("%s cannot be used: explore decides what fails", a);
-		}
+		/* Flags of `run` explore does not pass on decide what fails: explore's job. */
+		if (fp_opt_refused(a, FP_VAR_EXPLORE))
+			return bad_usage("%s cannot be used: explore decides what fails", a);
 		rc = fp_opt_parse(v, argc, argv, &i);
 		if (rc < 0)
 			return FP_EXIT_USAGE;

@@ -46,10 +46,10 @@ static void soak_help(FILE *out)
 	      "  --out DIR              the reports (default failpool-soak)\n"
 	      "  --stress-ng PATH       which stress-ng (default: the one in PATH)\n"
 	      "  -h, --help             this help\n"
-	      "and the failure options of `failpool run` (--rate, --seed, --every, --after,\n"
-	      "--site, --pool, ...). Every allocation of stress-ng is eligible unless --site\n"
-	      "says otherwise.\n"
-	      "Exit status: 0 when everything survived, 1 otherwise, 2 usage error.\n", out);
+	      "and the options of `failpool run` that soak passes on to stress-ng (every\n"
+	      "allocation of stress-ng is eligible unless --site says otherwise):\n", out);
+	fp_opts_help(out, FP_VAR_SOAK);
+	fputs("Exit status: 0 when everything survived, 1 otherwise, 2 usage error.\n", out);
 }
 
 /* "malloc:2" -> "--malloc" "2" appended to @argv at *@n. */
@@ -132,7 +132,6 @@ int fp_cmd_soak(int argc, char **argv)
 	const char *out = "failpool-soak", *stress = "stress-ng", *val;
 	char *stressors = NULL, dir[PATH_MAX + 32], *preload, **paths;
 	char *cmd[2 * 64 + 8] = { NULL }, *vars[2] = { NULL };
-	const char *keep[64];
 	uint64_t duration = 30000000000ULL;
 	struct fp_optvals vals = { { 0 } };
 	struct fp_merged m;
@@ -177,7 +176,7 @@ int fp_cmd_soak(int argc, char **argv)
 			stress = val;
 			continue;
 		}
-		if (!strncmp(a, "--report", 8))
+		if (fp_opt_refused(a, FP_VAR_SOAK))
 			return bad_usage("%s cannot be used: soak keeps the reports in --out", a);
 		rc = fp_opt_parse(&vals, argc, argv, &i);
 		if (rc < 0)
@@ -220,8 +219,7 @@ int fp_cmd_soak(int argc, char **argv)
 		return FP_EXIT_USAGE;
 	snprintf(dir, sizeof(dir), "%s/stress-ng.log", out);
 	/* Every setting but the report, which soak keeps in --out. */
-	fp_opts_keep(keep, FP_ARRAY_SIZE(keep), "FAILPOOL_REPORT");
-	if (fp_run_start(&run, cmd, preload, vars, keep, dir)) {
+	if (fp_run_start(&run, cmd, preload, vars, fp_opts_passed(FP_VAR_SOAK), dir)) {
 		fprintf(stderr, "failpool: cannot start %s: %s\n", stress, strerror(errno));
 		return FP_EXIT_USAGE;
 	}

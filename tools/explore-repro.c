@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fp.h"
+#include "options.h"
 #include "parse.h"
 
 extern char **environ;
@@ -37,10 +38,6 @@ static void quote(FILE *f, const char *s)
 /* `failpool run` with the options that make run @r's failure, and CMD. */
 static void run_line(FILE *f, const struct fp_explore *x, const struct fp_xrun *r, unsigned n)
 {
-	static const char *const passed[][2] = {
-		{ "FAILPOOL_CALLS", "--calls" }, { "FAILPOOL_EXE", "--exe" },
-		{ "FAILPOOL_POOLS", "--pool" }, { "FAILPOOL_CHECK", "--check" },
-	};
 	char tool[PATH_MAX], report[PATH_MAX + 32];
 	ssize_t len = readlink("/proc/self/exe", tool, sizeof(tool) - 1);
 
@@ -50,11 +47,13 @@ static void run_line(FILE *f, const struct fp_explore *x, const struct fp_xrun *
 	fputs(" run --report ", f);
 	quote(f, report);
 	fprintf(f, " --depth %u", x->depth);
-	for (unsigned i = 0; i < sizeof(passed) / sizeof(passed[0]); i++) {
-		const char *v = getenv(passed[i][0]);
+	/* What explore passed on to the run; the depth in force is given above. */
+	for (unsigned i = 0; i < fp_nopts; i++) {
+		const char *v = getenv(fp_opts[i].var);
 
-		if (v && *v) {
-			fprintf(f, " %s ", passed[i][1]);
+		if ((fp_opts[i].use & FP_VAR_EXPLORE) && strcmp(fp_opts[i].var, "FAILPOOL_DEPTH") &&
+		    v && *v) {
+			fprintf(f, " --%s ", fp_opts[i].flag);
 			quote(f, v);
 		}
 	}

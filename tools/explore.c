@@ -25,12 +25,8 @@
 #include "cmds.h"
 #include "explore-out.h"
 #include "json.h"
+#include "options.h"
 #include "runner.h"
-
-static const char *const keep[] = {
-	"FAILPOOL_CALLS", "FAILPOOL_EXE", "FAILPOOL_POOLS", "FAILPOOL_DEPTH", "FAILPOOL_CHECK",
-	NULL
-};
 
 static const char *const class_names[FP_X_NCLASS] = {
 	"survived", "handled", "silent", "aborted", "crashed", "hung"
@@ -139,7 +135,8 @@ static int start(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p)
 	snprintf(out, sizeof(out), "%s/stdout", r->dir);
 	snprintf(err, sizeof(err), "%s/stderr", r->dir);
 	if (!run_vars(s, r, vars))
-		rc = fp_run_start_io(p, s->x->cmd, s->x->preload, vars, keep, &io);
+		rc = fp_run_start_io(p, s->x->cmd, s->x->preload, vars,
+				      fp_opts_passed(FP_VAR_EXPLORE), &io);
 	/* At the timeout, SIGABRT first: the shim's crash record says where it was stuck. */
 	p->last_words = SIGABRT;
 	r->pid = p->pid;
