@@ -107,8 +107,10 @@ is "$?:$(sj "$T/dr" '"%s %d %d" % (r["complete"], r["untried"], len(r["runs"]) -
 	"--resume: the remaining sites run, the summary is whole"
 ok "one run in the table header: singular" sh -c "$X --max-runs 1 --out '$T/one' -- '$F' swallow | grep -q '^failpool explore: 1 run after the baseline (exit 0, 2 sites known)'"
 
-# 8. SIGTERM: the summary of what is done; --resume goes on.
-$X --timeout 60s --out "$T/tm" -- "$PROGS/explorable" hang >"$T/out" 2>&1 &
+# 8. SIGTERM: the summary of what is done; --resume goes on. (A copy of
+# explorable: explore.sh looks for processes named "explorable hang".)
+cp "$PROGS/explorable" "$T/stuck"
+$X --timeout 60s --out "$T/tm" -- "$T/stuck" hang >"$T/out" 2>&1 &
 xp=$!
 i=0
 while [ ! -e "$T/tm/runs/0001/stdout" ] && [ $i -lt 3000 ]; do sleep 0.02; i=$((i + 1)); done
@@ -116,9 +118,10 @@ kill -TERM $xp
 wait $xp
 is "$?:$(sj "$T/tm" '"%s %s" % (r["complete"], r["stopped_by"])')" "143:False SIGTERM" \
 	"SIGTERM: killed by it, with summary.json saying it stopped"
-$X --timeout 1s --resume "$T/tm" -- "$PROGS/explorable" hang >"$T/out" 2>&1
+$X --timeout 1s --resume "$T/tm" -- "$T/stuck" hang >"$T/out" 2>&1
 is "$?:$(sj "$T/tm" '"%s %d" % (r["complete"], r["totals"]["hung"])')" "1:True 1" "--resume after SIGTERM: done, the hang found"
 ok "HUNG says the timeout and where it was stuck" grep -q "^HUNG     past the 1s timeout, stuck in wait_for_memory .*explorable.c:[0-9]" "$T/out"
+ok "no process of the hung runs is left" sh -c "! pgrep -f '$T/[s]tuck' >/dev/null"
 
 # 9. Shards, run in parallel, merged: the same table and findings as one exploration.
 for prog in "deref" "errpath"; do
