@@ -270,28 +270,31 @@ static int check_cmd(const char *cmd)
 	return -1;
 }
 
-/* Remove what explore writes in @dir: summary.json, repro-*, runs/ two levels down. */
-static void clear_out(const char *dir)
+/*
+ * Remove what explore writes under @dir, @level deep: in --out (0) its
+ * summary.json, repro-* files and runs/; in runs/ (1) each run's directory;
+ * in a run's directory (2) its files. Nothing else, and no link followed.
+ */
+static void clear_out(const char *dir, int level)
 {
 	char path[PATH_MAX * 2];
 	struct dirent *e;
 	DIR *d = opendir(dir);
 
 	while (d && (e = readdir(d))) {
+		struct stat st;
+
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (!strcmp(dir + strlen(dir) - 5, "/runs") || strstr(dir, "/runs/")) {
-			if (e->d_type == DT_DIR)
-				clear_out(path);
-			if (unlink(path) && errno == EISDIR)
-				rmdir(path);
+		if (lstat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode) && (level == 1 || (level == 0 && !strcmp(e->d_name, "runs")))) {
+			clear_out(path, level + 1);
 			rmdir(path);
-		} else if (!strcmp(e->d_name, "summary.json") || !strncmp(e->d_name, "repro-", 6)) {
+		} else if (!S_ISDIR(st.st_mode) && (level == 2 || (level == 0 &&
+			   (!strcmp(e->d_name, "summary.json") || !strncmp(e->d_name, "repro-", 6))))) {
 			unlink(path);
-		} else if (!strcmp(e->d_name, "runs")) {
-			clear_out(path);
-			rmdir(path);
 		}
 	}
 	if (d)
@@ -329,7 +332,7 @@ static int prepare_out(const struct fp_explore *x)
 				"--force to start over, or name another\n", x->out);
 			return -1;
 		}
-		clear_out(x->out);
+		clear_out(x->out, 0);
 	}
 	snprintf(runs, sizeof(runs), "%s/runs", x->out);
 	if ((mkdir(x->out, 0755) && errno != EEXIST) || (mkdir(runs, 0755) && errno != EEXIST)) {
