@@ -4,7 +4,9 @@
  * allocation, or with --persistent every one from then on), and sites that
  * error paths reveal join the queue; --mode nth fails the 1st, 2nd, ...
  * eligible allocation instead. Each run is classed against the baseline's
- * exit status; crashes are grouped by their crash stack.
+ * exit status and output, and findings are grouped by where they end
+ * (explore-read.c). Here: the options, and what must hold before anything
+ * runs (a command that can run, an --out that holds no older exploration).
  */
 #include "config.h"
 #include "cmds.h"

@@ -97,11 +97,13 @@ fi
 # 7. A used --out is refused; --force starts over; --max-runs says what is left.
 $X --out "$T/dr" -- "$F" deref >/dev/null 2>"$T/err"
 is "$?:$(grep -c 'is not empty' "$T/err")" "2:1" "an --out holding an exploration: refused, exit 2"
+echo mine >"$T/dr/notes.txt"
 $X --force --max-runs 2 --out "$T/dr" -- "$F" deref >"$T/out" 2>&1
 is "$?:$(sj "$T/dr" '"%s %d %d" % (r["complete"], r["untried"], len(r["runs"]) - 1)')" "1:False 4 2" \
 	"--force --max-runs 2: 2 runs, incomplete, 4 sites untried"
 ok "the table says so" grep -q "^INCOMPLETE 4 sites untried: --max-runs 2 ended the exploration" "$T/out"
-ok "no stale reproducer of the older exploration" test ! -e "$T/dr/repro-2.sh"
+ok "no stale reproducer or run of the older exploration" sh -c "test ! -e '$T/dr/repro-2.sh' && test ! -e '$T/dr/runs/0006'"
+is "$(cat "$T/dr/notes.txt")" mine "--force leaves files explore did not write"
 $X --resume "$T/dr" -- "$F" deref >"$T/out" 2>&1
 is "$?:$(sj "$T/dr" '"%s %d %d" % (r["complete"], r["untried"], len(r["runs"]) - 1)')" "1:True 0 6" \
 	"--resume: the remaining sites run, the summary is whole"
