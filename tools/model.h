@@ -123,7 +123,7 @@ struct fp_model_proc {
 	const char *report;		/* the file it was read from */
 	const char *version;		/* NULL when absent */
 	uint64_t pid, ppid;
-	const char *exe;		/* NULL: null or absent */
+	const char *exe;		/* NULL: written as null */
 	const char *const *argv;
 	size_t argc;
 	int has_seed;
@@ -143,7 +143,7 @@ struct fp_model_proc {
 
 enum fp_model_kind {
 	FP_MODEL_REPORT,		/* failpool-report/1 */
-	FP_MODEL_MERGED,		/* failpool-merged/1, or fp_merge() */
+	FP_MODEL_MERGED,		/* failpool-merged/1, or fp_merge_models() (merge.h) */
 };
 
 struct fp_model {
