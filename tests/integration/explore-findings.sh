@@ -143,6 +143,11 @@ for prog in "deref" "errpath"; do
 	q='(r["sites"], r["totals"], [(f["class"], f["sites"], f["crash_stack"]) for f in r["findings"]])'
 	is "$(sj "$T/m-$prog" "$q")" "$(sj "$T/w-$prog" "$q")" "$prog: the merged summary.json has the same sites, totals and findings"
 done
+SRC=$(dirname "$TESTLIB")/../..
+for d in m-errpath s1-errpath tm dr; do
+	is "$("$PYTHON3" "$SRC/tests/integration/schemacheck.py" "$SRC/doc/failpool-explore.schema.json" "$T/$d/summary.json" 2>&1)" \
+		"ok $T/$d/summary.json" "$d/summary.json matches doc/failpool-explore.schema.json"
+done
 $X --merge --out "$T/m-bad" "$T/s1-deref" "$T/s2-deref" >/dev/null 2>"$T/err"
 is "$?:$(grep -c 'one is missing' "$T/err")" "2:1" "--merge with a shard missing: exit 2"
 
