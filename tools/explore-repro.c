@@ -79,8 +79,12 @@ static void run_line(FILE *f, const struct fp_explore *x, const struct fp_xrun *
 static void environment(FILE *f)
 {
 	for (char **e = environ; e && *e; e++) {
-		/* Those the options stand for; LD_PRELOAD stays: `failpool run` prepends to it. */
-		if (!strncmp(*e, "FAILPOOL_", 9))
+		/*
+		 * The options stand for the shim's FAILPOOL_* settings; FAILPOOL_LIB
+		 * (which shim the tool preloads) stays, and so does LD_PRELOAD:
+		 * `failpool run` prepends to it.
+		 */
+		if (!strncmp(*e, "FAILPOOL_", 9) && strncmp(*e, "FAILPOOL_LIB=", 13))
 			continue;
 		fputs(" \\\n\t", f);
 		quote(f, *e);
