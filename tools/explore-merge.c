@@ -168,6 +168,7 @@ int fp_explore_merge(struct fp_explore *x, char **dirs)
 				sh[i].dir);
 			goto out;
 		}
+		/* A shard stopped by a signal is incomplete even with nothing counted untried. */
 		if (fp_json_get(sh[i].summary, "stopped_by") &&
 		    fp_json_get(sh[i].summary, "stopped_by")->type == FP_JSON_STR)
 			s.untried += !fp_json_path_u64(sh[i].summary, "untried", 0);

@@ -242,10 +242,14 @@ static void print_table(const struct fp_xstate *s, const struct fp_xfinding *f, 
 		       fp_signal_name(s->stopped_by) ?: "a signal",
 		       fp_xplural(s->untried, x->nth_mode ? "allocation" : "site",
 				  x->nth_mode ? "allocations" : "sites", b1, sizeof(b1)), x->out);
-	else if (s->untried)
+	else if (s->untried && x->max_runs)
 		printf("INCOMPLETE %s untried: --max-runs %u ended the exploration\n",
 		       fp_xplural(s->untried, x->nth_mode ? "allocation" : "site",
 				  x->nth_mode ? "allocations" : "sites", b1, sizeof(b1)), x->max_runs);
+	else if (s->untried)	/* a merge of shards that were cut short */
+		printf("INCOMPLETE %s untried: the shards' summaries say why\n",
+		       fp_xplural(s->untried, x->nth_mode ? "allocation" : "site",
+				  x->nth_mode ? "allocations" : "sites", b1, sizeof(b1)));
 	for (unsigned i = 0; i < nf; i++)
 		print_finding(x, &f[i]);
 }
