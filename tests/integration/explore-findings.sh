@@ -94,6 +94,13 @@ else
 	skip "gdb recipe" "gdb not installed"
 fi
 
+# Runs are made with address-space randomisation off, as gdb does; --aslr keeps it.
+$X --max-runs 1 --out "$T/pe" -- cat /proc/self/personality >/dev/null 2>&1
+$X --aslr --max-runs 1 --out "$T/pa" -- cat /proc/self/personality >/dev/null 2>&1
+is "$(cat "$T/pe/runs/0000/stdout" "$T/pe/runs/0001/stdout" "$T/pa/runs/0000/stdout" | tr '\n' ' ')" "00040000 00040000 00000000 " \
+	"ADDR_NO_RANDOMIZE in every run's personality, not with --aslr"
+is "$(sj "$T/pe" 'r["aslr"]') $(sj "$T/pa" 'r["aslr"]')" "False True" "summary.json says which"
+
 # 7. A used --out is refused; --force starts over; --max-runs says what is left.
 $X --out "$T/dr" -- "$F" deref >/dev/null 2>"$T/err"
 is "$?:$(grep -c 'is not empty' "$T/err")" "2:1" "an --out holding an exploration: refused, exit 2"
