@@ -197,7 +197,7 @@ void fp_xheading(FILE *out, const struct fp_explore *x, const struct fp_xfinding
 static void print_finding(const struct fp_explore *x, const struct fp_xfinding *f)
 {
 	const struct fp_xrun *r = f->first;
-	char b1[64], b2[64];
+	char b1[64];
 
 	fp_xheading(stdout, x, f);
 	putchar('\n');
@@ -215,8 +215,7 @@ static void print_finding(const struct fp_explore *x, const struct fp_xfinding *
 		free(stack);
 	}
 	if (f->nruns > 8)
-		printf("         and %s more (summary.json lists them all)\n",
-		       fp_xplural(f->nruns - 8, "other", "others", b2, sizeof(b2)));
+		printf("         and %u more (summary.json lists them all)\n", f->nruns - 8);
 	if (!x->nth_mode && r->nchain > 1)
 		printf("         reached by failing first %s on its error path\n",
 		       fp_xplural(r->nchain - 1, "site", "sites", b1, sizeof(b1)));
