@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "enterable.h"
 #include "explore.h"
 #include "options.h"
 #include "parse.h"
@@ -240,36 +241,29 @@ static int parse(int argc, char **argv, struct fp_explore *x, struct fp_optvals 
 	return -1;
 }
 
-/* CMD as execvp() will find it, or exit 2 with the reason now rather than a baseline of nothing. */
+/*
+ * CMD as execvp() will find it, and a program the shim can enter; else the
+ * reason now, and exit 2, rather than a baseline of nothing.
+ */
 static int check_cmd(const char *cmd)
 {
-	const char *path = getenv("PATH") ?: "/bin:/usr/bin";
-	char cand[PATH_MAX];
+	char real[PATH_MAX], why[PATH_MAX + 200];
 	struct stat st;
 
-	if (strchr(cmd, '/')) {
-		if (stat(cmd, &st)) {
-			fprintf(stderr, "failpool: %s: %s: nothing to explore\n", cmd, strerror(errno));
-			return -1;
-		}
-		if (!S_ISREG(st.st_mode) || access(cmd, X_OK)) {
-			fprintf(stderr, "failpool: %s: not an executable file: nothing to explore\n", cmd);
-			return -1;
-		}
-		return 0;
+	if (fp_resolve_cmd(cmd, real)) {
+		fprintf(stderr, "failpool: %s: %s: nothing to explore\n", cmd,
+			strchr(cmd, '/') ? strerror(errno) : "command not found in PATH");
+		return -1;
 	}
-	for (;;) {
-		size_t n = strcspn(path, ":");
-
-		snprintf(cand, sizeof(cand), "%.*s%s%s", (int)n, path, n ? "/" : "", cmd);
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
-			return 0;
-		if (!path[n])
-			break;
-		path += n + 1;
+	if (stat(real, &st) || !S_ISREG(st.st_mode) || access(real, X_OK)) {
+		fprintf(stderr, "failpool: %s: not an executable file: nothing to explore\n", cmd);
+		return -1;
 	}
-	fprintf(stderr, "failpool: %s: command not found in PATH: nothing to explore\n", cmd);
-	return -1;
+	if (fp_unenterable(real, why, sizeof(why))) {
+		fprintf(stderr, "failpool: %s: nothing to explore\n", why);
+		return -1;
+	}
+	return 0;
 }
 
 /*

@@ -30,7 +30,8 @@ int fp_usage_error(const char *cmd, const char *usage, const char *fmt, const ch
  * @argv: they
  *
  * Return: the tool's exit status: CMD's own, 128+N when a signal N killed
- * it, 2 on a usage or configuration error, 126/127 when CMD cannot run.
+ * it, 125 on a usage or configuration error or a CMD the shim cannot
+ * enter, 126/127 when CMD cannot run; 0 for --help, --version, --print-env.
  */
 int fp_cmd_run(int argc, char **argv);
 
