@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "guard.h"
 #include "je.h"
 #include "unwind.h"
@@ -124,20 +125,16 @@ void fp_thread_wait_thaw(struct fp_thread *t)
 	errno = saved;
 }
 
-static long elapsed_ms(const struct timespec *t0)
+static uint64_t elapsed_ms(uint64_t t0)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+	return (fp_clock_monotonic_ns() - t0) / 1000000;
 }
 
 int fp_thread_freeze(unsigned timeout_ms)
 {
-	struct timespec t0;
+	uint64_t t0 = fp_clock_monotonic_ns();
 	int saved = errno, rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* A count: two threads forking at once must not thaw each other's fork. */
 	atomic_fetch_add(&fp_frozen, 1);
 	/* Orders our store before every other thread's next load of fp_frozen. */
@@ -150,7 +147,7 @@ int fp_thread_freeze(unsigned timeout_ms)
 			continue;
 		while (atomic_load_explicit(&t->busy, memory_order_acquire) > 0 &&
 		       !atomic_load_explicit(&t->parked, memory_order_relaxed)) {
-			if (elapsed_ms(&t0) >= (long)timeout_ms) {
+			if (elapsed_ms(t0) >= timeout_ms) {
 				rc = -ETIMEDOUT;
 				break;
 			}
