@@ -1,0 +1,175 @@
+/*
+ * Last words without a signal raised (README, "The report" and "The
+ * log"): the log's injection and crash lines built byte for byte, the
+ * report of a crash (complete false, the crash record, frames not named
+ * before it have a null symbol), and lib/crash.c's view of sigaction(2):
+ * a signal the shim holds reads as the program's default.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "boot.h"
+#include "crash.h"
+#include "ending.h"
+#include "log.h"
+#include "report.h"
+#include "site.h"
+#include "startup.h"
+#include "json.h"
+#include "../tap.h"
+#include "child.h"
+
+static char dir[] = "/tmp/fp-test-lastwords.XXXXXX";
+static char report[64], logfile[64];
+
+int fp_alloc_boot(void)
+{
+	return fp_boot();
+}
+
+/* libc's code is a program's (test-count.c says why). */
+#define SITE_A	((const char *)(uintptr_t)qsort + 1)
+#define SITE_B	((const char *)(uintptr_t)bsearch + 1)
+
+static void boot(void)
+{
+	snprintf(report, sizeof(report), "%s/r.json", dir);
+	snprintf(logfile, sizeof(logfile), "%s/log", dir);
+	setenv("FAILPOOL_REPORT", report, 1);
+	setenv("FAILPOOL_LOG", logfile, 1);
+	setenv("FAILPOOL_NTH", "1", 1);
+	setenv("FAILPOOL_DEPTH", "1", 1);
+	if (!fp_boot())
+		abort();
+	fp_startup_done();
+}
+
+/* The log's line @n (0 first), without its newline, in @buf. */
+static const char *log_line(unsigned n, char *buf, size_t size)
+{
+	FILE *f = fopen(logfile, "r");
+	const char *got = NULL;
+
+	while (f && fgets(buf, (int)size, f))
+		if (n-- == 0) {
+			buf[strcspn(buf, "\n")] = '\0';
+			got = buf;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return got;
+}
+
+static void frame_json(char *out, size_t size, const struct fp_frame_info *f, const char *symbol)
+{
+	snprintf(out, size, "{\"object\":\"libc.so.6\",\"offset\":\"0x%llx\",\"symbol\":%s}",
+		 (unsigned long long)f->offset, symbol);
+}
+
+static void lines(void)
+{
+	const void *a = SITE_A, *b = SITE_B;
+	char line[1024], want[1024], fa[256], fb[256];
+	struct fp_site *sa, *sb;
+	struct fp_ending end = { .how = FP_END_SIGNAL, .sig = SIGSEGV, .crash = 1,
+				 .last_seq = 1, .nframes = 2 };
+	struct fp_json *j;
+	char err[128];
+
+	boot();
+	ok(fp_alloc_malloc(64, SITE_A) == NULL, "NTH=1: malloc(64) from qsort fails");
+	sa = fp_site_find(&a, 1);
+	sb = fp_site_find(&b, 1);
+	frame_json(fa, sizeof(fa), sa->frames[0], "\"qsort+0x1\"");
+	snprintf(want, sizeof(want), "{\"seq\":1,\"pid\":%d,\"call\":\"malloc\",\"size\":64,"
+		 "\"site\":\"%016llx\",\"frames\":[%s]}", (int)getpid(),
+		 (unsigned long long)sa->id, fa);
+	is_str(log_line(0, line, sizeof(line)), want, "the log's injection line, exactly");
+
+	/* A crash in bsearch called from qsort: bsearch's frame was never named. */
+	end.frames[0] = sb->frames[0];
+	end.frames[1] = sa->frames[0];
+	frame_json(fb, sizeof(fb), sb->frames[0], "null");
+	fp_log_crash(&end);
+	snprintf(want, sizeof(want), "{\"crash\":{\"signal\":%d,\"name\":\"SIGSEGV\",\"pid\":%d,"
+		 "\"kind\":\"signal\",\"last_injection_seq\":1,\"frames\":[%s,%s]}}",
+		 SIGSEGV, (int)getpid(), fb, fa);
+	is_str(log_line(1, line, sizeof(line)), want, "the log's crash line, exactly");
+
+	is_int(fp_report_write_async(&end), 0, "the report of a crash is written");
+	j = fp_json_load(report, err, sizeof(err));
+	ok(j != NULL, "... and parses");
+	ok(!fp_json_path(j, "complete")->boolean, "report: complete is false");
+	is_str(fp_json_str(fp_json_path(j, "exit.how")), "signal", "report: exit.how");
+	ok(fp_json_path(j, "exit.code")->type == FP_JSON_NULL, "report: exit.code null");
+	is_u64(fp_json_path_u64(j, "exit.signal", 0), SIGSEGV, "report: exit.signal");
+	is_u64(fp_json_path_u64(j, "crash.signal", 0), SIGSEGV, "report: crash.signal");
+	is_str(fp_json_str(fp_json_path(j, "crash.name")), "SIGSEGV", "report: crash.name");
+	is_str(fp_json_str(fp_json_path(j, "crash.kind")), "signal", "report: crash.kind");
+	is_u64(fp_json_path_u64(j, "crash.last_injection_seq", 0), 1,
+	       "report: crash.last_injection_seq");
+	is_u64(fp_json_path(j, "crash.frames")->n, 2, "report: 2 crash frames");
+	ok(fp_json_path(j, "crash.frames.0.symbol")->type == FP_JSON_NULL,
+	   "report: a frame not named before the crash has a null symbol");
+	is_str(fp_json_str(fp_json_path(j, "crash.frames.1.symbol")), "qsort+0x1",
+	       "report: one named before keeps its name");
+	ok(!fp_json_path(j, "crash.alloc_frames"), "report: no alloc_frames for a signal");
+	fp_json_free(j);
+
+	end.kind = FP_CRASH_DOUBLE_FREE;
+	end.nalloc_frames = 1;
+	end.alloc_frames[0] = sa->frames[0];
+	end.nfree_frames = 1;
+	end.free_frames[0] = sb->frames[0];
+	is_int(fp_report_write_async(&end), 0, "the report of a double free is written");
+	j = fp_json_load(report, err, sizeof(err));
+	is_str(fp_json_str(fp_json_path(j, "crash.kind")), "double-free", "report: crash.kind");
+	is_u64(fp_json_path(j, "crash.alloc_frames")->n, 1, "report: 1 alloc frame");
+	is_u64(fp_json_path(j, "crash.first_free_frames")->n, 1, "report: 1 first-free frame");
+	fp_json_free(j);
+	unlink(report);
+	unlink(logfile);
+}
+
+static void handler(int sig)
+{
+}
+
+static void dispositions(void)
+{
+	struct sigaction act, old, real;
+
+	boot();
+	sigaction(SIGSEGV, NULL, &real);
+	ok(real.sa_flags & SA_SIGINFO, "the shim holds SIGSEGV (a report is asked for)");
+	fp_crash_sigaction(SIGSEGV, NULL, &old);
+	ok(old.sa_handler == SIG_DFL, "... the program reads SIG_DFL");
+	memset(&act, 0, sizeof(act));
+	act.sa_handler = handler;
+	sigemptyset(&act.sa_mask);
+	is_int(fp_crash_sigaction(SIGSEGV, &act, NULL), 0, "the program sets a handler");
+	sigaction(SIGSEGV, NULL, &real);
+	ok(real.sa_handler == handler, "... and has it: the shim let go");
+	ok(fp_crash_signal(SIGUSR2, handler, SA_RESTART) == SIG_DFL,
+	   "signal(SIGUSR2): the old handler was SIG_DFL");
+	ok(fp_crash_signal(SIGUSR2, SIG_IGN, SA_RESTART) == handler,
+	   "... then the handler set before");
+	unlink(logfile);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		abort();
+	in_child("log and crash lines", lines);
+	in_child("dispositions", dispositions);
+	rmdir(dir);
+	return done_testing();
+}
