@@ -17,9 +17,12 @@
 #include "boot.h"
 #include "ending.h"
 #include "policy.h"
+#include "prng.h"
 #include "report.h"
+#include "settings.h"
 #include "startup.h"
 #include "stats.h"
+#include "fake-clock.h"
 #include "fake-je.h"
 #include "json.h"
 #include "../tap.h"
@@ -68,6 +71,8 @@ static void passthrough(void)
 	void *p;
 
 	boot("FAILPOOL_RATE=0");
+	is_u64(fp_settings()->seed, fp_mix64(FAKE_CLOCK_REALTIME_NS) ^ fp_mix64((uint64_t)getpid()),
+	       "no FAILPOOL_SEED: the seed comes from the clock (faked) and the pid");
 	p = fp_alloc_malloc(100, SITE_A);
 	is_int(fake_je.mallocs - mallocs, 1, "PASS: malloc goes to jemalloc once");
 	is_u64(live(), before, "PASS: nothing counted, live bytes unchanged");
