@@ -13,51 +13,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alloc.h"
-#include "boot.h"
 #include "ending.h"
 #include "policy.h"
 #include "prng.h"
 #include "report.h"
 #include "settings.h"
-#include "startup.h"
 #include "stats.h"
 #include "fake-clock.h"
 #include "fake-je.h"
 #include "json.h"
 #include "../tap.h"
-#include "child.h"
+#include "booted.h"
 
 static char dir[] = "/tmp/fp-test-count.XXXXXX";
 static char report[64];
-
-/* The seam: lib/boot.c's boot, as preload/init.c has it. */
-int fp_alloc_boot(void)
-{
-	return fp_boot();
-}
-
-/*
- * Three call sites. lib/ is linked into this test, so its own code counts
- * as the shim's and is no site; libc's code is a program's: FAILPOOL_DEPTH=1
- * keys a site by the caller's address.
- */
-#define SITE_A	((const char *)(uintptr_t)qsort + 1)
-#define SITE_B	((const char *)(uintptr_t)bsearch + 1)
-#define SITE_C	((const char *)(uintptr_t)strtol + 1)
-
-/* Boot as the constructor would, then end the start-up census. */
-static void boot(const char *vars)
-{
-	char *copy = strdup(vars), *save = NULL;
-
-	for (char *kv = strtok_r(copy, " ", &save); kv; kv = strtok_r(NULL, " ", &save))
-		putenv(strdup(kv));
-	free(copy);
-	if (!fp_boot())
-		abort();
-	fp_startup_done();
-}
 
 static uint64_t live(void)
 {
@@ -70,7 +39,7 @@ static void passthrough(void)
 	uint64_t before = live();
 	void *p;
 
-	boot("FAILPOOL_RATE=0");
+	boot_with("FAILPOOL_RATE=0");
 	is_u64(fp_settings()->seed, fp_mix64(FAKE_CLOCK_REALTIME_NS) ^ fp_mix64((uint64_t)getpid()),
 	       "no FAILPOOL_SEED: the seed comes from the clock (faked) and the pid");
 	p = fp_alloc_malloc(100, SITE_A);
@@ -133,7 +102,7 @@ static void counting(void)
 
 	snprintf(report, sizeof(report), "%s/r.json", dir);
 	setenv("FAILPOOL_REPORT", report, 1);
-	boot("FAILPOOL_NTH=3 FAILPOOL_DEPTH=1 FAILPOOL_SEED=42");
+	boot_with("FAILPOOL_NTH=3 FAILPOOL_DEPTH=1 FAILPOOL_SEED=42");
 	p = fp_alloc_malloc(100, SITE_A);
 	memset(p, 0x5a, 100);
 	memcpy(pattern, p, 100);

@@ -13,29 +13,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alloc.h"
-#include "boot.h"
 #include "crash.h"
 #include "ending.h"
 #include "log.h"
 #include "report.h"
 #include "site.h"
-#include "startup.h"
 #include "json.h"
 #include "../tap.h"
-#include "child.h"
+#include "booted.h"
 
 static char dir[] = "/tmp/fp-test-lastwords.XXXXXX";
 static char report[64], logfile[64];
-
-int fp_alloc_boot(void)
-{
-	return fp_boot();
-}
-
-/* libc's code is a program's (test-count.c says why). */
-#define SITE_A	((const char *)(uintptr_t)qsort + 1)
-#define SITE_B	((const char *)(uintptr_t)bsearch + 1)
 
 static void boot(void)
 {
@@ -43,11 +31,7 @@ static void boot(void)
 	snprintf(logfile, sizeof(logfile), "%s/log", dir);
 	setenv("FAILPOOL_REPORT", report, 1);
 	setenv("FAILPOOL_LOG", logfile, 1);
-	setenv("FAILPOOL_NTH", "1", 1);
-	setenv("FAILPOOL_DEPTH", "1", 1);
-	if (!fp_boot())
-		abort();
-	fp_startup_done();
+	boot_with("FAILPOOL_NTH=1 FAILPOOL_DEPTH=1");
 }
 
 /* The log's line @n (0 first), without its newline, in @buf. */

@@ -15,41 +15,26 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "alloc.h"
-#include "boot.h"
 #include "chain.h"
 #include "site.h"
-#include "startup.h"
 #include "stats.h"
 #include "thread.h"
 #include "fake-clock.h"
 #include "../tap.h"
-#include "child.h"
+#include "booted.h"
 
-int fp_alloc_boot(void)
-{
-	return fp_boot();
-}
-
-/* libc's code is a program's; lib/'s, linked into this test, the shim's. */
-#define LIBC_A	((const void *)((const char *)(uintptr_t)qsort + 1))
-#define LIBC_B	((const void *)((const char *)(uintptr_t)bsearch + 1))
-#define LIBC_C	((const void *)((const char *)(uintptr_t)strtol + 1))
+/* A fourth frame, of the shim. */
 #define SHIM	((const void *)((const char *)(uintptr_t)fp_boot + 1))
 
 static void boot(void)
 {
-	setenv("FAILPOOL_REPORT", "/nonexistent/r.json", 1);
-	setenv("FAILPOOL_DEPTH", "3", 1);
-	if (!fp_boot())
-		abort();
-	fp_startup_done();
+	boot_with("FAILPOOL_REPORT=/nonexistent/r.json FAILPOOL_DEPTH=3");
 }
 
 static void site_table(void)
 {
-	const void *abc[] = { LIBC_A, LIBC_B, LIBC_C }, *bac[] = { LIBC_B, LIBC_A, LIBC_C };
-	const void *ashimb[] = { LIBC_A, SHIM, LIBC_B }, *ab[] = { LIBC_A, LIBC_B };
+	const void *abc[] = { SITE_A, SITE_B, SITE_C }, *bac[] = { SITE_B, SITE_A, SITE_C };
+	const void *ashimb[] = { SITE_A, SHIM, SITE_B }, *ab[] = { SITE_A, SITE_B };
 	const void *shim[] = { SHIM };
 	struct fp_site *s1, *s2, *s, *other;
 	unsigned cursor = 0, seen = 0, last_n = 99;
@@ -60,11 +45,11 @@ static void site_table(void)
 	s1 = fp_site_find(abc, 3);
 	ok(fp_site_find(abc, 3) == s1, "the same chain: the same site");
 	is_int(s1->n, 3, "... of 3 frames");
-	ok(s1->frames[0]->ip == LIBC_A && s1->frames[1]->ip == LIBC_B &&
-	   s1->frames[2]->ip == LIBC_C, "... innermost first");
+	ok(s1->frames[0]->ip == SITE_A && s1->frames[1]->ip == SITE_B &&
+	   s1->frames[2]->ip == SITE_C, "... innermost first");
 	is_str(s1->frames[0]->object, "libc.so.6", "a frame's object: libc's basename");
-	dladdr(LIBC_A, &info);
-	is_u64(s1->frames[0]->offset, (uintptr_t)LIBC_A - (uintptr_t)info.dli_fbase,
+	dladdr(SITE_A, &info);
+	is_u64(s1->frames[0]->offset, (uintptr_t)SITE_A - (uintptr_t)info.dli_fbase,
 	       "... its offset: from libc's load address");
 	s2 = fp_site_find(bac, 3);
 	ok(s2 != s1 && s2->id != s1->id, "another order: another site, another id");
@@ -86,32 +71,32 @@ static void site_table(void)
 static void chain_proofs(void)
 {
 	static struct fp_chains mine;
-	const void *abc[] = { LIBC_A, LIBC_B, LIBC_C };
-	const void *stack[4] = { LIBC_A, 0, LIBC_B, 0 };
+	const void *abc[] = { SITE_A, SITE_B, SITE_C };
+	const void *stack[4] = { SITE_A, 0, SITE_B, 0 };
 	const void *cfa = &stack[1];
 	struct fp_chain *e;
 	struct fp_site *s;
 
 	boot();
 	s = fp_site_find(abc, 2);
-	e = fp_chain_set(&mine, LIBC_A, cfa);
-	*e = (struct fp_chain){ .caller = LIBC_A, .cfa = cfa, .site = s, .n = 2,
-				.ip = { LIBC_A, LIBC_B }, .slot = { &stack[0], &stack[2] } };
-	ok(fp_chain_proves(e, LIBC_A, cfa), "a chain whose slots still hold its frames is proved");
-	ok(!fp_chain_proves(e, LIBC_B, cfa), "... not for another caller");
-	ok(!fp_chain_proves(e, LIBC_A, &stack[2]), "... nor another stack pointer");
+	e = fp_chain_set(&mine, SITE_A, cfa);
+	*e = (struct fp_chain){ .caller = SITE_A, .cfa = cfa, .site = s, .n = 2,
+				.ip = { SITE_A, SITE_B }, .slot = { &stack[0], &stack[2] } };
+	ok(fp_chain_proves(e, SITE_A, cfa), "a chain whose slots still hold its frames is proved");
+	ok(!fp_chain_proves(e, SITE_B, cfa), "... not for another caller");
+	ok(!fp_chain_proves(e, SITE_A, &stack[2]), "... nor another stack pointer");
 	fp_my_chains = NULL;
-	ok(fp_chain_hit(LIBC_A, cfa) == NULL, "a thread without a table: no hit");
+	ok(fp_chain_hit(SITE_A, cfa) == NULL, "a thread without a table: no hit");
 	fp_my_chains = &mine;
-	ok(fp_chain_hit(LIBC_A, cfa) == s, "the thread's table: the proved site");
-	stack[2] = LIBC_C;
-	ok(fp_chain_hit(LIBC_A, cfa) == NULL, "an outer frame changed: no hit, unwind again");
-	stack[2] = LIBC_B;
-	stack[0] = LIBC_C;
-	ok(fp_chain_hit(LIBC_A, cfa) == NULL, "the return address is not the caller: no hit");
+	ok(fp_chain_hit(SITE_A, cfa) == s, "the thread's table: the proved site");
+	stack[2] = SITE_C;
+	ok(fp_chain_hit(SITE_A, cfa) == NULL, "an outer frame changed: no hit, unwind again");
+	stack[2] = SITE_B;
+	stack[0] = SITE_C;
+	ok(fp_chain_hit(SITE_A, cfa) == NULL, "the return address is not the caller: no hit");
 	e->site = NULL;
-	stack[0] = LIBC_A;
-	ok(fp_chain_hit(LIBC_A, cfa) == NULL, "an entry seen once, not proved: no hit");
+	stack[0] = SITE_A;
+	ok(fp_chain_hit(SITE_A, cfa) == NULL, "an entry seen once, not proved: no hit");
 	fp_my_chains = NULL;
 }
 
@@ -128,7 +113,7 @@ static void *add_four(void *arg)
 
 static void stats_sums(void)
 {
-	const void *a[] = { LIBC_A };
+	const void *a[] = { SITE_A };
 	struct fp_shard *sh;
 	struct fp_totals t;
 	uint64_t calls, bytes;
