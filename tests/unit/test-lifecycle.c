@@ -1,0 +1,101 @@
+/*
+ * Lifecycle pieces through their own functions (README, "Variables" and
+ * "The report"): FAILPOOL_REPORT's %p %e %% and a relative path kept
+ * under the boot's working directory after chdir(2); the exit's report
+ * written once per process image, again after a failed exec; site rules
+ * deciding a new site's eligibility (func:, lib:, negation); and calls
+ * under the reentrancy guard served raw, never counted.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exit.h"
+#include "guard.h"
+#include "policy.h"
+#include "settings.h"
+#include "site.h"
+#include "stats.h"
+#include "fake-je.h"
+#include "../tap.h"
+#include "booted.h"
+
+static char dir[] = "/tmp/fp-test-lifecycle.XXXXXX";
+
+static void paths(void)
+{
+	char out[PATH_MAX], want[PATH_MAX + 64];
+
+	if (chdir(dir))
+		abort();
+	boot_with("FAILPOOL_REPORT=r-%p.json");
+	is_str(fp_settings()->exe, "test-lifecycle", "the executable's basename");
+	if (chdir("/"))
+		abort();
+	is_int(fp_settings_expand("r-%p-%e-%%.json", out, sizeof(out)), 0, "a relative template expands");
+	snprintf(want, sizeof(want), "%s/r-%d-test-lifecycle-%%.json", dir, (int)getpid());
+	is_str(out, want, "... under the boot's directory, after chdir(\"/\")");
+	fp_settings_expand("/x/%e", out, sizeof(out));
+	is_str(out, "/x/test-lifecycle", "an absolute one stays absolute");
+	is_int(fp_settings_expand("r.json", out, (unsigned)strlen(dir) + 2), -ENAMETOOLONG,
+	       "too long for the buffer: -ENAMETOOLONG");
+
+	snprintf(want, sizeof(want), "%s/r-%d.json", dir, (int)getpid());
+	fp_exit(0x107);
+	ok(access(want, F_OK) == 0, "exit: the report is written where the template says");
+	unlink(want);
+	fp_exit(0);
+	ok(access(want, F_OK) != 0, "a second exit of the same image writes nothing");
+	fp_exit_exec_failed();
+	fp_exit(2);
+	ok(access(want, F_OK) == 0, "after a failed exec the image's exit writes it again");
+	unlink(want);
+}
+
+static void rules(void)
+{
+	const void *a = SITE_A, *b = SITE_B, *ab[] = { SITE_B, SITE_A };
+
+	boot_with("FAILPOOL_DEPTH=2 FAILPOOL_RATE=1 FAILPOOL_SITES=func:qsort;lib:libc.so*;!func:bsearch");
+	ok(fp_site_find(&a, 1)->matches, "func:qsort and lib:libc.so*: qsort's site matches");
+	ok(!fp_site_find(&b, 1)->matches, "!func:bsearch: bsearch's site never matches");
+	ok(!fp_site_find(ab, 2)->matches, "... nor a stack with bsearch in it");
+	errno = 0;
+	ok(!fp_alloc_malloc(8, SITE_A) && errno == ENOMEM, "RATE=1: a call from qsort fails");
+}
+
+static void guarded(void)
+{
+	struct fp_totals t;
+	void *p;
+
+	boot_with("FAILPOOL_REPORT=/nonexistent/r.json FAILPOOL_RATE=1 FAILPOOL_DEPTH=1");
+	fp_guard_enter();
+	p = fp_alloc_malloc(40, SITE_A);
+	fp_guard_leave();
+	ok(p != NULL, "under the guard RATE=1 fails nothing: the shim's own call is raw");
+	is_u64(atomic_load(&fp_process_policy.live), 48, "... its 48 bytes are live");
+	fp_stats_sum(&t);
+	is_u64(t.calls[FP_CALL_MALLOC], 0, "... and it is not counted");
+	fp_guard_enter();
+	fp_alloc_free(p, FP_CALL_FREE, SITE_A, NULL);
+	fp_guard_leave();
+	is_u64(atomic_load(&fp_process_policy.live), 0, "a raw free: nothing live");
+	ok(!fp_alloc_malloc(40, SITE_A), "outside the guard RATE=1 fails the call");
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		abort();
+	in_child("paths and exits", paths);
+	in_child("site rules", rules);
+	in_child("reentrancy guard", guarded);
+	rmdir(dir);
+	return done_testing();
+}
