@@ -1,9 +1,10 @@
 /*
  * Last words without a signal raised (README, "The report" and "The
  * log"): the log's injection and crash lines built byte for byte, the
- * report of a crash (complete false, the crash record, frames not named
- * before it have a null symbol), and lib/crash.c's view of sigaction(2):
- * a signal the shim holds reads as the program's default.
+ * stderr line of FAILPOOL_VERBOSE, the report of a crash (complete false,
+ * the crash record, frames not named before it have a null symbol), and
+ * lib/crash.c's view of sigaction(2): a signal the shim holds reads as
+ * the program's default.
  */
 #include "config.h"
 
@@ -122,6 +123,32 @@ static void lines(void)
 	unlink(logfile);
 }
 
+/* FAILPOOL_VERBOSE=1: one line on stderr per injected failure, the innermost frame. */
+static void verbose(void)
+{
+	const void *a = SITE_A;
+	char err[64], line[512], want[512];
+	struct fp_site *sa;
+	FILE *f;
+
+	snprintf(err, sizeof(err), "%s/stderr", dir);
+	if (!freopen(err, "w", stderr))
+		abort();
+	boot_with("FAILPOOL_VERBOSE=1 FAILPOOL_NTH=1 FAILPOOL_DEPTH=1");
+	ok(!fp_alloc_calloc(3, 7, SITE_A), "NTH=1: calloc(3, 7) from qsort fails");
+	sa = fp_site_find(&a, 1);
+	snprintf(want, sizeof(want), "failpool: injected failure #1: calloc(21) at site %016llx "
+		 "libc.so.6+0x%llx (qsort+0x1)", (unsigned long long)sa->id,
+		 (unsigned long long)sa->frames[0]->offset);
+	f = fopen(err, "r");
+	ok(f && fgets(line, sizeof(line), f), "a line on stderr");
+	line[strcspn(line, "\n")] = '\0';
+	is_str(line, want, "... exactly");
+	ok(!fgets(line, sizeof(line), f), "... one line only");
+	fclose(f);
+	unlink(err);
+}
+
 static void handler(int sig)
 {
 }
@@ -153,6 +180,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		abort();
 	in_child("log and crash lines", lines);
+	in_child("verbose", verbose);
 	in_child("dispositions", dispositions);
 	rmdir(dir);
 	return done_testing();
