@@ -201,12 +201,51 @@ static void counting(void)
 	unlink(report);
 }
 
+static int aligned(const void *p, size_t a)
+{
+	return p && ((uintptr_t)p & (a - 1)) == 0;
+}
+
+/* Every aligned entry point counted under its own name, with glibc's rounding. */
+static void aligned_calls(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned memaligns = fake_je.memaligns, mallocs = fake_je.mallocs;
+	struct fp_totals t;
+	void *p[5];
+
+	boot_with("FAILPOOL_REPORT=/nonexistent/r.json FAILPOOL_DEPTH=1");
+	p[0] = fp_alloc_memalign(40, 10, FP_CALL_MEMALIGN, SITE_A);
+	ok(aligned(p[0], 64), "memalign(40, 10): 64-aligned");
+	p[1] = fp_alloc_memalign(128, 10, FP_CALL_ALIGNED_ALLOC, SITE_A);
+	ok(aligned(p[1], 128), "aligned_alloc(128, 10): 128-aligned");
+	p[2] = fp_alloc_memalign(page, 10, FP_CALL_VALLOC, SITE_A);
+	ok(aligned(p[2], page), "valloc(10): page-aligned");
+	p[3] = fp_alloc_pvalloc(1, SITE_A);
+	ok(aligned(p[3], page) && fp_je.usable(p[3]) == page, "pvalloc(1): one whole page");
+	is_int(fake_je.memaligns - memaligns, 4, "... all four by jemalloc's posix_memalign");
+	p[4] = fp_alloc_memalign(8, 10, FP_CALL_MEMALIGN, SITE_A);
+	is_int(fake_je.mallocs - mallocs, 1, "memalign(8, 10): a plain malloc");
+	fp_stats_sum(&t);
+	is_u64(t.calls[FP_CALL_MEMALIGN], 2, "stats: 2 memalign calls");
+	is_u64(t.calls[FP_CALL_ALIGNED_ALLOC], 1, "stats: 1 aligned_alloc call");
+	is_u64(t.calls[FP_CALL_VALLOC], 1, "stats: 1 valloc call");
+	is_u64(t.calls[FP_CALL_PVALLOC], 1, "stats: 1 pvalloc call");
+	is_u64(t.bytes, 10 * 4 + page, "stats: 40 bytes and pvalloc's page requested");
+	for (int i = 0; i < 5; i++)
+		fp_alloc_free(p[i], FP_CALL_FREE, SITE_A, NULL);
+	fp_stats_sum(&t);
+	is_u64(t.calls[FP_CALL_FREE], 5, "stats: 5 free calls");
+	is_u64(live(), 0, "nothing live");
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
 		abort();
 	in_child("passthrough", passthrough);
 	in_child("counting", counting);
+	in_child("aligned entry points", aligned_calls);
 	rmdir(dir);
 	return done_testing();
 }
