@@ -3,7 +3,8 @@
  * are exact, so limits are checked to the byte): the hook table's two
  * shapes, FAILPOOL_LIMIT at its boundary (README, "What fails, exactly"),
  * FAILPOOL_CALLS keeping other entry points out, an aligned operator new
- * refused on its argument counted but never eligible.
+ * refused on its argument counted but never eligible, FAILPOOL_ENABLE=0
+ * until the toggle.
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 
 #include "hooks.h"
 #include "policy.h"
+#include "settings.h"
 #include "fake-je.h"
 #include "../tap.h"
 #include "booted.h"
@@ -110,11 +112,28 @@ static void new_refused(void)
 	fp_alloc_free(p, FP_CALL_DELETE, SITE_A, NULL);
 }
 
+/* FAILPOOL_ENABLE=0: nothing eligible until the toggle flips fp_enabled. */
+static void enable(void)
+{
+	void *p;
+
+	boot_with("FAILPOOL_ENABLE=0 FAILPOOL_NTH=1 FAILPOOL_DEPTH=1");
+	p = fp_alloc_malloc(10, SITE_A);
+	ok(p != NULL, "ENABLE=0: NTH=1 fails nothing");
+	is_u64(atomic_load(&fp_process_policy.eligible), 0, "... nothing eligible");
+	atomic_store(&fp_enabled, 1);
+	errno = 0;
+	ok(!fp_alloc_malloc(10, SITE_A) && errno == ENOMEM,
+	   "enabled (as the toggle signal does): the first eligible call fails");
+	fp_alloc_free(p, FP_CALL_FREE, SITE_A, NULL);
+}
+
 int main(void)
 {
 	in_child("passthrough hooks", pass_hooks);
 	in_child("LIMIT", limit);
 	in_child("CALLS", calls);
 	in_child("aligned new refused", new_refused);
+	in_child("ENABLE", enable);
 	return done_testing();
 }
