@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -149,6 +151,46 @@ static void verbose(void)
 	unlink(err);
 }
 
+/* The log's descriptor: high, close-on-exec, reopened rather than written through another file. */
+static void log_descriptor(void)
+{
+	char other[64], link[80], err[64], line[512], msg[256];
+	int fd, flags;
+	FILE *f;
+
+	snprintf(err, sizeof(err), "%s/stderr", dir);
+	if (!freopen(err, "w", stderr))
+		abort();
+	boot();
+	ok(fp_log_on() && fp_log_fd >= 1000, "the log's descriptor is at 1000 or above");
+	flags = fcntl(fp_log_fd, F_GETFD);
+	ok(flags >= 0 && (flags & FD_CLOEXEC), "... close-on-exec");
+	snprintf(other, sizeof(other), "%s/other", dir);
+	fd = open(other, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, fp_log_fd);		/* the program's own file now has the log's number */
+	close(fd);
+	ok(!fp_alloc_malloc(5, SITE_A), "NTH=1: malloc(5) fails");
+	f = fopen(other, "r");
+	ok(f && !fgets(line, sizeof(line), f), "the program's file got nothing");
+	fclose(f);
+	ok(log_line(0, line, sizeof(line)) && strncmp(line, "{\"seq\":1,", 9) == 0,
+	   "the line went to the log, open again");
+	snprintf(link, sizeof(link), "%s/link", dir);
+	if (symlink(other, link))
+		abort();
+	is_int(fp_log_open(link), -1, "a symbolic link as the log: refused");
+	f = fopen(err, "r");
+	snprintf(msg, sizeof(msg), "failpool: FAILPOOL_LOG: cannot open '%s': %s\n", link,
+		 strerrordesc_np(ELOOP));
+	ok(f && fgets(line, sizeof(line), f), "... and said on stderr");
+	is_str(line, msg, "... exactly");
+	fclose(f);
+	unlink(link);
+	unlink(other);
+	unlink(err);
+	unlink(logfile);
+}
+
 static void handler(int sig)
 {
 }
@@ -181,6 +223,7 @@ int main(void)
 		abort();
 	in_child("log and crash lines", lines);
 	in_child("verbose", verbose);
+	in_child("log descriptor", log_descriptor);
 	in_child("dispositions", dispositions);
 	rmdir(dir);
 	return done_testing();
