@@ -2,9 +2,10 @@
  * The mechanisms under the allocation path, through their own functions
  * (doc/ARCHITECTURE.md, "What each module owns"): the site table (one
  * site per chain, its frames and depth, the shim's frames dropped, the
- * "other" site last), a remembered chain proved only while the stack
- * still holds it, the stats' exact sums over threads, and a freeze that
- * times out on the fake clock after a known number of reads.
+ * "other" site last, ids the same in another process), a remembered
+ * chain proved only while the stack still holds it, the stats' exact sums
+ * over threads, and a freeze that times out on the fake clock after a
+ * known number of reads.
  */
 #include "config.h"
 
@@ -178,9 +179,46 @@ static void freeze(void)
 	fp_thread_thaw();
 }
 
-int main(void)
+/* The id of qsort's site in this process, as 16 hex digits. */
+static void site_id_text(char *out, size_t size)
 {
+	const void *a = SITE_A;
+
+	snprintf(out, size, "%016llx", (unsigned long long)fp_site_find(&a, 1)->id);
+}
+
+/* Another process, its own address space: the same id. */
+static void stable_ids(void)
+{
+	char self[4096], cmd[4200], mine[32], theirs[32] = "";
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	FILE *p;
+
+	boot_with("FAILPOOL_REPORT=/nonexistent/r.json FAILPOOL_DEPTH=1");
+	site_id_text(mine, sizeof(mine));
+	self[n > 0 ? n : 0] = '\0';
+	snprintf(cmd, sizeof(cmd), "'%s' --site-id", self);
+	p = popen(cmd, "r");
+	if (!p || !fgets(theirs, sizeof(theirs), p))
+		theirs[0] = '\0';
+	if (p)
+		pclose(p);
+	theirs[strcspn(theirs, "\n")] = '\0';
+	is_str(theirs, mine, "a site's id is the same in a freshly executed process");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--site-id") == 0) {
+		char id[32];
+
+		boot_with("FAILPOOL_REPORT=/nonexistent/r.json FAILPOOL_DEPTH=1");
+		site_id_text(id, sizeof(id));
+		printf("%s\n", id);
+		return 0;
+	}
 	in_child("site table", site_table);
+	in_child("stable ids", stable_ids);
 	in_child("chain proofs", chain_proofs);
 	in_child("stats sums", stats_sums);
 	in_child("freeze", freeze);
