@@ -3,9 +3,9 @@
  * "The report"): FAILPOOL_REPORT's %p %e %% and a relative path kept
  * under the boot's working directory after chdir(2); the report written
  * before an exec, again at the exit when the exec failed, once per image
- * otherwise; site rules deciding a new site's eligibility (func:, lib:,
- * negation); and calls under the reentrancy guard served raw, never
- * counted.
+ * otherwise, and a forked child's own; site rules deciding a new site's
+ * eligibility (func:, lib:, negation); and calls under the reentrancy
+ * guard served raw, never counted.
  */
 #include "config.h"
 
@@ -20,6 +20,7 @@ extern char **environ;
 
 #include "exec.h"
 #include "exit.h"
+#include "fork.h"
 #include "guard.h"
 #include "policy.h"
 #include "settings.h"
@@ -78,6 +79,34 @@ static void paths(void)
 	ok(access(want, F_OK) != 0, "a second exit of the same image writes nothing");
 }
 
+/* After fork(2) the child is a process image of its own: its report, its pid. */
+static void forked(void)
+{
+	char mine[PATH_MAX], theirs[PATH_MAX], want[64];
+	int status = -1;
+	pid_t pid;
+
+	snprintf(mine, sizeof(mine), "FAILPOOL_REPORT=%s/f-%%p.json", dir);
+	boot_with(mine);
+	fp_fork_register(1);
+	snprintf(mine, sizeof(mine), "%s/f-%d.json", dir, (int)getpid());
+	fp_exit(0);
+	ok(access(mine, F_OK) == 0, "the parent's exit: its report");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		fp_exit(5);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	snprintf(theirs, sizeof(theirs), "%s/f-%d.json", dir, (int)pid);
+	snprintf(want, sizeof(want), "\"pid\":%d,\"ppid\":%d,", (int)pid, (int)getpid());
+	ok(has(theirs, want), "the child's exit after the parent's: a report of its own pid and ppid");
+	ok(has(theirs, "\"code\":5,"), "... with its own exit code");
+	unlink(theirs);
+	unlink(mine);
+}
+
 static void rules(void)
 {
 	const void *a = SITE_A, *b = SITE_B, *ab[] = { SITE_B, SITE_A };
@@ -115,6 +144,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		abort();
 	in_child("paths and exits", paths);
+	in_child("fork", forked);
 	in_child("site rules", rules);
 	in_child("reentrancy guard", guarded);
 	rmdir(dir);
