@@ -295,10 +295,10 @@ static int conclude(const struct soak *s, const struct fp_run *run)
 		fp_merge_free(&m);
 		return FP_EXIT_USAGE;
 	}
-	r.m = &m;
+	r.m = &m.model;
 	rc = fp_soak_verdict(stdout, &r);
-	fp_soak_stressor_table(stdout, &m);
-	fp_lines_resolve(&m, 2 * FP_RENDER_TOP + 20);
+	fp_soak_stressor_table(stdout, &m.model);
+	fp_lines_name(&m.model, 2 * FP_RENDER_TOP + 20);
 	putchar('\n');
 	fp_render_text(stdout, &m);
 	printf("\nreports and stress-ng's output: %s\n\n", s->out);

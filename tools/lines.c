@@ -39,12 +39,14 @@ static int no_addr2line;
 
 static void *xrealloc(void *p, size_t n)
 {
-	p = realloc(p, n);
-	if (!p) {
+	void *q = realloc(p, n);
+
+	if (!q) {
+		free(p);
 		fputs("failpool: out of memory\n", stderr);
 		exit(2);
 	}
-	return p;
+	return q;
 }
 
 static char *xstrdup(const char *s)
@@ -52,21 +54,25 @@ static char *xstrdup(const char *s)
 	return strcpy(xrealloc(NULL, strlen(s) + 1), s);
 }
 
-void fp_lines_objects(const struct fp_json *objects)
+void fp_lines_object(const char *name, const char *path)
 {
-	for (size_t i = 0; objects && objects->type == FP_JSON_ARR && i < objects->n; i++) {
-		const char *name = fp_json_str(fp_json_get(objects->items[i], "name"));
-		const char *path = fp_json_str(fp_json_get(objects->items[i], "path"));
-		size_t k = 0;
+	size_t k = 0;
 
-		while (name && path && k < nobjs && strcmp(objs[k]->name, name))
-			k++;
-		if (!name || !path || k < nobjs)
-			continue;
-		objs = xrealloc(objs, (nobjs + 1) * sizeof(*objs));
-		objs[nobjs] = xrealloc(NULL, sizeof(**objs));
-		*objs[nobjs++] = (struct obj){ .name = xstrdup(name), .path = xstrdup(path) };
-	}
+	while (name && path && k < nobjs && strcmp(objs[k]->name, name))
+		k++;
+	if (!name || !path || k < nobjs)
+		return;
+	objs = xrealloc(objs, (nobjs + 1) * sizeof(*objs));
+	objs[nobjs] = xrealloc(NULL, sizeof(**objs));
+	*objs[nobjs++] = (struct obj){ .name = xstrdup(name), .path = xstrdup(path) };
+}
+
+void fp_lines_model_objects(const struct fp_model *m)
+{
+	for (size_t p = 0; p < m->nparts; p++)
+		fp_lines_model_objects(&m->parts[p]);
+	for (size_t i = 0; i < m->nobjects; i++)
+		fp_lines_object(m->objects[i].name, m->objects[i].path);
 }
 
 static size_t slot(const struct obj *o, uint64_t off)
@@ -79,11 +85,9 @@ static size_t slot(const struct obj *o, uint64_t off)
 	return i;
 }
 
-/* The entry of @frame; @add: create (and queue) it when missing. */
-static struct entry *entry_of(const struct fp_json *frame, int add)
+/* The entry of the frame at @off in object @name; @add: create (and queue) it when missing. */
+static struct entry *entry_of(const char *name, const char *off, int add)
 {
-	const char *name = fp_json_str(fp_json_get(frame, "object"));
-	const char *off = fp_json_str(fp_json_get(frame, "offset"));
 	const struct obj *o = NULL;
 	struct entry *e;
 	uint64_t a;
@@ -121,11 +125,11 @@ static struct entry *entry_of(const struct fp_json *frame, int add)
 	return e;
 }
 
-void fp_lines_want(const struct fp_json *frames, size_t max, int all)
+void fp_lines_want_frames(const struct fp_model_frames *f, size_t max, int all)
 {
-	for (size_t k = 0; frames && frames->type == FP_JSON_ARR && k < frames->n && k < max; k++)
-		if (all || !fp_json_str(fp_json_get(frames->items[k], "symbol")))
-			entry_of(frames->items[k], 1);
+	for (size_t k = 0; k < f->n && k < max; k++)
+		if (all || !f->v[k].own_symbol)
+			entry_of(f->v[k].object, f->v[k].offset, 1);
 }
 
 /* "file:line" from addr2line, or nothing for "??:0", "??:?", "file:?". */
@@ -304,76 +308,41 @@ void fp_lines_run(void)
 	qlen = 0;
 }
 
-void fp_lines_resolve(const struct fp_merged *m, size_t max)
+/* Copy what was found of each frame of @f into it. */
+static void fill(struct fp_model_frames *f, void *unused)
 {
-	for (size_t d = 0; d < m->ndocs; d++)
-		fp_lines_objects(fp_json_get(m->docs[d], "objects"));
-	for (size_t i = 0; i < m->nsites && i < max; i++)
-		fp_lines_want(m->sites[i].frames, (size_t)-1, 1);
-	for (size_t p = 0; p < m->ndocs; p++)
-		for (size_t k = 0; m->procs[p].crash && k < m->procs[p].crash->n; k++)
-			if (fp_lines_is_frames(m->procs[p].crash->items[k]))
-				fp_lines_want(m->procs[p].crash->items[k], (size_t)-1, 1);
-	fp_lines_run();
-}
+	(void)unused;
+	for (size_t k = 0; k < f->n; k++) {
+		struct fp_model_frame *fr = &f->v[k];
+		const struct entry *e = entry_of(fr->object, fr->offset, 0);
 
-int fp_lines_is_frames(const struct fp_json *member)
-{
-	size_t n = member->key ? strlen(member->key) : 0;
-
-	return member->type == FP_JSON_ARR && n >= 6 && !strcmp(member->key + n - 6, "frames");
-}
-
-void fp_lines_get(const struct fp_json *frame, struct fp_frame_name *out)
-{
-	const struct entry *e = entry_of(frame, 0);
-
-	out->symbol = fp_json_str(fp_json_get(frame, "symbol"));
-	out->file = NULL;
-	out->line = 0;
-	if (!e || !e->done)
-		return;
-	if (!out->symbol)
-		out->symbol = e->sym;
-	out->file = e->file;
-	out->line = e->line;
-}
-
-/* @sym without its "+0xoff". */
-static const char *bare(const char *sym, char *buf, size_t size)
-{
-	const char *plus = sym ? strrchr(sym, '+') : NULL;
-
-	if (!plus || !is_address(plus + 1))
-		return sym;
-	snprintf(buf, size, "%.*s", (int)(plus - sym), sym);
-	return buf;
-}
-
-void fp_lines_frame(char *buf, size_t size, const struct fp_json *frame, int with_line)
-{
-	const char *own = fp_json_str(fp_json_get(frame, "symbol"));
-	const char *obj = fp_json_str(fp_json_get(frame, "object"));
-	const char *off = fp_json_str(fp_json_get(frame, "offset"));
-	const struct entry *e = entry_of(frame, 0);
-	const char *sym = own ? own : e && e->done ? e->sym : NULL;
-	char b1[512], b2[512];
-
-	if (!obj)
-		obj = "?";
-	if (with_line && e && e->done && e->file) {
-		const char *fn = bare(sym, b1, sizeof(b1));
-
-		if (e->outer && e->func)
-			snprintf(buf, size, "%s %s:%u (inlined into %s)", e->func, e->file, e->line,
-				 own ? bare(own, b2, sizeof(b2)) : e->outer);
-		else if (fn || e->func)
-			snprintf(buf, size, "%s %s:%u", own || !e->func ? fn : e->func, e->file, e->line);
-		else
-			snprintf(buf, size, "%s+%s %s:%u", obj, off ? off : "?", e->file, e->line);
-	} else if (sym) {
-		snprintf(buf, size, "%s (%s)", sym, obj);
-	} else {
-		snprintf(buf, size, "%s+%s", obj, off ? off : "?");
+		if (!e || !e->done || fr->named)
+			continue;
+		fr->named = 1;
+		if (!fr->own_symbol)
+			fr->symbol = e->sym;
+		fr->file = e->file;
+		fr->line = e->line;
+		fr->func = e->func;
+		fr->inlined_into = e->func ? e->outer : NULL;
 	}
+}
+
+void fp_lines_fill(struct fp_model_frames *f)
+{
+	fill(f, NULL);
+}
+
+static void want_all(struct fp_model_frames *f, void *unused)
+{
+	(void)unused;
+	fp_lines_want_frames(f, (size_t)-1, 1);
+}
+
+void fp_lines_name(struct fp_model *m, size_t max_sites)
+{
+	fp_lines_model_objects(m);
+	fp_model_frames_each(m, max_sites, want_all, NULL);
+	fp_lines_run();
+	fp_model_frames_each(m, (size_t)-1, fill, NULL);
 }

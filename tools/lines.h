@@ -8,8 +8,9 @@
  * addr2line is not installed, from the object's ELF symbol tables
  * (elfsym.c). Objects are found through the reports' "objects" lists.
  *
- * The names are kept here for the life of the tool, by (object path,
- * offset): queue frames, resolve once, then format as often as needed.
+ * The names are kept here for the life of the tool, by (object, offset):
+ * queue frames, resolve once, then fill the model's frames (model.h),
+ * which point to them.
  */
 #ifndef FP_LINES_H
 #define FP_LINES_H
@@ -18,26 +19,26 @@
 
 #include "json.h"
 #include "merge.h"
-
-/* What is known of one frame. */
-struct fp_frame_name {
-	const char *symbol;		/* "function+0xoff", "function", or NULL */
-	const char *file;		/* source file, or NULL (no DWARF) */
-	unsigned line;			/* its line, when file is known */
-};
+#include "model.h"
 
 /**
- * fp_lines_objects() - learn where a report's objects are: its "objects"
- * array of {"name", "path"} (the first path given for a name stays).
+ * fp_lines_object() - learn where object @name is (@path); the first path
+ * given for a name stays. NULLs are ignored.
  */
-void fp_lines_objects(const struct fp_json *objects);
+void fp_lines_object(const char *name, const char *path);
 
 /**
- * fp_lines_want() - queue the first @max frames of the array @frames.
+ * fp_lines_model_objects() - fp_lines_object() for every object of @m
+ * and of the reports merged into it.
+ */
+void fp_lines_model_objects(const struct fp_model *m);
+
+/**
+ * fp_lines_want_frames() - queue the first @max frames of @f.
  * @all: 0 to queue only frames the report left without a symbol (a caller
  *       that shows no file:line)
  */
-void fp_lines_want(const struct fp_json *frames, size_t max, int all);
+void fp_lines_want_frames(const struct fp_model_frames *f, size_t max, int all);
 
 /**
  * fp_lines_run() - name the queued frames: one addr2line per object.
@@ -45,30 +46,34 @@ void fp_lines_want(const struct fp_json *frames, size_t max, int all);
 void fp_lines_run(void);
 
 /**
- * fp_lines_resolve() - the frames of the first @max sites of @m (the ones
- * a renderer shows) and of every crash record, learned, queued and named.
+ * fp_lines_fill() - copy what was found of each frame of @f into it:
+ * "symbol" when the report had none, "file", "line", "func",
+ * "inlined_into"; "named" set. Frames already named are left alone.
  */
-void fp_lines_resolve(const struct fp_merged *m, size_t max);
+void fp_lines_fill(struct fp_model_frames *f);
 
 /**
- * fp_lines_is_frames() - whether the object member @member is an array of
- * frames: "frames", and a crash record's "alloc_frames" and
- * "first_free_frames".
+ * fp_lines_name() - name the frames of the first @max_sites sites of @m
+ * and of every crash record: objects learned, frames queued, named and
+ * filled. (size_t)-1: every site.
  */
+void fp_lines_name(struct fp_model *m, size_t max_sites);
+
+/*
+ * For callers that still read frames as JSON (lines-json.c); to be deleted
+ * once every caller reads the model.
+ */
+struct fp_frame_name {
+	const char *symbol;		/* "function+0xoff", "function", or NULL */
+	const char *file;		/* source file, or NULL (no DWARF) */
+	unsigned line;			/* its line, when file is known */
+};
+
+void fp_lines_objects(const struct fp_json *objects);
+void fp_lines_want(const struct fp_json *frames, size_t max, int all);
+void fp_lines_resolve(struct fp_merged *m, size_t max);
 int fp_lines_is_frames(const struct fp_json *member);
-
-/**
- * fp_lines_get() - what is known of @frame: the report's own symbol when
- * it has one, else the one found offline; file and line when found.
- */
 void fp_lines_get(const struct fp_json *frame, struct fp_frame_name *out);
-
-/**
- * fp_lines_frame() - @frame as people read it, in @buf: "function
- * file:line" when @with_line and the line is known (an inlined function
- * adds " (inlined into outer)"), else "function+0xoff (object)", else
- * "object+offset".
- */
 void fp_lines_frame(char *buf, size_t size, const struct fp_json *frame, int with_line);
 
 #endif

@@ -2,153 +2,118 @@
 #include "config.h"
 #include "merge.h"
 
-#include <stdio.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "reportcheck.h"
-
-static uint64_t u(const struct fp_json *j, const char *path)
+static void *xrealloc(void *p, size_t n)
 {
-	return fp_json_path_u64(j, path, 0);
-}
+	void *q = realloc(p, n ? n : 1);
 
-static int bad(const char *path, const char *what)
-{
-	fprintf(stderr, "failpool: %s: %s\n", path, what);
-	return -1;
-}
-
-/* The keys every report has (doc/failpool-report.schema.json); a file without them is not one. */
-static const char *check(const struct fp_json *j)
-{
-	static char why[256];
-	char what[192];
-	static const char *const keys[] = { "pid", "exe", "complete", "exit", "totals",
-					     "sites", "pools", "injections" };
-	const char *schema = fp_json_str(fp_json_get(j, "schema"));
-
-	if (!j || j->type != FP_JSON_OBJ)
-		return "not a failpool report (not a JSON object)";
-	if (!schema || strcmp(schema, "failpool-report/1"))
-		return "not a failpool report (no \"schema\": \"failpool-report/1\")";
-	for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!fp_json_get(j, keys[i]))
-			return "not a whole failpool report (a key is missing)";
-	if (fp_json_get(j, "sites")->type != FP_JSON_ARR || fp_json_get(j, "pools")->type != FP_JSON_ARR)
-		return "not a failpool report (sites or pools not an array)";
-	/* A value of the wrong type is not read as 0, nor followed into. */
-	if (fp_report_check(j, what, sizeof(what))) {
-		snprintf(why, sizeof(why), "not a failpool report (%s)", what);
-		return why;
+	if (!q) {
+		free(p);
+		fputs("failpool: out of memory\n", stderr);
+		exit(2);
 	}
-	return NULL;
+	return q;
 }
 
-static struct fp_msite *site_of(struct fp_merged *m, uint64_t id, size_t *cap)
+/* Sites by id: open addressing into the merged array, so a merge of many
+ * reports of many sites stays linear. */
+struct site_index {
+	size_t *slot;			/* index + 1 into out->sites; 0: empty */
+	size_t cap;
+};
+
+static size_t slot_of(const struct site_index *ix, const struct fp_model_site *sites, uint64_t id)
 {
-	for (size_t i = 0; i < m->nsites; i++)
-		if (m->sites[i].id == id)
-			return &m->sites[i];
-	if (m->nsites == *cap) {
-		*cap = *cap ? *cap * 2 : 256;
-		m->sites = realloc(m->sites, *cap * sizeof(*m->sites));
-		if (!m->sites)
-			exit(2);
+	size_t i = (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 17) & (ix->cap - 1);
+
+	while (ix->slot[i] && sites[ix->slot[i] - 1].id != id)
+		i = (i + 1) & (ix->cap - 1);
+	return i;
+}
+
+static struct fp_model_site *site_of(struct site_index *ix, struct fp_model *out, size_t *cap,
+				     const struct fp_model_site *s)
+{
+	size_t i;
+
+	if (2 * (out->nsites + 1) > ix->cap) {
+		size_t *old = ix->slot, oldcap = ix->cap;
+
+		ix->cap = ix->cap ? ix->cap * 2 : 256;
+		ix->slot = xrealloc(NULL, ix->cap * sizeof(*ix->slot));
+		memset(ix->slot, 0, ix->cap * sizeof(*ix->slot));
+		for (size_t k = 0; k < oldcap; k++)
+			if (old[k])
+				ix->slot[slot_of(ix, out->sites, out->sites[old[k] - 1].id)] = old[k];
+		free(old);
 	}
-	memset(&m->sites[m->nsites], 0, sizeof(m->sites[0]));
-	m->sites[m->nsites].id = id;
-	return &m->sites[m->nsites++];
+	i = slot_of(ix, out->sites, s->id);
+	if (ix->slot[i])
+		return &out->sites[ix->slot[i] - 1];
+	if (out->nsites == *cap)
+		out->sites = xrealloc(out->sites, (*cap = *cap ? *cap * 2 : 256) * sizeof(*out->sites));
+	out->sites[out->nsites] = (struct fp_model_site){ .id = s->id, .frames = s->frames };
+	ix->slot[i] = ++out->nsites;
+	return &out->sites[out->nsites - 1];
 }
 
-static void add_pool(struct fp_merged *m, const struct fp_json *p)
+static void add_pool(struct fp_model *out, const struct fp_model_pool *p)
 {
-	const char *name = fp_json_str(fp_json_get(p, "name"));
-	struct fp_mpool *t = NULL;
+	struct fp_model_pool *t = NULL;
 
-	if (!name)
-		return;
-	for (size_t i = 0; i < m->npools; i++)
-		if (!strcmp(m->pools[i].name, name))
-			t = &m->pools[i];
+	for (size_t i = 0; i < out->npools && !t; i++)
+		if (!strcmp(out->pools[i].name, p->name))
+			t = &out->pools[i];
 	if (!t) {
-		m->pools = realloc(m->pools, (m->npools + 1) * sizeof(*m->pools));
-		if (!m->pools)
-			exit(2);
-		t = &m->pools[m->npools++];
-		memset(t, 0, sizeof(*t));
-		t->name = name;
-		t->min = u(p, "min");
-		t->size = u(p, "size");
-		t->low = u(p, "low");
+		out->pools = xrealloc(out->pools, (out->npools + 1) * sizeof(*out->pools));
+		t = &out->pools[out->npools++];
+		*t = *p;
+		return;
 	}
-	t->processes++;
-	t->curr += u(p, "curr");
-	if (u(p, "low") < t->low)
-		t->low = u(p, "low");
-	t->allocs += u(p, "allocs");
-	t->hits += u(p, "hits");
-	t->refills += u(p, "refills");
-	t->waits += u(p, "waits");
-	t->wait_ns_total += u(p, "wait_ns_total");
-	if (u(p, "wait_ns_max") > t->wait_ns_max)
-		t->wait_ns_max = u(p, "wait_ns_max");
-	t->exhausted += u(p, "exhausted");
-	t->oversize += u(p, "oversize");
+	/* min, low and curr describe one process's reserve: never summed. */
+	t->processes += p->processes;
+	if (p->min > t->min)
+		t->min = p->min;
+	if (p->size > t->size)
+		t->size = p->size;
+	if (p->low < t->low)
+		t->low = p->low;
+	if (p->curr < t->curr)
+		t->curr = p->curr;
+	t->allocs += p->allocs;
+	t->hits += p->hits;
+	t->refills += p->refills;
+	t->waits += p->waits;
+	t->wait_ns_total += p->wait_ns_total;
+	if (p->wait_ns_max > t->wait_ns_max)
+		t->wait_ns_max = p->wait_ns_max;
+	t->exhausted += p->exhausted;
+	t->oversize += p->oversize;
 }
 
-static void add_doc(struct fp_merged *m, const struct fp_json *j, struct fp_mproc *p,
-		    size_t *cap)
+static void add_totals(struct fp_model_totals *t, const struct fp_model_totals *p)
 {
-	const struct fp_json *sites = fp_json_get(j, "sites"), *pools = fp_json_get(j, "pools");
-	const struct fp_json *crash = fp_json_get(j, "crash");
-	const char *how = fp_json_str(fp_json_path(j, "exit.how"));
-	uint64_t v;
-
-	p->pid = u(j, "pid");
-	p->ppid = u(j, "ppid");
-	p->exe = fp_json_str(fp_json_get(j, "exe"));
-	p->complete = fp_json_get(j, "complete")->boolean;
-	p->crash = crash && crash->type == FP_JSON_OBJ ? crash : NULL;
-	p->injected = u(j, "totals.injected");
-	if (how && !strcmp(how, "signal"))
-		p->signal = (int)u(j, "exit.signal");
-	else if (!fp_json_u64(fp_json_path(j, "exit.code"), &v))
-		p->has_code = 1, p->code = (int64_t)v;
-	for (unsigned c = 0; c < FP_CALL_COUNT; c++) {
-		char path[64];
-
-		snprintf(path, sizeof(path), "totals.calls.%s", fp_call_name(c));
-		m->calls[c] += u(j, path);
-	}
-	m->bytes += u(j, "totals.bytes_allocated");
-	m->live += u(j, "totals.live_bytes");
-	if (u(j, "totals.peak_live_bytes") > m->peak)
-		m->peak = u(j, "totals.peak_live_bytes");
-	m->eligible += u(j, "totals.eligible");
-	m->injected += u(j, "totals.injected");
-	m->real_failures += u(j, "totals.real_failures");
-	if (!m->seed && fp_json_get(j, "seed"))
-		m->seed = fp_json_get(j, "seed")->text;
-	for (size_t i = 0; i < sites->n; i++) {
-		const struct fp_json *s = sites->items[i];
-		struct fp_msite *t = site_of(m, strtoull(fp_json_str(fp_json_get(s, "id")) ?: "0", NULL, 16), cap);
-
-		if (!t->frames)
-			t->frames = fp_json_get(s, "frames");
-		t->calls += u(s, "calls");
-		t->bytes += u(s, "bytes");
-		t->injected += u(s, "injected");
-		if (!t->pool)
-			t->pool = fp_json_str(fp_json_get(s, "pool"));
-	}
-	for (size_t i = 0; i < pools->n; i++)
-		add_pool(m, pools->items[i]);
+	for (unsigned c = 0; c < FP_CALL_COUNT; c++)
+		t->calls[c] += p->calls[c];
+	t->calls_present |= p->calls_present;
+	t->bytes_allocated += p->bytes_allocated;
+	t->live_bytes += p->live_bytes;
+	if (p->peak_live_bytes > t->peak_live_bytes)
+		t->peak_live_bytes = p->peak_live_bytes;
+	t->eligible += p->eligible;
+	t->injected += p->injected;
+	t->real_failures += p->real_failures;
+	t->startup_calls += p->startup_calls;
+	t->startup_bytes += p->startup_bytes;
 }
 
 static int by_weight(const void *a, const void *b)
 {
-	const struct fp_msite *x = a, *y = b;
+	const struct fp_model_site *x = a, *y = b;
 
 	if (x->injected != y->injected)
 		return x->injected > y->injected ? -1 : 1;
@@ -157,45 +122,118 @@ static int by_weight(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int fp_merge_load(char *const *paths, size_t n, struct fp_merged *m)
+/* The seed when every process has the same one; a warning the first time two differ. */
+static void merge_seed(struct fp_model *out, FILE *warn)
 {
-	size_t cap = 0;
+	const struct fp_model_proc *first = NULL;
 
-	memset(m, 0, sizeof(*m));
-	m->docs = calloc(n, sizeof(*m->docs));
-	m->procs = calloc(n, sizeof(*m->procs));
-	if (!m->docs || !m->procs)
-		return bad("failpool", "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		char err[256];
-		const char *why;
+	out->has_seed = 0;
+	for (size_t i = 0; i < out->nprocs; i++) {
+		const struct fp_model_proc *p = &out->procs[i];
 
-		m->docs[i] = fp_json_load(paths[i], err, sizeof(err));
-		if (!m->docs[i])
-			return bad(paths[i], err);
-		m->ndocs = i + 1;
-		if ((why = check(m->docs[i])))
-			return bad(paths[i], why);
-		m->procs[i].path = paths[i];
-		add_doc(m, m->docs[i], &m->procs[i], &cap);
-		if (i < 64)
-			m->objects[i] = fp_json_get(m->docs[i], "objects");
+		if (!p->has_seed)
+			continue;
+		if (!first) {
+			first = p;
+			out->has_seed = 1;
+			out->seed = p->seed;
+		} else if (p->seed != first->seed) {
+			out->has_seed = 0;
+			if (warn)
+				fprintf(warn,
+					"failpool: warning: %s has seed %" PRIu64 ", %s has seed %" PRIu64
+					": runs merged from different seeds, no one seed repeats them\n",
+					first->report, first->seed, p->report, p->seed);
+			return;
+		}
 	}
-	qsort(m->sites, m->nsites, sizeof(*m->sites), by_weight);
+}
+
+int fp_merge_models(struct fp_model *parts, size_t n, struct fp_model *out, FILE *warn)
+{
+	struct site_index ix = { NULL, 0 };
+	size_t cap = 0, np = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = FP_MODEL_MERGED;
+	out->parts = parts;
+	out->nparts = n;
+	out->path = n ? parts[0].path : NULL;
+	for (size_t i = 0; i < n; i++)
+		np += parts[i].nprocs;
+	out->procs = fp_model_alloc(out, np * sizeof(*out->procs));
+	for (size_t i = 0; i < n; i++) {
+		const struct fp_model *p = &parts[i];
+
+		if (p->nprocs)
+			memcpy(&out->procs[out->nprocs], p->procs, p->nprocs * sizeof(*p->procs));
+		out->nprocs += p->nprocs;
+		add_totals(&out->totals, &p->totals);
+		for (size_t k = 0; k < p->nsites; k++) {
+			const struct fp_model_site *s = &p->sites[k];
+			struct fp_model_site *t = site_of(&ix, out, &cap, s);
+
+			t->calls += s->calls;
+			t->bytes += s->bytes;
+			t->injected += s->injected;
+			if (!t->pool)
+				t->pool = s->pool;
+		}
+		for (size_t k = 0; k < p->npools; k++)
+			add_pool(out, &p->pools[k]);
+	}
+	free(ix.slot);
+	if (out->nsites)
+		qsort(out->sites, out->nsites, sizeof(*out->sites), by_weight);
+	fp_model_adopt(out, out->sites);
+	fp_model_adopt(out, out->pools);
+	merge_seed(out, warn);
 	return 0;
 }
 
-void fp_merge_free(struct fp_merged *m)
+/* Whether @st is the file of an earlier path; a warning, once per file, when it is. */
+static int seen(const char *path, const struct stat *st, const struct stat *earlier, size_t n,
+		unsigned char *warned)
 {
-	for (size_t i = 0; i < m->ndocs; i++)
-		fp_json_free(m->docs[i]);
-	free(m->docs);
-	free(m->procs);
-	free(m->sites);
-	free(m->pools);
+	for (size_t k = 0; k < n; k++)
+		if (earlier[k].st_dev == st->st_dev && earlier[k].st_ino == st->st_ino) {
+			if (!warned[k])
+				fprintf(stderr, "failpool: warning: %s: given twice; read once\n", path);
+			warned[k] = 1;
+			return 1;
+		}
+	return 0;
 }
 
-uint64_t fp_mpool_suggest(const struct fp_mpool *p, int *floor)
+int fp_merge_files(char *const *paths, size_t n, struct fp_model *out)
+{
+	struct fp_model *parts = xrealloc(NULL, n * sizeof(*parts));
+	struct stat *st = xrealloc(NULL, n * sizeof(*st));
+	unsigned char *warned = xrealloc(NULL, n);
+	size_t nparts = 0;
+	int rc = 0;
+
+	memset(warned, 0, n);
+	for (size_t i = 0; i < n && !rc; i++) {
+		char err[256];
+
+		if (stat(paths[i], &st[nparts]))
+			memset(&st[nparts], 0, sizeof(st[nparts]));
+		else if (seen(paths[i], &st[nparts], st, nparts, warned))
+			continue;
+		if (fp_model_load(paths[i], &parts[nparts], err, sizeof(err))) {
+			fprintf(stderr, "failpool: %s: %s\n", paths[i], err);
+			rc = -1;
+		}
+		nparts++;
+	}
+	free(st);
+	free(warned);
+	fp_merge_models(parts, nparts, out, rc ? NULL : stderr);
+	return rc;
+}
+
+uint64_t fp_model_pool_suggest(const struct fp_model_pool *p, int *floor)
 {
 	uint64_t used = p->min >= p->low ? p->min - p->low : 0;
 

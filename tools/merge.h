@@ -1,29 +1,65 @@
 /*
  * Reports read back and merged (a process tree: a program and its
- * children, or stress-ng and its workers): totals summed, sites merged by
- * id, pools by name, every process listed with how it ended.
+ * children, or stress-ng and its workers) into one model (model.h):
+ * totals summed, sites merged by id, pools by name, every process listed
+ * with how it ended.
  */
 #ifndef FP_MERGE_H
 #define FP_MERGE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "calls.h"
 #include "json.h"
+#include "model.h"
+
+/**
+ * fp_merge_models() - merge @n models (reports, or merged reports) into
+ * @out: processes in order; totals summed but peak_live_bytes, the
+ * largest; sites by id, summed, frames and pool from the first model that
+ * has the site, ordered by injected failures, then calls, then id; pools
+ * by name in order of first appearance, counts summed, and per process:
+ * min the largest, low and curr the lowest, wait_ns_max the largest; the
+ * seed when every process has the same one.
+ * @parts: from malloc; @out takes it and the models over (fp_model_free(@out)
+ *         frees them)
+ * @warn:  where to say that the seeds differ ("failpool: warning: ..."),
+ *         or NULL
+ * Return: 0.
+ */
+int fp_merge_models(struct fp_model *parts, size_t n, struct fp_model *out, FILE *warn);
+
+/**
+ * fp_merge_files() - read the reports at @paths and merge them into @out.
+ * A file given twice (the same file by any path) is read once, with a
+ * warning on stderr.
+ * Return: 0, or -1 after printing "failpool: FILE: what is wrong" (not
+ * JSON, truncated, not a failpool report); fp_model_free(@out) either way.
+ */
+int fp_merge_files(char *const *paths, size_t n, struct fp_model *out);
+
+/**
+ * fp_model_pool_suggest() - the min to configure, from what the reserve
+ * had to give: the most elements out at once plus a quarter, at least 1;
+ * when it ran out, min plus the exhausted count as a floor.
+ * @floor: set to 1 when the value is only a lower bound
+ */
+uint64_t fp_model_pool_suggest(const struct fp_model_pool *p, int *floor);
+
+/*
+ * The merge as the renderers read it before the model: the same values,
+ * JSON where frames and crashes were. To be deleted once render-text.c,
+ * render-html.c and cmd-soak.c read m->model only.
+ */
+#define fp_mpool fp_model_pool
 
 struct fp_msite {
 	uint64_t id;
 	const struct fp_json *frames;	/* from the first report that has it */
 	uint64_t calls, bytes, injected;
 	const char *pool;		/* NULL: none */
-};
-
-struct fp_mpool {
-	const char *name;
-	uint64_t min, size, curr, low, allocs, hits, refills, waits;
-	uint64_t wait_ns_total, wait_ns_max, exhausted, oversize;
-	unsigned processes;		/* reports that have it */
 };
 
 struct fp_mproc {
@@ -39,34 +75,30 @@ struct fp_mproc {
 };
 
 struct fp_merged {
-	struct fp_json **docs;
-	size_t ndocs;
+	struct fp_model model;		/* the merge: read this */
+	size_t ndocs;			/* processes */
 	struct fp_mproc *procs;		/* in the order given */
 	uint64_t calls[FP_CALL_COUNT];
 	uint64_t bytes, live, peak, eligible, injected, real_failures;
-	const char *seed;		/* of the first report, as written */
+	const char *seed;		/* NULL: none, or they differ */
+	char seed_text[24];
 	struct fp_msite *sites;		/* by injected, then calls, then id */
 	size_t nsites;
 	struct fp_mpool *pools;		/* in order of first appearance */
 	size_t npools;
-	const struct fp_json *objects[64];	/* each report's "objects" */
 };
 
 /**
- * fp_merge_load() - read and merge the reports at @paths.
- * Return: 0, or -1 after printing "failpool: FILE: what is wrong" (not
- * JSON, truncated, not a failpool report).
+ * fp_merge_load() - fp_merge_files() into @m->model, and the old fields.
+ * Return: 0, or -1 (printed); fp_merge_free() either way.
  */
 int fp_merge_load(char *const *paths, size_t n, struct fp_merged *m);
 
 void fp_merge_free(struct fp_merged *m);
 
-/**
- * fp_mpool_suggest() - the min to configure, from what the reserve had to
- * give: the most elements out at once plus a quarter, at least 1; when it
- * ran out, min plus the exhausted count as a floor.
- * @floor: set to 1 when the value is only a lower bound
- */
-uint64_t fp_mpool_suggest(const struct fp_mpool *p, int *floor);
+static inline uint64_t fp_mpool_suggest(const struct fp_mpool *p, int *floor)
+{
+	return fp_model_pool_suggest(p, floor);
+}
 
 #endif

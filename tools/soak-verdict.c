@@ -11,19 +11,18 @@
 #include <sys/wait.h>
 
 #include "cmds.h"
-#include "render.h"
+#include "format.h"
+#include "merge.h"
 
 /* argv[0] as the report kept it: stress-ng's name for the process. */
-static const char *argv0(const struct fp_merged *m, size_t i)
+static const char *argv0(const struct fp_model_proc *p)
 {
-	const struct fp_json *a = fp_json_get(m->docs[i], "argv");
-
-	return a && a->type == FP_JSON_ARR && a->n ? fp_json_str(a->items[0]) : NULL;
+	return p->argc ? p->argv[0] : NULL;
 }
 
-static int ended_well(const struct fp_mproc *p)
+static int ended_well(const struct fp_model_proc *p)
 {
-	return !p->signal && p->complete && (!p->has_code || !p->code);
+	return !p->exit.by_signal && p->complete && (!p->exit.has_code || !p->exit.code);
 }
 
 static int stress_ng_ok(const struct fp_run *r)
@@ -34,7 +33,7 @@ static int stress_ng_ok(const struct fp_run *r)
 /* "stress-ng and 7 workers ran 30 s" */
 static void what_ran(FILE *out, const struct fp_soak_result *r)
 {
-	size_t workers = r->m->ndocs ? r->m->ndocs - 1 : 0;
+	size_t workers = r->m->nprocs ? r->m->nprocs - 1 : 0;
 	double s = r->interrupted ? r->run->seconds : (double)r->duration_ns / 1e9;
 
 	fprintf(out, "stress-ng and %zu worker%s ran %.0f s%s", workers, workers == 1 ? "" : "s", s,
@@ -56,20 +55,23 @@ static void not_survived(FILE *out, const struct fp_soak_result *r, unsigned cra
 }
 
 /* The processes that did not end well, then the pools that ran out. */
-static void details(FILE *out, const struct fp_merged *m)
+static void details(FILE *out, const struct fp_model *m)
 {
 	char e[64], name[64];
 
-	for (size_t i = 0; i < m->ndocs; i++)
-		if (!ended_well(&m->procs[i]))
-			fprintf(out, "  pid %" PRIu64 " (%s): %s%s\n", m->procs[i].pid,
-				fp_soak_stressor_of(argv0(m, i), name, sizeof(name)),
-				fp_render_ending(&m->procs[i], e, sizeof(e)),
-				m->procs[i].complete || m->procs[i].signal ? "" : " (report incomplete)");
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fp_model_proc *p = &m->procs[i];
+
+		if (!ended_well(p))
+			fprintf(out, "  pid %" PRIu64 " (%s): %s%s\n", p->pid,
+				fp_soak_stressor_of(argv0(p), name, sizeof(name)),
+				fp_format_ending(&p->exit, e, sizeof(e)),
+				p->complete || p->exit.by_signal ? "" : " (report incomplete)");
+	}
 	for (size_t i = 0; i < m->npools; i++) {
-		const struct fp_mpool *p = &m->pools[i];
+		const struct fp_model_pool *p = &m->pools[i];
 		int floor;
-		uint64_t sug = fp_mpool_suggest(p, &floor);
+		uint64_t sug = fp_model_pool_suggest(p, &floor);
 
 		if (p->exhausted)
 			fprintf(out, "  pool %s ran out %" PRIu64 " time%s (NULL returned for want of an "
@@ -81,28 +83,28 @@ static void details(FILE *out, const struct fp_merged *m)
 
 int fp_soak_verdict(FILE *out, const struct fp_soak_result *r)
 {
-	const struct fp_merged *m = r->m;
+	const struct fp_model *m = r->m;
 	unsigned crashed = 0, failed = 0, exhausted = 0;
 	int rc;
 
-	for (size_t i = 0; i < m->ndocs; i++) {
-		const struct fp_mproc *p = &m->procs[i];
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fp_model_proc *p = &m->procs[i];
 
-		if (p->signal || !p->complete)
+		if (p->exit.by_signal || !p->complete)
 			crashed++;
 		else if (!ended_well(p))
 			failed++;
 	}
 	for (size_t i = 0; i < m->npools; i++)
 		exhausted += m->pools[i].exhausted > 0;
-	if (!stress_ng_ok(r->run) || crashed || failed || !m->ndocs) {
+	if (!stress_ng_ok(r->run) || crashed || failed || !m->nprocs) {
 		not_survived(out, r, crashed, failed);
 		rc = FP_EXIT_FINDING;
 	} else if (exhausted) {
 		fprintf(out, "failpool soak: finding: %u pool%s ran out; ", exhausted,
 			exhausted == 1 ? "" : "s");
 		what_ran(out, r);
-		fprintf(out, ", %" PRIu64 " failures injected, none fatal\n", m->injected);
+		fprintf(out, ", %" PRIu64 " failures injected, none fatal\n", m->totals.injected);
 		rc = FP_EXIT_FINDING;
 	} else if (!r->injects) {
 		fputs("failpool soak: tested nothing: no failure was configured (give --rate, --every, "
@@ -110,7 +112,7 @@ int fp_soak_verdict(FILE *out, const struct fp_soak_result *r)
 		what_ran(out, r);
 		fputs(" under the shim and ended normally\n", out);
 		rc = FP_EXIT_USAGE;
-	} else if (!m->injected && !m->real_failures) {
+	} else if (!m->totals.injected && !m->totals.real_failures) {
 		fputs("failpool soak: tested nothing: no allocation failed; ", out);
 		what_ran(out, r);
 		fputs(" and the settings never matched (--after, --site, --calls?)\n", out);
@@ -118,7 +120,7 @@ int fp_soak_verdict(FILE *out, const struct fp_soak_result *r)
 	} else {
 		fputs("failpool soak: survived: ", out);
 		what_ran(out, r);
-		fprintf(out, ", %" PRIu64 " failures injected, none fatal\n", m->injected);
+		fprintf(out, ", %" PRIu64 " failures injected, none fatal\n", m->totals.injected);
 		rc = FP_EXIT_OK;
 	}
 	details(out, m);
@@ -133,16 +135,16 @@ struct group {
 	size_t first_bad;
 };
 
-void fp_soak_stressor_table(FILE *out, const struct fp_merged *m)
+void fp_soak_stressor_table(FILE *out, const struct fp_model *m)
 {
 	struct group g[64];
 	size_t ng = 0;
 	char name[64], e[64];
 
-	for (size_t i = 0; i < m->ndocs; i++) {
+	for (size_t i = 0; i < m->nprocs; i++) {
 		size_t k;
 
-		fp_soak_stressor_of(argv0(m, i), name, sizeof(name));
+		fp_soak_stressor_of(argv0(&m->procs[i]), name, sizeof(name));
 		for (k = 0; k < ng && strcmp(g[k].name, name); k++)
 			;
 		if (k == ng) {
@@ -165,6 +167,6 @@ void fp_soak_stressor_table(FILE *out, const struct fp_merged *m)
 		else
 			fprintf(out, "%u not normally (pid %" PRIu64 " %s)\n", g[k].bad,
 				m->procs[g[k].first_bad].pid,
-				fp_render_ending(&m->procs[g[k].first_bad], e, sizeof(e)));
+				fp_format_ending(&m->procs[g[k].first_bad].exit, e, sizeof(e)));
 	}
 }

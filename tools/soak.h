@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "merge.h"
+#include "model.h"
 #include "runner.h"
 
 /* What soak writes in --out besides the reports (PID.json). */
@@ -66,7 +66,7 @@ const char *fp_soak_stressor_of(const char *argv0, char *buf, size_t size);
 
 /* How a soak went, for the verdict. */
 struct fp_soak_result {
-	const struct fp_merged *m;
+	const struct fp_model *m;	/* every process's report, merged */
 	const struct fp_run *run;
 	uint64_t duration_ns;
 	int injects;			/* a failure criterion was configured */
@@ -88,6 +88,6 @@ int fp_soak_verdict(FILE *out, const struct fp_soak_result *r);
  * fp_soak_stressor_table() - per stressor: processes, failures injected,
  * and how they ended.
  */
-void fp_soak_stressor_table(FILE *out, const struct fp_merged *m);
+void fp_soak_stressor_table(FILE *out, const struct fp_model *m);
 
 #endif
