@@ -128,14 +128,14 @@ void fp_render_html(FILE *out, const struct fp_merged *m)
 		fputs("<tr><td>", out);
 		esc(out, m->procs[i].exe);
 		fprintf(out, "</td><td class=n>%" PRIu64 "</td><td>%s%s</td><td class=n>%" PRIu64
-			"</td></tr>\n", m->procs[i].pid, fp_render_ending(&m->procs[i], e, sizeof(e)),
+			"</td></tr>\n", m->procs[i].pid, fp_format_ending(&m->model.procs[i].exit, e, sizeof(e)),
 			m->procs[i].complete ? "" : " (report incomplete)", m->procs[i].injected);
 	}
 	fprintf(out, "</table>\n<h2>Totals</h2>\n<table><tr><th>bytes allocated</th><td class=n>%s</td></tr>"
 		"<tr><th>peak live</th><td class=n>%s</td></tr><tr><th>eligible</th><td class=n>%" PRIu64
 		"</td></tr><tr><th>injected</th><td class=n>%" PRIu64 "</td></tr><tr><th>real failures"
-		"</th><td class=n>%" PRIu64 "</td></tr>", fp_render_bytes(m->bytes, b, sizeof(b)),
-		fp_render_bytes(m->peak, e, sizeof(e)), m->eligible, m->injected, m->real_failures);
+		"</th><td class=n>%" PRIu64 "</td></tr>", fp_format_bytes(m->bytes, 0, b, sizeof(b)),
+		fp_format_bytes(m->peak, 0, e, sizeof(e)), m->eligible, m->injected, m->real_failures);
 	for (unsigned c = 0; c < FP_CALL_COUNT; c++)
 		if (m->calls[c])
 			fprintf(out, "<tr><th>%s</th><td class=n>%" PRIu64 "</td></tr>", fp_call_name(c),
@@ -158,7 +158,7 @@ void fp_render_html(FILE *out, const struct fp_merged *m)
 
 		fprintf(out, "<tr><td class=n>%" PRIu64 "</td><td class=n>%" PRIu64 "</td><td class=n>%s"
 			"</td><td><code>%016" PRIx64 "</code></td><td>", s->injected, s->calls,
-			fp_render_bytes(s->bytes, b, sizeof(b)), s->id);
+			fp_format_bytes(s->bytes, 0, b, sizeof(b)), s->id);
 		esc(out, s->pool ? s->pool : "");
 		fputs("</td><td><code>", out);
 		frames_cell(out, s->frames);

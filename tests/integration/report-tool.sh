@@ -15,6 +15,26 @@ is "$?:$(cat "$T/err")" "0:" "two reports merged as text: exit 0, nothing on std
 ok "text tables as in tests/golden/merged.txt" cmp -s "$G/merged.txt" "$T/out"
 cmp "$G/merged.txt" "$T/out" >/dev/null || diag "$(diff "$G/merged.txt" "$T/out" | head -20)"
 
+# 1b. What the golden file shows, named: the verdict, the command lines,
+#     the settings, the injections in order, columns that line up after a
+#     long executable name.
+is "$(sed -n 2p "$T/out")" \
+	"  crashed: app-worker-with-a-long-name (pid 1001) killed by signal 11 (SIGSEGV) after injected failure #2 at site 00000000000000aa" \
+	"the verdict under the title: which process crashed, by which signal, after which injection, at which site"
+ok "the command line, quoted as a shell reads it back" grep -q "  /opt/app/app --config 'my app.conf' --workers=1\$" "$T/out"
+is "$(sed -n '/^Settings$/,/^$/p' "$T/out" | grep -c '^  rate 0.05, seed 42, after 100, \|^  pid 1001: rate 0.1$')" 2 \
+	"the settings, then only what another process had otherwise"
+is "$(sed -n '/^Injected failures in app (pid 1000)/,/^$/p' "$T/out" | awk 'NF > 2 && $1 ~ /^[0-9]+$/ { printf "%s %s %s,", $1, $2, $NF }')" \
+	"1 malloc #00000000000000aa,2 malloc #00000000000000bb,3 calloc #00000000000000aa,4 malloc #00000000000000bb,5 malloc #00000000000000aa," \
+	"the injections in order: number, call, site"
+is "$("$PYTHON3" - "$T/out" <<'EOF'
+import re, sys
+lines = open(sys.argv[1]).read().split("\nProcesses\n")[1].split("\n\n")[0].splitlines()
+end = lines[0].index(" pid") + 4
+print([(l.split()[1], l[end - len(l.split()[1]):end]) for l in lines[1:] if not l.startswith("  *")])
+EOF
+)" "[('1000', '1000'), ('1001', '1001')]" "the pid column lines up after a long executable name"
+
 # 2. JSON: the merge.
 $R --format json "$G/parent.json" "$G/child.json" >"$T/m.json"
 is "$?" 0 "--format json: exit 0"
@@ -67,9 +87,15 @@ if command -v addr2line >/dev/null 2>&1; then
 	ok "the crash frame as function file:line (crashy.c)" grep -q "^  use_unchecked /.*crashy\.c:[0-9]*$" "$T/out"
 	is "$($R --format json "$T/c.json" | "$PYTHON3" -c 'import json, sys; r = json.load(sys.stdin); print([(f["file"].rsplit("/", 1)[-1], f["line"] > 0) for f in r["sites"][0]["frames"][:1]])')" \
 		"[('crashy.c', True)]" "JSON frames carry file and line"
+	# libc's frames too, with their function: "setlocale ./locale/setlocale.c:337".
+	run_shim FAILPOOL_NTH=1 FAILPOOL_REPORT="$T/s.json" -- sort /dev/null >/dev/null 2>&1
+	$R "$T/s.json" >"$T/out" 2>&1
+	is "$(grep -c 'libc\.so\.6+0x' "$T/out"):$(grep -c '^ .* [A-Za-z_][A-Za-z0-9_]* [^ ]*\.c:[0-9]*$' "$T/out" | sed 's/^[1-9][0-9]*$/some/')" \
+		"0:some" "libc's frames named with function and file:line, none left as libc.so.6+0x..."
 else
 	skip "file:line" "addr2line not installed"
 	skip "file:line in JSON" "addr2line not installed"
+	skip "libc's frames named" "addr2line not installed"
 fi
 
 # 5. Bad input: exit 2 and the file named.
