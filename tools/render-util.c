@@ -168,6 +168,18 @@ const struct fp_model *fp_render_report_of(const struct fp_model *m,
 	return m->nprocs == 1 ? m : NULL;
 }
 
+int fp_render_crash_site(const struct fp_model *m, const struct fp_model_proc *p, uint64_t *site)
+{
+	const struct fp_model *r = fp_render_report_of(m, p);
+
+	for (size_t i = 0; r && p->crash && p->crash->has_last_injection_seq && i < r->ninjections; i++)
+		if (r->injections[i].seq == p->crash->last_injection_seq && r->injections[i].has_site) {
+			*site = r->injections[i].site;
+			return 0;
+		}
+	return -1;
+}
+
 static const char *did_not_end_well(const struct fp_model_proc *p)
 {
 	if (p->exit.by_signal || p->crash)
@@ -197,13 +209,12 @@ const char *fp_render_verdict(const struct fp_model *m, char *buf, size_t size, 
 	add(buf, size, &len, "%s: %s (pid %" PRIu64 ") %s", did_not_end_well(worst),
 	    worst->exe ? worst->exe : "?", worst->pid, fp_format_ending(&worst->exit, e, sizeof(e)));
 	if (worst->crash && worst->crash->has_last_injection_seq) {
-		const struct fp_model *r = fp_render_report_of(m, worst);
-		uint64_t seq = worst->crash->last_injection_seq;
+		uint64_t site;
 
-		add(buf, size, &len, " after injected failure #%" PRIu64, seq);
-		for (size_t i = 0; r && i < r->ninjections; i++)
-			if (r->injections[i].seq == seq && r->injections[i].has_site)
-				add(buf, size, &len, " at site %016" PRIx64, r->injections[i].site);
+		add(buf, size, &len, " after injected failure #%" PRIu64,
+		    worst->crash->last_injection_seq);
+		if (!fp_render_crash_site(m, worst, &site))
+			add(buf, size, &len, " at site %016" PRIx64, site);
 	} else if (worst->crash) {
 		add(buf, size, &len, " with no failure injected before it");
 	}

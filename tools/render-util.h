@@ -56,6 +56,14 @@ const struct fp_model *fp_render_report_of(const struct fp_model *m,
 					  const struct fp_model_proc *proc);
 
 /**
+ * fp_render_crash_site() - the site of the injected failure @p's crash
+ * came after, from the injections its report kept.
+ * Return: 0 with @site set, or -1 (no crash, no injection before it, or
+ * not among those kept).
+ */
+int fp_render_crash_site(const struct fp_model *m, const struct fp_model_proc *p, uint64_t *site);
+
+/**
  * fp_render_verdict() - one sentence on how the run went, for a reader
  * who looks no further: "survived: every process exited with status 0,
  * 11 failures injected", or "crashed: app (pid 1001) killed by signal 11

@@ -48,12 +48,14 @@ is "$(jpy "$T/m.json" '[(p["name"], p["min"], p["low"], p["hits"], p["exhausted"
 is "$(jpy "$T/m.json" '[(p["pid"], p["exit"]["how"], p["crash"]["name"] if p["crash"] else None) for p in r["processes"]]')" \
 	"[(1000, 'exit', None), (1001, 'signal', 'SIGSEGV')]" "each process: how it ended, its crash"
 
-# 3. HTML: parses, one chart for sites and one per pool, no network.
+# 3. HTML: parses, two icicles (calls, injected failures), no network; what
+#    the page shows in a browser is html-browser.sh's.
 $R --format html -o "$T/r.html" "$G/parent.json" "$G/child.json"
 is "$?" 0 "--format html -o FILE: exit 0"
 is "$("$PYTHON3" - "$T/r.html" <<'EOF'
 import sys
 from html.parser import HTMLParser
+VOID = ("meta", "br", "input", "rect", "line")
 class Page(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -63,12 +65,12 @@ class Page(HTMLParser):
             self.svg += 1
         if any(k in ("src", "href") and v and "://" in v for k, v in attrs):
             self.net += 1
-        if tag not in ("meta", "br", "rect"):
+        if tag not in VOID:
             self.stack.append(tag)
     def handle_startendtag(self, tag, attrs):
         pass
     def handle_endtag(self, tag):
-        if tag in ("meta", "br", "rect"):
+        if tag in VOID:
             return
         if not self.stack or self.stack.pop() != tag:
             self.bad += 1
@@ -77,8 +79,8 @@ p.feed(open(sys.argv[1], encoding="utf-8").read())
 p.close()
 print(p.svg, p.bad, len(p.stack), p.net)
 EOF
-)" "2 0 0 0" "the page parses with balanced tags: 2 <svg> charts (sites, pool net), nothing fetched"
-ok "the page names the crash and the pool" sh -c "grep -q 'Crash in app' '$T/r.html' && grep -q 'Pool net: reserve use' '$T/r.html'"
+)" "2 0 0 0" "the page parses with balanced tags: 2 <svg> icicles, nothing fetched"
+ok "the page names the crash, its signal and injection, and the pool" sh -c "grep -q 'Crash in app-worker-with-a-long-name (pid 1001): killed by signal 11 (SIGSEGV) after injected failure #2 at site' '$T/r.html' && grep -q '<tr class=hot><td>net</td>' '$T/r.html'"
 
 # 4. A real run: frames with file:line from the probe's DWARF.
 run_shim FAILPOOL_EVERY=1 FAILPOOL_SITES=func:use_unchecked FAILPOOL_REPORT="$T/c.json" -- "$PROGS/crashy" unchecked >/dev/null 2>&1
