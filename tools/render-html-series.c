@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "format.h"
-#include "merge.h"
 
 /* The plot area inside the viewBox 0 0 W H. */
 #define W 600
@@ -122,16 +121,16 @@ static void chart(FILE *out, const char *title, const struct fp_model *r, const 
 	fputs("</p></figure>\n", out);
 }
 
-/* The pool's min from the merged model (a report's own pools list it too). */
-static double pool_min(const struct fp_model *m, const char *name)
+/* The level of pool @name in sample @s, -1 when the sample does not list it. */
+static double level(const struct fp_model_sample *s, const char *name)
 {
-	for (size_t i = 0; i < m->npools; i++)
-		if (!strcmp(m->pools[i].name, name))
-			return (double)m->pools[i].min;
-	return 0;
+	for (size_t k = 0; k < s->npools; k++)
+		if (!strcmp(s->pools[k].name, name))
+			return s->pools[k].curr;
+	return -1;
 }
 
-void fp_html_series(FILE *out, const struct fp_model *r, const struct fp_model *merged)
+void fp_html_series(FILE *out, const struct fp_model *r)
 {
 	double *v = calloc(3 * (r->nseries + 1), sizeof(*v));
 	double *live = v, *inj = v + r->nseries + 1, *min = v + 2 * (r->nseries + 1);
@@ -148,19 +147,22 @@ void fp_html_series(FILE *out, const struct fp_model *r, const struct fp_model *
 	chart(out, "Live heap bytes", r, &(struct line){ "live bytes", "#2b6cb0", live, 0 }, 1, 1);
 	chart(out, "Injected failures (running total)", r,
 	      &(struct line){ "injected failures", "#c53030", inj, 0 }, 1, 0);
-	/* Each pool in the first sample: its level, and its min as a dashed line. */
-	for (size_t p = 0; p < r->series[0].npools; p++) {
-		const char *name = r->series[0].pools[p].name;
+	/* Each pool the run had, when its samples list it: its level, and its min dashed. */
+	for (size_t p = 0; p < r->npools; p++) {
+		const char *name = r->pools[p].name;
 		struct line lines[2] = { { "elements in reserve (curr)", "#2f855a", live, 0 },
 					 { "min", "#718096", min, 1 } };
+		int listed = 0;
 
 		for (size_t i = 0; i < r->nseries; i++) {
-			live[i] = 0;
-			for (size_t k = 0; k < r->series[i].npools; k++)
-				if (!strcmp(r->series[i].pools[k].name, name))
-					live[i] = r->series[i].pools[k].curr;
-			min[i] = pool_min(merged, name);
+			double l = level(&r->series[i], name);
+
+			listed |= l >= 0;
+			live[i] = l >= 0 ? l : 0;
+			min[i] = (double)r->pools[p].min;
 		}
+		if (!listed)
+			continue;
 		snprintf(title, sizeof(title), "Pool %s: reserve level against its min", name);
 		chart(out, title, r, lines, 2, 0);
 	}

@@ -129,7 +129,7 @@ static void over_time(FILE *out, const struct fp_model *m)
 			fprintf(out, " (pid %" PRIu64 ")</h3>\n", m->procs[i].pid);
 		}
 		fputs("<div class=\"charts\">\n", out);
-		fp_html_series(out, r, m);
+		fp_html_series(out, r);
 		fputs("</div>\n", out);
 		drawn++;
 	}

@@ -59,6 +59,22 @@ is "$(grep -c '<svg class="series"' "$T/s.dom"):$(grep -c 'no time series' "$T/s
 ok "... with axes in seconds and round values" grep -q '>seconds</text>.*' "$T/s.dom"
 ok "... the duration from the series" grep -q '<dt>duration</dt><dd>2.5 s</dd>' "$T/s.dom"
 
+# 3b. More sites than the table holds: it says how many it shows of how many.
+"$PYTHON3" - "$G/parent.json" "$T/many.json" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["sites"] = [{"id": "%016x" % (0x1000 + i), "calls": 3000 - i, "bytes": 16, "injected": 0, "pool": None,
+               "frames": [{"object": "app", "offset": hex(0x1000 + i), "symbol": "f%d+0x1" % (i % 40)},
+                          {"object": "app", "offset": "0x2000", "symbol": "main+0x40"}]} for i in range(2500)]
+r["totals"]["injected"] = 0
+r["injections"] = []
+json.dump(r, open(sys.argv[2], "w"))
+PYEOF
+"$FAILPOOL" report --format html -o "$T/many.html" "$T/many.json" || bail "cannot render"
+dom "file://$T/many.html" >"$T/many.dom"
+is "$(sed -n 's|.*showing <span class="shown" data-table="site-table">\([0-9]*\)</span> of \([0-9]*\) sites.*|\1 of \2|p' "$T/many.dom")" \
+	"2000 of 2500" "2500 sites: showing 2000 of 2500, said so"
+
 # 4. In an 800 px frame: nothing wider than the window; a click on a
 #    column heading sorts by it, a second click the other way.
 cp "$T/r.html" "$T/w-r.html"
