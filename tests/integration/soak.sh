@@ -129,6 +129,24 @@ else
 	skip "a countdown on a terminal" "script(1) not installed"
 fi
 
+# 9b. An interrupt: soak passes it on to stress-ng, whose workers stop and
+#     write their reports, and the verdict follows. (Sent once a failure
+#     has been injected, which --log shows as it happens.)
+$S --duration 120s --stressor malloc:1 --rate 0.01 --seed 1 --after 1000 --log "$T/i.log" \
+	--out "$T/i" >"$T/out" 2>&1 &
+soak=$!
+i=0
+while [ ! -s "$T/i.log" ] && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -INT $soak
+wait $soak
+is "$?:$(head -n 1 "$T/out" | sed 's/ran [0-9]* s/ran N s/; s/, [0-9]* failures/, N failures/')" \
+	"0:failpool soak: survived: stress-ng and 2 workers ran N s (interrupted), N failures injected, none fatal" \
+	"SIGINT to soak: stress-ng stopped, the verdict says so"
+is "$(ls "$T/i" | grep -c '^[0-9]*\.json$')" 3 "... every process wrote its report"
+
 # 10. Usage.
 $S --stressor 'no such' >/dev/null 2>"$T/err"
 is "$?:$(head -n 1 "$T/err")" "2:failpool: --stressor: not NAME or NAME:N (N in 1..1024): 'no such'" "a bad --stressor: exit 2"
