@@ -116,7 +116,7 @@ int fp_cmd_report(int argc, char **argv)
 		return FP_EXIT_USAGE;
 	}
 	/* Every site: the text tables by injected failures and by calls pick from all. */
-	fp_lines_resolve(&m, m.nsites);
+	fp_lines_name(&m.model, (size_t)-1);
 	rc = fp_render_to(&m, format, outpath);
 	fp_merge_free(&m);
 	return rc;

@@ -89,11 +89,13 @@ static int add_table(struct fp_elfsym *e, const struct file *f, int is64, const 
 		/* Sized first, then global, then weak: the name people called. */
 		s.rank = (s.size ? 4 : 0) + (bind == STB_GLOBAL ? 2 : bind == STB_WEAK);
 		if (e->n == e->cap) {
-			struct sym *t = realloc(e->syms, (e->cap = e->cap ? e->cap * 2 : 1024) * sizeof(*t));
+			size_t cap = e->cap ? e->cap * 2 : 1024;
+			struct sym *t = realloc(e->syms, cap * sizeof(*t));
 
 			if (!t)
 				return -1;
 			e->syms = t;
+			e->cap = cap;	/* only once it is true */
 		}
 		e->syms[e->n++] = s;
 	}
@@ -211,7 +213,8 @@ struct fp_elfsym *fp_elfsym_open(const char *path)
 	/* A stripped object: its static functions are in the debug file. */
 	if (debug[0] && !map_file(debug, &e->f[1]))
 		(void)load(e, &e->f[1], NULL, 0);
-	qsort(e->syms, e->n, sizeof(*e->syms), by_value);
+	if (e->n)	/* syms is NULL for an object without functions */
+		qsort(e->syms, e->n, sizeof(*e->syms), by_value);
 	for (size_t i = 0; i < e->n; i++)	/* the best name of each address */
 		if (!kept || e->syms[kept - 1].value != e->syms[i].value)
 			e->syms[kept++] = e->syms[i];

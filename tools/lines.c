@@ -290,7 +290,8 @@ static int by_object(const void *a, const void *b)
 
 void fp_lines_run(void)
 {
-	qsort(queue, qlen, sizeof(*queue), by_object);
+	if (qlen)	/* queue is NULL until a frame is queued: no qsort(NULL, 0) */
+		qsort(queue, qlen, sizeof(*queue), by_object);
 	for (size_t i = 0, j; i < qlen; i = j) {
 		struct obj *o = (struct obj *)queue[i]->obj;
 

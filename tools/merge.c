@@ -19,46 +19,19 @@ static void *xrealloc(void *p, size_t n)
 	return q;
 }
 
-/* Sites by id: open addressing into the merged array, so a merge of many
- * reports of many sites stays linear. */
-struct site_index {
-	size_t *slot;			/* index + 1 into out->sites; 0: empty */
-	size_t cap;
-};
-
-static size_t slot_of(const struct site_index *ix, const struct fp_model_site *sites, uint64_t id)
-{
-	size_t i = (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 17) & (ix->cap - 1);
-
-	while (ix->slot[i] && sites[ix->slot[i] - 1].id != id)
-		i = (i + 1) & (ix->cap - 1);
-	return i;
-}
-
-static struct fp_model_site *site_of(struct site_index *ix, struct fp_model *out, size_t *cap,
+/* The merged site @s goes to: found through @out's index, else a new one. */
+static struct fp_model_site *site_of(struct fp_model *out, size_t *cap,
 				     const struct fp_model_site *s)
 {
-	size_t i;
+	const struct fp_model_site *t = fp_model_site(out, s->id);
 
-	if (2 * (out->nsites + 1) > ix->cap) {
-		size_t *old = ix->slot, oldcap = ix->cap;
-
-		ix->cap = ix->cap ? ix->cap * 2 : 256;
-		ix->slot = xrealloc(NULL, ix->cap * sizeof(*ix->slot));
-		memset(ix->slot, 0, ix->cap * sizeof(*ix->slot));
-		for (size_t k = 0; k < oldcap; k++)
-			if (old[k])
-				ix->slot[slot_of(ix, out->sites, out->sites[old[k] - 1].id)] = old[k];
-		free(old);
-	}
-	i = slot_of(ix, out->sites, s->id);
-	if (ix->slot[i])
-		return &out->sites[ix->slot[i] - 1];
+	if (t)
+		return &out->sites[t - out->sites];
 	if (out->nsites == *cap)
 		out->sites = xrealloc(out->sites, (*cap = *cap ? *cap * 2 : 256) * sizeof(*out->sites));
 	out->sites[out->nsites] = (struct fp_model_site){ .id = s->id, .frames = s->frames };
-	ix->slot[i] = ++out->nsites;
-	return &out->sites[out->nsites - 1];
+	fp_model_index_add(out, out->nsites);
+	return &out->sites[out->nsites++];
 }
 
 static void add_pool(struct fp_model *out, const struct fp_model_pool *p)
@@ -151,7 +124,6 @@ static void merge_seed(struct fp_model *out, FILE *warn)
 
 int fp_merge_models(struct fp_model *parts, size_t n, struct fp_model *out, FILE *warn)
 {
-	struct site_index ix = { NULL, 0 };
 	size_t cap = 0, np = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -171,7 +143,7 @@ int fp_merge_models(struct fp_model *parts, size_t n, struct fp_model *out, FILE
 		add_totals(&out->totals, &p->totals);
 		for (size_t k = 0; k < p->nsites; k++) {
 			const struct fp_model_site *s = &p->sites[k];
-			struct fp_model_site *t = site_of(&ix, out, &cap, s);
+			struct fp_model_site *t = site_of(out, &cap, s);
 
 			t->calls += s->calls;
 			t->bytes += s->bytes;
@@ -182,9 +154,9 @@ int fp_merge_models(struct fp_model *parts, size_t n, struct fp_model *out, FILE
 		for (size_t k = 0; k < p->npools; k++)
 			add_pool(out, &p->pools[k]);
 	}
-	free(ix.slot);
 	if (out->nsites)
 		qsort(out->sites, out->nsites, sizeof(*out->sites), by_weight);
+	fp_model_index_sites(out);	/* the sort moved them */
 	fp_model_adopt(out, out->sites);
 	fp_model_adopt(out, out->pools);
 	merge_seed(out, warn);

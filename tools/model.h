@@ -123,7 +123,7 @@ struct fp_model_proc {
 	const char *report;		/* the file it was read from */
 	const char *version;		/* NULL when absent */
 	uint64_t pid, ppid;
-	const char *exe;		/* NULL: null or absent */
+	const char *exe;		/* NULL: written as null */
 	const char *const *argv;
 	size_t argc;
 	int has_seed;
@@ -134,11 +134,16 @@ struct fp_model_proc {
 	struct fp_model_exit exit;
 	uint64_t injected;		/* totals.injected */
 	struct fp_model_crash *crash;	/* NULL: none */
+	/* Its report's own, kept through a merge; empty from a merged report: */
+	const struct fp_model_injection *injections;
+	size_t ninjections;
+	const struct fp_model_sample *series;
+	size_t nseries;
 };
 
 enum fp_model_kind {
 	FP_MODEL_REPORT,		/* failpool-report/1 */
-	FP_MODEL_MERGED,		/* failpool-merged/1, or fp_merge() */
+	FP_MODEL_MERGED,		/* failpool-merged/1, or fp_merge_models() (merge.h) */
 };
 
 struct fp_model {
@@ -168,6 +173,8 @@ struct fp_model {
 	size_t nmem, capmem;
 	struct fp_model *parts;		/* a merge: the models merged */
 	size_t nparts;
+	size_t *site_index;		/* sites by id: index + 1, 0 empty */
+	size_t site_cap, site_len;
 };
 
 /**
@@ -208,7 +215,8 @@ int fp_model_from_json(struct fp_json *doc, const char *name, struct fp_model *m
 void fp_model_free(struct fp_model *m);
 
 /**
- * fp_model_site() - the site of @m with id @id.
+ * fp_model_site() - the site of @m with id @id, through an index (a
+ * lookup costs the same however many sites there are).
  * Return: the site, or NULL.
  */
 const struct fp_model_site *fp_model_site(const struct fp_model *m, uint64_t id);
@@ -232,5 +240,8 @@ void fp_model_frames_each(struct fp_model *m, size_t max_sites,
  * @p (from malloc) handed to @m to free. */
 void *fp_model_alloc(struct fp_model *m, size_t size);
 void fp_model_adopt(struct fp_model *m, void *p);
+/* Private to merge.c: index site @i of @m, or all of them again (after a sort). */
+void fp_model_index_add(struct fp_model *m, size_t i);
+void fp_model_index_sites(struct fp_model *m);
 
 #endif

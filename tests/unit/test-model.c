@@ -106,6 +106,8 @@ static void test_good(void)
 	is_str(m.injections[1].call, "new[]", "injection call");
 	is_u64(m.injections[0].site, 0xaa, "injection site");
 	is_int(m.injections[1].has_site, 0, "a null site");
+	ok(p->injections == m.injections && p->ninjections == 2, "the process has its injections");
+	ok(p->series == m.series && p->nseries == 2, "and its series");
 
 	c = p->crash;
 	ok(c != NULL, "a crash");
@@ -232,10 +234,29 @@ static void test_merged(void)
 	fp_model_free(&m);
 }
 
+/* A merged report's seed is its processes' too, so that merging it again keeps it. */
+static void test_merged_seed(void)
+{
+	char text[sizeof(merged) + 8], err[256] = "";
+	const char *at = strstr(merged, "\"seed\": null");
+	struct fp_model m;
+
+	snprintf(text, sizeof(text), "%.*s\"seed\": 5%s", (int)(at - merged), merged,
+		 at + strlen("\"seed\": null"));
+	is_int(fp_model_parse(text, strlen(text), "m.json", &m, err, sizeof(err)), 0,
+	       "a merged report with a seed loads (%s)", err);
+	is_int(m.has_seed, 1, "its seed");
+	is_u64(m.seed, 5, "5");
+	is_int(m.procs[0].has_seed && m.procs[1].has_seed, 1, "its processes have it");
+	is_u64(m.procs[1].seed, 5, "the same");
+	fp_model_free(&m);
+}
+
 int main(void)
 {
 	test_good();
 	test_broken();
 	test_merged();
+	test_merged_seed();
 	return done_testing();
 }

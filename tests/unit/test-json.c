@@ -1,0 +1,174 @@
+/* The tool's JSON reader (tools/json.c): every type, escapes, \u and
+ * surrogate pairs, nesting, number conversion, and errors with where. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "../../tools/json.h"
+
+static struct fp_json *parse(const char *s, char *err, size_t size)
+{
+	return fp_json_parse(s, strlen(s), err, size);
+}
+
+static void test_types(void)
+{
+	char err[128] = "";
+	struct fp_json *j = parse(" {\"n\": null, \"t\": true, \"f\": false, \"i\": 42,"
+				  " \"d\": -1.5e2, \"s\": \"x\", \"a\": [1, [2], {}], \"o\": {\"k\": \"v\"},"
+				  " \"t\": false}\n", err, sizeof(err));
+	uint64_t u = 0;
+	double d = 0;
+
+	ok(j != NULL, "an object with every type parses (%s)", err);
+	if (!j)
+		return;
+	is_int(j->type, FP_JSON_OBJ, "root: object");
+	is_u64(j->n, 9, "members kept in order, repeats too");
+	is_str(j->items[0]->key, "n", "first member's key");
+	is_int(fp_json_get(j, "n")->type, FP_JSON_NULL, "null");
+	is_int(fp_json_get(j, "t")->type, FP_JSON_BOOL, "bool");
+	is_int(fp_json_get(j, "t")->boolean, 0, "a repeated key: the last one");
+	is_int(fp_json_get(j, "f")->boolean, 0, "false");
+	is_int(fp_json_u64(fp_json_get(j, "i"), &u), 0, "42 is a u64");
+	is_u64(u, 42, "42");
+	is_str(fp_json_get(j, "d")->text, "-1.5e2", "a number kept as written");
+	is_int(fp_json_double(fp_json_get(j, "d"), &d), 0, "as a double");
+	is_double(d, -150, 0, "-1.5e2");
+	is_int(fp_json_u64(fp_json_get(j, "d"), &u), -EINVAL, "a negative number is no u64");
+	is_str(fp_json_str(fp_json_get(j, "s")), "x", "string");
+	ok(!fp_json_str(fp_json_get(j, "i")), "a number is no string");
+	is_int(fp_json_get(j, "a")->type, FP_JSON_ARR, "array");
+	is_u64(fp_json_get(j, "a")->n, 3, "three elements");
+	ok(fp_json_get(j, "a")->items[0]->key == NULL, "elements have no key");
+	is_u64(fp_json_path_u64(j, "a.1.0", 0), 2, "a path through arrays");
+	is_str(fp_json_str(fp_json_path(j, "o.k")), "v", "a path through objects");
+	ok(fp_json_path(j, "") == j, "an empty path: the root");
+	ok(!fp_json_path(j, "a.3"), "an index past the end: none");
+	ok(!fp_json_path(j, "a.x"), "a name in an array: none");
+	ok(!fp_json_path(j, "o.k.z"), "a step into a string: none");
+	ok(!fp_json_get(fp_json_get(j, "a"), "k"), "get on an array: none");
+	is_u64(fp_json_path_u64(j, "missing", 7), 7, "missing: the default");
+	fp_json_free(j);
+	fp_json_free(NULL);
+}
+
+static void test_numbers(void)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		uint64_t v;
+	} cases[] = {
+		{ "0", 0, 0 },
+		{ "18446744073709551615", 0, UINT64_MAX },
+		{ "18446744073709551616", -ERANGE, 0 },
+		{ "1e3", 0, 1000 },
+		{ "2.0", 0, 2 },
+		{ "2.5", -EINVAL, 0 },
+		{ "-0", 0, 0 },
+		{ "-1", -EINVAL, 0 },
+		{ "1e30", -ERANGE, 0 },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[128] = "";
+		struct fp_json *j = parse(cases[i].text, err, sizeof(err));
+		uint64_t v = 0;
+
+		ok(j && j->type == FP_JSON_NUM, "%s parses", cases[i].text);
+		is_int(fp_json_u64(j, &v), cases[i].rc, "%s: u64 rc", cases[i].text);
+		if (!cases[i].rc)
+			is_u64(v, cases[i].v, "%s: value", cases[i].text);
+		fp_json_free(j);
+	}
+	is_int(fp_json_u64(NULL, NULL), -EINVAL, "NULL: no number");
+}
+
+static void test_strings(void)
+{
+	char err[128] = "";
+	struct fp_json *j = parse("[\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\", \"\\u00e9\\u20ac\", \"\\ud83d\\ude00\","
+				  " \"\\ud800x\", \"\\udc00\", \"nul\\u0000in\", \"\xc3\xa9\"]",
+				  err, sizeof(err));
+
+	ok(j != NULL, "escapes parse (%s)", err);
+	if (!j)
+		return;
+	is_str(j->items[0]->text, "a\"b\\c/d\b\f\n\r\t", "the simple escapes");
+	is_str(j->items[1]->text, "\xc3\xa9\xe2\x82\xac", "\\u: 2- and 3-byte UTF-8");
+	is_str(j->items[2]->text, "\xf0\x9f\x98\x80", "a surrogate pair: one 4-byte character");
+	is_str(j->items[3]->text, "\xef\xbf\xbdx", "a lone high surrogate: U+FFFD");
+	is_str(j->items[4]->text, "\xef\xbf\xbd", "a lone low surrogate: U+FFFD");
+	is_u64(j->items[5]->len, 6, "\\u0000 kept: the length counts it");
+	ok(!memcmp(j->items[5]->text, "nul\0in", 6), "\\u0000 inside the text");
+	is_str(j->items[6]->text, "\xc3\xa9", "raw UTF-8 passes through");
+	fp_json_free(j);
+}
+
+static void test_nesting(void)
+{
+	char deep[600], err[128] = "";
+	struct fp_json *j;
+	size_t n = 0;
+
+	for (int i = 0; i < 256; i++)
+		deep[n++] = '[';
+	for (int i = 0; i < 256; i++)
+		deep[n++] = ']';
+	deep[n] = '\0';
+	j = parse(deep, err, sizeof(err));
+	ok(j != NULL, "256 levels deep parse (%s)", err);
+	fp_json_free(j);
+	memmove(deep + 1, deep, n + 1);
+	deep[0] = '[';
+	deep[n + 1] = ']';
+	deep[n + 2] = '\0';
+	ok(!parse(deep, err, sizeof(err)), "257 levels: rejected");
+	is_str(err, "line 1 column 257: nested deeper than 256", "257 levels: why and where");
+}
+
+static void test_errors(void)
+{
+	static const struct {
+		const char *text, *err;
+	} cases[] = {
+		{ "", "line 1 column 1: unexpected end of input" },
+		{ "{\"a\": 1,}", "line 1 column 9: expected a member name" },
+		{ "{\"a\" 1}", "line 1 column 6: expected ':'" },
+		{ "[1 2]", "line 1 column 4: expected ',' or ']'" },
+		{ "{\n  \"a\": tru}", "line 2 column 8: unexpected character 't'" },
+		{ "\"abc", "line 1 column 1: unterminated string" },
+		{ "\"a\\qb\"", "line 1 column 4: bad escape '\\q'" },
+		{ "\"\\u12g4\"", "line 1 column 3: bad \\u escape" },
+		{ "\"a\tb\"", "line 1 column 3: control character in string" },
+		{ "01", "line 1 column 2: trailing characters after the document" },
+		{ "1.", "line 1 column 3: bad number: no digit after '.'" },
+		{ "1e+", "line 1 column 4: bad number: no digit in exponent" },
+		{ "-x", "line 1 column 1: bad number" },
+		{ "{} x", "line 1 column 4: trailing characters after the document" },
+		{ "@", "line 1 column 1: unexpected character '@'" },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[128] = "";
+		struct fp_json *j = parse(cases[i].text, err, sizeof(err));
+
+		ok(!j, "rejected: '%s'", cases[i].text);
+		is_str(err, cases[i].err, "'%s': why and where", cases[i].text);
+		fp_json_free(j);
+	}
+}
+
+int main(void)
+{
+	test_types();
+	test_numbers();
+	test_strings();
+	test_nesting();
+	test_errors();
+	return done_testing();
+}
