@@ -85,7 +85,8 @@ static void axes(FILE *out, double xmax, double ymax, int bytes)
 }
 
 /* One chart: @lines over the samples' times, the y axis from 0 to their largest value. */
-static void chart(FILE *out, const char *title, const struct fp_model *r, const struct line *lines,
+static void chart(FILE *out, const char *title, const struct fp_model_proc *r,
+		  const struct line *lines,
 		  size_t nlines, int bytes)
 {
 	double xmax = r->series[r->nseries - 1].ms / 1000, ymax = 0;
@@ -130,7 +131,7 @@ static double level(const struct fp_model_sample *s, const char *name)
 	return -1;
 }
 
-void fp_html_series(FILE *out, const struct fp_model *r)
+void fp_html_series(FILE *out, const struct fp_model_proc *r, const struct fp_model *m)
 {
 	double *v = calloc(3 * (r->nseries + 1), sizeof(*v));
 	double *live = v, *inj = v + r->nseries + 1, *min = v + 2 * (r->nseries + 1);
@@ -148,8 +149,8 @@ void fp_html_series(FILE *out, const struct fp_model *r)
 	chart(out, "Injected failures (running total)", r,
 	      &(struct line){ "injected failures", "#c53030", inj, 0 }, 1, 0);
 	/* Each pool the run had, when its samples list it: its level, and its min dashed. */
-	for (size_t p = 0; p < r->npools; p++) {
-		const char *name = r->pools[p].name;
+	for (size_t p = 0; p < m->npools; p++) {
+		const char *name = m->pools[p].name;
 		struct line lines[2] = { { "elements in reserve (curr)", "#2f855a", live, 0 },
 					 { "min", "#718096", min, 1 } };
 		int listed = 0;
@@ -159,7 +160,7 @@ void fp_html_series(FILE *out, const struct fp_model *r)
 
 			listed |= l >= 0;
 			live[i] = l >= 0 ? l : 0;
-			min[i] = (double)r->pools[p].min;
+			min[i] = (double)m->pools[p].min;
 		}
 		if (!listed)
 			continue;

@@ -61,15 +61,15 @@ static void item(FILE *out, const char *term, const char *value, int code)
 /* When the report was written (its file's time) and how long the run took (its series). */
 static void when(FILE *out, const struct fp_model *m)
 {
-	const struct fp_model *r = m->nprocs ? fp_render_report_of(m, &m->procs[0]) : NULL;
+	const struct fp_model_proc *p = m->nprocs ? &m->procs[0] : NULL;
 	struct stat st;
 	char buf[64];
 
-	if (m->nprocs && m->procs[0].report && !stat(m->procs[0].report, &st) &&
+	if (p && p->report && !stat(p->report, &st) &&
 	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", gmtime(&st.st_mtime)))
 		item(out, "written", buf, 0);
-	if (r && r->nseries) {
-		snprintf(buf, sizeof(buf), "%.1f s", r->series[r->nseries - 1].ms / 1000);
+	if (p && p->nseries) {
+		snprintf(buf, sizeof(buf), "%.1f s", p->series[p->nseries - 1].ms / 1000);
 		item(out, "duration", buf, 0);
 	} else {
 		item(out, "duration", "not recorded (no time series in this report)", 0);
@@ -117,9 +117,7 @@ static void over_time(FILE *out, const struct fp_model *m)
 
 	fputs("<section id=\"over-time\"><h2>The run over time</h2>\n", out);
 	for (size_t i = 0; i < m->nprocs; i++) {
-		const struct fp_model *r = fp_render_report_of(m, &m->procs[i]);
-
-		if (!r || !r->nseries)
+		if (!m->procs[i].nseries)
 			continue;
 		if (with++ >= SERIES_PROCS)
 			continue;
@@ -129,7 +127,7 @@ static void over_time(FILE *out, const struct fp_model *m)
 			fprintf(out, " (pid %" PRIu64 ")</h3>\n", m->procs[i].pid);
 		}
 		fputs("<div class=\"charts\">\n", out);
-		fp_html_series(out, r);
+		fp_html_series(out, &m->procs[i], m);
 		fputs("</div>\n", out);
 		drawn++;
 	}
@@ -174,7 +172,7 @@ static void crashes(FILE *out, const struct fp_model *m)
 		}
 		if (p->crash->has_last_injection_seq)
 			fprintf(out, " after injected failure #%" PRIu64, p->crash->last_injection_seq);
-		if (!fp_render_crash_site(m, p, &site))
+		if (!fp_render_crash_site(p, &site))
 			fprintf(out, " at site <a href=\"#q=%016" PRIx64 "\">%016" PRIx64 "</a>", site, site);
 		fputs("</h2>\n<p>The faulting stack, innermost first:</p>", out);
 		frames_list(out, &p->crash->frames);
@@ -272,24 +270,22 @@ static void injections(FILE *out, const struct fp_model *m)
 	char b[32], label[512];
 
 	for (size_t i = 0; i < m->nprocs; i++) {
-		const struct fp_model *r = fp_render_report_of(m, &m->procs[i]);
-
-		total += r ? r->ninjections : 0;
+		total += m->procs[i].ninjections;
 	}
 	fputs("<section><h2 id=\"injections\">Injected failures, in order</h2>\n", out);
 	table_start(out, "injection-table", total, total, "injected failures",
 		    "<th class=n>pid</th><th class=n>#</th><th>call</th><th class=n>size</th>"
 		    "<th>site</th>");
 	for (size_t i = 0; i < m->nprocs; i++) {
-		const struct fp_model *r = fp_render_report_of(m, &m->procs[i]);
+		const struct fp_model_proc *p = &m->procs[i];
 
-		for (size_t k = 0; r && k < r->ninjections; k++) {
-			const struct fp_model_injection *j = &r->injections[k];
+		for (size_t k = 0; k < p->ninjections; k++) {
+			const struct fp_model_injection *j = &p->injections[k];
 			const struct fp_model_site *s = j->has_site ? fp_model_site(m, j->site) : NULL;
 
 			fprintf(out, "<tr><td class=n data-v=\"%" PRIu64 "\">%" PRIu64 "</td><td class=n "
-				"data-v=\"%" PRIu64 "\">%" PRIu64 "</td><td>", m->procs[i].pid,
-				m->procs[i].pid, j->seq, j->seq);
+				"data-v=\"%" PRIu64 "\">%" PRIu64 "</td><td>", p->pid, p->pid, j->seq,
+				j->seq);
 			fp_html_esc(out, j->call);
 			fprintf(out, "</td><td class=n data-v=\"%" PRIu64 "\">%s</td><td class=mono>",
 				j->size, fp_format_bytes(j->size, 0, b, sizeof(b)));

@@ -16,11 +16,11 @@
 void fp_html_esc(FILE *out, const char *s);
 
 /**
- * fp_html_series() - for one process's report @r (with a series): live
- * bytes, injected failures, and each of its pools' reserve level against
- * its min, over time, each a line chart with labelled axes.
+ * fp_html_series() - for process @r of @m (with a series): live bytes,
+ * injected failures, and each pool's reserve level against its min, over
+ * time, each a line chart with labelled axes.
  */
-void fp_html_series(FILE *out, const struct fp_model *r);
+void fp_html_series(FILE *out, const struct fp_model_proc *r, const struct fp_model *m);
 
 /**
  * fp_html_icicle() - the sites' stacks as an icicle, outermost frame on

@@ -147,8 +147,7 @@ static void injections(FILE *out, const struct fp_model *m)
 
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fp_model_proc *p = &m->procs[i];
-		const struct fp_model *r = fp_render_report_of(m, p);
-		size_t n = r ? r->ninjections : 0;
+		size_t n = p->ninjections;
 
 		if (!n)
 			continue;
@@ -159,7 +158,7 @@ static void injections(FILE *out, const struct fp_model *m)
 				p->injected);
 		fprintf(out, "\n  %6s  %-14s %10s  %s\n", "#", "call", "size", "site");
 		for (size_t k = 0; k < n && k < INJECTIONS_SHOWN; k++) {
-			const struct fp_model_injection *j = &r->injections[k];
+			const struct fp_model_injection *j = &p->injections[k];
 			const struct fp_model_site *s = j->has_site ? fp_model_site(m, j->site) : NULL;
 
 			if (s)

@@ -157,24 +157,11 @@ const char *fp_render_site_label(const struct fp_model_site *s, char *buf, size_
 	return buf;
 }
 
-const struct fp_model *fp_render_report_of(const struct fp_model *m,
-					  const struct fp_model_proc *proc)
+int fp_render_crash_site(const struct fp_model_proc *p, uint64_t *site)
 {
-	for (size_t i = 0; i < m->nparts; i++)
-		for (size_t k = 0; k < m->parts[i].nprocs; k++)
-			if (m->parts[i].procs[k].pid == proc->pid &&
-			    m->parts[i].procs[k].report == proc->report)
-				return m->parts[i].nprocs == 1 ? &m->parts[i] : NULL;
-	return m->nprocs == 1 ? m : NULL;
-}
-
-int fp_render_crash_site(const struct fp_model *m, const struct fp_model_proc *p, uint64_t *site)
-{
-	const struct fp_model *r = fp_render_report_of(m, p);
-
-	for (size_t i = 0; r && p->crash && p->crash->has_last_injection_seq && i < r->ninjections; i++)
-		if (r->injections[i].seq == p->crash->last_injection_seq && r->injections[i].has_site) {
-			*site = r->injections[i].site;
+	for (size_t i = 0; p->crash && p->crash->has_last_injection_seq && i < p->ninjections; i++)
+		if (p->injections[i].seq == p->crash->last_injection_seq && p->injections[i].has_site) {
+			*site = p->injections[i].site;
 			return 0;
 		}
 	return -1;
@@ -213,7 +200,7 @@ const char *fp_render_verdict(const struct fp_model *m, char *buf, size_t size, 
 
 		add(buf, size, &len, " after injected failure #%" PRIu64,
 		    worst->crash->last_injection_seq);
-		if (!fp_render_crash_site(m, worst, &site))
+		if (!fp_render_crash_site(worst, &site))
 			add(buf, size, &len, " at site %016" PRIx64, site);
 	} else if (worst->crash) {
 		add(buf, size, &len, " with no failure injected before it");

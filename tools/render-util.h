@@ -48,20 +48,13 @@ const struct fp_model_frame *fp_render_first_named(const struct fp_model_frames 
 const char *fp_render_site_label(const struct fp_model_site *s, char *buf, size_t size);
 
 /**
- * fp_render_report_of() - the report process @proc of @m was read from,
- * where its own injections and series are; NULL when it came from a
- * merged report (which keeps neither).
- */
-const struct fp_model *fp_render_report_of(const struct fp_model *m,
-					  const struct fp_model_proc *proc);
-
-/**
  * fp_render_crash_site() - the site of the injected failure @p's crash
- * came after, from the injections its report kept.
+ * came after, from the injections its report kept (a merged report
+ * keeps none).
  * Return: 0 with @site set, or -1 (no crash, no injection before it, or
  * not among those kept).
  */
-int fp_render_crash_site(const struct fp_model *m, const struct fp_model_proc *p, uint64_t *site);
+int fp_render_crash_site(const struct fp_model_proc *p, uint64_t *site);
 
 /**
  * fp_render_verdict() - one sentence on how the run went, for a reader
