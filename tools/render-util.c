@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calls.h"
 #include "format.h"
 
 /* Append to @buf at *@len, cut at @size (always NUL-terminated). */
@@ -57,6 +58,20 @@ const char *fp_render_cmdline(const struct fp_model_proc *p, char *buf, size_t s
 	return buf;
 }
 
+/* Whether @v lists every entry point (FAILPOOL_CALLS's default), said "all" for short. */
+static int every_call(const struct fp_json *v)
+{
+	fp_callset seen = 0;
+
+	if (v->type != FP_JSON_ARR || v->n != FP_CALL_COUNT)
+		return 0;
+	for (size_t i = 0; i < v->n; i++)
+		for (unsigned c = 0; c < FP_CALL_COUNT; c++)
+			if (v->items[i]->type == FP_JSON_STR && !strcmp(v->items[i]->text, fp_call_name(c)))
+				seen |= (fp_callset)1 << c;
+	return seen == FP_CALLSET_ALL;
+}
+
 /* A config value: scalars as written, lists joined by ','. */
 static void add_value(char *buf, size_t size, size_t *len, const struct fp_json *v)
 {
@@ -65,6 +80,10 @@ static void add_value(char *buf, size_t size, size_t *len, const struct fp_json 
 		add(buf, size, len, "%s", v->boolean ? "true" : "false");
 		break;
 	case FP_JSON_ARR:
+		if (every_call(v)) {
+			add(buf, size, len, "all");
+			break;
+		}
 		for (size_t i = 0; i < v->n; i++) {
 			if (i)
 				add(buf, size, len, ",");

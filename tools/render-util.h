@@ -21,7 +21,7 @@ const char *fp_render_cmdline(const struct fp_model_proc *p, char *buf, size_t s
 /**
  * fp_render_settings() - the settings a report was written with, from its
  * "config" object, as "name value" pairs joined by ", ": those that are
- * set (null means off), lists joined by ','.
+ * set (null means off), lists joined by ',' (every entry point: "all").
  * @base: NULL, or another process: then only the settings that differ
  *        from its own ("off" for one that is not set)
  * Return: @buf.
