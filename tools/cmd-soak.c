@@ -194,6 +194,11 @@ static void soak_free(struct soak *s)
 	free(s->stressors);
 }
 
+/**
+ * on_interrupt() - note SIGINT or SIGTERM for wait_soak(), which passes it
+ * on to stress-ng's process group (it is not in the terminal's).
+ * Context: signal handler: sets a flag, nothing else.
+ */
 static void on_interrupt(int sig)
 {
 	(void)sig;

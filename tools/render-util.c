@@ -25,7 +25,19 @@ static __attribute__((format(printf, 4, 5))) void add(char *buf, size_t size, si
 	*len = n < 0 ? *len : *len + (size_t)n < size ? *len + (size_t)n : size - 1;
 }
 
-/* A word as the shell reads it back: bare when it is plain, else in single quotes. */
+/* Whether @w has a control byte (a newline would break a table's line). */
+static int has_control(const char *w)
+{
+	for (; *w; w++)
+		if ((unsigned char)*w < 0x20 || *w == 0x7f)
+			return 1;
+	return 0;
+}
+
+/*
+ * A word as the shell reads it back: bare when it is plain, in single
+ * quotes otherwise, and as $'...' with escapes when it holds control bytes.
+ */
 static void add_word(char *buf, size_t size, size_t *len, const char *w)
 {
 	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -33,6 +45,25 @@ static void add_word(char *buf, size_t size, size_t *len, const char *w)
 
 	if (*w && !w[strspn(w, plain)]) {
 		add(buf, size, len, "%s", w);
+		return;
+	}
+	if (has_control(w)) {
+		add(buf, size, len, "$'");
+		for (; *w; w++) {
+			unsigned char c = (unsigned char)*w;
+
+			if (c == '\n')
+				add(buf, size, len, "\\n");
+			else if (c == '\t')
+				add(buf, size, len, "\\t");
+			else if (c == '\\' || c == '\'')
+				add(buf, size, len, "\\%c", c);
+			else if (c < 0x20 || c == 0x7f)
+				add(buf, size, len, "\\x%02x", c);
+			else
+				add(buf, size, len, "%c", c);
+		}
+		add(buf, size, len, "'");
 		return;
 	}
 	add(buf, size, len, "'");

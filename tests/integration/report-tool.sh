@@ -22,6 +22,15 @@ is "$(sed -n 2p "$T/out")" \
 	"  crashed: app-worker-with-a-long-name (pid 1001) killed by signal 11 (SIGSEGV) after injected failure #2 at site 00000000000000aa" \
 	"the verdict under the title: which process crashed, by which signal, after which injection, at which site"
 ok "the command line, quoted as a shell reads it back" grep -q "  /opt/app/app --config 'my app.conf' --workers=1\$" "$T/out"
+"$PYTHON3" - "$G/parent.json" "$T/argv.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["argv"] = ["/opt/app/app", "it's", "two\nlines", "", "$HOME"]
+json.dump(r, open(sys.argv[2], "w"))
+EOF
+is "$($R "$T/argv.json" | sed -n '/^Processes$/,/^$/p' | sed -n 3p | sed 's/.*  //')" \
+	"/opt/app/app 'it'\\''s' \$'two\\nlines' '' '\$HOME'" \
+	"words with a quote, a newline, nothing or a \$ quoted so that a shell reads them back"
 is "$(sed -n '/^Settings$/,/^$/p' "$T/out" | grep -c '^  rate 0.05, seed 42, after 100, \|^  pid 1001: rate 0.1$')" 2 \
 	"the settings, then only what another process had otherwise"
 is "$(sed -n '/^Injected failures in app (pid 1000)/,/^$/p' "$T/out" | awk 'NF > 2 && $1 ~ /^[0-9]+$/ { printf "%s %s %s,", $1, $2, $NF }')" \
