@@ -35,6 +35,7 @@
 
 struct soak {
 	const char *out, *stress;
+	char *out_abs;			/* --out from /: stress-ng and its workers may chdir */
 	char *stressors;		/* "a:1,b" as given, NULL: the default */
 	uint64_t duration_ns;
 	int injects;			/* a failure criterion is configured */
@@ -91,6 +92,20 @@ static int parse_duration(struct soak *s, const char *val)
 	return 0;
 }
 
+/* @path from /, through the working directory when it is relative. */
+static char *absolute(const char *path)
+{
+	char *cwd, *abs = NULL;
+
+	if (path[0] == '/')
+		return strdup(path);
+	cwd = getcwd(NULL, 0);
+	if (!cwd || asprintf(&abs, "%s/%s", cwd, path) < 0)
+		abs = NULL;
+	free(cwd);
+	return abs;
+}
+
 /* soak's own options, and run's failure options set in the environment. */
 static int parse_args(struct soak *s, int argc, char **argv)
 {
@@ -129,6 +144,8 @@ static int parse_args(struct soak *s, int argc, char **argv)
 	fp_optvals_free(&vals);
 	if (!rc)
 		s->injects = fp_conf_injects(&conf) && conf.times && conf.enable;
+	if (!rc && !(s->out_abs = absolute(s->out)))
+		rc = -1;
 	return rc;
 }
 
@@ -182,7 +199,7 @@ static int build_command(struct soak *s)
 	free(list);
 	if (rc || add_arg(s, "--timeout") ||
 	    add_arg(s, "%" PRIu64 "s", (s->duration_ns + 999999999) / 1000000000) ||
-	    add_arg(s, "--temp-path") || add_arg(s, "%s/%s", s->out, FP_SOAK_TMP))
+	    add_arg(s, "--temp-path") || add_arg(s, "%s/%s", s->out_abs, FP_SOAK_TMP))
 		return -1;
 	return fp_soak_stressors_check(s->stress, s->cmd, s->ncmd - 4);
 }
@@ -192,6 +209,7 @@ static void soak_free(struct soak *s)
 	for (size_t i = 1; i < s->nowned; i++)
 		free(s->cmd[i]);
 	free(s->stressors);
+	free(s->out_abs);
 }
 
 /**
@@ -262,9 +280,9 @@ static int run_soak(struct soak *s, struct fp_run *run)
 	const char *keep[64];
 	int rc = -1;
 
-	if (!preload || asprintf(&vars[0], "FAILPOOL_REPORT=%s/%%p.json", s->out) < 0)
+	if (!preload || asprintf(&vars[0], "FAILPOOL_REPORT=%s/%%p.json", s->out_abs) < 0)
 		goto out;
-	snprintf(log, sizeof(log), "%s/%s", s->out, FP_SOAK_LOG);
+	snprintf(log, sizeof(log), "%s/%s", s->out_abs, FP_SOAK_LOG);
 	/* Every setting but the report, which soak keeps in --out. */
 	fp_opts_keep(keep, FP_ARRAY_SIZE(keep), "FAILPOOL_REPORT");
 	sigaction(SIGINT, &sa, &old_int);
