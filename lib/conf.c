@@ -42,25 +42,9 @@ int fp_call_can_fail(enum fp_call call)
 }
 
 const struct fp_conf_var fp_conf_vars[] = {
-	{ "FAILPOOL_RATE", "rate", "probability in [0,1] that an eligible allocation fails" },
-	{ "FAILPOOL_SEED", "seed", "seed of the failure sequence (unsigned 64-bit)" },
-	{ "FAILPOOL_EVERY", "every", "fail every Nth eligible allocation (N >= 1)" },
-	{ "FAILPOOL_AFTER", "after", "the first N eligible allocations never fail" },
-	{ "FAILPOOL_NTH", "nth", "fail exactly the Nth eligible allocation (N >= 1)" },
-	{ "FAILPOOL_BURST", "burst", "with NTH: fail N consecutive allocations, or inf" },
-	{ "FAILPOOL_TIMES", "times", "at most N injected failures in all" },
-	{ "FAILPOOL_LIMIT", "limit", "fail allocations that take live bytes over SIZE (K M G)" },
-	{ "FAILPOOL_CALLS", "calls", "comma list of entry points that may fail (new = operator new)" },
-	{ "FAILPOOL_SITES", "sites", "site rules: only matching stacks are eligible" },
-	{ "FAILPOOL_POOLS", "pools", "mempool reserves for chosen sites" },
-	{ "FAILPOOL_DEPTH", "depth", "stack frames that make a site's identity (1..64)" },
-	{ "FAILPOOL_REPORT", "report", "JSON report path (%p pid, %e executable, %% percent)" },
-	{ "FAILPOOL_LOG", "log", "JSON-lines log of each injected failure (same escapes)" },
-	{ "FAILPOOL_EXE", "exe", "glob on the executable's basename: only matching processes are active" },
-	{ "FAILPOOL_ENABLE", "enable", "0 or 1: start with injection off or on" },
-	{ "FAILPOOL_TOGGLE_SIGNAL", "toggle_signal", "signal that flips injection on and off" },
-	{ "FAILPOOL_VERBOSE", "verbose", "0, 1 or 2: a stderr line per injected failure (2: with stack)" },
-	{ "FAILPOOL_CHECK", "check", "none or frees: a double or invalid free aborts with a crash record" },
+#define FP_VAR(NAME, key, load, flag, metavar, use, help) { "FAILPOOL_" #NAME, #key, help },
+#include "vars.def"
+#undef FP_VAR
 };
 const unsigned fp_conf_nvars = FP_ARRAY_SIZE(fp_conf_vars);
 
@@ -107,7 +91,8 @@ static int load_count(const char *var, const char *v, uint64_t min,
 	return 0;
 }
 
-static int load_calls(const char *v, fp_callset *out, struct fp_conf_error *err)
+static int load_call_list(const char *var, const char *v, fp_callset *out,
+			  struct fp_conf_error *err)
 {
 	fp_callset set = 0;
 	const char *p = v;
@@ -128,7 +113,7 @@ static int load_calls(const char *v, fp_callset *out, struct fp_conf_error *err)
 			}
 		}
 		if (!found)
-			return fail(err, "FAILPOOL_CALLS",
+			return fail(err, var,
 				    n ? "unknown function '%.*s' (known: malloc calloc realloc reallocarray free posix_memalign aligned_alloc memalign valloc pvalloc malloc_usable_size new new[] delete delete[])"
 				      : "empty name in list%.*s",
 				    (int)(n > 64 ? 64 : n), p);
@@ -185,7 +170,8 @@ static const struct { int sig; const char *why; } refused[] = {
 };
 #undef FAULT
 
-static int check_toggle(const char *v, int sig, struct fp_conf_error *err)
+static int check_toggle(const char *var, const char *v, int sig,
+			struct fp_conf_error *err)
 {
 	const char *name = fp_signal_name(sig);
 	char num[24];
@@ -196,7 +182,7 @@ static int check_toggle(const char *v, int sig, struct fp_conf_error *err)
 	}
 	for (unsigned i = 0; i < FP_ARRAY_SIZE(refused); i++)
 		if (refused[i].sig == sig)
-			return fail(err, "FAILPOOL_TOGGLE_SIGNAL", "%s %s: '%.*s%s'",
+			return fail(err, var, "%s %s: '%.*s%s'",
 				    name, refused[i].why, SHOWN(v));
 	return 0;
 }
@@ -204,106 +190,201 @@ static int check_toggle(const char *v, int sig, struct fp_conf_error *err)
 /* Scratch for validating rules: conf loading is single-threaded (boot, tool). */
 static struct fp_rules rules;
 
+/*
+ * The loaders named in lib/vars.def: each checks one value and sets its
+ * field of @c, or fills @err. Context: boot (before main, no allocation)
+ * and the tool, like fp_conf_load().
+ */
+typedef int loader(struct fp_conf *c, const char *var, const char *v,
+		   struct fp_conf_error *err);
+
+static int load_rate(struct fp_conf *c, const char *var, const char *v,
+		     struct fp_conf_error *err)
+{
+	if (fp_parse_real(v, &c->rate) || c->rate > 1.0)
+		return fail(err, var, "not a number in [0,1]: '%.*s%s'", SHOWN(v));
+	return 0;
+}
+
+static int load_seed(struct fp_conf *c, const char *var, const char *v,
+		     struct fp_conf_error *err)
+{
+	int rc = load_count(var, v, 0, &c->seed, err);
+
+	c->seed_set = !rc;
+	return rc;
+}
+
+static int load_every(struct fp_conf *c, const char *var, const char *v,
+		      struct fp_conf_error *err)
+{
+	return load_count(var, v, 1, &c->every, err);
+}
+
+static int load_after(struct fp_conf *c, const char *var, const char *v,
+		      struct fp_conf_error *err)
+{
+	return load_count(var, v, 0, &c->after, err);
+}
+
+static int load_nth(struct fp_conf *c, const char *var, const char *v,
+		    struct fp_conf_error *err)
+{
+	return load_count(var, v, 1, &c->nth, err);
+}
+
+static int load_burst(struct fp_conf *c, const char *var, const char *v,
+		      struct fp_conf_error *err)
+{
+	if (strcmp(v, "inf") == 0)
+		c->burst = FP_UNLIMITED;
+	else if (load_count(var, v, 1, &c->burst, err))
+		return fail(err, var, "not an integer >= 1 or 'inf': '%.*s%s'", SHOWN(v));
+	return 0;
+}
+
+static int load_times(struct fp_conf *c, const char *var, const char *v,
+		      struct fp_conf_error *err)
+{
+	return load_count(var, v, 0, &c->times, err);
+}
+
+static int load_limit(struct fp_conf *c, const char *var, const char *v,
+		      struct fp_conf_error *err)
+{
+	int rc = fp_parse_size(v, &c->limit);
+
+	if (rc == -ERANGE)
+		return fail(err, var, "out of range: '%.*s%s'", SHOWN(v));
+	if (rc)
+		return fail(err, var, "not a size in bytes (suffix K, M or G allowed): '%.*s%s'", SHOWN(v));
+	c->limit_set = 1;
+	return 0;
+}
+
+static int load_calls(struct fp_conf *c, const char *var, const char *v,
+		      struct fp_conf_error *err)
+{
+	int rc = load_call_list(var, v, &c->calls, err);
+
+	c->calls_set = !rc;
+	return rc;
+}
+
+static int load_sites(struct fp_conf *c, const char *var, const char *v,
+		      struct fp_conf_error *err)
+{
+	char why[200];
+
+	if (fp_rules_parse(v, ';', &rules, why, sizeof(why)))
+		return fail(err, var, "%s", why);
+	memcpy(c->sites, v, strlen(v) + 1);
+	return 0;
+}
+
+/* An empty FAILPOOL_POOLS is no pools, as if unset. */
+static int load_pools(struct fp_conf *c, const char *var, const char *v,
+		      struct fp_conf_error *err)
+{
+	char why[200];
+
+	if (!*v)
+		return 0;
+	if (strlen(v) >= sizeof(c->pools))
+		return fail(err, var, "longer than %zu bytes", sizeof(c->pools) - 1);
+	if (fp_pools_check(v, why, sizeof(why)) < 0)
+		return fail(err, var, "%s", why);
+	memcpy(c->pools, v, strlen(v) + 1);
+	return 0;
+}
+
+static int load_depth(struct fp_conf *c, const char *var, const char *v,
+		      struct fp_conf_error *err)
+{
+	uint64_t n;
+
+	if (fp_parse_u64(v, &n) || n < 1 || n > FP_DEPTH_MAX)
+		return fail(err, var, "not an integer in 1..%d: '%.*s%s'",
+			    FP_DEPTH_MAX, SHOWN(v));
+	c->depth = (unsigned)n;
+	return 0;
+}
+
+static int load_report(struct fp_conf *c, const char *var, const char *v,
+		       struct fp_conf_error *err)
+{
+	return load_path(var, v, c->report, sizeof(c->report), err);
+}
+
+static int load_log(struct fp_conf *c, const char *var, const char *v,
+		    struct fp_conf_error *err)
+{
+	return load_path(var, v, c->log, sizeof(c->log), err);
+}
+
+static int load_exe(struct fp_conf *c, const char *var, const char *v,
+		    struct fp_conf_error *err)
+{
+	if (!*v)
+		return fail(err, var, "empty pattern");
+	return load_string(var, v, c->exe, sizeof(c->exe), err);
+}
+
+static int load_enable(struct fp_conf *c, const char *var, const char *v,
+		       struct fp_conf_error *err)
+{
+	if (strcmp(v, "0") && strcmp(v, "1"))
+		return fail(err, var, "not 0 or 1: '%.*s%s'", SHOWN(v));
+	c->enable = v[0] == '1';
+	return 0;
+}
+
+static int load_toggle_signal(struct fp_conf *c, const char *var, const char *v,
+			      struct fp_conf_error *err)
+{
+	if (fp_parse_signal(v, &c->toggle_signal))
+		return fail(err, var, "not a signal name or number: '%.*s%s'", SHOWN(v));
+	return check_toggle(var, v, c->toggle_signal, err);
+}
+
+static int load_verbose(struct fp_conf *c, const char *var, const char *v,
+			struct fp_conf_error *err)
+{
+	if (strcmp(v, "0") && strcmp(v, "1") && strcmp(v, "2"))
+		return fail(err, var, "not 0, 1 or 2: '%.*s%s'", SHOWN(v));
+	c->verbose = v[0] - '0';
+	return 0;
+}
+
+static int load_check(struct fp_conf *c, const char *var, const char *v,
+		      struct fp_conf_error *err)
+{
+	if (strcmp(v, "none") && strcmp(v, "frees"))
+		return fail(err, var, "not none or frees: '%.*s%s'", SHOWN(v));
+	c->check = strcmp(v, "frees") == 0 ? FP_CHECK_FREES : FP_CHECK_NONE;
+	return 0;
+}
+
+/* Row i of lib/vars.def is loaded by loaders[i]. */
+static loader *const loaders[] = {
+#define FP_VAR(NAME, key, load, flag, metavar, use, help) load,
+#include "vars.def"
+#undef FP_VAR
+};
+
+_Static_assert(FP_ARRAY_SIZE(loaders) == FP_ARRAY_SIZE(fp_conf_vars),
+	       "one loader per variable");
+
 int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 		 struct fp_conf_error *err)
 {
-	const char *v;
-	uint64_t n;
-	int rc;
-
 	fp_conf_defaults(c);
+	for (unsigned i = 0; i < FP_ARRAY_SIZE(loaders); i++) {
+		const char *v = get(fp_conf_vars[i].name);
+		int rc = v ? loaders[i](c, fp_conf_vars[i].name, v, err) : 0;
 
-	if ((v = get("FAILPOOL_RATE"))) {
-		if (fp_parse_real(v, &c->rate) || c->rate > 1.0)
-			return fail(err, "FAILPOOL_RATE", "not a number in [0,1]: '%.*s%s'", SHOWN(v));
-	}
-	if ((v = get("FAILPOOL_SEED"))) {
-		if ((rc = load_count("FAILPOOL_SEED", v, 0, &c->seed, err)))
-			return rc;
-		c->seed_set = 1;
-	}
-	if ((v = get("FAILPOOL_EVERY")) && (rc = load_count("FAILPOOL_EVERY", v, 1, &c->every, err)))
-		return rc;
-	if ((v = get("FAILPOOL_AFTER")) && (rc = load_count("FAILPOOL_AFTER", v, 0, &c->after, err)))
-		return rc;
-	if ((v = get("FAILPOOL_NTH")) && (rc = load_count("FAILPOOL_NTH", v, 1, &c->nth, err)))
-		return rc;
-	if ((v = get("FAILPOOL_BURST"))) {
-		if (strcmp(v, "inf") == 0)
-			c->burst = FP_UNLIMITED;
-		else if ((rc = load_count("FAILPOOL_BURST", v, 1, &c->burst, err)))
-			return fail(err, "FAILPOOL_BURST", "not an integer >= 1 or 'inf': '%.*s%s'", SHOWN(v));
-	}
-	if ((v = get("FAILPOOL_TIMES")) && (rc = load_count("FAILPOOL_TIMES", v, 0, &c->times, err)))
-		return rc;
-	if ((v = get("FAILPOOL_LIMIT"))) {
-		rc = fp_parse_size(v, &c->limit);
-		if (rc == -ERANGE)
-			return fail(err, "FAILPOOL_LIMIT", "out of range: '%.*s%s'", SHOWN(v));
 		if (rc)
-			return fail(err, "FAILPOOL_LIMIT", "not a size in bytes (suffix K, M or G allowed): '%.*s%s'", SHOWN(v));
-		c->limit_set = 1;
-	}
-	if ((v = get("FAILPOOL_CALLS"))) {
-		if ((rc = load_calls(v, &c->calls, err)))
 			return rc;
-		c->calls_set = 1;
-	}
-	if ((v = get("FAILPOOL_SITES"))) {
-		char why[200];
-
-		if (fp_rules_parse(v, ';', &rules, why, sizeof(why)))
-			return fail(err, "FAILPOOL_SITES", "%s", why);
-		memcpy(c->sites, v, strlen(v) + 1);
-	}
-	if ((v = get("FAILPOOL_POOLS")) && *v) {
-		char why[200];
-
-		if (strlen(v) >= sizeof(c->pools))
-			return fail(err, "FAILPOOL_POOLS", "longer than %zu bytes",
-				    sizeof(c->pools) - 1);
-		if (fp_pools_check(v, why, sizeof(why)) < 0)
-			return fail(err, "FAILPOOL_POOLS", "%s", why);
-		memcpy(c->pools, v, strlen(v) + 1);
-	}
-	if ((v = get("FAILPOOL_DEPTH"))) {
-		if (fp_parse_u64(v, &n) || n < 1 || n > FP_DEPTH_MAX)
-			return fail(err, "FAILPOOL_DEPTH", "not an integer in 1..%d: '%.*s%s'",
-				    FP_DEPTH_MAX, SHOWN(v));
-		c->depth = (unsigned)n;
-	}
-	if ((v = get("FAILPOOL_REPORT")) &&
-	    (rc = load_path("FAILPOOL_REPORT", v, c->report, sizeof(c->report), err)))
-		return rc;
-	if ((v = get("FAILPOOL_LOG")) &&
-	    (rc = load_path("FAILPOOL_LOG", v, c->log, sizeof(c->log), err)))
-		return rc;
-	if ((v = get("FAILPOOL_EXE"))) {
-		if (!*v)
-			return fail(err, "FAILPOOL_EXE", "empty pattern");
-		if ((rc = load_string("FAILPOOL_EXE", v, c->exe, sizeof(c->exe), err)))
-			return rc;
-	}
-	if ((v = get("FAILPOOL_ENABLE"))) {
-		if (strcmp(v, "0") && strcmp(v, "1"))
-			return fail(err, "FAILPOOL_ENABLE", "not 0 or 1: '%.*s%s'", SHOWN(v));
-		c->enable = v[0] == '1';
-	}
-	if ((v = get("FAILPOOL_TOGGLE_SIGNAL"))) {
-		if (fp_parse_signal(v, &c->toggle_signal))
-			return fail(err, "FAILPOOL_TOGGLE_SIGNAL", "not a signal name or number: '%.*s%s'", SHOWN(v));
-		if ((rc = check_toggle(v, c->toggle_signal, err)))
-			return rc;
-	}
-	if ((v = get("FAILPOOL_VERBOSE"))) {
-		if (strcmp(v, "0") && strcmp(v, "1") && strcmp(v, "2"))
-			return fail(err, "FAILPOOL_VERBOSE", "not 0, 1 or 2: '%.*s%s'", SHOWN(v));
-		c->verbose = v[0] - '0';
-	}
-	if ((v = get("FAILPOOL_CHECK"))) {
-		if (strcmp(v, "none") && strcmp(v, "frees"))
-			return fail(err, "FAILPOOL_CHECK", "not none or frees: '%.*s%s'", SHOWN(v));
-		c->check = strcmp(v, "frees") == 0 ? FP_CHECK_FREES : FP_CHECK_NONE;
 	}
 	return 0;
 }

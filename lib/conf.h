@@ -50,7 +50,14 @@ struct fp_conf_error {
 	char msg[FP_CONF_MSG_MAX];	/* "not a number in [0,1]: 'x'" */
 };
 
-/* One row per variable, for the tool's option table and the report. */
+/* What the tool does with a variable: the "use" column of lib/vars.def. */
+enum fp_var_use {
+	FP_VAR_REPEAT	= 1,	/* its flag may be repeated: values joined with ';' */
+	FP_VAR_EXPLORE	= 2,	/* explore passes it on (else explore decides it) */
+	FP_VAR_SOAK	= 4,	/* soak passes it on (else soak sets it itself) */
+};
+
+/* One row per variable of lib/vars.def, in its order. */
 struct fp_conf_var {
 	const char *name;		/* "FAILPOOL_RATE" */
 	const char *key;		/* "rate": report's config key */
@@ -66,7 +73,8 @@ extern const unsigned fp_conf_nvars;
 void fp_conf_defaults(struct fp_conf *c);
 
 /**
- * fp_conf_load() - read and validate every FAILPOOL_* variable.
+ * fp_conf_load() - read and validate every FAILPOOL_* variable, each by
+ * the loader its row of lib/vars.def names, in the table's order.
  * @c:   filled with defaults, then with each variable that is set
  * @get: getenv() or an equivalent lookup; NULL or "" means unset... except
  *       that an empty value of a numeric variable is an error

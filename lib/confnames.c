@@ -60,7 +60,7 @@ static unsigned distance(const char *a, size_t na, const char *b, size_t nb)
 	return prev[nb];
 }
 
-/* Every name the environment may hold: the table's, and the tool's. */
+/* Every name the environment may hold: lib/vars.def's, and the tool's. */
 static const char *known_name(unsigned i)
 {
 	return i < fp_conf_nvars ? fp_conf_vars[i].name : i == fp_conf_nvars ? tool_var : NULL;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "writeall.h"
+
 static void init(struct fp_jsonw *w)
 {
 	w->err = 0;
@@ -51,20 +53,10 @@ void fp_jsonw_mem_free(struct fp_jsonw *w)
 
 int fp_jsonw_flush(struct fp_jsonw *w)
 {
-	size_t off = 0;
-
 	if (w->to_mem)
 		return w->err;	/* the text stays for the caller to take */
-	while (off < w->len && !w->err) {
-		ssize_t n = write(w->fd, w->buf + off, w->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			w->err = n < 0 ? -errno : -EIO;
-		else
-			off += (size_t)n;
-	}
+	if (!w->err)
+		w->err = fp_write_all(w->fd, w->buf, w->len);
 	w->len = 0;
 	return w->err;
 }

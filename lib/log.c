@@ -25,6 +25,7 @@
 #include "report.h"
 #include "runtime.h"
 #include "say.h"
+#include "writeall.h"
 
 /*
  * The crash line has no allocator to grow into: a static buffer that holds
@@ -183,33 +184,11 @@ static int log_fd(void)
 	return fresh;
 }
 
-/*
- * One write(2) for the whole line; only a short write (a full disk, a
- * signal) makes a second one, to finish the line rather than cut it.
- * Return: 0, or -errno.
- */
-static int write_line(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		if (w == 0)
-			return -EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write @w's text to the log, or say once why it cannot be. */
 static void log_text(struct fp_jsonw *w)
 {
 	int fd = w->err ? -1 : log_fd();
-	int rc = w->err ? w->err : fd < 0 ? -EBADF : write_line(fd, w->buf, w->len);
+	int rc = w->err ? w->err : fd < 0 ? -EBADF : fp_write_all(fd, w->buf, w->len);
 
 	if (rc)
 		complain_once("write", -rc);

@@ -26,6 +26,7 @@
 #include "hooks.h"
 #include "je.h"
 #include "log.h"
+#include "pathpat.h"
 #include "pool.h"
 #include "prng.h"
 #include "report.h"
@@ -100,38 +101,7 @@ int fp_rt_expand(const char *tmpl, char *out, unsigned size)
 			out[n++] = '/';
 	}
 
-	for (const char *p = tmpl; *p; p++) {
-		char num[24];
-		const char *ins = num;
-		unsigned len;
-
-		if (p[0] != '%' || !p[1]) {
-			num[0] = *p;
-			num[1] = '\0';
-		} else if (*++p == 'p') {
-			unsigned long v = (unsigned long)getpid();
-			int i = sizeof(num) - 1;
-
-			num[i] = '\0';
-			do {
-				num[--i] = (char)('0' + v % 10);
-				v /= 10;
-			} while (v);
-			ins = num + i;
-		} else if (*p == 'e') {
-			ins = fp_rt.exe;
-		} else {
-			num[0] = *p;	/* "%%", and anything conf.c let through */
-			num[1] = '\0';
-		}
-		len = (unsigned)strlen(ins);
-		if (n + len >= size)
-			return -ENAMETOOLONG;
-		memcpy(out + n, ins, len);
-		n += len;
-	}
-	out[n] = '\0';
-	return 0;
+	return fp_pathpat_expand(tmpl, (unsigned long)getpid(), fp_rt.exe, 0, out + n, size - n);
 }
 
 static void open_log(void)

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "writeall.h"
+
 static _Atomic int noted;		/* fp_say_init() ran */
 static int secure;			/* AT_SECURE: say nothing */
 static int open_at_boot;		/* fd 2 was open at boot */
@@ -56,16 +58,7 @@ void fp_say(const char *msg, size_t len)
 	fp_say_init();
 	if (secure || !still_stderr())
 		goto out;
-	while (len) {
-		ssize_t n = write(STDERR_FILENO, msg, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		msg += n;
-		len -= (size_t)n;
-	}
+	fp_write_all(STDERR_FILENO, msg, len);
 out:
 	errno = saved;
 }

@@ -39,13 +39,11 @@ static void explore_help(FILE *out)
 	      "  --jobs N               runs in parallel (default 1)\n"
 	      "  --timeout T            a run past T (500ms, 10s, 2m) is hung (default 30s)\n"
 	      "  --out DIR              summary.json, runs/ and repro-N.sh (default failpool-explore)\n"
-	      "  --depth N              frames per site (FAILPOOL_DEPTH, default 8)\n"
-	      "  --calls LIST           entry points that may fail (FAILPOOL_CALLS)\n"
-	      "  --exe GLOB             only these executables (FAILPOOL_EXE)\n"
-	      "  --pool POOL            mempool reserves (FAILPOOL_POOLS), repeatable\n"
-	      "  --check none|frees     check every free (FAILPOOL_CHECK, default frees here)\n"
 	      "  -h, --help             this help\n"
-	      "Exit status: 0 nothing crashed or hung, 1 something did, 2 usage error.\n", out);
+	      "and the options of `failpool run` that explore passes on to every run\n"
+	      "(--check is frees here unless told otherwise):\n", out);
+	fp_opts_help(out, FP_VAR_EXPLORE);
+	fputs("Exit status: 0 nothing crashed or hung, 1 something did, 2 usage error.\n", out);
 }
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -63,13 +61,6 @@ static int take_u(const char *flag, const char *v, unsigned min, unsigned max, u
 	}
 	*out = (unsigned)n;
 	return 0;
-}
-
-/* Flags of `run` that explore passes on; the rest decide what fails: explore's job. */
-static int passed_on(const char *flag)
-{
-	return !strcmp(flag, "calls") || !strcmp(flag, "exe") || !strcmp(flag, "pool") ||
-	       !strcmp(flag, "depth") || !strcmp(flag, "check");
 }
 
 static int parse(int argc, char **argv, struct fp_explore *x, struct fp_optvals *v)
@@ -127,15 +118,9 @@ static int parse(int argc, char **argv, struct fp_explore *x, struct fp_optvals 
 			x->out = val;
 			continue;
 		}
-		if (a[0] == '-' && a[1] == '-') {
-			const char *name = a + 2;
-			size_t n = strcspn(name, "=");
-
-			for (unsigned k = 0; k < fp_nopts; k++)
-				if (strlen(fp_opts[k].flag) == n && !strncmp(fp_opts[k].flag, name, n) &&
-				    !passed_on(fp_opts[k].flag))
-					return bad_usage("%s cannot be used: explore decides what fails", a);
-		}
+		/* Flags of `run` explore does not pass on decide what fails: explore's job. */
+		if (fp_opt_refused(a, FP_VAR_EXPLORE))
+			return bad_usage("%s cannot be used: explore decides what fails", a);
 		rc = fp_opt_parse(v, argc, argv, &i);
 		if (rc < 0)
 			return FP_EXIT_USAGE;

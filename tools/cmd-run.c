@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "fp.h"
 #include "options.h"
+#include "pathpat.h"
 #include "shimpath.h"
 #include "summary.h"
 
@@ -87,7 +88,7 @@ static void run_help(FILE *out)
 	      "usage or configuration error, or a CMD the shim cannot enter (statically\n"
 	      "linked, set-user-ID or set-group-ID); 126 CMD not executable, 127 not found.\n\n"
 	      "Options (each sets the FAILPOOL_* variable named; see failpool(1)):\n", out);
-	fp_opts_help(out);
+	fp_opts_help(out, 0);
 	fputs("  -q, --quiet            no summary\n"
 	      "  -h, --help             this help\n", out);
 }
@@ -102,8 +103,7 @@ static int bad_usage(const char *fmt, const char *arg)
 static int make_temp_report(char *dir, size_t size)
 {
 	const char *tmp = getenv("TMPDIR");
-	char tmpl[PATH_MAX + 64], *d;
-	size_t n = 0;
+	char tmpl[2 * PATH_MAX + 16];
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
@@ -115,13 +115,8 @@ static int make_temp_report(char *dir, size_t size)
 		return -1;
 	}
 	/* %p: the direct child's report, not its children's. */
-	for (d = dir; *d && n + 3 < sizeof(tmpl); d++) {
-		if (*d == '%')
-			tmpl[n++] = '%';
-		tmpl[n++] = *d;
-	}
-	tmpl[n] = '\0';
-	strncat(tmpl, "/%p.json", sizeof(tmpl) - n - 1);
+	fp_pathpat_literal(dir, tmpl, sizeof(tmpl) - 16);
+	strcat(tmpl, "/%p.json");
 	return setenv("FAILPOOL_REPORT", tmpl, 1);
 }
 
@@ -255,46 +250,14 @@ static int unenterable(const char *path, int depth, char *why, size_t size)
 	return rc;
 }
 
-/* @tmpl with %p, %e and %% expanded; glob characters escaped if @glob. */
-static void expand(const char *tmpl, pid_t pid, const char *exe, int glob,
-		   char *out, size_t size)
-{
-	size_t n = 0;
-
-	for (const char *p = tmpl; *p && n + 1 < size; p++) {
-		char num[24];
-		const char *ins = NULL;
-
-		if (*p == '%' && p[1] == 'p') {
-			snprintf(num, sizeof(num), "%ld", (long)pid);
-			ins = num;
-		} else if (*p == '%' && p[1] == 'e') {
-			ins = exe;
-		} else if (*p == '%' && p[1] == '%') {
-			ins = "%";
-		}
-		if (ins) {
-			size_t k = strlen(ins);
-
-			if (k > size - 1 - n)
-				k = size - 1 - n;
-			memcpy(out + n, ins, k);
-			n += k;
-			p++;
-			continue;
-		}
-		if (glob && strchr("*?[\\", *p) && n + 2 < size)
-			out[n++] = '\\';
-		out[n++] = *p;
-	}
-	out[n] = '\0';
-}
-
 /*
  * The report of the child @pid. With %e in the template, the shim used the
- * basename of /proc/self/exe, which the tool can only guess (symlinks,
- * scripts, a CMD that execs another program): try CMD's resolved and
- * literal basenames, then any file the template matches, newest first.
+ * basename of /proc/self/exe of the image that ended last under that pid:
+ * CMD's resolved basename when CMD is a program, which the tool computes.
+ * It cannot know it when CMD is a script (the image is its interpreter,
+ * maybe found by env) or execs another program (each image writes its own
+ * report, same pid): then try CMD's literal basename, then any file the
+ * template matches, newest first.
  */
 static void report_path(const char *tmpl, pid_t pid, const char *cmd,
 			char *out, size_t size)
@@ -304,18 +267,18 @@ static void report_path(const char *tmpl, pid_t pid, const char *cmd,
 	glob_t g;
 
 	if (!strstr(tmpl, "%e")) {
-		expand(tmpl, pid, "", 0, out, size);
+		fp_pathpat_expand(tmpl, (unsigned long)pid, "", 0, out, size);
 		return;
 	}
 	if (resolve_cmd(cmd, real) == 0) {
-		expand(tmpl, pid, strrchr(real, '/') + 1, 0, out, size);
+		fp_pathpat_expand(tmpl, (unsigned long)pid, strrchr(real, '/') + 1, 0, out, size);
 		if (access(out, F_OK) == 0)
 			return;
 	}
-	expand(tmpl, pid, base ? base + 1 : cmd, 0, out, size);
+	fp_pathpat_expand(tmpl, (unsigned long)pid, base ? base + 1 : cmd, 0, out, size);
 	if (access(out, F_OK) == 0)
 		return;
-	expand(tmpl, pid, "*", 1, pat, sizeof(pat));
+	fp_pathpat_expand(tmpl, (unsigned long)pid, "*", FP_PATHPAT_GLOB, pat, sizeof(pat));
 	if (glob(pat, 0, NULL, &g) == 0) {
 		struct timespec best = { 0, 0 };
 

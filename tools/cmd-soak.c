@@ -62,10 +62,10 @@ static void soak_help(FILE *out)
 	      "                         earlier soak's, of which only what it wrote is removed\n"
 	      "  --stress-ng PATH       which stress-ng (default: the one in PATH)\n"
 	      "  -h, --help             this help\n"
-	      "and the failure options of `failpool run` (--rate, --seed, --every, --after,\n"
-	      "--site, --pool, ...). Every allocation of stress-ng is eligible unless --site\n"
-	      "says otherwise.\n"
-	      "Exit status: 0 everything survived, 1 a finding (a process that did not end\n"
+	      "and the options of `failpool run` that soak passes on to stress-ng (every\n"
+	      "allocation of stress-ng is eligible unless --site says otherwise):\n", out);
+	fp_opts_help(out, FP_VAR_SOAK);
+	fputs("Exit status: 0 everything survived, 1 a finding (a process that did not end\n"
 	      "well, a pool that ran out), 2 a usage error or a soak that tested nothing.\n", out);
 }
 
@@ -131,7 +131,7 @@ static int parse_args(struct soak *s, int argc, char **argv)
 		} else if ((took = fp_opt_take("stress-ng", argc, argv, &i, &val))) {
 			s->stress = val;
 			rc = took < 0 ? -1 : 0;
-		} else if (!strncmp(a, "--report", 8)) {
+		} else if (fp_opt_refused(a, FP_VAR_SOAK)) {
 			rc = bad_usage("%s cannot be used: soak keeps the reports in --out", a) ? -1 : 0;
 		} else if ((took = fp_opt_parse(&vals, argc, argv, &i)) <= 0) {
 			if (!took)
@@ -277,17 +277,15 @@ static int run_soak(struct soak *s, struct fp_run *run)
 {
 	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
 	char *preload = fp_preload_value(), *vars[2] = { NULL }, log[4096];
-	const char *keep[64];
 	int rc = -1;
 
 	if (!preload || asprintf(&vars[0], "FAILPOOL_REPORT=%s/%%p.json", s->out_abs) < 0)
 		goto out;
 	snprintf(log, sizeof(log), "%s/%s", s->out_abs, FP_SOAK_LOG);
 	/* Every setting but the report, which soak keeps in --out. */
-	fp_opts_keep(keep, FP_ARRAY_SIZE(keep), "FAILPOOL_REPORT");
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	if (fp_run_start(run, s->cmd, preload, vars, keep, log)) {
+	if (fp_run_start(run, s->cmd, preload, vars, fp_opts_passed(FP_VAR_SOAK), log)) {
 		fprintf(stderr, "failpool: cannot start %s: %s\n", s->stress, strerror(errno));
 	} else {
 		wait_soak(run, s->duration_ns);

@@ -16,6 +16,7 @@
 #include "cmds.h"
 #include "fp.h"
 #include "jsonw.h"
+#include "options.h"
 #include "parse.h"
 #include "runner.h"
 
@@ -80,21 +81,19 @@ static void quote(FILE *f, const char *s)
 
 static void repro_line(FILE *f, const struct fp_explore *x, const struct fp_xrun *r)
 {
-	static const char *const passed[][2] = {
-		{ "FAILPOOL_CALLS", "--calls" }, { "FAILPOOL_EXE", "--exe" },
-		{ "FAILPOOL_POOLS", "--pool" }, { "FAILPOOL_CHECK", "--check" },
-	};
 	char tool[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", tool, sizeof(tool) - 1);
 
 	tool[n > 0 ? n : 0] = '\0';
 	quote(f, n > 0 ? tool : "failpool");
 	fprintf(f, " run --depth %u", x->depth);
-	for (unsigned i = 0; i < sizeof(passed) / sizeof(passed[0]); i++) {
-		const char *v = getenv(passed[i][0]);
+	/* What explore passed on to the run; the depth in force is given above. */
+	for (unsigned i = 0; i < fp_nopts; i++) {
+		const char *v = getenv(fp_opts[i].var);
 
-		if (v && *v) {
-			fprintf(f, " %s ", passed[i][1]);
+		if ((fp_opts[i].use & FP_VAR_EXPLORE) && strcmp(fp_opts[i].var, "FAILPOOL_DEPTH") &&
+		    v && *v) {
+			fprintf(f, " --%s ", fp_opts[i].flag);
 			quote(f, v);
 		}
 	}

@@ -23,12 +23,8 @@
 #include "explore-out.h"
 #include "json.h"
 #include "lines.h"
+#include "options.h"
 #include "runner.h"
-
-static const char *const keep[] = {
-	"FAILPOOL_CALLS", "FAILPOOL_EXE", "FAILPOOL_POOLS", "FAILPOOL_DEPTH", "FAILPOOL_CHECK",
-	NULL
-};
 
 struct state {
 	const struct fp_explore *x;
@@ -264,7 +260,7 @@ static int start(struct state *s, struct fp_xrun *r, struct fp_run *p)
 		if (x->persistent)
 			vars[n++] = strdup("FAILPOOL_BURST=inf");
 	}
-	rc = fp_run_start(p, x->cmd, x->preload, vars, keep, out);
+	rc = fp_run_start(p, x->cmd, x->preload, vars, fp_opts_passed(FP_VAR_EXPLORE), out);
 	r->pid = p->pid;
 	/* putenv() kept the strings in the child only: ours can go. */
 	for (unsigned i = 0; i < n; i++)

@@ -10,32 +10,15 @@
 
 #include "conf.h"
 #include "fp.h"
+#include "pathpat.h"
 
-const struct fp_opt fp_opts[] = {
-	{ "rate",          "FAILPOOL_RATE",          "R",      0 },
-	{ "seed",          "FAILPOOL_SEED",          "S",      0 },
-	{ "every",         "FAILPOOL_EVERY",         "N",      0 },
-	{ "after",         "FAILPOOL_AFTER",         "N",      0 },
-	{ "nth",           "FAILPOOL_NTH",           "N",      0 },
-	{ "burst",         "FAILPOOL_BURST",         "N|inf",  0 },
-	{ "times",         "FAILPOOL_TIMES",         "N",      0 },
-	{ "limit",         "FAILPOOL_LIMIT",         "SIZE",   0 },
-	{ "calls",         "FAILPOOL_CALLS",         "LIST",   0 },
-	{ "site",          "FAILPOOL_SITES",         "RULE",   1 },
-	{ "pool",          "FAILPOOL_POOLS",         "POOL",   1 },
-	{ "depth",         "FAILPOOL_DEPTH",         "N",      0 },
-	{ "report",        "FAILPOOL_REPORT",        "PATH",   0 },
-	{ "log",           "FAILPOOL_LOG",           "PATH",   0 },
-	{ "exe",           "FAILPOOL_EXE",           "GLOB",   0 },
-	{ "enable",        "FAILPOOL_ENABLE",        "0|1",    0 },
-	{ "toggle-signal", "FAILPOOL_TOGGLE_SIGNAL", "SIG",    0 },
-	{ "verbose",       "FAILPOOL_VERBOSE",       "0|1|2",  0 },
-	{ "check",         "FAILPOOL_CHECK",         "none|frees", 0 },
+const struct fp_opt fp_opts[FP_NOPTS] = {
+#define FP_VAR(NAME, key, load, flag, metavar, use, help) \
+	{ flag, "FAILPOOL_" #NAME, metavar, use, help },
+#include "vars.def"
+#undef FP_VAR
 };
-const unsigned fp_nopts = FP_ARRAY_SIZE(fp_opts);
-
-_Static_assert(FP_ARRAY_SIZE(fp_opts) <= FP_ARRAY_SIZE(((struct fp_optvals *)0)->val),
-	       "struct fp_optvals too small for the option table");
+const unsigned fp_nopts = FP_NOPTS;
 
 int fp_opt_take(const char *name, int argc, char **argv, int *i,
 		const char **val)
@@ -71,7 +54,7 @@ int fp_opt_parse(struct fp_optvals *v, int argc, char **argv, int *i)
 				return -1;
 			continue;
 		}
-		if (fp_opts[k].repeat && v->val[k]) {
+		if ((fp_opts[k].use & FP_VAR_REPEAT) && v->val[k]) {
 			if (asprintf(&s, "%s;%s", v->val[k], val) < 0)
 				s = NULL;
 		} else {
@@ -95,23 +78,14 @@ int fp_opt_parse(struct fp_optvals *v, int argc, char **argv, int *i)
  */
 static char *absolute_template(const char *var, const char *v)
 {
-	char cwd[PATH_MAX], *s, *p;
+	char cwd[PATH_MAX], dir[2 * PATH_MAX], *s;
 
 	if ((strcmp(var, "FAILPOOL_REPORT") && strcmp(var, "FAILPOOL_LOG")) ||
 	    !*v || *v == '/' || !getcwd(cwd, sizeof(cwd)))
 		return strdup(v);
-	s = malloc(2 * strlen(cwd) + strlen(v) + 2);
-	if (!s)
+	fp_pathpat_literal(cwd, dir, sizeof(dir));	/* fits: twice the size */
+	if (asprintf(&s, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", v) < 0)
 		return NULL;
-	p = s;
-	for (const char *c = cwd; *c; c++) {
-		if (*c == '%')
-			*p++ = '%';
-		*p++ = *c;
-	}
-	if (p[-1] != '/')
-		*p++ = '/';
-	strcpy(p, v);
 	return s;
 }
 
@@ -147,40 +121,52 @@ int fp_opts_validate(struct fp_conf *conf)
 	return -1;
 }
 
-const char *const *fp_opts_keep(const char **keep, unsigned size, const char *except)
+const struct fp_opt *fp_opt_refused(const char *arg, unsigned tool)
 {
+	size_t n = strcspn(arg, "=");
+
+	if (strncmp(arg, "--", 2))
+		return NULL;
+	for (unsigned k = 0; k < fp_nopts; k++)
+		if (strlen(fp_opts[k].flag) == n - 2 && !strncmp(fp_opts[k].flag, arg + 2, n - 2))
+			return fp_opts[k].use & tool ? NULL : &fp_opts[k];
+	return NULL;
+}
+
+const char *const *fp_opts_passed(unsigned tool)
+{
+	/* Indexed by @tool, a single bit; [FP_NOPTS] is the NULL end. */
+	static const char *lists[FP_VAR_SOAK + 1][FP_NOPTS + 1];
+	static unsigned char built[FP_VAR_SOAK + 1];
+	const char **list = lists[tool <= FP_VAR_SOAK ? tool : 0];
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < fp_conf_nvars && n + 1 < size; i++)
-		if (strcmp(fp_conf_vars[i].name, except))
-			keep[n++] = fp_conf_vars[i].name;
-	keep[n] = NULL;
-	return keep;
+	if (tool > FP_VAR_SOAK || built[tool])
+		return list;
+	for (unsigned k = 0; k < fp_nopts; k++)
+		if (fp_opts[k].use & tool)
+			list[n++] = fp_opts[k].var;
+	built[tool] = 1;
+	return list;
 }
 
-static const char *var_help(const char *var)
-{
-	for (unsigned i = 0; i < fp_conf_nvars; i++)
-		if (strcmp(fp_conf_vars[i].name, var) == 0)
-			return fp_conf_vars[i].help;
-	return "";
-}
-
-void fp_opts_help(FILE *out)
+void fp_opts_help(FILE *out, unsigned use)
 {
 	for (unsigned k = 0; k < fp_nopts; k++) {
 		char left[40];
 
+		if ((fp_opts[k].use & use) != use)
+			continue;
 		snprintf(left, sizeof(left), "--%s %s", fp_opts[k].flag,
 			 fp_opts[k].metavar);
-		fprintf(out, "  %-22s %s%s (%s)\n", left, var_help(fp_opts[k].var),
-			fp_opts[k].repeat ? "; repeatable" : "", fp_opts[k].var);
+		fprintf(out, "  %-22s %s%s (%s)\n", left, fp_opts[k].help,
+			fp_opts[k].use & FP_VAR_REPEAT ? "; repeatable" : "", fp_opts[k].var);
 	}
 }
 
 void fp_optvals_free(struct fp_optvals *v)
 {
-	for (unsigned k = 0; k < FP_ARRAY_SIZE(v->val); k++) {
+	for (unsigned k = 0; k < FP_NOPTS; k++) {
 		free(v->val[k]);
 		v->val[k] = NULL;
 	}

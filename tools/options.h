@@ -1,28 +1,37 @@
 /*
- * The one table mapping the tool's long flags to FAILPOOL_* variables,
- * shared by run (and later explore and soak): --rate=R or --rate R sets
- * FAILPOOL_RATE, and so on. Validation is lib/conf.c's, as in the shim.
+ * The tool's long flags for the FAILPOOL_* variables, derived from
+ * lib/vars.def: --rate=R or --rate R sets FAILPOOL_RATE, and so on, in run,
+ * explore and soak alike. Validation is lib/conf.c's, as in the shim.
  */
 #ifndef FP_OPTIONS_H
 #define FP_OPTIONS_H
 
 #include <stdio.h>
 
-struct fp_conf;
+#include "conf.h"
 
 struct fp_opt {
 	const char *flag;	/* "rate" for --rate */
 	const char *var;	/* "FAILPOOL_RATE" */
 	const char *metavar;	/* "R" in the help */
-	int repeat;		/* repeatable: values joined with ';' */
+	unsigned use;		/* enum fp_var_use bits (lib/conf.h) */
+	const char *help;	/* one line for --help */
 };
 
-extern const struct fp_opt fp_opts[];
+/* One row per variable of lib/vars.def. */
+enum {
+	FP_NOPTS = 0
+#define FP_VAR(NAME, key, load, flag, metavar, use, help) + 1
+#include "vars.def"
+#undef FP_VAR
+};
+
+extern const struct fp_opt fp_opts[FP_NOPTS];
 extern const unsigned fp_nopts;
 
 /* Values collected from the command line, one slot per table row. */
 struct fp_optvals {
-	char *val[32];		/* NULL: not given */
+	char *val[FP_NOPTS];	/* NULL: not given */
 };
 
 /**
@@ -65,19 +74,26 @@ int fp_opts_setenv(const struct fp_optvals *v);
 int fp_opts_validate(struct fp_conf *conf);
 
 /**
- * fp_opts_keep() - what a run keeps of the tool's FAILPOOL_* variables:
- * every name of lib/conf.c's table but @except (which the tool sets
- * itself), so a variable added there is passed on without a second list.
- * @keep: filled with at most @size - 1 names and a NULL
- *
- * Return: @keep.
+ * fp_opt_refused() - whether @arg is the flag of a variable that @tool
+ * (FP_VAR_EXPLORE or FP_VAR_SOAK) sets itself, as --flag or --flag=VALUE.
+ * Return: the flag's row, or NULL.
  */
-const char *const *fp_opts_keep(const char **keep, unsigned size, const char *except);
+const struct fp_opt *fp_opt_refused(const char *arg, unsigned tool);
 
 /**
- * fp_opts_help() - one line per flag, with the variable it sets.
+ * fp_opts_passed() - the FAILPOOL_* names @tool (FP_VAR_EXPLORE or
+ * FP_VAR_SOAK) passes on from its environment to each run: the rows of
+ * lib/vars.def with that bit, so a variable added there needs no second list.
+ * Context: the tool; the list is built once and never freed.
+ * Return: a NULL-terminated list of names.
  */
-void fp_opts_help(FILE *out);
+const char *const *fp_opts_passed(unsigned tool);
+
+/**
+ * fp_opts_help() - one line per flag whose row has every bit of @use
+ * (0: all flags), with the variable it sets.
+ */
+void fp_opts_help(FILE *out, unsigned use);
 
 /**
  * fp_optvals_free() - release the recorded values.

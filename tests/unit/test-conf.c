@@ -327,6 +327,85 @@ int main(void)
 		ok(strncmp(fp_conf_vars[i].name, "FAILPOOL_", 9) == 0 && fp_conf_vars[i].key[0] &&
 		   fp_conf_vars[i].help[0], "%s described", fp_conf_vars[i].name);
 
+	/*
+	 * Table-driven, one good and one bad value per row of lib/vars.def at
+	 * least, with the whole message: a variable added to the table without
+	 * its cases here fails below.
+	 */
+	{
+		static const struct { const char *var, *value, *msg; } cases[] = {
+			{ "FAILPOOL_RATE", "0.5", NULL },
+			{ "FAILPOOL_RATE", "", "not a number in [0,1]: ''" },
+			{ "FAILPOOL_SEED", "0", NULL },
+			{ "FAILPOOL_SEED", "1e3", "not a non-negative integer: '1e3'" },
+			{ "FAILPOOL_EVERY", "1", NULL },
+			{ "FAILPOOL_EVERY", "0", "must be at least 1: '0'" },
+			{ "FAILPOOL_AFTER", "0", NULL },
+			{ "FAILPOOL_AFTER", "", "not a non-negative integer: ''" },
+			{ "FAILPOOL_NTH", "18446744073709551615", NULL },
+			{ "FAILPOOL_NTH", "18446744073709551616", "out of range (at most 18446744073709551615): '18446744073709551616'" },
+			{ "FAILPOOL_BURST", "inf", NULL },
+			{ "FAILPOOL_BURST", "-1", "not an integer >= 1 or 'inf': '-1'" },
+			{ "FAILPOOL_TIMES", "7", NULL },
+			{ "FAILPOOL_TIMES", "7x", "not a non-negative integer: '7x'" },
+			{ "FAILPOOL_LIMIT", "1G", NULL },
+			{ "FAILPOOL_LIMIT", "", "not a size in bytes (suffix K, M or G allowed): ''" },
+			{ "FAILPOOL_CALLS", "realloc,delete[]", NULL },
+			{ "FAILPOOL_CALLS", "mmap", "unknown function 'mmap' (known: malloc calloc realloc reallocarray free posix_memalign aligned_alloc memalign valloc pvalloc malloc_usable_size new new[] delete delete[])" },
+			{ "FAILPOOL_SITES", "lib:libz*", NULL },
+			{ "FAILPOOL_SITES", "func:", "rule 1 'func:': empty pattern" },
+			{ "FAILPOOL_POOLS", "", NULL },
+			{ "FAILPOOL_POOLS", "p:site=func:x,min=1", "pool 'p': size= is required" },
+			{ "FAILPOOL_DEPTH", "8", NULL },
+			{ "FAILPOOL_DEPTH", "", "not an integer in 1..64: ''" },
+			{ "FAILPOOL_REPORT", "r.json", NULL },
+			{ "FAILPOOL_REPORT", "%x", "unknown escape '%x' (use %p, %e or %%): '%x'" },
+			{ "FAILPOOL_LOG", "%%.log", NULL },
+			{ "FAILPOOL_LOG", "", "empty path" },
+			{ "FAILPOOL_EXE", "[ab]*", NULL },
+			{ "FAILPOOL_EXE", "", "empty pattern" },
+			{ "FAILPOOL_ENABLE", "1", NULL },
+			{ "FAILPOOL_ENABLE", "", "not 0 or 1: ''" },
+			{ "FAILPOOL_TOGGLE_SIGNAL", "SIGUSR1", NULL },
+			{ "FAILPOOL_TOGGLE_SIGNAL", "USR9", "not a signal name or number: 'USR9'" },
+			{ "FAILPOOL_VERBOSE", "0", NULL },
+			{ "FAILPOOL_VERBOSE", "01", "not 0, 1 or 2: '01'" },
+			{ "FAILPOOL_CHECK", "none", NULL },
+			{ "FAILPOOL_CHECK", "", "not none or frees: ''" },
+		};
+
+		for (unsigned v = 0; v < fp_conf_nvars; v++) {
+			unsigned goods = 0, bads = 0;
+
+			for (unsigned i = 0; i < FP_ARRAY_SIZE(cases); i++)
+				if (!strcmp(cases[i].var, fp_conf_vars[v].name))
+					cases[i].msg ? bads++ : goods++;
+			ok(goods && bads, "%s: a good and a bad case below", fp_conf_vars[v].name);
+		}
+		for (unsigned i = 0; i < FP_ARRAY_SIZE(cases); i++) {
+			int rc = LOAD(cases[i].var, cases[i].value);
+
+			if (!cases[i].msg) {
+				is_int(rc, 0, "%s='%s' is accepted", cases[i].var, cases[i].value);
+				continue;
+			}
+			is_int(rc, -EINVAL, "%s='%s' is rejected", cases[i].var, cases[i].value);
+			is_str(err.var, cases[i].var, "... naming it");
+			is_str(err.msg, cases[i].msg, "... saying what is wrong");
+		}
+	}
+
+	/* Variables are checked in the table's order, whatever the environment's. */
+	is_int(LOAD("FAILPOOL_CHECK", "x", "FAILPOOL_DEPTH", "0", "FAILPOOL_RATE", "2"), -EINVAL,
+	       "three bad variables");
+	is_str(err.var, "FAILPOOL_RATE", "... the table's first is named");
+	is_int(LOAD("FAILPOOL_CHECK", "x", "FAILPOOL_DEPTH", "0"), -EINVAL, "two bad variables");
+	is_str(err.var, "FAILPOOL_DEPTH", "... DEPTH before CHECK");
+	is_int(LOAD("FAILPOOL_SEED", "9", "FAILPOOL_NTH", "3", "FAILPOOL_DEPTH", "2", "FAILPOOL_CHECK", "frees"),
+	       0, "four good variables together");
+	ok(c.seed_set && c.seed == 9 && c.nth == 3 && c.depth == 2 && c.check == FP_CHECK_FREES &&
+	   c.rate == 0 && c.burst == 1, "... each sets its own field and no other");
+
 	/* Call names and which of them can fail. */
 	is_str(fp_call_name(FP_CALL_MALLOC), "malloc", "call name malloc");
 	is_str(fp_call_name(FP_CALL_NEW_ARRAY), "new[]", "call name new[]");
