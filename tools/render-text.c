@@ -92,8 +92,8 @@ static void settings(FILE *out, const struct fp_model *m)
 	if (!m->nprocs)
 		return;
 	fputs("\nSettings\n", out);
-	wrapped(out, *fp_render_settings(&m->procs[0], NULL, first, sizeof(first)) ? first : "(none)",
-		"");
+	fp_render_settings(&m->procs[0], NULL, first, sizeof(first));
+	wrapped(out, *first ? first : m->procs[0].config ? "(none)" : "(not in this report)", "");
 	for (size_t i = 1; i < m->nprocs; i++)
 		if (*fp_render_settings(&m->procs[i], &m->procs[0], other, sizeof(other))) {
 			snprintf(first, sizeof(first), "pid %" PRIu64 ": %s", m->procs[i].pid, other);
