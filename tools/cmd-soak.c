@@ -143,7 +143,7 @@ static int parse_args(struct soak *s, int argc, char **argv)
 		rc = -1;
 	fp_optvals_free(&vals);
 	if (!rc)
-		s->injects = fp_conf_injects(&conf) && conf.times && conf.enable;
+		s->injects = fp_conf_injects(&conf) && conf.times;
 	if (!rc && !(s->out_abs = absolute(s->out)))
 		rc = -1;
 	return rc;

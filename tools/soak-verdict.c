@@ -106,7 +106,7 @@ int fp_soak_verdict(FILE *out, const struct fp_soak_result *r)
 		what_ran(out, r);
 		fprintf(out, ", %" PRIu64 " failures injected, none fatal\n", m->totals.injected);
 		rc = FP_EXIT_FINDING;
-	} else if (!r->injects) {
+	} else if (!r->injects && !m->totals.injected && !m->totals.real_failures) {
 		fputs("failpool soak: tested nothing: no failure was configured (give --rate, --every, "
 		      "--nth or --limit); ", out);
 		what_ran(out, r);
@@ -115,7 +115,7 @@ int fp_soak_verdict(FILE *out, const struct fp_soak_result *r)
 	} else if (!m->totals.injected && !m->totals.real_failures) {
 		fputs("failpool soak: tested nothing: no allocation failed; ", out);
 		what_ran(out, r);
-		fputs(" and the settings never matched (--after, --site, --calls?)\n", out);
+		fputs(" and the settings never matched (--after, --site, --calls, --enable?)\n", out);
 		rc = FP_EXIT_USAGE;
 	} else {
 		fputs("failpool soak: survived: ", out);

@@ -86,7 +86,7 @@ is "$?:$(head -n 1 "$T/out")" \
 	"no failure configured: tested nothing, exit 2"
 $S --duration 1s --stressor bsearch --rate 1 --after 100000000 --out "$T/n" >"$T/out" 2>&1
 is "$?:$(head -n 1 "$T/out")" \
-	"2:failpool soak: tested nothing: no allocation failed; stress-ng and 1 worker ran 1 s and the settings never matched (--after, --site, --calls?)" \
+	"2:failpool soak: tested nothing: no allocation failed; stress-ng and 1 worker ran 1 s and the settings never matched (--after, --site, --calls, --enable?)" \
 	"--after past every allocation: tested nothing, exit 2"
 
 # 7. A pool that returned NULL is a finding, with its suggested min.
