@@ -303,7 +303,8 @@ out:
 static int conclude(const struct soak *s, const struct fp_run *run)
 {
 	struct fp_soak_result r = { .run = run, .duration_ns = s->duration_ns,
-				    .injects = s->injects, .interrupted = interrupted };
+				    .injects = s->injects, .interrupted = interrupted,
+				    .out = s->out };
 	struct fp_merged m;
 	char **paths;
 	size_t npaths;

@@ -99,6 +99,8 @@ int fp_soak_verdict(FILE *out, const struct fp_soak_result *r)
 		exhausted += m->pools[i].exhausted > 0;
 	if (!stress_ng_ok(r->run) || crashed || failed || !m->nprocs) {
 		not_survived(out, r, crashed, failed);
+		if (!stress_ng_ok(r->run))
+			fprintf(out, "  stress-ng's output: %s/%s\n", r->out, FP_SOAK_LOG);
 		rc = FP_EXIT_FINDING;
 	} else if (exhausted) {
 		fprintf(out, "failpool soak: finding: %u pool%s ran out; ", exhausted,

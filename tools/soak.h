@@ -71,6 +71,7 @@ struct fp_soak_result {
 	uint64_t duration_ns;
 	int injects;			/* a failure criterion was configured */
 	int interrupted;		/* the user stopped it (SIGINT, SIGTERM) */
+	const char *out;		/* --out, where stress-ng's output is */
 };
 
 /**

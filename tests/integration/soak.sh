@@ -43,6 +43,8 @@ $S --duration 3s --rate 0.01 --seed 1 --out "$T/s" >"$T/out" 2>"$T/err"
 is "$?:$(head -n 1 "$T/out")" \
 	"1:failpool soak: NOT survived: stress-ng killed by signal 6; 1 process crashed, 0 exited with an error" \
 	"RATE=0.01 without --after: not survived, stress-ng aborted as it started"
+is "$(sed -n 2,3p "$T/out" | sed 's/pid [0-9]*/pid N/')" "  stress-ng's output: $T/s/stress-ng.log
+  pid N (stress-ng): killed by signal 6 (SIGABRT)" "... where stress-ng's output is, and the process that ended so"
 is "$("$PYTHON3" - "$T/s" <<'EOF'
 import json, os, sys
 rs = [json.load(open(os.path.join(sys.argv[1], f))) for f in os.listdir(sys.argv[1]) if f.endswith(".json")]
