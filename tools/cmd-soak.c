@@ -305,27 +305,29 @@ static int conclude(const struct soak *s, const struct fp_run *run)
 	struct fp_soak_result r = { .run = run, .duration_ns = s->duration_ns,
 				    .injects = s->injects, .interrupted = interrupted,
 				    .out = s->out };
-	struct fp_merged m;
+	struct fp_model m;
 	char **paths;
 	size_t npaths;
 	int rc;
 
 	if (fp_soak_out_reports(s->out, &paths, &npaths))
 		return FP_EXIT_USAGE;
-	if (fp_merge_load(paths, npaths, &m)) {
+	if (fp_merge_files(paths, npaths, &m)) {
 		fp_soak_out_free(paths, npaths);
-		fp_merge_free(&m);
+		fp_model_free(&m);
 		return FP_EXIT_USAGE;
 	}
-	r.m = &m.model;
+	r.m = &m;
 	rc = fp_soak_verdict(stdout, &r);
-	fp_soak_stressor_table(stdout, &m.model);
-	fp_lines_name(&m.model, 2 * FP_RENDER_TOP + 20);
-	putchar('\n');
-	fp_render_text(stdout, &m);
-	printf("\nreports and stress-ng's output: %s\n\n", s->out);
-	fp_soak_verdict(stdout, &r);
-	fp_merge_free(&m);
+	if (m.nprocs) {
+		fp_soak_stressor_table(stdout, &m);
+		fp_lines_name(&m, 2 * FP_RENDER_TOP + 20);
+		putchar('\n');
+		fp_render_text(stdout, &m);
+		printf("\nreports and stress-ng's output: %s\n\n", s->out);
+		fp_soak_verdict(stdout, &r);
+	}
+	fp_model_free(&m);
 	fp_soak_out_free(paths, npaths);
 	return rc;
 }

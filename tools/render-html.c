@@ -334,9 +334,8 @@ static void pools(FILE *out, const struct fp_model *m)
 	      "want of an element: its min is too small.</p></section>\n", out);
 }
 
-void fp_render_html(FILE *out, const struct fp_merged *merged)
+void fp_render_html(FILE *out, const struct fp_model *m)
 {
-	const struct fp_model *m = &merged->model;
 
 	head(out, m);
 	banner(out, m);

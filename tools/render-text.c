@@ -239,9 +239,8 @@ static void pools_table(FILE *out, const struct fp_model *m)
 	}
 }
 
-void fp_render_text(FILE *out, const struct fp_merged *merged)
+void fp_render_text(FILE *out, const struct fp_model *m)
 {
-	const struct fp_model *m = &merged->model;
 	const char *version = m->nprocs ? m->procs[0].version : NULL;
 	char verdict[512];
 	int bad;

@@ -101,6 +101,9 @@ int fp_soak_verdict(FILE *out, const struct fp_soak_result *r)
 		not_survived(out, r, crashed, failed);
 		if (!stress_ng_ok(r->run))
 			fprintf(out, "  stress-ng's output: %s/%s\n", r->out, FP_SOAK_LOG);
+		if (!m->nprocs)
+			fputs("  no process wrote a report (stress-ng did not start, or --exe matched "
+			      "none of its processes)\n", out);
 		rc = FP_EXIT_FINDING;
 	} else if (exhausted) {
 		fprintf(out, "failpool soak: finding: %u pool%s ran out; ", exhausted,

@@ -149,6 +149,24 @@ is "$?:$(head -n 1 "$T/out" | sed 's/ran [0-9]* s/ran N s/; s/, [0-9]* failures/
 	"SIGINT to soak: stress-ng stopped, the verdict says so"
 is "$(ls "$T/i" | grep -c '^[0-9]*\.json$')" 3 "... every process wrote its report"
 
+# 9c. A stress-ng that fails with no process reporting: said, with where
+#     its output is (a script standing in for stress-ng; --exe keeps the
+#     shim out of it).
+cat >"$T/fake" <<'EOF'
+#!/bin/sh
+[ "$1" = --stressors ] && { echo "malloc bsearch"; exit 0; }
+echo "cannot run: $*"
+exit 3
+EOF
+chmod +x "$T/fake"
+"$FAILPOOL" soak --stress-ng "$T/fake" --stressor malloc --duration 1s --rate 0.1 --exe nomatch \
+	--out "$T/fk" >"$T/out" 2>&1
+is "$?:$(cat "$T/out"):$(cat "$T/fk/stress-ng.log")" \
+	"1:failpool soak: NOT survived: stress-ng exited with status 3; 0 processes crashed, 0 exited with an error
+  stress-ng's output: $T/fk/stress-ng.log
+  no process wrote a report (stress-ng did not start, or --exe matched none of its processes):cannot run: --malloc 1 --timeout 1s --temp-path $T/fk/stress-ng-tmp" \
+	"stress-ng failing, no report: NOT survived, exit 1, its output named"
+
 # 10. Usage.
 $S --stressor 'no such' >/dev/null 2>"$T/err"
 is "$?:$(head -n 1 "$T/err")" "2:failpool: --stressor: not NAME or NAME:N (N in 1..1024): 'no such'" "a bad --stressor: exit 2"
