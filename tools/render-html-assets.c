@@ -4,7 +4,8 @@
  * filters the tables already on the page: a click on a column heading
  * sorts by it (again: the other way), typing in a filter box hides the
  * rows without the text and updates "showing N of M"; a page opened as
- * report.html#q=TEXT starts filtered by TEXT.
+ * report.html#q=TEXT starts with the sites and the injected failures
+ * filtered by TEXT (a site id, a function).
  */
 #include "config.h"
 
@@ -71,7 +72,7 @@ const char fp_html_js[] =
 	"var show=!q||r.textContent.toLowerCase().indexOf(q)>=0;r.hidden=!show;if(show)n++;});"
 	"var s=document.querySelector('.shown[data-table=\"'+t.id+'\"]');if(s)s.textContent=n;}\n"
 	"function fromHash(){var m=location.hash.match(/[#&]q=([^&]*)/),q=m?decodeURIComponent(m[1]):'';"
-	"[].forEach.call(document.querySelectorAll('input.filter'),function(inp){"
+	"[].forEach.call(document.querySelectorAll('input.filter[data-hash]'),function(inp){"
 	"var t=document.getElementById(inp.getAttribute('data-table'));if(t){inp.value=q;filter(t,q);}});}\n"
 	"[].forEach.call(document.querySelectorAll('input.filter'),function(inp){"
 	"var t=document.getElementById(inp.getAttribute('data-table'));"

@@ -196,14 +196,14 @@ static void stacks(FILE *out, const struct fp_model *m)
 	fputs("</figure></section>\n", out);
 }
 
-/* A filter box and "showing N of M" for table @id. */
+/* A filter box and "showing N of M" for table @id; @by_site: #q=TEXT filters it too. */
 static void table_start(FILE *out, const char *id, size_t shown, size_t total, const char *what,
-			const char *columns)
+			const char *columns, int by_site)
 {
-	fprintf(out, "<input class=\"filter\" type=\"search\" data-table=\"%s\" placeholder=\"filter "
-		"the %s\" aria-label=\"filter the %s\">\n<p class=\"shown-line\">showing "
-		"<span class=\"shown\" data-table=\"%s\">%zu</span> of %zu %s", id, what, what, id, shown,
-		total, what);
+	fprintf(out, "<input class=\"filter\" type=\"search\" data-table=\"%s\"%s placeholder=\""
+		"filter the %s\" aria-label=\"filter the %s\">\n<p class=\"shown-line\">showing "
+		"<span class=\"shown\" data-table=\"%s\">%zu</span> of %zu %s", id,
+		by_site ? " data-hash" : "", what, what, id, shown, total, what);
 	if (shown < total)
 		fprintf(out, " (the table holds the first %zu; <code>failpool report --format json</code> "
 			"has them all)", shown);
@@ -219,7 +219,7 @@ static void sites(FILE *out, const struct fp_model *m)
 	fputs("<section><h2 id=\"sites\">Sites</h2>\n", out);
 	table_start(out, "site-table", n, m->nsites, "sites",
 		    "<th class=n>injected</th><th class=n>calls</th><th class=n>bytes</th><th>site</th>"
-		    "<th>pool</th><th>stack</th>");
+		    "<th>pool</th><th>stack</th>", 1);
 	for (size_t i = 0; i < n; i++) {
 		const struct fp_model_site *s = &m->sites[i];
 
@@ -245,7 +245,7 @@ static void processes(FILE *out, const struct fp_model *m)
 	fputs("<section><h2 id=\"processes\">Processes</h2>\n", out);
 	table_start(out, "process-table", m->nprocs, m->nprocs, "processes",
 		    "<th>executable</th><th class=n>pid</th><th class=n>ppid</th><th>ended</th>"
-		    "<th class=n>injected</th><th>command line</th>");
+		    "<th class=n>injected</th><th>command line</th>", 0);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fp_model_proc *p = &m->procs[i];
 		int bad = p->exit.by_signal || (p->exit.has_code && p->exit.code);
@@ -275,7 +275,7 @@ static void injections(FILE *out, const struct fp_model *m)
 	fputs("<section><h2 id=\"injections\">Injected failures, in order</h2>\n", out);
 	table_start(out, "injection-table", total, total, "injected failures",
 		    "<th class=n>pid</th><th class=n>#</th><th>call</th><th class=n>size</th>"
-		    "<th>site</th>");
+		    "<th>site</th>", 1);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fp_model_proc *p = &m->procs[i];
 

@@ -42,7 +42,7 @@ is "$(grep -c '<svg class="icicle"' "$T/r.dom"):$(grep -c '<svg class="series"' 
 # 2. Filtered from the address: the rows without the text are hidden.
 dom "file://$T/r.html#q=net_rx" >"$T/f.dom"
 is "$(grep -o '<span class="shown" data-table="[a-z-]*">[0-9]*' "$T/f.dom" | sed 's/.*data-table="\([a-z-]*\)">/\1 /' | tr '\n' ,)" \
-	"site-table 1,process-table 0,injection-table 7," "#q=net_rx: showing 1 of 3 sites, 7 of 11 injected failures"
+	"site-table 1,process-table 2,injection-table 7," "#q=net_rx: showing 1 of 3 sites, 7 of 11 injected failures (the processes unfiltered)"
 is "$("$PYTHON3" - "$T/f.dom" <<'PYEOF'
 import re, sys
 d = open(sys.argv[1]).read()
