@@ -21,10 +21,10 @@
 #include "heapcheck.h"
 #include "hooks.h"
 #include "je.h"
-#include "log.h"
 #include "policy.h"
 #include "pool.h"
-#include "runtime.h"
+#include "settings.h"
+#include "pooled.h"
 #include "request.h"
 #include "site.h"
 #include "startup.h"
@@ -42,7 +42,7 @@ static inline enum mode mode(void)
 {
 	if (FP_UNLIKELY(fp_guard_busy()))
 		return RAW;
-	if (FP_UNLIKELY(!fp_rt_ready()) && !fp_rt_boot())
+	if (FP_UNLIKELY(!fp_settings_ready()) && !fp_alloc_boot())
 		return RAW;
 	return fp_passthrough ? PASS : COUNT;
 }
@@ -81,11 +81,11 @@ admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 	struct fp_site *site = NULL;
 	int eligible;
 
-	if (fp_rt.site_depth) {
+	if (fp_settings()->site_depth) {
 		site = fp_site_lookup(r->caller, r->cfa);
 		/* Neither failure nor pool can happen here: remember the caller. */
-		if (fp_rt.quick && site->n == 1 && !site->pool &&
-		    (!site->matches || !fp_rt.policy.decides))
+		if (fp_settings()->quick && site->n == 1 && !site->pool &&
+		    (!site->matches || !fp_process_policy.decides))
 			fp_unmatched[((uintptr_t)r->caller >> 4) &
 				     (FP_UNMATCHED_SLOTS - 1)] = r->caller;
 	}
@@ -99,13 +99,13 @@ admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 			fp_stats_add(&site->calls, 1);
 	}
 	r->charged = bytes;
-	eligible = may_fail && fp_rt_eligible(r->call) && (!site || site->matches);
-	if (eligible && fp_rt.policy.decides)
-		return fp_policy_decide(&fp_rt.policy,
-					fp_policy_next(&fp_rt.policy), bytes);
+	eligible = may_fail && fp_settings_eligible(r->call) && (!site || site->matches);
+	if (eligible && fp_process_policy.decides)
+		return fp_policy_decide(&fp_process_policy,
+					fp_policy_next(&fp_process_policy), bytes);
 	if (eligible && sh)
 		fp_stats_bump(sh, &sh->eligible, 1);
-	fp_policy_charge(&fp_rt.policy, bytes);
+	fp_policy_charge(&fp_process_policy, bytes);
 	return 0;
 }
 
@@ -115,7 +115,7 @@ static FP_NOINLINE void *startup_obtain(const struct fp_req *r)
 	void *p = obtain(r);
 
 	if (p)
-		fp_policy_charge(&fp_rt.policy, fp_je.usable(p));
+		fp_policy_charge(&fp_process_policy, fp_je.usable(p));
 	return p;
 }
 
@@ -128,10 +128,10 @@ static inline __attribute__((always_inline)) void *count_allocate(struct fp_req 
 
 	if (FP_UNLIKELY(fp_starting) && fp_startup_claims(r->call, r->caller, r->size))
 		return startup_obtain(r);
-	sh = fp_rt.stats ? fp_stats_shard() : NULL;
-	seq = admit(r, sh, fp_rt.track_live ? fp_je_nalloc(r->size, r->align) : 0, 1);
-	if (FP_UNLIKELY(fp_npools) && (pool = fp_req_pool(r)))
-		return fp_req_pooled(r, sh, seq, pool);
+	sh = fp_settings()->stats ? fp_stats_shard() : NULL;
+	seq = admit(r, sh, fp_settings()->track_live ? fp_je_nalloc(r->size, r->align) : 0, 1);
+	if (FP_UNLIKELY(fp_npools) && (pool = fp_pooled_pool(r)))
+		return fp_pooled_serve(r, sh, seq, pool);
 	if (seq)
 		return fp_req_inject(r, seq);
 	p = obtain(r);
@@ -156,7 +156,7 @@ static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 		if (FP_UNLIKELY(!p && fp_thread_starting) && !r->align)
 			p = fp_je_arena_alloc(r->size, 0, r->call == FP_CALL_CALLOC);
 		if (p)
-			fp_policy_charge(&fp_rt.policy, fp_je.usable(p));
+			fp_policy_charge(&fp_process_policy, fp_je.usable(p));
 		if (FP_UNLIKELY(fp_heapcheck_on) && p)
 			fp_heapcheck_alloc(p, r->size, NULL);
 		return p;
@@ -174,7 +174,7 @@ static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 /* A call that fails on its arguments alone: never eligible, never injected. */
 static void *refuse(const struct fp_req *r, int err)
 {
-	if (mode() == COUNT && fp_rt.stats) {
+	if (mode() == COUNT && fp_settings()->stats) {
 		struct fp_thread *t = fp_thread_enter();
 		struct fp_shard *sh = fp_stats_shard();
 
@@ -190,7 +190,7 @@ static void *refuse(const struct fp_req *r, int err)
 static void release_counted(void *ptr, enum fp_call call, enum mode m,
 			    const void *caller, const void *cfa)
 {
-	if (m == COUNT && fp_rt.stats) {
+	if (m == COUNT && fp_settings()->stats) {
 		struct fp_shard *sh = fp_stats_shard();
 
 		fp_stats_bump(sh, &sh->calls[call], 1);
@@ -199,10 +199,10 @@ static void release_counted(void *ptr, enum fp_call call, enum mode m,
 		return;
 	if (FP_UNLIKELY(fp_heapcheck_on))	/* before jemalloc can see it */
 		fp_heapcheck_free(ptr, call, caller, cfa, m == COUNT);
-	if (m == RAW || fp_rt.track_live)
-		fp_policy_uncharge(&fp_rt.policy, fp_je.usable(ptr));
+	if (m == RAW || fp_settings()->track_live)
+		fp_policy_uncharge(&fp_process_policy, fp_je.usable(ptr));
 	if (m == COUNT)
-		fp_req_give_back(ptr);
+		fp_pooled_give_back(ptr);
 	else if (fp_pool_of(ptr))
 		fp_je_arena_free(ptr);	/* under the guard: no pool lock taken */
 	else
@@ -235,9 +235,9 @@ static inline __attribute__((always_inline)) void *count_resize(struct fp_req *r
 	uint64_t old, want, seq;
 	void *q;
 
-	sh = fp_rt.stats ? fp_stats_shard() : NULL;
+	sh = fp_settings()->stats ? fp_stats_shard() : NULL;
 	old = want = 0;
-	if (fp_rt.track_live) {
+	if (fp_settings()->track_live) {
 		old = fp_je.usable(ptr);
 		want = fp_je_nalloc(r->size, 0);
 	}
@@ -250,15 +250,15 @@ static inline __attribute__((always_inline)) void *count_resize(struct fp_req *r
 	}
 	/* Only growth can take the heap over FAILPOOL_LIMIT. */
 	seq = admit(r, sh, want > old ? want - old : 0, 1);
-	pool = fp_npools ? fp_req_pool(r) : NULL;
+	pool = fp_npools ? fp_pooled_pool(r) : NULL;
 	if (FP_UNLIKELY(pool || old_pool))
-		return fp_req_move(r, sh, seq, ptr, pool, old);
+		return fp_pooled_move(r, sh, seq, ptr, pool, old);
 	if (seq)
 		return fp_req_inject(r, seq);	/* the old block stays untouched */
 	q = fp_je.realloc(ptr, r->size);
 	if (!q)
 		return fp_req_failed(r, sh);
-	if (fp_rt.track_live)
+	if (fp_settings()->track_live)
 		fp_req_settle(r->charged, (int64_t)fp_je.usable(q) - (int64_t)old);
 	fp_req_succeeded(r, sh);
 	return q;
@@ -421,7 +421,7 @@ int fp_alloc_posix_memalign(void **out, size_t align, size_t size,
 
 size_t fp_alloc_usable_size(void *ptr)
 {
-	if (mode() == COUNT && fp_rt.stats) {
+	if (mode() == COUNT && fp_settings()->stats) {
 		struct fp_thread *t = fp_thread_enter();
 		struct fp_shard *sh = fp_stats_shard();
 

@@ -20,12 +20,14 @@ typedef uint32_t fp_callset;
  * fp_call_name() - the user-visible name of an entry point.
  * @call: an enum fp_call value.
  *
+ * Context: any, async-signal-safe.
  * Return: a static string such as "malloc" or "new[]".
  */
 const char *fp_call_name(enum fp_call call);
 
 /**
  * fp_call_can_fail() - whether @call allocates, and so may be injected.
+ * Context: any, async-signal-safe.
  * Return: 1 or 0.
  */
 int fp_call_can_fail(enum fp_call call);

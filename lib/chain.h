@@ -40,7 +40,11 @@ struct fp_chains {
 extern __thread struct fp_chains *fp_my_chains __attribute__((tls_model("initial-exec")));
 #define FP_CHAINS_OFF	((struct fp_chains *)1)
 
-/* Two-way sets: a loop that allocates from two places keeps both. */
+/**
+ * fp_chain_set() - two-way sets: a loop that allocates from two places keeps
+ * both.
+ * Context: inside malloc, counted.
+ */
 static inline struct fp_chain *fp_chain_set(struct fp_chains *c,
 					    const void *caller, const void *cfa)
 {
@@ -51,6 +55,10 @@ static inline struct fp_chain *fp_chain_set(struct fp_chains *c,
 	return &c->e[(h >> 32) & (FP_CHAIN_ENTRIES - 2)];
 }
 
+/**
+ * fp_chain_proves() - whether the remembered chain still sits in the stack.
+ * Context: inside malloc, counted.
+ */
 static inline int fp_chain_proves(const struct fp_chain *e, const void *caller,
 				  const void *cfa)
 {
@@ -65,6 +73,7 @@ static inline int fp_chain_proves(const struct fp_chain *e, const void *caller,
 /**
  * fp_chain_hit() - the site of the stack above an entry function whose CFA
  * is @cfa and whose return address is @caller, if this thread has proved it.
+ * Context: inside malloc, counted.
  * Return: the site, or NULL (unwind).
  */
 static inline struct fp_site *fp_chain_hit(const void *caller, const void *cfa)
@@ -89,12 +98,14 @@ static inline struct fp_site *fp_chain_hit(const void *caller, const void *cfa)
  * fp_chain_note() - @site was just found by unwinding for (@caller, @cfa):
  * remember the key on first sight, prove and remember the chain on the
  * second. Call with the reentrancy guard free (it takes it).
+ * Context: inside malloc, counted.
  */
 void fp_chain_note(const void *caller, const void *cfa, struct fp_site *site);
 
 /**
  * fp_chain_init() - set up per-thread chains (once, at boot, before any
  * lookup). Without it, nothing is remembered.
+ * Context: boot, under the reentrancy guard, maybe inside the first malloc.
  */
 void fp_chain_init(void);
 

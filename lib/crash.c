@@ -25,8 +25,11 @@
 #include "heapcheck.h"
 #include "je.h"
 #include "log.h"
+#include "policy.h"
 #include "report.h"
-#include "runtime.h"
+#include "exit.h"
+#include "sigctx.h"
+#include "settings.h"
 #include "site.h"
 #include "thread.h"
 #include "unwind.h"
@@ -74,8 +77,8 @@ static void capture(struct fp_ending *end, void *uc)
 		 * frame 0 is the faulting instruction itself; the others are
 		 * return addresses, as allocation frames are.
 		 */
-		f = fp_site_frame((const char *)ips[i] + (i ? 0 : 1));
-		if (f && !fp_site_frame_is_shim(f))
+		f = fp_frame_get((const char *)ips[i] + (i ? 0 : 1));
+		if (f && !fp_frame_is_shim(f))
 			end->frames[end->nframes++] = f;
 	}
 }
@@ -119,6 +122,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 		return;
 	}
 	in_handler = 1;
+	fp_sigctx_enter();
 	fp_thread_park();
 	fp_guard_enter();	/* whatever allocates in here goes straight through */
 	if (atomic_exchange(&claimed, 1))
@@ -127,17 +131,18 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	{
 		struct fp_ending end = { .how = FP_END_SIGNAL, .sig = sig, .crash = crash };
 
-		end.last_seq = atomic_load_explicit(&fp_rt.policy.injected,
+		end.last_seq = atomic_load_explicit(&fp_process_policy.injected,
 						    memory_order_relaxed);
 		if (crash) {
 			capture(&end, uc);
 			fp_heapcheck_explain(&end);	/* a heap check's abort: its record */
 			fp_log_crash(&end);
 		}
-		fp_rt_report_signal(&end);
+		fp_exit_report_signal(&end);
 	}
 	let_it_go(sig, si);
 	fp_guard_leave();
+	fp_sigctx_leave();
 	in_handler = 0;
 	errno = saved_errno;
 }

@@ -23,6 +23,7 @@ void fp_crash_init(int crashes, int terminations);
  * fp_crash_sigaction() - sigaction(2) as the program sees it: a signal the
  * shim holds reads as the default the program left it at; setting a
  * handler hands it back; setting the default keeps the shim's.
+ * Context: the program's sigaction(2), outside malloc.
  * Return: as sigaction(2).
  */
 int fp_crash_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
@@ -30,6 +31,7 @@ int fp_crash_sigaction(int sig, const struct sigaction *act, struct sigaction *o
 /**
  * fp_crash_signal() - signal(3) (@flags SA_RESTART, BSD semantics) and
  * sysv_signal(3) (SA_RESETHAND | SA_NODEFER) over fp_crash_sigaction().
+ * Context: the program's signal(2) family, outside malloc.
  * Return: the previous handler, or SIG_ERR.
  */
 sighandler_t fp_crash_signal(int sig, sighandler_t handler, int flags);

@@ -10,7 +10,7 @@
 #include "fp.h"
 #include "guard.h"
 #include "report.h"
-#include "runtime.h"
+#include "exit.h"
 
 /* glibc's own function @name, after the shim in lookup order. */
 static void *real(void *_Atomic *cache, const char *name)
@@ -32,14 +32,14 @@ static void before(void)
 {
 	struct fp_ending end = { .how = FP_END_EXEC };
 
-	fp_rt_report(&end);
+	fp_exit_report(&end);
 }
 
 static int after(void)
 {
 	int err = errno;
 
-	fp_rt_exec_failed();
+	fp_exit_exec_failed();
 	errno = err;
 	return -1;
 }

@@ -8,6 +8,8 @@
 #define FP_LIKELY(x)	__builtin_expect(!!(x), 1)
 #define FP_UNLIKELY(x)	__builtin_expect(!!(x), 0)
 #define FP_EXPORT	__attribute__((visibility("default")))
+/* Defined in another file of the same object: no GOT load to reach it. */
+#define FP_HIDDEN	__attribute__((visibility("hidden")))
 #define FP_NOINLINE	__attribute__((noinline))
 #define FP_COLD		__attribute__((cold, noinline))
 #define FP_CACHELINE	64
@@ -22,6 +24,7 @@
 /**
  * fp_bug() - report an impossible state and abort; never returns.
  * @what: a static description.
+ * Context: any, async-signal-safe (fp_say(), then abort()).
  */
 void fp_bug(const char *what) __attribute__((noreturn, cold));
 

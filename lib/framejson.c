@@ -32,7 +32,7 @@ size_t fp_framejson_hex(char *buf, uint64_t v)
 const char *fp_framejson_name(struct fp_frame_info *f, int may_name, uintptr_t *off)
 {
 	if (may_name)
-		fp_site_name_frame(f);
+		fp_frame_name(f);
 	/* Acquire: the names were stored before named became 1. */
 	else if (atomic_load_explicit(&f->named, memory_order_acquire) != 1)
 		return NULL;

@@ -41,6 +41,8 @@ void fp_framejson_write(struct fp_jsonw *w, struct fp_frame_info *f, int may_nam
 /**
  * fp_framejson_name() - the name of @f and its offset from the function's
  * start, naming it first when @may_name (as above).
+ * Context: any: allocation-free and lock-free (a log line inside malloc, the
+ * report, a signal handler's crash line).
  * Return: the demangled or raw name, or NULL when unknown (or not named
  * yet and !@may_name).
  */
@@ -49,6 +51,7 @@ const char *fp_framejson_name(struct fp_frame_info *f, int may_name, uintptr_t *
 /**
  * fp_framejson_hex() - "0x" and @v in lower-case hex, no padding, into
  * @buf (at least 19 bytes; not terminated).
+ * Context: any: allocation-free and lock-free.
  * Return: the length.
  */
 size_t fp_framejson_hex(char *buf, uint64_t v);

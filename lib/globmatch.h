@@ -12,6 +12,7 @@
 
 /**
  * fp_glob_match() - does @s match @pattern?
+ * Context: inside malloc (site classification): locale-free, allocation-free.
  * Return: 1 or 0.
  */
 int fp_glob_match(const char *pattern, const char *s);

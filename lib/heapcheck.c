@@ -328,8 +328,8 @@ static void describe(char *buf, size_t size, struct fp_frame_info *f)
 		return;
 	}
 	n = snprintf(buf, size, "%s+0x%llx", f->object, (unsigned long long)f->offset);
-	fp_site_name_frame(f);
-	name = fp_site_frame_named(f) ? (f->demangled ? f->demangled : f->function) : NULL;
+	fp_frame_name(f);
+	name = fp_frame_named(f) ? (f->demangled ? f->demangled : f->function) : NULL;
 	if (n > 0 && (size_t)n < size && name)
 		snprintf(buf + n, size - (size_t)n, " %s+0x%llx", name,
 			 (unsigned long long)f->function_offset);
@@ -338,7 +338,7 @@ static void describe(char *buf, size_t size, struct fp_frame_info *f)
 static void name_all(struct fp_frame_info *const *frames, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		fp_site_name_frame(frames[i]);
+		fp_frame_name(frames[i]);
 }
 
 /* The innermost frame of @site, when known. */
@@ -379,7 +379,7 @@ static FP_COLD __attribute__((noreturn)) void bad(struct fp_heapcheck_fault *f,
 	f->call = call;
 	n = fp_unwind_capture(caller, ips, FP_CRASH_FRAMES);
 	for (unsigned i = 0; i < n; i++)
-		if ((f->frames[f->nframes] = fp_site_frame(ips[i])))
+		if ((f->frames[f->nframes] = fp_frame_get(ips[i])))
 			f->nframes++;
 	describe(where, sizeof(where), f->nframes ? f->frames[0] : NULL);
 	if (f->kind == FP_HEAPCHECK_DOUBLE_FREE) {

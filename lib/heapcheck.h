@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #include "calls.h"
-#include "report.h"
+#include "ending.h"
 
 struct fp_site;
 
@@ -77,6 +77,7 @@ void fp_heapcheck_free(void *p, enum fp_call call, const void *caller,
 /**
  * fp_heapcheck_take() - realloc is about to resize @p (not NULL): check it
  * as fp_heapcheck_free() does and hold it until fp_heapcheck_settle().
+ * Context: inside realloc, before jemalloc sees @p; lock-free.
  * Return: 1 when @p was recorded live (settle it), 0 when unknown (!@strict).
  */
 int fp_heapcheck_take(void *p, enum fp_call call, const void *caller,
@@ -85,6 +86,7 @@ int fp_heapcheck_take(void *p, enum fp_call call, const void *caller,
 /**
  * fp_heapcheck_settle() - realloc of @p returned @q (NULL: @p untouched,
  * still live) for @size bytes from @site; when it moved, @p was freed there.
+ * Context: inside realloc, after jemalloc; lock-free.
  */
 void fp_heapcheck_settle(void *p, void *q, size_t size, struct fp_site *site);
 
@@ -105,12 +107,17 @@ void fp_heapcheck_explain(struct fp_ending *end);
 
 /* For tests: the record alone, without messages or abort. */
 
-/* Return: 0, or -ENOMEM when no table has room (the block is not recorded). */
+/**
+ * fp_heapcheck_record() - return: 0, or -ENOMEM when no table has room (the
+ * block is not recorded).
+ * Context: inside malloc; lock-free, allocates only from the shim's arena.
+ */
 int fp_heapcheck_record(void *p, size_t size, struct fp_site *site);
 
 /**
  * fp_heapcheck_release() - the verdict on freeing @p; when OK, @p is marked
  * freed at @site. @fault: on a bad verdict, filled with what is known.
+ * Context: inside free; lock-free.
  */
 enum fp_heapcheck_verdict fp_heapcheck_release(void *p, struct fp_site *site,
 					       struct fp_heapcheck_fault *fault);

@@ -47,17 +47,22 @@ void fp_je_limit_init(void);
  * kernel: its chunk of the request rounded up to 16 plus 8, plus 8 of
  * header, mapped in pages, must fit in @ram_swap bytes (mode 0) or
  * @commit_limit (mode 2).
+ * Context: inside malloc.
  * Return: the limit in bytes; SIZE_MAX for mode 1 or an unknown mode.
  */
 size_t fp_je_limit_for(int overcommit, uint64_t ram_swap, uint64_t commit_limit);
 
-/* For tests. */
+/**
+ * fp_je_limit_set() - for tests.
+ * Context: inside malloc.
+ */
 void fp_je_limit_set(size_t limit);
 
 /**
  * fp_je_resolve() - point fp_je at jemalloc's own malloc family, looked up
  * in jemalloc's library handle (RTLD_NEXT would find glibc's). Call only
  * where the dynamic loader may be used (a constructor), never from malloc.
+ * Context: the constructor, under the reentrancy guard (dlsym).
  * Return: 0, or -ENOENT when the symbols cannot be found (bootstrap stays).
  */
 int fp_je_resolve(void);
@@ -65,6 +70,7 @@ int fp_je_resolve(void);
 /**
  * fp_je_nalloc() - the usable size jemalloc would give @size bytes aligned
  * to @align (0: default), without allocating.
+ * Context: inside malloc.
  * Return: the size class, 0 when the request cannot be satisfied.
  */
 size_t fp_je_nalloc(size_t size, size_t align);
@@ -73,6 +79,7 @@ size_t fp_je_nalloc(size_t size, size_t align);
  * fp_je_arena_init() - create the shim's private arena (arenas.create):
  * the shim's own bookkeeping never mixes with the program's heap, is never
  * counted and never injected.
+ * Context: boot, under the reentrancy guard, maybe inside the first malloc.
  * Return: 0, or -ENOMEM (fp_je_own_alloc then uses arena 0).
  */
 int fp_je_arena_init(void);
@@ -80,6 +87,8 @@ int fp_je_arena_init(void);
 /**
  * fp_je_own_alloc() - zeroed memory for the shim's own bookkeeping, from its
  * arena, bypassing thread caches (so it never leaks into the program's).
+ * Context: under the reentrancy guard (the shim's own arena), inside malloc or
+ * not; a fatal-signal handler once fp_je_own_emergency() has run.
  * Return: the block, or NULL.
  */
 void *fp_je_own_alloc(size_t size);
@@ -88,6 +97,8 @@ void *fp_je_own_alloc(size_t size);
  * fp_je_own_try_alloc() - like fp_je_own_alloc(), not zeroed and never from
  * the static reserve: for memory the shim can do without (a log line),
  * which must not use up what sites and shards need when memory runs out.
+ * Context: under the reentrancy guard (the shim's own arena), inside malloc or
+ * not.
  * Return: the block, or NULL (also after fp_je_own_emergency()).
  */
 void *fp_je_own_try_alloc(size_t size);
@@ -96,27 +107,37 @@ void *fp_je_own_try_alloc(size_t size);
  * fp_je_own_emergency() - from now on fp_je_own_alloc() takes only from
  * its static reserve: after a fatal signal, which may have hit inside
  * jemalloc with its locks held.
+ * Context: a fatal-signal handler.
  */
 void fp_je_own_emergency(void);
 
-/* fp_je_own_free() - give back a block from fp_je_own_alloc(). */
+/**
+ * fp_je_own_free() - give back a block from fp_je_own_alloc().
+ * Context: under the reentrancy guard (the shim's own arena), inside malloc or
+ * not.
+ */
 void fp_je_own_free(void *ptr);
 
 /**
  * fp_je_arena_alloc() - @size bytes from arena @arena (zeroed when @zero),
  * bypassing thread caches: a pool's memory never lands in a cache from
  * which another arena's callers would be served.
+ * Context: inside malloc, maybe under the reentrancy guard.
  * Return: the block, or NULL.
  */
 void *fp_je_arena_alloc(size_t size, unsigned arena, int zero);
 
-/* fp_je_arena_free() - give back a block of fp_je_arena_alloc() to its arena. */
+/**
+ * fp_je_arena_free() - give back a block of fp_je_arena_alloc() to its arena.
+ * Context: inside free, maybe under the reentrancy guard.
+ */
 void fp_je_arena_free(void *ptr);
 
 /**
  * fp_je_thread_prepare() - before a thread is created: every automatic
  * arena exists (made once), and a spare block is held in arena 0 for the
  * new thread's cache (see fp_je_thread_start()).
+ * Context: the program's pthread_create, outside malloc.
  * Return: 0, or -EAGAIN when no spare can be had: memory is exhausted and
  * the new thread's first allocation would crash inside jemalloc.
  */
@@ -126,6 +147,7 @@ int fp_je_thread_prepare(void);
  * fp_je_thread_start() - first thing in a new thread: give the spare back,
  * then set up the thread's jemalloc state (its cache's stacks fit where the
  * spare was), then take a new spare if memory allows.
+ * Context: a new thread's start, before the program's function.
  */
 void fp_je_thread_start(void);
 

@@ -23,7 +23,7 @@
 #include "jsonw.h"
 #include "parse.h"
 #include "report.h"
-#include "runtime.h"
+#include "settings.h"
 #include "say.h"
 #include "writeall.h"
 
@@ -122,6 +122,15 @@ static void complain_once(const char *what, int err)
 		fp_log_complain("FAILPOOL_LOG", what, log_path, err);
 }
 
+int fp_log_fd = -1;
+
+void fp_log_start(const char *tmpl)
+{
+	if (fp_log_fd >= 0)
+		fp_log_close(fp_log_fd);
+	fp_log_fd = fp_log_open(tmpl);
+}
+
 int fp_log_open(const char *tmpl)
 {
 	int fd;
@@ -129,7 +138,7 @@ int fp_log_open(const char *tmpl)
 	atomic_store(&complained, 0);
 	if (!tmpl[0])
 		return -1;
-	if (fp_rt_expand(tmpl, log_path, sizeof(log_path))) {
+	if (fp_settings_expand(tmpl, log_path, sizeof(log_path))) {
 		fp_log_complain("FAILPOOL_LOG", "expand", tmpl, ENAMETOOLONG);
 		return -1;
 	}
@@ -165,7 +174,7 @@ void fp_log_close(int fd)
  */
 static int log_fd(void)
 {
-	int fd = __atomic_load_n(&fp_rt.log_fd, __ATOMIC_ACQUIRE);
+	int fd = __atomic_load_n(&fp_log_fd, __ATOMIC_ACQUIRE);
 	int fresh;
 
 	if (is_log(fd))
@@ -176,7 +185,7 @@ static int log_fd(void)
 	fresh = move_high(fresh);
 	note_identity(fresh);
 	/* Another thread may have reopened it first: keep one. */
-	if (!__atomic_compare_exchange_n(&fp_rt.log_fd, &fd, fresh, 0, __ATOMIC_ACQ_REL,
+	if (!__atomic_compare_exchange_n(&fp_log_fd, &fd, fresh, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
 		close(fresh);
 		return fd;
@@ -240,7 +249,7 @@ static void injection_text(struct fp_jsonw *w, uint64_t seq, enum fp_call call,
 	snprintf(num, sizeof(num), "(%llu) at site %016llx", (unsigned long long)size,
 		 (unsigned long long)site->id);
 	text(w, num);
-	for (unsigned i = 0; i < site->n && (i == 0 || fp_rt.conf.verbose > 1); i++) {
+	for (unsigned i = 0; i < site->n && (i == 0 || fp_settings()->conf.verbose > 1); i++) {
 		struct fp_frame_info *f = site->frames[i];
 		uintptr_t off;
 		const char *name = fp_framejson_name(f, 1, &off);
@@ -267,17 +276,17 @@ void fp_log_injection(uint64_t seq, enum fp_call call, uint64_t size,
 	struct fp_jsonw *w = fp_je_own_try_alloc(sizeof(*w));
 
 	if (!w) {
-		if (fp_rt.log_fd >= 0)
+		if (fp_log_fd >= 0)
 			complain_once("write", ENOMEM);
 		return;
 	}
-	if (fp_rt.log_fd >= 0) {
+	if (fp_log_fd >= 0) {
 		fp_jsonw_init_mem(w, NULL, 0, &own_arena);
 		injection_json(w, seq, call, size, site);
 		log_text(w);
 		fp_jsonw_mem_free(w);
 	}
-	if (fp_rt.conf.verbose) {
+	if (fp_settings()->conf.verbose) {
 		fp_jsonw_init_mem(w, NULL, 0, &own_arena);
 		injection_text(w, seq, call, size, site);
 		if (!w->err)
@@ -291,7 +300,7 @@ void fp_log_crash(const struct fp_ending *end)
 {
 	struct fp_jsonw *w = &crash_w;
 
-	if (fp_rt.log_fd < 0)
+	if (fp_log_fd < 0)
 		return;
 	fp_jsonw_init_mem(w, crash_line, sizeof(crash_line), NULL);
 	fp_jsonw_obj_begin(w);

@@ -22,6 +22,26 @@
  */
 int fp_log_open(const char *tmpl);
 
+/* The log's descriptor (log.c's alone to change), -1 when there is no log. */
+extern int fp_log_fd;
+
+/**
+ * fp_log_on() - is there a log?
+ * Context: any, async-signal-safe.
+ */
+static inline int fp_log_on(void)
+{
+	return fp_log_fd >= 0;
+}
+
+/**
+ * fp_log_start() - (re)open the log of template @tmpl (boot, and a fork
+ * child when the name has %p), closing the one before.
+ * Context: boot (allocation-free; maybe inside the first malloc) or a fork
+ * child's handler.
+ */
+void fp_log_start(const char *tmpl);
+
 /**
  * fp_log_close() - close @fd, the log fp_log_open() gave, unless the
  * program has closed it and the number is now one of the program's own.

@@ -100,8 +100,6 @@ int fp_rules_parse(const char *text, char sep, struct fp_rules *rules,
 		rules->n++;
 		rules->positives += !r->negate;
 		rules->need_funcs |= r->kind == FP_RULE_FUNC;
-		rules->need_libs |= r->kind == FP_RULE_LIB;
-		rules->need_sites |= r->kind == FP_RULE_SITE;
 		if (!end)
 			break;
 		p = end + 1;

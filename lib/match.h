@@ -30,8 +30,6 @@ struct fp_rules {
 	unsigned n;
 	unsigned positives;
 	unsigned need_funcs;		/* some rule is func: */
-	unsigned need_libs;		/* some rule is lib: */
-	unsigned need_sites;		/* some rule is site: */
 	struct fp_rule rule[FP_RULES_MAX];
 	char text[FP_RULES_TEXT];
 };
@@ -48,6 +46,7 @@ struct fp_match_frame {
  * @sep: ';' or '|'
  * @err: on failure, a message naming the bad rule ("rule 2 'x:y': unknown
  *       kind 'x' (use func:, lib: or site:)")
+ * Context: boot, maybe inside the first malloc: allocation-free.
  * Return: 0, or -EINVAL.
  */
 int fp_rules_parse(const char *text, char sep, struct fp_rules *rules,
@@ -57,6 +56,8 @@ int fp_rules_parse(const char *text, char sep, struct fp_rules *rules,
  * fp_rules_match() - does a stack match the rules?
  * @frames: the stack's first frames above the interposed function
  * @site:   the stack's site id
+ * Context: inside malloc, under the reentrancy guard (site creation): locale-
+ * free, allocation-free.
  * Return: 1 or 0.
  */
 int fp_rules_match(const struct fp_rules *rules,

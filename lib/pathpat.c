@@ -50,7 +50,7 @@ int fp_pathpat_expand(const char *tmpl, unsigned long pid, const char *exe,
 		size_t len;
 
 		if (p[0] == '%' && p[1] == 'p') {
-			ins = decimal(pid, num + sizeof(num));
+			ins = (flags & FP_PATHPAT_ANYPID) ? "*" : decimal(pid, num + sizeof(num));
 			p++;
 		} else if (p[0] == '%' && p[1] == 'e') {
 			ins = exe;

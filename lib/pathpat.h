@@ -11,6 +11,7 @@
 
 /* Flags of fp_pathpat_expand(). */
 #define FP_PATHPAT_GLOB	1	/* escape glob(3) characters of the template's own text */
+#define FP_PATHPAT_ANYPID	2	/* with GLOB: %p becomes "*", matching any pid */
 
 /**
  * fp_pathpat_expand() - @tmpl with %p, %e and %% replaced.
@@ -19,7 +20,7 @@
  * @pid:   for %p
  * @exe:   for %e, inserted as it is (with FP_PATHPAT_GLOB too, so that "*"
  *         makes a pattern matching any executable)
- * @flags: 0 or FP_PATHPAT_GLOB
+ * @flags: 0, FP_PATHPAT_GLOB, or FP_PATHPAT_GLOB|FP_PATHPAT_ANYPID
  * @out:   the path, always NUL-terminated when @size > 0
  *
  * Context: any, signal handlers included: no allocation, no locks, no stdio.

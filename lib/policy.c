@@ -12,6 +12,8 @@
 #include "fp.h"
 #include "prng.h"
 
+struct fp_policy fp_process_policy;
+
 void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 		    uint64_t seed)
 {
@@ -33,7 +35,6 @@ void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 	atomic_store(&p->injected, 0);
 	atomic_store(&p->live, 0);
 	atomic_store(&p->peak, 0);
-	p->forks = 0;
 }
 
 static void raise_peak(struct fp_policy *p, uint64_t live)
@@ -130,5 +131,4 @@ uint64_t fp_policy_decide(struct fp_policy *p, uint64_t k, uint64_t bytes)
 void fp_policy_fork_child(struct fp_policy *p, uint64_t order)
 {
 	p->stream = fp_prng_child(p->stream, order);
-	p->forks = 0;
 }

@@ -8,6 +8,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "fp.h"
+
 struct fp_conf;
 
 struct fp_policy {
@@ -23,11 +25,14 @@ struct fp_policy {
 	_Atomic uint64_t injected;	/* failures injected so far */
 	_Atomic uint64_t live;		/* live heap bytes (usable sizes) */
 	_Atomic uint64_t peak;		/* highest value of live */
-	uint64_t forks;			/* children forked so far (fork order) */
 };
+
+/* The process's policy: made by the boot, its counters shared by all threads. */
+extern struct fp_policy fp_process_policy FP_HIDDEN;
 
 /**
  * fp_policy_init() - settings from @c, random stream from @seed, counters 0.
+ * Context: boot, maybe inside the first malloc.
  */
 void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 		    uint64_t seed);
@@ -36,6 +41,7 @@ void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
  * fp_policy_next() - count one eligible allocation. Only needed when
  * p->decides: otherwise no index is ever looked at, and callers may count
  * eligible allocations per thread instead.
+ * Context: inside malloc; lock-free.
  * Return: its 1-based index among all eligible allocations of the process.
  */
 static inline uint64_t fp_policy_next(struct fp_policy *p)
@@ -54,6 +60,7 @@ static inline uint64_t fp_policy_next(struct fp_policy *p)
  * under threads): the caller must fp_policy_uncharge() them if the
  * allocation then fails for real. When it says yes the failure is counted.
  *
+ * Context: inside malloc; lock-free.
  * Return: 0 to go ahead, or the 1-based sequence number of the injected
  * failure (1 for the first failure of the process, 2 for the next...).
  */
@@ -62,12 +69,14 @@ uint64_t fp_policy_decide(struct fp_policy *p, uint64_t k, uint64_t bytes);
 /**
  * fp_policy_charge() - add @bytes to the live count without a decision
  * (ineligible allocations still occupy the heap). Updates the peak.
+ * Context: inside malloc; lock-free.
  */
 void fp_policy_charge(struct fp_policy *p, uint64_t bytes);
 
 /**
  * fp_policy_uncharge() - remove @bytes from the live count (a free, or a
  * charged allocation that failed).
+ * Context: inside free; lock-free.
  */
 static inline void fp_policy_uncharge(struct fp_policy *p, uint64_t bytes)
 {
@@ -78,6 +87,7 @@ static inline void fp_policy_uncharge(struct fp_policy *p, uint64_t bytes)
  * fp_policy_fork_child() - in a child after fork(): derive its own random
  * stream from the parent's and the fork order (README, "What fails, exactly"); counts continue.
  * @order: the parent's fork count including this fork
+ * Context: a fork child's handler.
  */
 void fp_policy_fork_child(struct fp_policy *p, uint64_t order);
 

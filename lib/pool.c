@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "je.h"
+#include "sigctx.h"
 #include "thread.h"
 
 struct fp_pool fp_pools[FP_POOLS_MAX];
@@ -143,7 +144,7 @@ void *fp_pool_take(struct fp_pool *pool)
 {
 	void *element = NULL;
 
-	pthread_mutex_lock(&pool->lock);
+	fp_lock(&pool->lock);
 	if (!atomic_load_explicit(&pool->curr, memory_order_relaxed) && pool->wait_ns) {
 		uint64_t t0 = now_ns(), waited;
 		uint64_t deadline = pool->wait_ns == FP_POOL_WAIT_FOREVER ? 0 :
@@ -180,7 +181,7 @@ void fp_pool_give(struct fp_pool *pool, void *element)
 	 * starts after a waiter went to sleep sees the reserve short.
 	 */
 	if (atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min) {
-		pthread_mutex_lock(&pool->lock);
+		fp_lock(&pool->lock);
 		if (atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min) {
 			add_element(pool, element);
 			pool->refills++;
@@ -206,7 +207,7 @@ void fp_pool_free_hook(void *ptr)
 void fp_pool_fork_prepare(void)
 {
 	for (unsigned i = 0; i < fp_npools; i++)
-		pthread_mutex_lock(&fp_pools[i].lock);
+		fp_lock(&fp_pools[i].lock);
 	fp_poolmap_fork_prepare();
 }
 
@@ -230,4 +231,27 @@ void fp_pool_fork_child(void)
 		pthread_cond_init(&fp_pools[i].freed, &ca);
 	}
 	pthread_condattr_destroy(&ca);
+}
+
+void fp_pool_snapshot(unsigned i, int unlocked, struct fp_pool_figures *f)
+{
+	struct fp_pool *p = &fp_pools[i];
+
+	if (!unlocked)
+		fp_lock(&p->lock);
+	f->name = p->name;
+	f->min = p->min;
+	f->size = p->size;
+	f->curr = atomic_load(&p->curr);
+	f->low = p->low;
+	f->allocs = atomic_load(&p->allocs);
+	f->hits = p->hits;
+	f->refills = p->refills;
+	f->waits = p->waits;
+	f->wait_ns_total = p->wait_ns_total;
+	f->wait_ns_max = p->wait_ns_max;
+	f->exhausted = p->exhausted;
+	f->oversize = atomic_load(&p->oversize);
+	if (!unlocked)
+		pthread_mutex_unlock(&p->lock);
 }

@@ -42,28 +42,50 @@ struct fp_pool {
 };
 
 extern struct fp_pool fp_pools[FP_POOLS_MAX];
+
+/* A pool's figures at one moment, for the report. */
+struct fp_pool_figures {
+	const char *name;
+	uint64_t min, size, curr, low, allocs, hits, refills, waits;
+	uint64_t wait_ns_total, wait_ns_max, exhausted, oversize;
+};
+
+/**
+ * fp_pool_snapshot() - the figures of pool @i (< fp_npools), taken under
+ * its lock unless @unlocked: a signal handler reads them as they are,
+ * since the thread it stopped may hold the lock.
+ * Context: report writing; with @unlocked, a signal handler.
+ */
+void fp_pool_snapshot(unsigned i, int unlocked, struct fp_pool_figures *f);
 extern unsigned fp_npools;
 
 /**
  * fp_pool_init_all() - create every pool of FAILPOOL_POOLS value @spec:
  * its arena, then its min elements, outside fault injection.
+ * Context: boot, under the reentrancy guard, maybe inside the first malloc.
  * Return: 0, or -ENOMEM with @err naming the pool that could not be made.
  */
 int fp_pool_init_all(const char *spec, char *err, unsigned errlen);
 
 /**
  * fp_pool_for_stack() - the first pool whose site rules match a stack.
+ * Context: inside malloc, under the reentrancy guard (site creation).
  * Return: the pool, or NULL.
  */
 struct fp_pool *fp_pool_for_stack(const struct fp_match_frame *frames, unsigned n,
 				  uint64_t site_id);
 
-/* Does the pool need function names to decide (func: rules)? */
+/**
+ * fp_pool_need_funcs() - does the pool need function names to decide (func:
+ * rules)?
+ * Context: boot.
+ */
 int fp_pool_need_funcs(void);
 
 /**
  * fp_pool_arena_alloc() - one element from the pool's arena (zeroed when
  * @zero), no thread cache.
+ * Context: inside malloc, counted.
  * Return: the element, or NULL when jemalloc fails.
  */
 void *fp_pool_arena_alloc(struct fp_pool *pool, int zero);
@@ -72,6 +94,8 @@ void *fp_pool_arena_alloc(struct fp_pool *pool, int zero);
  * fp_pool_take() - an element from the reserve, waiting up to the pool's
  * wait for one to be freed when it is empty. Counts hits, waits, the wait
  * time, low, and exhausted when it gives up.
+ * Context: inside malloc, counted; takes the pool's lock (never a signal
+ * handler).
  * Return: the element, or NULL.
  */
 void *fp_pool_take(struct fp_pool *pool);
@@ -79,10 +103,15 @@ void *fp_pool_take(struct fp_pool *pool);
 /**
  * fp_pool_give() - free element @ptr of @pool: into the reserve when it is
  * below min (waking one waiter), else back to the pool's arena.
+ * Context: inside free, counted; takes the pool's lock (never a signal
+ * handler).
  */
 void fp_pool_give(struct fp_pool *pool, void *ptr);
 
-/* The pool holding @ptr, or NULL. */
+/**
+ * fp_pool_of() - the pool holding @ptr, or NULL.
+ * Context: any, async-signal-safe.
+ */
 static inline struct fp_pool *fp_pool_of(const void *ptr)
 {
 	unsigned owner = fp_poolmap_owner(ptr);
@@ -93,12 +122,27 @@ static inline struct fp_pool *fp_pool_of(const void *ptr)
 /**
  * fp_pool_free_hook() - free() when nothing about a free is counted but
  * pools exist: pool memory to its pool, the rest straight to jemalloc.
+ * Context: the hook table's free, maybe before constructors.
  */
 void fp_pool_free_hook(void *ptr);
 
-/* pthread_atfork handlers: no pool lock is held across fork(). */
+/**
+ * fp_pool_fork_prepare() - pthread_atfork handlers: no pool lock is held across
+ * fork().
+ * Context: fork's handlers (registered by lib/fork.c's constructor).
+ */
 void fp_pool_fork_prepare(void);
+
+/**
+ * fp_pool_fork_parent() - release the pools' locks in the parent after fork.
+ * Context: fork's handlers (registered by lib/fork.c's constructor).
+ */
 void fp_pool_fork_parent(void);
+
+/**
+ * fp_pool_fork_child() - renew the pools' locks in the child after fork.
+ * Context: fork's handlers (registered by lib/fork.c's constructor).
+ */
 void fp_pool_fork_child(void);
 
 #endif

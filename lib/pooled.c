@@ -3,16 +3,16 @@
  * an element in mempool_alloc's order, and realloc across pool boundaries.
  */
 #include "config.h"
-#include "request.h"
+#include "pooled.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include "je.h"
 #include "pool.h"
-#include "runtime.h"
+#include "settings.h"
 
-struct fp_pool *fp_req_pool(const struct fp_req *r)
+struct fp_pool *fp_pooled_pool(const struct fp_req *r)
 {
 	struct fp_pool *pool = r->site ? r->site->pool : NULL;
 
@@ -43,8 +43,8 @@ static void *obtain_element(struct fp_req *r, uint64_t seq, struct fp_pool *pool
 	return p;
 }
 
-void *fp_req_pooled(struct fp_req *r, struct fp_shard *sh, uint64_t seq,
-				struct fp_pool *pool)
+void *fp_pooled_serve(struct fp_req *r, struct fp_shard *sh, uint64_t seq,
+		      struct fp_pool *pool)
 {
 	void *p = obtain_element(r, seq, pool);
 
@@ -54,13 +54,13 @@ void *fp_req_pooled(struct fp_req *r, struct fp_shard *sh, uint64_t seq,
 		errno = ENOMEM;		/* injected, and no element to stand in */
 		return NULL;
 	}
-	if (fp_rt.track_live)	/* an injected failure charged nothing */
+	if (fp_settings()->track_live)	/* an injected failure charged nothing */
 		fp_req_settle(seq ? 0 : r->charged, (int64_t)fp_je.usable(p));
 	fp_req_succeeded(r, sh);
 	return p;
 }
 
-void fp_req_give_back(void *ptr)
+void fp_pooled_give_back(void *ptr)
 {
 	struct fp_pool *pool = fp_pool_of(ptr);
 
@@ -75,8 +75,8 @@ void fp_req_give_back(void *ptr)
  * of pool memory): a new block, the bytes copied, the old block given back.
  * On failure the old block is untouched.
  */
-void *fp_req_move(struct fp_req *r, struct fp_shard *sh, uint64_t seq,
-				    void *ptr, struct fp_pool *pool, uint64_t old)
+void *fp_pooled_move(struct fp_req *r, struct fp_shard *sh, uint64_t seq,
+		     void *ptr, struct fp_pool *pool, uint64_t old)
 {
 	size_t keep = fp_je.usable(ptr);
 	void *q;
@@ -95,8 +95,8 @@ void *fp_req_move(struct fp_req *r, struct fp_shard *sh, uint64_t seq,
 		return NULL;
 	}
 	memcpy(q, ptr, keep < r->size ? keep : r->size);
-	fp_req_give_back(ptr);
-	if (fp_rt.track_live)
+	fp_pooled_give_back(ptr);
+	if (fp_settings()->track_live)
 		fp_req_settle(seq ? 0 : r->charged, (int64_t)fp_je.usable(q) - (int64_t)old);
 	fp_req_succeeded(r, sh);
 	return q;

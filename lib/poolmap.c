@@ -15,6 +15,7 @@
 #include <jemalloc/jemalloc.h>
 
 #include "poolspec.h"
+#include "sigctx.h"
 
 #define CHUNK		((uintptr_t)1 << FP_POOLMAP_CHUNK_SHIFT)
 #define LEAVES		((size_t)1 << (FP_POOLMAP_ADDR_BITS - FP_POOLMAP_LEAF_SHIFT))
@@ -34,6 +35,7 @@ static unsigned arena_pool[4096];	/* arena index -> pool index + 1 */
 
 static void lock(atomic_flag *l)
 {
+	fp_lock_check();
 	while (atomic_flag_test_and_set_explicit(l, memory_order_acquire))
 		;
 }

@@ -14,13 +14,19 @@
 
 #define FP_POOLMAP_CHUNK_SHIFT	21	/* 2 MiB chunks */
 #define FP_POOLMAP_LEAF_SHIFT	30	/* one leaf per GiB */
-#define FP_POOLMAP_ADDR_BITS	47	/* x86-64 user space */
+/* The width of user addresses: known for x86-64 only (4-level paging). */
+#if defined(__x86_64__)
+#define FP_POOLMAP_ADDR_BITS	47
+#else
+#error "poolmap.h: the user address width of this architecture is not known"
+#endif
 
 /* NULL until a pool exists; then 2^(47-30) leaves, NULL where no pool chunk is. */
 extern uint8_t *const *fp_poolmap;
 
 /**
  * fp_poolmap_owner() - the pool holding @p.
+ * Context: any, async-signal-safe.
  * Return: its index + 1, or 0 for memory of no pool (and NULL).
  */
 static inline unsigned fp_poolmap_owner(const void *p)
@@ -40,13 +46,28 @@ static inline unsigned fp_poolmap_owner(const void *p)
 /**
  * fp_poolmap_arena() - create a jemalloc arena (arenas.create) whose memory
  * comes only from chunks owned by pool @index (0-based), recorded in the map.
+ * Context: any, async-signal-safe.
  * Return: the arena index, or -1 (errno set).
  */
 int fp_poolmap_arena(unsigned index);
 
-/* Around fork(): the hooks' locks are held across it, then released/reset. */
+/**
+ * fp_poolmap_fork_prepare() - around fork(): the hooks' locks are held across
+ * it, then released/reset.
+ * Context: fork's handlers (registered by lib/fork.c's constructor).
+ */
 void fp_poolmap_fork_prepare(void);
+
+/**
+ * fp_poolmap_fork_parent() - release the map's locks in the parent after fork.
+ * Context: fork's handlers (registered by lib/fork.c's constructor).
+ */
 void fp_poolmap_fork_parent(void);
+
+/**
+ * fp_poolmap_fork_child() - renew the map's locks in the child after fork.
+ * Context: fork's handlers (registered by lib/fork.c's constructor).
+ */
 void fp_poolmap_fork_child(void);
 
 #endif

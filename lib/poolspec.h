@@ -30,6 +30,7 @@ struct fp_pool_spec {
  * @index:  1-based number of this pool (for messages)
  * @spec:   filled on success
  * @err:    on failure, one line naming the pool and what is wrong
+ * Context: boot, maybe inside the first malloc: allocation-free.
  * Return: 1 with @spec filled, 0 at the end of the text, -EINVAL.
  */
 int fp_pools_next(const char **cursor, unsigned index, struct fp_pool_spec *spec,
@@ -38,6 +39,7 @@ int fp_pools_next(const char **cursor, unsigned index, struct fp_pool_spec *spec
 /**
  * fp_pools_check() - validate a whole FAILPOOL_POOLS value: every pool, at
  * most FP_POOLS_MAX of them, names unique, site rules well formed.
+ * Context: boot, maybe inside the first malloc: allocation-free.
  * Return: the number of pools, or -EINVAL with @err filled.
  */
 int fp_pools_check(const char *text, char *err, unsigned errlen);

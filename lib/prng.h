@@ -8,7 +8,11 @@
 
 #include <stdint.h>
 
-/* SplitMix64's finaliser: a bijective 64-bit mix with full avalanche. */
+/**
+ * fp_mix64() - splitMix64's finaliser: a bijective 64-bit mix with full
+ * avalanche.
+ * Context: any, async-signal-safe (arithmetic).
+ */
 static inline uint64_t fp_mix64(uint64_t z)
 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -16,19 +20,29 @@ static inline uint64_t fp_mix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-/* The k-th draw of @stream, uniform over 64 bits. */
+/**
+ * fp_prng_draw() - the k-th draw of @stream, uniform over 64 bits.
+ * Context: any, async-signal-safe (arithmetic).
+ */
 static inline uint64_t fp_prng_draw(uint64_t stream, uint64_t k)
 {
 	return fp_mix64(stream + k * 0x9e3779b97f4a7c15ULL);
 }
 
-/* The stream of a process derived from its seed. */
+/**
+ * fp_prng_stream() - the stream of a process derived from its seed.
+ * Context: any, async-signal-safe (arithmetic).
+ */
 static inline uint64_t fp_prng_stream(uint64_t seed)
 {
 	return fp_mix64(seed ^ 0x6a09e667f3bcc909ULL);
 }
 
-/* The stream of the @order-th child forked by a process with @stream. */
+/**
+ * fp_prng_child() - the stream of the @order-th child forked by a process with
+ * @stream.
+ * Context: any, async-signal-safe (arithmetic).
+ */
 static inline uint64_t fp_prng_child(uint64_t stream, uint64_t order)
 {
 	return fp_mix64(stream ^ fp_mix64(order + 0x243f6a8885a308d3ULL));

@@ -15,9 +15,10 @@
 #include "framejson.h"
 #include "jsonw.h"
 #include "log.h"
+#include "policy.h"
 #include "pool.h"
 #include "parse.h"
-#include "runtime.h"
+#include "settings.h"
 #include "safefile.h"
 #include "site.h"
 #include "startup.h"
@@ -70,13 +71,13 @@ static void write_argv(void)
 
 static void write_config(void)
 {
-	const struct fp_conf *c = &fp_rt.conf;
+	const struct fp_conf *c = &fp_settings()->conf;
 
 	fp_jsonw_obj_begin(&w);
 	fp_jsonw_key(&w, "rate");
 	fp_jsonw_double(&w, c->rate);
 	fp_jsonw_key(&w, "seed");
-	fp_jsonw_u64(&w, fp_rt.seed);
+	fp_jsonw_u64(&w, fp_settings()->seed);
 	key_u64_or_null("every", c->every, c->every != 0);
 	fp_jsonw_key(&w, "after");
 	fp_jsonw_u64(&w, c->after);
@@ -118,7 +119,7 @@ static void write_totals(void)
 {
 	uint64_t startup_calls, startup_bytes;
 	struct fp_totals t;
-	struct fp_policy *p = &fp_rt.policy;
+	struct fp_policy *p = &fp_process_policy;
 
 	fp_stats_sum(&t);
 	fp_jsonw_obj_begin(&w);
@@ -156,9 +157,8 @@ static void write_frame(struct fp_frame_info *f)
 	fp_framejson_write(&w, f, !async);
 }
 
-static void write_site(struct fp_site *s)
+static void write_site(struct fp_site *s, uint64_t calls, uint64_t bytes)
 {
-	s->listed = 1;
 	fp_jsonw_obj_begin(&w);
 	fp_jsonw_key(&w, "id");
 	fp_jsonw_hex(&w, s->id);
@@ -168,9 +168,9 @@ static void write_site(struct fp_site *s)
 		write_frame(s->frames[i]);
 	fp_jsonw_arr_end(&w);
 	fp_jsonw_key(&w, "calls");
-	fp_jsonw_u64(&w, s->sum_calls);
+	fp_jsonw_u64(&w, calls);
 	fp_jsonw_key(&w, "bytes");
-	fp_jsonw_u64(&w, s->sum_bytes);
+	fp_jsonw_u64(&w, bytes);
 	fp_jsonw_key(&w, "injected");
 	fp_jsonw_u64(&w, atomic_load(&s->injected));
 	fp_jsonw_key(&w, "pool");
@@ -181,39 +181,55 @@ static void write_site(struct fp_site *s)
 	fp_jsonw_obj_end(&w);
 }
 
+/* A site's figures for the report, summed once over the threads' tallies. */
+struct ranked {
+	struct fp_site *site;
+	unsigned slot;			/* fp_site_next()'s: *cursor - 1 */
+	uint64_t calls, bytes;
+};
+
 /*
  * The busiest TOP_SITES sites by calls (in practice all of them: explore
- * needs every site), then any other with a failure or a pool.
+ * needs every site), then any other with a failure or a pool. One report
+ * at a time: the scratch is static, indexed by the site's slot.
  */
 static void write_sites(void)
 {
-	static struct fp_site *top[TOP_SITES];	/* one report at a time */
+	static struct ranked top[TOP_SITES];
+	static unsigned char listed[FP_SITES_MAX + 1];
 	struct fp_site *s;
 	unsigned ntop = 0, cursor = 0;
 
 	while ((s = fp_site_next(&cursor))) {
-		uint64_t calls;
+		struct ranked r = { .site = s, .slot = cursor - 1 };
 		unsigned j;
 
-		fp_stats_site_sum(s, &s->sum_calls, &s->sum_bytes);
-		calls = s->sum_calls;
-		s->listed = 0;
-		if (!calls)
+		fp_stats_site_sum(s, &r.calls, &r.bytes);
+		listed[cursor - 1] = 0;
+		if (!r.calls)
 			continue;
-		if (ntop == TOP_SITES && calls <= top[ntop - 1]->sum_calls)
+		if (ntop == TOP_SITES && r.calls <= top[ntop - 1].calls)
 			continue;
 		j = ntop < TOP_SITES ? ntop++ : ntop - 1;
-		for (; j > 0 && top[j - 1]->sum_calls < calls; j--)
+		for (; j > 0 && top[j - 1].calls < r.calls; j--)
 			top[j] = top[j - 1];
-		top[j] = s;
+		top[j] = r;
 	}
 	fp_jsonw_arr_begin(&w);
-	for (unsigned j = 0; j < ntop; j++)
-		write_site(top[j]);
+	for (unsigned j = 0; j < ntop; j++) {
+		listed[top[j].slot] = 1;
+		write_site(top[j].site, top[j].calls, top[j].bytes);
+	}
 	cursor = 0;
-	while ((s = fp_site_next(&cursor)))
-		if (!s->listed && (atomic_load(&s->injected) || (s->pool && s->sum_calls)))
-			write_site(s);
+	while ((s = fp_site_next(&cursor))) {
+		uint64_t calls, bytes;
+
+		if (listed[cursor - 1])
+			continue;
+		fp_stats_site_sum(s, &calls, &bytes);
+		if (atomic_load(&s->injected) || (s->pool && calls))
+			write_site(s, calls, bytes);
+	}
 	fp_jsonw_arr_end(&w);
 }
 
@@ -227,29 +243,26 @@ static void write_pools(void)
 {
 	fp_jsonw_arr_begin(&w);
 	for (unsigned i = 0; i < fp_npools; i++) {
-		struct fp_pool *p = &fp_pools[i];
+		struct fp_pool_figures p;
 
 		/* A signal may have stopped a thread holding the lock: read as is. */
-		if (!async)
-			pthread_mutex_lock(&p->lock);
+		fp_pool_snapshot(i, async, &p);
 		fp_jsonw_obj_begin(&w);
 		fp_jsonw_key(&w, "name");
-		fp_jsonw_str(&w, p->name);
-		key_u64("min", p->min);
-		key_u64("size", p->size);
-		key_u64("curr", atomic_load(&p->curr));
-		key_u64("low", p->low);
-		key_u64("allocs", atomic_load(&p->allocs));
-		key_u64("hits", p->hits);
-		key_u64("refills", p->refills);
-		key_u64("waits", p->waits);
-		key_u64("wait_ns_total", p->wait_ns_total);
-		key_u64("wait_ns_max", p->wait_ns_max);
-		key_u64("exhausted", p->exhausted);
-		key_u64("oversize", atomic_load(&p->oversize));
+		fp_jsonw_str(&w, p.name);
+		key_u64("min", p.min);
+		key_u64("size", p.size);
+		key_u64("curr", p.curr);
+		key_u64("low", p.low);
+		key_u64("allocs", p.allocs);
+		key_u64("hits", p.hits);
+		key_u64("refills", p.refills);
+		key_u64("waits", p.waits);
+		key_u64("wait_ns_total", p.wait_ns_total);
+		key_u64("wait_ns_max", p.wait_ns_max);
+		key_u64("exhausted", p.exhausted);
+		key_u64("oversize", p.oversize);
 		fp_jsonw_obj_end(&w);
-		if (!async)
-			pthread_mutex_unlock(&p->lock);
 	}
 	fp_jsonw_arr_end(&w);
 }
@@ -284,7 +297,7 @@ static void write_objects(void)
 	const char *path;
 
 	fp_jsonw_arr_begin(&w);
-	for (unsigned i = 0; (path = fp_site_object(i)); i++) {
+	for (unsigned i = 0; (path = fp_frame_object(i)); i++) {
 		const char *slash = strrchr(path, '/');
 
 		fp_jsonw_obj_begin(&w);
@@ -359,11 +372,11 @@ static void write_body(const struct fp_ending *end)
 	fp_jsonw_key(&w, "ppid");
 	fp_jsonw_i64(&w, getppid());
 	fp_jsonw_key(&w, "exe");
-	fp_jsonw_str(&w, fp_rt.exe);
+	fp_jsonw_str(&w, fp_settings()->exe);
 	fp_jsonw_key(&w, "argv");
 	write_argv();
 	fp_jsonw_key(&w, "seed");
-	fp_jsonw_u64(&w, fp_rt.seed);
+	fp_jsonw_u64(&w, fp_settings()->seed);
 	fp_jsonw_key(&w, "config");
 	write_config();
 	write_exit(end);
@@ -403,8 +416,8 @@ int fp_report_write(const struct fp_ending *end)
 	char path[FP_CONF_PATH_MAX], tmp[FP_CONF_PATH_MAX + FP_SAFEFILE_SUFFIX_MAX];
 	int fd, rc;
 
-	if (fp_rt_expand(fp_rt.conf.report, path, sizeof(path))) {
-		complain("expand", fp_rt.conf.report, ENAMETOOLONG);
+	if (fp_settings_expand(fp_settings()->conf.report, path, sizeof(path))) {
+		complain("expand", fp_settings()->conf.report, ENAMETOOLONG);
 		return -ENAMETOOLONG;
 	}
 	/* Unpredictable, exclusive, no link followed: nothing planted is written through. */

@@ -1,6 +1,6 @@
 /*
  * One call of an interposed allocation function as lib/alloc.c handles it,
- * and the outcomes shared with lib/pooled.c (requests served by pools).
+ * and its outcomes (lib/request.c), shared with lib/pooled.c.
  */
 #ifndef FP_REQUEST_H
 #define FP_REQUEST_H
@@ -12,8 +12,6 @@
 #include "fp.h"
 #include "site.h"
 #include "stats.h"
-
-struct fp_pool;
 
 /* glibc's MALLOC_ALIGNMENT on 64-bit targets. */
 #define GLIBC_MALLOC_ALIGNMENT	16
@@ -30,19 +28,46 @@ struct fp_req {
 	uint64_t charged;		/* bytes charged to the live count */
 };
 
-/* Bring the live count from @charged to @want bytes for one block. */
+/**
+ * fp_req_settle() - bring the live count from @charged to @want bytes for one
+ * block.
+ * Context: inside malloc, counted.
+ */
 void fp_req_settle(uint64_t charged, int64_t want);
 
-/* Count and log injected failure @seq (the caller decides what follows). */
+/**
+ * fp_req_on_injection - told of every injected failure that has a site
+ * (the log and FAILPOOL_VERBOSE, registered by the boot); NULL: nobody.
+ * Context: called inside malloc, under the reentrancy guard.
+ */
+extern void (*fp_req_on_injection)(uint64_t seq, enum fp_call call, uint64_t size,
+				   struct fp_site *site);
+
+/**
+ * fp_req_note_injection() - count and report injected failure @seq (the caller
+ * decides what follows).
+ * Context: inside malloc, counted.
+ */
 void fp_req_note_injection(struct fp_req *r, uint64_t seq);
 
-/* An injected failure: counted, logged, ENOMEM. Return: NULL. */
+/**
+ * fp_req_inject() - an injected failure: counted, logged, ENOMEM. Return: NULL.
+ * Context: inside malloc, counted.
+ */
 void *fp_req_inject(struct fp_req *r, uint64_t seq);
 
-/* A real failure: the charge undone, counted, ENOMEM. Return: NULL. */
+/**
+ * fp_req_failed() - A real failure: the charge undone, counted, ENOMEM. Return:
+ * NULL.
+ * Context: inside malloc, counted.
+ */
 void *fp_req_failed(struct fp_req *r, struct fp_shard *sh);
 
-/* A successful allocation of r->size bytes, counted for its site. */
+/**
+ * fp_req_succeeded() - A successful allocation of r->size bytes, counted for
+ * its site.
+ * Context: inside malloc, counted.
+ */
 static inline void fp_req_succeeded(struct fp_req *r, struct fp_shard *sh)
 {
 	if (!sh || !r->site)
@@ -54,32 +79,5 @@ static inline void fp_req_succeeded(struct fp_req *r, struct fp_shard *sh)
 	else
 		fp_stats_add(&r->site->bytes, r->size);
 }
-
-/**
- * fp_req_pool() - the pool of @r's site when the request fits one of its
- * elements (counted oversize when it does not).
- * Return: the pool, or NULL.
- */
-struct fp_pool *fp_req_pool(const struct fp_req *r);
-
-/**
- * fp_req_pooled() - serve @r from @pool: its arena (unless failure @seq
- * was injected), then the reserve, then the wait.
- * Return: the block, or NULL with errno ENOMEM.
- */
-void *fp_req_pooled(struct fp_req *r, struct fp_shard *sh, uint64_t seq,
-		    struct fp_pool *pool);
-
-/**
- * fp_req_move() - realloc across a pool boundary (into @pool, or out of
- * pool memory when @pool is NULL): new block, bytes copied, old block given
- * back. @old: the usable bytes charged for @ptr.
- * Return: the new block, or NULL with @ptr untouched.
- */
-void *fp_req_move(struct fp_req *r, struct fp_shard *sh, uint64_t seq, void *ptr,
-		  struct fp_pool *pool, uint64_t old);
-
-/* fp_req_give_back() - free @ptr: to its pool when it is pool memory. */
-void fp_req_give_back(void *ptr);
 
 #endif

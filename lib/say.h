@@ -19,6 +19,7 @@ void fp_say_init(void);
 /**
  * fp_say_secure() - does the process run in secure-execution mode
  * (set-user-ID, set-group-ID, file capabilities)?
+ * Context: any, async-signal-safe.
  * Return: 1 or 0.
  */
 int fp_say_secure(void);

@@ -31,7 +31,10 @@ extern int fp_starting;
  */
 void fp_startup_init(void);
 
-/* fp_startup_done() - the process has started (the shim's constructor ran). */
+/**
+ * fp_startup_done() - the process has started (the shim's constructor ran).
+ * Context: the constructor.
+ */
 void fp_startup_done(void);
 
 /**
@@ -45,6 +48,7 @@ int fp_startup_claims(enum fp_call call, const void *caller, uint64_t bytes);
 
 /**
  * fp_startup_totals() - start-up allocations that were not the program's.
+ * Context: report writing, signal handlers included.
  */
 void fp_startup_totals(uint64_t *calls, uint64_t *bytes);
 

@@ -58,15 +58,23 @@ struct fp_injection {
 
 extern __thread struct fp_shard *fp_my_shard __attribute__((tls_model("initial-exec")));
 
+/**
+ * fp_stats_attach() - give the calling thread its shard.
+ * Context: inside malloc: a thread's first counted call.
+ */
 struct fp_shard *fp_stats_attach(void);
 
 /**
  * fp_stats_init() - arrange for a thread's shard to be handed back when the
  * thread exits. Called once at boot.
+ * Context: boot, under the reentrancy guard, maybe inside the first malloc.
  */
 void fp_stats_init(void);
 
-/* The calling thread's shard. */
+/**
+ * fp_stats_shard() - the calling thread's shard.
+ * Context: inside malloc, counted.
+ */
 static inline struct fp_shard *fp_stats_shard(void)
 {
 	struct fp_shard *s = fp_my_shard;
@@ -74,26 +82,38 @@ static inline struct fp_shard *fp_stats_shard(void)
 	return FP_LIKELY(s != NULL) ? s : fp_stats_attach();
 }
 
-/*
- * Add without a lock. One instruction on x86-64, so a signal handler that
- * allocates on the same thread cannot split the read-modify-write.
+/**
+ * fp_stats_add_mine() - add without a lock. One instruction on x86-64
+ * (hand-written: x86-64 only), so a signal handler that allocates on the
+ * same thread cannot split the read-modify-write; elsewhere an atomic add,
+ * correct but dearer.
+ * Context: inside malloc, counted; a handler on the same thread cannot split
+ * it.
  */
 static inline void fp_stats_add_mine(_Atomic uint64_t *ctr, uint64_t n)
 {
 #if defined(__x86_64__)
 	__asm__("addq %1, %0" : "+m"(*(uint64_t *)ctr) : "er"(n));
 #else
-	atomic_store_explicit(ctr, atomic_load_explicit(ctr, memory_order_relaxed) + n,
-			      memory_order_relaxed);
+	atomic_fetch_add_explicit(ctr, n, memory_order_relaxed);
 #endif
 }
 
+/**
+ * fp_stats_add() - add @n to the shared counter @ctr.
+ * Context: any (an atomic add).
+ */
 static inline void fp_stats_add(_Atomic uint64_t *ctr, uint64_t n)
 {
 	atomic_fetch_add_explicit(ctr, n, memory_order_relaxed);
 }
 
-/* Add @n to counter @ctr of shard @sh, which belongs to the calling thread. */
+/**
+ * fp_stats_bump() - add @n to counter @ctr of shard @sh, which belongs to the
+ * calling thread.
+ * Context: inside malloc, counted; a handler on the same thread cannot split
+ * it.
+ */
 static inline void fp_stats_bump(const struct fp_shard *sh, _Atomic uint64_t *ctr,
 				 uint64_t n)
 {
@@ -103,12 +123,17 @@ static inline void fp_stats_bump(const struct fp_shard *sh, _Atomic uint64_t *ct
 		fp_stats_add(ctr, n);
 }
 
+/**
+ * fp_stats_tally_claim() - claim a tally slot of this thread for @site.
+ * Context: inside malloc, counted.
+ */
 struct fp_tally *fp_stats_tally_claim(struct fp_shard *sh, struct fp_site *site);
 
 /**
  * fp_stats_tally() - where the calling thread counts calls and bytes of
  * @site: a slot of its own shard (plain adds), or NULL when the shard is
  * shared (add to the site's own atomic counters then).
+ * Context: inside malloc, counted.
  */
 static inline struct fp_tally *fp_stats_tally(struct fp_shard *sh,
 					      struct fp_site *site)
@@ -125,24 +150,30 @@ static inline struct fp_tally *fp_stats_tally(struct fp_shard *sh,
 
 /**
  * fp_stats_sum() - add up every shard into @t.
+ * Context: report writing, the counting threads frozen; signal handlers
+ * included.
  */
 void fp_stats_sum(struct fp_totals *t);
 
 /**
  * fp_stats_site_sum() - calls and bytes of @site: its own counters plus
  * what threads still hold in their tallies.
+ * Context: report writing, the counting threads frozen; signal handlers
+ * included.
  */
 void fp_stats_site_sum(struct fp_site *site, uint64_t *calls, uint64_t *bytes);
 
 /**
  * fp_stats_injection() - remember injected failure @seq (the first
  * FP_INJECTIONS_KEPT of them are kept, in order).
+ * Context: inside malloc, counted.
  */
 void fp_stats_injection(uint64_t seq, enum fp_call call, uint64_t size,
 			struct fp_site *site);
 
 /**
  * fp_stats_injections() - the kept injections, indexed by seq - 1.
+ * Context: report writing; signal handlers included.
  * Return: the array of FP_INJECTIONS_KEPT entries; seq 0 marks unused ones.
  */
 const struct fp_injection *fp_stats_injections(void);

@@ -14,6 +14,8 @@
  * fp_symtab_lookup() - the function containing code address @ip.
  * @name:   set to the symbol's name (valid for the life of the process)
  * @offset: set to @ip minus the function's start
+ * Context: under the reentrancy guard, inside malloc (frame naming); never a
+ * signal handler (reads files).
  * Return: 0; -1 when the object's file could not be read (or has no
  * function symbols); -2 when its tables have no function covering @ip (so
  * its dynamic symbols do not either). Call under the reentrancy guard: the first lookup in an object

@@ -40,18 +40,30 @@ extern __thread int fp_thread_starting __attribute__((tls_model("initial-exec"))
  */
 void fp_thread_init(int altstacks);
 
-/* Slow parts of fp_thread_enter(). */
+/**
+ * fp_thread_attach() - slow parts of fp_thread_enter().
+ * Context: inside malloc: a thread's first counted call.
+ */
 struct fp_thread *fp_thread_attach(void);
+
+/**
+ * fp_thread_wait_thaw() - wait until the freeze is over.
+ * Context: inside malloc, entering counted work while a freeze is on.
+ */
 void fp_thread_wait_thaw(struct fp_thread *t);
 
-/* Add one to the busy depth; one instruction on x86-64, so signal-safe. */
+/**
+ * fp_thread_busy_add() - add @n to the busy depth; one instruction on x86-64
+ * (hand-written: x86-64 only), so signal-safe; elsewhere an atomic add,
+ * which is too.
+ * Context: any, async-signal-safe.
+ */
 static inline void fp_thread_busy_add(struct fp_thread *t, int n)
 {
 #if defined(__x86_64__)
 	__asm__ volatile("addl %1, %0" : "+m"(*(int *)&t->busy) : "ir"(n) : "memory");
 #else
-	atomic_store_explicit(&t->busy, atomic_load_explicit(&t->busy, memory_order_relaxed) + n,
-			      memory_order_relaxed);
+	atomic_fetch_add_explicit(&t->busy, n, memory_order_relaxed);
 	atomic_signal_fence(memory_order_seq_cst);
 #endif
 }
@@ -74,9 +86,17 @@ static inline struct fp_thread *fp_thread_enter(void)
 	return t;
 }
 
+/**
+ * fp_thread_deliver() - deliver a termination signal deferred while busy.
+ * Context: leaving counted work, inside malloc: runs the deferred termination
+ * signal's handler.
+ */
 void fp_thread_deliver(struct fp_thread *t);
 
-/* fp_thread_leave() - the work of fp_thread_enter() is done. */
+/**
+ * fp_thread_leave() - the work of fp_thread_enter() is done.
+ * Context: inside malloc, leaving counted work.
+ */
 static inline void fp_thread_leave(struct fp_thread *t)
 {
 	fp_thread_busy_add(t, -1);
@@ -98,12 +118,17 @@ int fp_thread_defer(int sig);
  * the middle of counted work: a freeze does not wait for a sleeper. On
  * waking it does not wait for a thaw either (it holds a lock a forking
  * thread's prepare handlers may need).
+ * Context: inside malloc (a pool's wait).
  */
 static inline void fp_thread_idle(int idle)
 {
 	if (fp_me)
 		fp_thread_busy_add(fp_me, idle ? -1 : 1);
 }
+
+/* How long a snapshot waits for other threads' counting to finish. */
+#define FP_FREEZE_MS		1000
+#define FP_FREEZE_SIGNAL_MS	100
 
 /**
  * fp_thread_freeze() - stop the world's counting: new counted work waits,
@@ -114,12 +139,16 @@ static inline void fp_thread_idle(int idle)
  */
 int fp_thread_freeze(unsigned timeout_ms);
 
-/* fp_thread_thaw() - let waiting threads go on. */
+/**
+ * fp_thread_thaw() - let waiting threads go on.
+ * Context: exit, exec, fork's parent handler, signal handlers.
+ */
 void fp_thread_thaw(void);
 
 /**
  * fp_thread_fork_child() - in a child after fork(): only the forking
  * thread exists; the others' records are free again. Then thaw.
+ * Context: a fork child's handler.
  */
 void fp_thread_fork_child(void);
 
@@ -141,6 +170,7 @@ void fp_thread_altstack(void);
  * fp_thread_create() - pthread_create(3) whose thread first gets an
  * alternate signal stack, so that a stack overflow in any thread still
  * leaves a crash record.
+ * Context: the program's pthread_create, outside malloc.
  */
 int fp_thread_create(pthread_t *thread, const pthread_attr_t *attr,
 		     void *(*start)(void *), void *arg);

@@ -75,6 +75,8 @@ fp_unwind_capture(const void *caller, const void **ips, unsigned depth)
  * object's symbol tables (.symtab included, so static functions of an
  * unstripped object are named). Slow (tens of microseconds): call once per
  * code address, under the reentrancy guard, never per allocation.
+ * Context: under the reentrancy guard, inside malloc (frame naming); never a
+ * signal handler (reads files).
  * Return: 0 with @name and *@offset filled, or -1.
  */
 int fp_unwind_proc_name(const void *ip, char *name, size_t size,
@@ -85,6 +87,7 @@ int fp_unwind_proc_name(const void *ip, char *name, size_t size,
  * frame 0 (return address @caller, stack pointer @cfa) outwards, recording
  * each frame's return address and the stack slot holding it. Microseconds:
  * call once per chain worth remembering (chain.c), under the guard.
+ * Context: inside malloc, under the reentrancy guard.
  * Return: frames recorded (at most @depth), or 0 when the chain cannot be
  * proved this way (frame 0 not found, a return address not in its slot).
  */

@@ -1,14 +1,21 @@
 /*
- * The shim's constructor. It runs after libc, libstdc++ and jemalloc have
- * initialised (they are the shim's dependencies) and before main: a bad
- * configuration stops the process here with status 125, even one that never
- * allocates.
+ * The shim's constructor and the allocation path's boot. The constructor
+ * runs after libc, libstdc++ and jemalloc have initialised (they are the
+ * shim's dependencies) and before main: a bad configuration stops the
+ * process here with status 125, even one that never allocates.
  */
 #include "config.h"
 
-#include "runtime.h"
+#include "alloc.h"
+#include "boot.h"
+
+/* The allocation path's boot (alloc.h): lib/boot.c's. */
+int fp_alloc_boot(void)
+{
+	return fp_boot();
+}
 
 __attribute__((constructor)) static void failpool_init(void)
 {
-	fp_rt_constructor();
+	fp_boot_constructor();
 }

@@ -1,8 +1,8 @@
 /*
  * The exported entry points, forwarding to lib/. The hot four (malloc,
- * free, calloc, realloc) are one indirect tail jump each through fp_hooks:
- * jemalloc's own functions when there is nothing to count, the slow hooks
- * below otherwise. The rest always go through lib/alloc.c.
+ * free, calloc, realloc) are one indirect tail jump each through fp_hooks
+ * (lib/hooks.h): jemalloc's own functions when there is nothing to count,
+ * lib's slow hooks otherwise. The rest always go through lib/alloc.c.
  */
 #include "config.h"
 
@@ -20,42 +20,11 @@
 #include "fp.h"
 #include "hooks.h"
 #include "je.h"
-#include "runtime.h"
+#include "exit.h"
 #include "thread.h"
+#include "unload.h"
 
 #define CALLER	__builtin_return_address(0)
-
-/*
- * Slow hooks: reached by a tail jump from the entry points below, so their
- * return address is the program's call site (Makefile.am builds this file
- * with -foptimize-sibling-calls; tests check that no site is in the shim).
- */
-static FP_NOINLINE void *slow_malloc(size_t size)
-{
-	return fp_alloc_malloc_hook(size, CALLER);
-}
-
-static FP_NOINLINE void slow_free(void *ptr)
-{
-	fp_alloc_free(ptr, FP_CALL_FREE, CALLER, __builtin_dwarf_cfa());
-}
-
-static FP_NOINLINE void *slow_calloc(size_t n, size_t size)
-{
-	return fp_alloc_calloc_hook(n, size, CALLER);
-}
-
-static FP_NOINLINE void *slow_realloc(void *ptr, size_t size)
-{
-	return fp_alloc_realloc_hook(ptr, size, CALLER);
-}
-
-struct fp_hooks fp_hooks = {
-	.malloc = slow_malloc,
-	.free = slow_free,
-	.calloc = slow_calloc,
-	.realloc = slow_realloc,
-};
 
 FP_EXPORT void *malloc(size_t size)
 {
@@ -144,7 +113,7 @@ FP_EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
 
 FP_EXPORT int dlclose(void *handle)
 {
-	return fp_rt_dlclose(handle);
+	return fp_unload_dlclose(handle);
 }
 
 /*
@@ -154,19 +123,19 @@ FP_EXPORT int dlclose(void *handle)
  */
 FP_EXPORT __attribute__((noreturn)) void _exit(int status)
 {
-	fp_rt_exit(status);
+	fp_exit(status);
 	for (;;)
 		syscall(SYS_exit_group, status);
 }
 
 FP_EXPORT __attribute__((noreturn)) void quick_exit(int status)
 {
-	fp_rt_quick_exit(status);
+	fp_exit_quick(status);
 }
 
 FP_EXPORT __attribute__((noreturn)) void _Exit(int status)
 {
-	fp_rt_exit(status);
+	fp_exit(status);
 	for (;;)
 		syscall(SYS_exit_group, status);
 }

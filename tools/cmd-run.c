@@ -7,11 +7,8 @@
 #include "config.h"
 #include "cmds.h"
 
-#include <dirent.h>
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,13 +16,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "enterable.h"
 #include "fp.h"
 #include "options.h"
-#include "pathpat.h"
+#include "runreports.h"
 #include "shimpath.h"
 #include "summary.h"
 
@@ -83,218 +80,25 @@ static void forward(int sig, siginfo_t *si, void *uc)
 static void run_help(FILE *out)
 {
 	fputs(USAGE "\nRun CMD with the failpool shim preloaded and the given settings, then\n"
-	      "print a summary of its report on stderr. Signals sent to failpool are passed\n"
-	      "on to CMD. Exits with CMD's status (128+N if signal N killed it); 125 for a\n"
-	      "usage or configuration error, or a CMD the shim cannot enter (statically\n"
-	      "linked, set-user-ID or set-group-ID); 126 CMD not executable, 127 not found.\n\n"
+	      "print on stderr a summary of the reports of every process it started (a\n"
+	      "tree; each crash with the injected failure before it). Signals sent to\n"
+	      "failpool are passed on to CMD. Exits with CMD's status (128+N if signal N\n"
+	      "killed it); 125 for a usage or configuration error, or a CMD the shim cannot\n"
+	      "enter (statically linked, set-user-ID or set-group-ID, or built with a\n"
+	      "sanitizer that replaces malloc); 126 CMD not executable, 127 not found.\n\n"
 	      "Options (each sets the FAILPOOL_* variable named; see failpool(1)):\n", out);
 	fp_opts_help(out, 0);
-	fputs("  -q, --quiet            no summary\n"
-	      "  -h, --help             this help\n", out);
+	fputs("  --print-env            print the environment CMD would be given (LD_PRELOAD\n"
+	      "                         and FAILPOOL_*, one NAME=VALUE a line) and exit\n"
+	      "  -q, --quiet            no summary\n"
+	      "  -h, --help             this help\n"
+	      "  -V, --version          the version\n", out);
 }
 
 static int bad_usage(const char *fmt, const char *arg)
 {
 	fp_usage_error("run", USAGE, fmt, arg);
 	return RUN_CONFIG_ERROR;
-}
-
-/* A temporary directory for the report: "" on failure (no summary then). */
-static int make_temp_report(char *dir, size_t size)
-{
-	const char *tmp = getenv("TMPDIR");
-	char tmpl[2 * PATH_MAX + 16];
-
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	snprintf(dir, size, "%s/failpool.XXXXXX", tmp);
-	if (!mkdtemp(dir)) {
-		fprintf(stderr, "failpool: cannot create a temporary report directory in %s: %s; no summary\n",
-			tmp, strerror(errno));
-		dir[0] = '\0';
-		return -1;
-	}
-	/* %p: the direct child's report, not its children's. */
-	fp_pathpat_literal(dir, tmpl, sizeof(tmpl) - 16);
-	strcat(tmpl, "/%p.json");
-	return setenv("FAILPOOL_REPORT", tmpl, 1);
-}
-
-static void remove_temp_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int fd;
-
-	if (!d)
-		return;
-	fd = dirfd(d);
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(fd, e->d_name, 0);
-	closedir(d);
-	rmdir(dir);
-}
-
-/* Where execvp() finds @cmd, made canonical; 0 on success. */
-static int resolve_cmd(const char *cmd, char *out)
-{
-	const char *path = getenv("PATH");
-	char cand[PATH_MAX];
-
-	if (strchr(cmd, '/'))
-		return realpath(cmd, out) ? 0 : -1;
-	if (!path)
-		path = "/bin:/usr/bin";
-	for (;;) {
-		const char *colon = strchr(path, ':');
-		int n = colon ? (int)(colon - path) : (int)strlen(path);
-		struct stat st;
-
-		snprintf(cand, sizeof(cand), "%.*s%s%s", n, path, n ? "/" : "", cmd);
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(cand, X_OK) == 0)
-			return realpath(cand, out) ? 0 : -1;
-		if (!colon)
-			return -1;
-		path = colon + 1;
-	}
-}
-
-/*
- * Whether the ELF file @fd asks for a program interpreter (PT_INTERP): 1 if
- * it does, 0 if not (statically linked, static-pie too: nothing loads the
- * shim into it), -1 if it is no ELF file of this machine's byte order.
- */
-static int elf_has_interp(int fd)
-{
-	union {
-		unsigned char id[EI_NIDENT];
-		Elf64_Ehdr e64;
-		Elf32_Ehdr e32;
-	} h;
-	uint64_t phoff;
-	unsigned phnum, phentsize;
-	ssize_t n = pread(fd, &h, sizeof(h), 0);
-
-	if (n < (ssize_t)sizeof(h.e32) || memcmp(h.id, ELFMAG, SELFMAG) ||
-	    h.id[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB))
-		return -1;
-	if (h.id[EI_CLASS] == ELFCLASS64 && n == (ssize_t)sizeof(h.e64)) {
-		phoff = h.e64.e_phoff;
-		phnum = h.e64.e_phnum;
-		phentsize = h.e64.e_phentsize;
-	} else if (h.id[EI_CLASS] == ELFCLASS32) {
-		phoff = h.e32.e_phoff;
-		phnum = h.e32.e_phnum;
-		phentsize = h.e32.e_phentsize;
-	} else {
-		return -1;
-	}
-	if (phentsize < sizeof(uint32_t))
-		return -1;
-	for (unsigned i = 0; i < phnum; i++) {
-		uint32_t type;
-
-		/* p_type comes first in both classes. */
-		if (pread(fd, &type, sizeof(type), (off_t)(phoff + (uint64_t)i * phentsize)) !=
-		    (ssize_t)sizeof(type))
-			return -1;
-		if (type == PT_INTERP)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Why the shim cannot enter the program @path runs (after its "#!"
- * interpreters, up to 4 deep, as the kernel follows them): a sentence in
- * @why and 1, or 0 when it can or when that cannot be told (exec decides).
- */
-static int unenterable(const char *path, int depth, char *why, size_t size)
-{
-	char head[256], interp[PATH_MAX];
-	struct stat st;
-	ssize_t n;
-	int fd, rc = 0;
-
-	if (depth > 4 || access(path, X_OK) != 0)
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = pread(fd, head, sizeof(head) - 1, 0);
-	if (n > 2 && head[0] == '#' && head[1] == '!') {
-		char *p = head + 2, *e;
-
-		head[n] = '\0';
-		p += strspn(p, " \t");
-		e = p + strcspn(p, " \t\n");
-		snprintf(interp, sizeof(interp), "%.*s", (int)(e - p), p);
-		close(fd);
-		return *interp && unenterable(interp, depth + 1, why, size);
-	}
-	if (fstat(fd, &st) == 0 && elf_has_interp(fd) >= 0) {
-		if (st.st_mode & S_ISUID) {
-			snprintf(why, size, "%s is set-user-ID, and the loader ignores LD_PRELOAD in such a program", path);
-			rc = 1;
-		} else if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP)) {
-			snprintf(why, size, "%s is set-group-ID, and the loader ignores LD_PRELOAD in such a program", path);
-			rc = 1;
-		} else if (elf_has_interp(fd) == 0) {
-			snprintf(why, size, "%s is statically linked, so no shim can be preloaded into it", path);
-			rc = 1;
-		}
-	}
-	close(fd);
-	return rc;
-}
-
-/*
- * The report of the child @pid. With %e in the template, the shim used the
- * basename of /proc/self/exe of the image that ended last under that pid:
- * CMD's resolved basename when CMD is a program, which the tool computes.
- * It cannot know it when CMD is a script (the image is its interpreter,
- * maybe found by env) or execs another program (each image writes its own
- * report, same pid): then try CMD's literal basename, then any file the
- * template matches, newest first.
- */
-static void report_path(const char *tmpl, pid_t pid, const char *cmd,
-			char *out, size_t size)
-{
-	char real[PATH_MAX], pat[PATH_MAX * 2];
-	const char *base = strrchr(cmd, '/');
-	glob_t g;
-
-	if (!strstr(tmpl, "%e")) {
-		fp_pathpat_expand(tmpl, (unsigned long)pid, "", 0, out, size);
-		return;
-	}
-	if (resolve_cmd(cmd, real) == 0) {
-		fp_pathpat_expand(tmpl, (unsigned long)pid, strrchr(real, '/') + 1, 0, out, size);
-		if (access(out, F_OK) == 0)
-			return;
-	}
-	fp_pathpat_expand(tmpl, (unsigned long)pid, base ? base + 1 : cmd, 0, out, size);
-	if (access(out, F_OK) == 0)
-		return;
-	fp_pathpat_expand(tmpl, (unsigned long)pid, "*", FP_PATHPAT_GLOB, pat, sizeof(pat));
-	if (glob(pat, 0, NULL, &g) == 0) {
-		struct timespec best = { 0, 0 };
-
-		for (size_t i = 0; i < g.gl_pathc; i++) {
-			struct stat st;
-
-			if (stat(g.gl_pathv[i], &st) == 0 &&
-			    (st.st_mtim.tv_sec > best.tv_sec ||
-			     (st.st_mtim.tv_sec == best.tv_sec &&
-			      st.st_mtim.tv_nsec >= best.tv_nsec))) {
-				best = st.st_mtim;
-				snprintf(out, size, "%s", g.gl_pathv[i]);
-			}
-		}
-		globfree(&g);
-	}
 }
 
 struct saved_signals {
@@ -436,8 +240,72 @@ static int wait_status(pid_t pid, const struct saved_signals *s)
 	return 125;
 }
 
+/* @v shell-quoted when it needs to be: '...' with each ' as '\''. */
+static void put_quoted(FILE *out, const char *v)
+{
+	if (*v && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			   "0123456789_@%+=:,./-") == strlen(v)) {
+		fputs(v, out);
+		return;
+	}
+	fputc('\'', out);
+	for (; *v; v++) {
+		if (*v == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*v, out);
+	}
+	fputc('\'', out);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * --print-env: the environment CMD would be given, one NAME=VALUE a line,
+ * for gdb's `set environment`, a ctest ENVIRONMENT property, a systemd
+ * unit or a shell: LD_PRELOAD, then every FAILPOOL_* the shim reads, by
+ * name (FAILPOOL_LIB is the tool's own).
+ */
+static int print_environment(FILE *out, const char *preload)
+{
+	extern char **environ;
+	size_t n = 0, cap = 0;
+	char **vars = NULL;
+
+	for (char **e = environ; *e; e++) {
+		if (strncmp(*e, "FAILPOOL_", 9) || !strncmp(*e, "FAILPOOL_LIB=", 13))
+			continue;
+		if (n == cap) {
+			char **more = realloc(vars, (cap = cap ? 2 * cap : 16) * sizeof(*vars));
+
+			if (!more) {
+				free(vars);
+				return RUN_CONFIG_ERROR;
+			}
+			vars = more;
+		}
+		vars[n++] = *e;
+	}
+	qsort(vars, n, sizeof(*vars), by_name);
+	fputs("LD_PRELOAD=", out);
+	put_quoted(out, preload);
+	fputc('\n', out);
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(vars[i], '=');
+
+		fprintf(out, "%.*s", (int)(eq - vars[i] + 1), vars[i]);
+		put_quoted(out, eq + 1);
+		fputc('\n', out);
+	}
+	free(vars);
+	return fflush(out) || ferror(out) ? RUN_CONFIG_ERROR : FP_EXIT_OK;
+}
+
 static int parse_args(int argc, char **argv, struct fp_optvals *v, int *quiet,
-		      int *cmd_index)
+		      int *print_env, int *cmd_index)
 {
 	int i;
 
@@ -451,6 +319,14 @@ static int parse_args(int argc, char **argv, struct fp_optvals *v, int *quiet,
 		}
 		if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			*quiet = 1;
+			continue;
+		}
+		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+			printf("failpool %s\n", PACKAGE_VERSION);
+			return FP_EXIT_OK;
+		}
+		if (!strcmp(a, "--print-env")) {
+			*print_env = 1;
 			continue;
 		}
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -474,20 +350,41 @@ static int parse_args(int argc, char **argv, struct fp_optvals *v, int *quiet,
 	return -1;
 }
 
+/*
+ * CMD has ended: this run's reports (none stale, none from another run)
+ * summarised as one process tree, or only kept (--quiet).
+ */
+static void summarise(struct fp_runreports *r, pid_t pid, int status, const char *cmd, int quiet)
+{
+	char kept[PATH_MAX * 3];
+	struct fp_summary_run run = { pid, status, cmd, kept };
+
+	/* A closed stderr must not kill the tool before its directory is removed. */
+	signal(SIGPIPE, SIG_IGN);
+	if (quiet && !r->fixed) {	/* nothing to read: the reports stay where they are */
+		fp_runreports_done(r);
+		return;
+	}
+	fp_runreports_collect(r, pid);
+	fp_runreports_kept(r, kept, sizeof(kept));
+	if (!quiet)
+		fp_summary_print(stderr, r->paths, r->n, &run);
+	fp_runreports_done(r);
+}
+
 int fp_cmd_run(int argc, char **argv)
 {
-	char tmpdir[PATH_MAX] = "", report[PATH_MAX * 2], real[PATH_MAX];
-	char why[PATH_MAX + 128];
+	char real[PATH_MAX], why[PATH_MAX + 128];
 	struct fp_optvals vals = { { 0 } };
 	struct saved_signals saved;
+	struct fp_runreports reports;
 	struct fp_conf conf;
-	int quiet = 0, cmd_index = 0, rc, exec_errno = 0;
-	const char *tmpl;
+	int quiet = 0, print_env = 0, cmd_index = 0, rc, exec_errno = 0, resolved;
 	char *preload;
 	char **cmd;
 	pid_t pid;
 
-	rc = parse_args(argc, argv, &vals, &quiet, &cmd_index);
+	rc = parse_args(argc, argv, &vals, &quiet, &print_env, &cmd_index);
 	if (rc < 0)
 		rc = fp_opts_setenv(&vals) ? RUN_CONFIG_ERROR : -1;
 	fp_optvals_free(&vals);
@@ -496,7 +393,8 @@ int fp_cmd_run(int argc, char **argv)
 	if (fp_opts_validate(&conf))
 		return RUN_CONFIG_ERROR;
 	cmd = argv + cmd_index;
-	if (resolve_cmd(cmd[0], real) == 0 && unenterable(real, 0, why, sizeof(why))) {
+	resolved = fp_resolve_cmd(cmd[0], real) == 0;
+	if (resolved && fp_unenterable(real, why, sizeof(why))) {
 		fprintf(stderr, "failpool: not run: %s.\n", why);
 		return RUN_CONFIG_ERROR;
 	}
@@ -504,11 +402,14 @@ int fp_cmd_run(int argc, char **argv)
 	preload = fp_preload_value();
 	if (!preload)
 		return RUN_CONFIG_ERROR;
-
-	tmpl = getenv("FAILPOOL_REPORT");
-	if (!quiet && (!tmpl || !*tmpl)) {
-		make_temp_report(tmpdir, sizeof(tmpdir));
-		tmpl = getenv("FAILPOOL_REPORT");
+	if (print_env) {
+		rc = print_environment(stdout, preload);
+		free(preload);
+		return rc;
+	}
+	if (fp_runreports_setup(&reports, !quiet)) {
+		free(preload);
+		return RUN_CONFIG_ERROR;
 	}
 
 	forward_while_waiting(&saved);
@@ -516,24 +417,11 @@ int fp_cmd_run(int argc, char **argv)
 	free(preload);
 	if (pid < 0) {
 		restore_signals(&saved, 1);
-		if (tmpdir[0])
-			remove_temp_dir(tmpdir);
+		fp_runreports_done(&reports);
 		fprintf(stderr, "failpool: %s: %s\n", cmd[0], strerror(exec_errno));
 		return exec_errno == ENOENT || exec_errno == ENOTDIR ? 127 : 126;
 	}
 	rc = wait_status(pid, &saved);
-
-	if (!quiet && tmpl && *tmpl) {
-		const char *base = strrchr(cmd[0], '/');
-
-		report_path(tmpl, pid, cmd[0], report, sizeof(report));
-		if (access(report, F_OK) != 0)
-			fprintf(stderr, "failpool: no report from %s (pid %ld): %s does not exist\n",
-				base ? base + 1 : cmd[0], (long)pid, report);
-		else
-			fp_summary_print(stderr, report, tmpdir[0] ? NULL : report);
-	}
-	if (tmpdir[0])
-		remove_temp_dir(tmpdir);
+	summarise(&reports, pid, rc, resolved ? real : cmd[0], quiet);
 	return rc;
 }

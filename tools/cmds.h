@@ -30,13 +30,15 @@ int fp_usage_error(const char *cmd, const char *usage, const char *fmt, const ch
  * @argv: they
  *
  * Return: the tool's exit status: CMD's own, 128+N when a signal N killed
- * it, 2 on a usage or configuration error, 126/127 when CMD cannot run.
+ * it, 125 on a usage or configuration error or a CMD the shim cannot
+ * enter, 126/127 when CMD cannot run; 0 for --help, --version, --print-env.
  */
 int fp_cmd_run(int argc, char **argv);
 
 /**
  * fp_cmd_explore() - `failpool explore [options] -- CMD [ARG...]`.
- * Return: 0 nothing crashed or hung, 1 something did, 2 usage error.
+ * Return: 0 no run of a --fail-on class, 1 one or more, 2 when it could
+ * not explore (usage, a CMD that cannot run, a used --out).
  */
 int fp_cmd_explore(int argc, char **argv);
 

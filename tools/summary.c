@@ -2,228 +2,340 @@
 #include "config.h"
 #include "summary.h"
 
+#include <fnmatch.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "format.h"
 #include "lines.h"
-#include "parse.h"
+#include "merge.h"
+#include "model.h"
 
 #define P "failpool: "
+/* The callers shown for a site. */
+#define SITE_FRAMES	3
 
-static const char *human(uint64_t n, char *buf, size_t size)
+static void print_frames(FILE *out, const struct fp_model_frames *f, size_t max)
 {
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double v = (double)n;
-	unsigned u = 0;
+	char buf[1024];
 
-	if (n < 1024) {
-		snprintf(buf, size, "%" PRIu64 " bytes", n);
-		return buf;
-	}
-	v /= 1024;
-	while (v >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, size, "%" PRIu64 " bytes (%.1f %s)", n, v, unit[u]);
-	return buf;
+	for (size_t k = 0; k < f->n && k < max; k++)
+		fprintf(out, "%s%s", k ? " < " : "", fp_format_frame(buf, sizeof(buf), &f->v[k], 1));
 }
 
-static void print_exit(FILE *out, const struct fp_json *r)
+/* Why CMD left no report, from how it ended. */
+static void print_no_report(FILE *out, const struct fp_summary_run *run)
 {
-	const char *exe = fp_json_str(fp_json_get(r, "exe"));
-	const char *how = fp_json_str(fp_json_path(r, "exit.how"));
-	const struct fp_json *complete = fp_json_get(r, "complete");
-	uint64_t pid = fp_json_path_u64(r, "pid", 0);
-	uint64_t code, sig;
+	const char *base = strrchr(run->cmd, '/');
+	const char *exe = getenv("FAILPOOL_EXE");
 
-	fprintf(out, P "%s (pid %" PRIu64 ")", exe ? exe : "?", pid);
-	if (how && strcmp(how, "signal") == 0 &&
-	    !fp_json_u64(fp_json_path(r, "exit.signal"), &sig)) {
-		const char *name = fp_signal_name((int)sig);
-
-		fprintf(out, " killed by signal %" PRIu64 "%s%s%s", sig,
-			name ? " (" : "", name ? name : "", name ? ")" : "");
-	} else if (!fp_json_u64(fp_json_path(r, "exit.code"), &code)) {
-		fprintf(out, " exited with status %" PRIu64, code);
-	} else {
-		fprintf(out, " ended");
-	}
-	if (complete && complete->type == FP_JSON_BOOL && !complete->boolean)
-		fprintf(out, "; the report is incomplete");
-	fputc('\n', out);
+	base = base ? base + 1 : run->cmd;
+	fprintf(out, P "no report from %s (pid %ld): ", base, (long)run->root);
+	if (exe && *exe && fnmatch(exe, base, 0))
+		fprintf(out, "not under test, --exe '%s' leaves it out\n", exe);
+	else if (run->status == 128 + SIGKILL)
+		fputs("killed by SIGKILL, which leaves a process no moment to write one\n", out);
+	else
+		fputs("it wrote none (the report could not be written?)\n", out);
 }
 
-static void print_calls(FILE *out, const struct fp_json *r)
+/* The report of an image that exec replaced (a %e pattern keeps each image's). */
+static int replaced(const struct fp_model_proc *p)
 {
-	const struct fp_json *calls = fp_json_path(r, "totals.calls");
-	uint64_t total = 0, v;
+	return !p->exit.by_signal && !p->exit.has_code && p->complete;
+}
+
+static int has_pid(const struct fp_model *m, uint64_t pid)
+{
+	for (size_t i = 0; i < m->nprocs; i++)
+		if (m->procs[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+/* Whether @k comes before @next among the children of one process: by pid, images first. */
+static int before(const struct fp_model_proc *k, const struct fp_model_proc *next)
+{
+	return k->pid < next->pid || (k->pid == next->pid && replaced(k));
+}
+
+/* Whether @p is worth a line among many: it failed, crashed or had a failure injected. */
+static int notable(const struct fp_model_proc *p, pid_t root)
+{
+	return p->pid == (uint64_t)root || p->exit.by_signal || p->exit.signal ||
+	       (p->exit.has_code && p->exit.code) || p->injected || !p->complete || p->crash;
+}
+
+/*
+ * One process and, under it, its children; in a large tree (@brief) only
+ * the notable ones are printed, at their depth.
+ */
+static void print_tree(FILE *out, const struct fp_model *m, size_t i, unsigned depth,
+		       unsigned char *shown, pid_t root, int brief)
+{
+	const struct fp_model_proc *p = &m->procs[i];
+	char ending[64];
+
+	shown[i] = 1;
+	if (brief && !notable(p, root))
+		goto children;
+	fprintf(out, P "%*s%s (pid %" PRIu64 ") %s", 2 + 2 * (int)(depth < 16 ? depth : 16), "",
+		p->exe ? p->exe : "?", p->pid, fp_format_ending(&p->exit, ending, sizeof(ending)));
+	if (p->crash && p->crash->has_last_injection_seq)
+		fprintf(out, " after injected failure #%" PRIu64, p->crash->last_injection_seq);
+	fprintf(out, "; injected %" PRIu64 "%s\n", p->injected,
+		p->complete ? "" : "; the report is incomplete");
+children:
+	for (;;) {
+		size_t next = m->nprocs;
+
+		for (size_t k = 0; k < m->nprocs; k++)
+			if (!shown[k] && m->procs[k].ppid == p->pid &&
+			    (next == m->nprocs || before(&m->procs[k], &m->procs[next])))
+				next = k;
+		if (next == m->nprocs)
+			break;
+		print_tree(out, m, next, depth + 1, shown, root, brief);
+	}
+}
+
+/* The process tree: CMD first, then any process whose parent wrote no report. */
+static void print_processes(FILE *out, const struct fp_model *m, pid_t root)
+{
+	unsigned char *shown = calloc(m->nprocs, 1);
+	size_t images = 0, quiet = 0;
+	int brief = m->nprocs > FP_SUMMARY_MAX_PROCS;
+
+	if (!shown)
+		return;
+	for (size_t i = 0; i < m->nprocs; i++)
+		images += replaced(&m->procs[i]);
+	if (images)
+		fprintf(out, P "%zu process%s (%zu reports: an image exec replaced writes its own):\n",
+			m->nprocs - images, m->nprocs - images == 1 ? "" : "es", m->nprocs);
+	else
+		fprintf(out, P "%zu process%s:\n", m->nprocs, m->nprocs == 1 ? "" : "es");
+	for (size_t i = 0; i < m->nprocs; i++)
+		if (m->procs[i].pid == (uint64_t)root && !shown[i])
+			print_tree(out, m, i, 0, shown, root, brief);
+	for (size_t i = 0; i < m->nprocs; i++)
+		if (!shown[i] && !has_pid(m, m->procs[i].ppid))
+			print_tree(out, m, i, 0, shown, root, brief);
+	for (size_t i = 0; i < m->nprocs; i++)	/* a cycle of reused pids */
+		if (!shown[i])
+			print_tree(out, m, i, 0, shown, root, brief);
+	for (size_t i = 0; brief && i < m->nprocs; i++)
+		quiet += !notable(&m->procs[i], root);
+	if (quiet)
+		fprintf(out, P "  ... and %zu more that exited with status 0 (or were replaced by exec), "
+			"nothing injected\n", quiet);
+	free(shown);
+}
+
+static void print_calls(FILE *out, const struct fp_model *m)
+{
+	uint64_t total = 0;
 	int first = 1;
 
-	for (size_t i = 0; calls && calls->type == FP_JSON_OBJ && i < calls->n; i++)
-		if (!fp_json_u64(calls->items[i], &v))
-			total += v;
+	for (unsigned c = 0; c < FP_CALL_COUNT; c++)
+		total += m->totals.calls[c];
 	fprintf(out, P "calls %" PRIu64, total);
-	for (size_t i = 0; calls && calls->type == FP_JSON_OBJ && i < calls->n; i++) {
-		if (fp_json_u64(calls->items[i], &v) || !v)
+	for (unsigned c = 0; c < FP_CALL_COUNT; c++) {
+		if (!m->totals.calls[c])
 			continue;
-		fprintf(out, "%s%s %" PRIu64, first ? " (" : ", ",
-			calls->items[i]->key, v);
+		fprintf(out, "%s%s %" PRIu64, first ? " (" : ", ", fp_call_name(c), m->totals.calls[c]);
 		first = 0;
 	}
 	fputs(first ? "\n" : ")\n", out);
 }
 
-static uint64_t site_injected(const struct fp_json *s)
+/* The injected failure before @p's crash, if its report kept it (the first 1000). */
+static const struct fp_model_injection *last_injection(const struct fp_model_proc *p)
 {
-	return fp_json_path_u64(s, "injected", 0);
+	for (size_t i = 0; p->crash && p->crash->has_last_injection_seq && i < p->ninjections; i++)
+		if (p->injections[i].seq == p->crash->last_injection_seq)
+			return &p->injections[i];
+	return NULL;
 }
 
-static int by_injected(const void *a, const void *b)
+/* The site of @inj, among @m's (merged by id: one id is one stack); to be named. */
+static struct fp_model_site *site_of(struct fp_model *m, const struct fp_model_injection *inj)
 {
-	uint64_t x = site_injected(*(const struct fp_json *const *)a);
-	uint64_t y = site_injected(*(const struct fp_json *const *)b);
+	const struct fp_model_site *s = inj && inj->has_site ? fp_model_site(m, inj->site) : NULL;
 
-	return x < y ? 1 : x > y ? -1 : 0;
+	return s ? &m->sites[s - m->sites] : NULL;
 }
 
-static void print_frame(FILE *out, const struct fp_json *f)
+/*
+ * The frames shown, named offline (a crash record may have no symbols): the
+ * top sites and every crash (fp_lines_name), and each crash's injected
+ * failure's site, which need not be among the top.
+ */
+static void name_frames(struct fp_model *m)
 {
-	char buf[1024];
+	struct fp_model_site *s;
 
-	fp_lines_frame(buf, sizeof(buf), f, 1);
-	fputs(buf, out);
-}
-
-/* The frames shown, named offline (a crash record may have no symbols). */
-static void name_frames(const struct fp_json *r)
-{
-	const struct fp_json *sites = fp_json_get(r, "sites");
-
-	fp_lines_objects(fp_json_get(r, "objects"));
-	fp_lines_want(fp_json_path(r, "crash.frames"), 1, 1);
-	for (size_t i = 0; sites && sites->type == FP_JSON_ARR && i < sites->n; i++)
-		if (site_injected(sites->items[i]))
-			fp_lines_want(fp_json_get(sites->items[i], "frames"), 3, 1);
+	fp_lines_name(m, FP_SUMMARY_TOP_SITES);
+	for (size_t i = 0; i < m->nprocs; i++)
+		if ((s = site_of(m, last_injection(&m->procs[i]))))
+			fp_lines_want_frames(&s->frames, SITE_FRAMES, 1);
 	fp_lines_run();
+	for (size_t i = 0; i < m->nprocs; i++)
+		if ((s = site_of(m, last_injection(&m->procs[i]))))
+			fp_lines_fill(&s->frames);
 }
 
-static void print_sites(FILE *out, const struct fp_json *r)
+/*
+ * Where each process crashed, after which injected failure, and that
+ * failure's call and site: what to fix is usually that site's NULL check.
+ */
+static void print_crashes(FILE *out, struct fp_model *m)
 {
-	const struct fp_json *sites = fp_json_get(r, "sites");
-	const struct fp_json **hit;
-	size_t n = 0;
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fp_model_proc *p = &m->procs[i];
+		const struct fp_model_crash *c = p->crash;
+		const struct fp_model_injection *inj = last_injection(p);
+		const struct fp_model_site *site = site_of(m, inj);
 
-	if (!sites || sites->type != FP_JSON_ARR || !sites->n)
-		return;
-	hit = calloc(sites->n, sizeof(*hit));
-	if (!hit)
-		return;
-	for (size_t i = 0; i < sites->n; i++)
-		if (site_injected(sites->items[i]))
-			hit[n++] = sites->items[i];
-	/* Stable enough: equal counts keep the report's order in practice. */
-	qsort(hit, n, sizeof(*hit), by_injected);
-	if (n)
-		fprintf(out, P "top injected sites (injected, site id, caller):\n");
-	for (size_t i = 0; i < n && i < FP_SUMMARY_TOP_SITES; i++) {
-		const struct fp_json *frames = fp_json_get(hit[i], "frames");
-		const char *id = fp_json_str(fp_json_get(hit[i], "id"));
-
-		fprintf(out, P "  %8" PRIu64 "  %s  ", site_injected(hit[i]),
-			id ? id : "?");
-		for (size_t k = 0; frames && frames->type == FP_JSON_ARR &&
-		     k < frames->n && k < 3; k++) {
-			if (k)
-				fputs(" < ", out);
-			print_frame(out, frames->items[k]);
+		if (!c)
+			continue;
+		if (m->nprocs == 1)
+			fputs(P "crash: ", out);
+		else
+			fprintf(out, P "crash in %s (pid %" PRIu64 "): ", p->exe ? p->exe : "?", p->pid);
+		fputs(c->name ? c->name : "a fatal signal", out);
+		if (c->kindv != FP_CRASH_SIGNAL)	/* FAILPOOL_CHECK ended it */
+			fprintf(out, " (%s)", c->kind ? c->kind : "?");
+		if (c->frames.n) {
+			fputs(" in ", out);
+			print_frames(out, &c->frames, 1);
+		}
+		if (!c->has_last_injection_seq) {
+			fputs(", with no failure injected before it\n", out);
+			continue;
+		}
+		fprintf(out, ", after injected failure #%" PRIu64 "\n", c->last_injection_seq);
+		if (!inj)
+			continue;	/* past the first 1000 the report keeps */
+		fprintf(out, P "  injected failure #%" PRIu64 ": %s(%" PRIu64 ")", inj->seq,
+			inj->call ? inj->call : "?", inj->size);
+		if (inj->has_site)
+			fprintf(out, " at site %016" PRIx64, inj->site);
+		if (site && site->frames.n) {
+			fputs(": ", out);
+			print_frames(out, &site->frames, SITE_FRAMES);
 		}
 		fputc('\n', out);
+	}
+}
+
+static void print_sites(FILE *out, const struct fp_model *m)
+{
+	size_t n = 0, shown = 0;
+
+	for (size_t i = 0; i < m->nsites; i++)
+		n += m->sites[i].injected > 0;
+	if (n)
+		fprintf(out, P "top injected sites (injected, site id, caller):\n");
+	/* Merged sites are ordered by injected failures, most first. */
+	for (size_t i = 0; i < m->nsites && shown < FP_SUMMARY_TOP_SITES; i++) {
+		if (!m->sites[i].injected)
+			continue;
+		fprintf(out, P "  %8" PRIu64 "  %016" PRIx64 "  ", m->sites[i].injected, m->sites[i].id);
+		print_frames(out, &m->sites[i].frames, SITE_FRAMES);
+		fputc('\n', out);
+		shown++;
 	}
 	if (n > FP_SUMMARY_TOP_SITES)
 		fprintf(out, P "  ... and %zu more sites with injected failures\n",
 			n - FP_SUMMARY_TOP_SITES);
-	free(hit);
-}
-
-/* Where it crashed, and after which injected failure. */
-static void print_crash(FILE *out, const struct fp_json *r)
-{
-	const struct fp_json *crash = fp_json_get(r, "crash");
-	const struct fp_json *frames = crash ? fp_json_get(crash, "frames") : NULL;
-	const char *name = crash ? fp_json_str(fp_json_get(crash, "name")) : NULL;
-	const char *kind = crash ? fp_json_str(fp_json_get(crash, "kind")) : NULL;
-	uint64_t seq;
-
-	if (!crash || crash->type != FP_JSON_OBJ)
-		return;
-	fprintf(out, P "crash: %s", name ? name : "a fatal signal");
-	if (kind && strcmp(kind, "signal"))	/* FAILPOOL_CHECK ended it */
-		fprintf(out, " (%s)", kind);
-	if (frames && frames->type == FP_JSON_ARR && frames->n) {
-		fputs(" in ", out);
-		print_frame(out, frames->items[0]);
-	}
-	if (!fp_json_u64(fp_json_get(crash, "last_injection_seq"), &seq))
-		fprintf(out, ", after injected failure #%" PRIu64, seq);
-	else
-		fputs(", with no failure injected before it", out);
-	fputc('\n', out);
 }
 
 /* One line per pool: how much of its reserve was used, and whether it ran out. */
-static void print_pools(FILE *out, const struct fp_json *r)
+static void print_pools(FILE *out, const struct fp_model *m)
 {
-	const struct fp_json *pools = fp_json_get(r, "pools");
-
-	for (size_t i = 0; pools && pools->type == FP_JSON_ARR && i < pools->n; i++) {
-		const struct fp_json *p = pools->items[i];
-		const char *name = fp_json_str(fp_json_get(p, "name"));
-		uint64_t min = fp_json_path_u64(p, "min", 0);
-		uint64_t low = fp_json_path_u64(p, "low", 0);
+	for (size_t i = 0; i < m->npools; i++) {
+		const struct fp_model_pool *p = &m->pools[i];
 
 		fprintf(out, P "pool %s: %" PRIu64 " allocs, %" PRIu64 " from the reserve, "
 			"%" PRIu64 " of %" PRIu64 " elements used at most, %" PRIu64
-			" waits, %" PRIu64 " exhausted\n", name ? name : "?",
-			fp_json_path_u64(p, "allocs", 0), fp_json_path_u64(p, "hits", 0),
-			min >= low ? min - low : 0, min, fp_json_path_u64(p, "waits", 0),
-			fp_json_path_u64(p, "exhausted", 0));
+			" waits, %" PRIu64 " exhausted\n", p->name, p->allocs, p->hits,
+			p->min >= p->low ? p->min - p->low : 0, p->min, p->waits, p->exhausted);
 	}
 }
 
-int fp_summary_print(FILE *out, const char *path, const char *shown)
+/* The seed: the one every process had, or CMD's (each process may draw its own). */
+static void print_seed(FILE *out, const struct fp_model *m, int root_seen)
 {
-	char err[256], buf[64];
-	const struct fp_json *seed;
-	struct fp_json *r;
+	if (m->has_seed)
+		fprintf(out, P "seed %" PRIu64 "\n", m->seed);
+	else if (root_seen && m->procs[0].has_seed)
+		fprintf(out, P "seed %" PRIu64 " (CMD's; each process drew its own)\n",
+			m->procs[0].seed);
+	else
+		fputs(P "seed: each process drew its own\n", out);
+}
 
-	r = fp_json_load(path, err, sizeof(err));
-	if (!r) {
-		fprintf(out, P "cannot read the report %s: %s\n", path, err);
+/* @paths loaded and merged into @m; 0, or -1 after saying which file is wrong. */
+static int load(char *const *paths, size_t n, struct fp_model *m)
+{
+	struct fp_model *parts = calloc(n, sizeof(*parts));
+	char err[256];
+
+	memset(m, 0, sizeof(*m));
+	if (!parts) {
+		fputs(P "out of memory\n", stderr);
 		return -1;
 	}
-	name_frames(r);
-	print_exit(out, r);
-	seed = fp_json_get(r, "seed");
-	fprintf(out, P "seed %s\n", seed && seed->type == FP_JSON_NUM ? seed->text : "?");
-	fprintf(out, P "eligible %" PRIu64 ", injected %" PRIu64
-		", real failures %" PRIu64 "\n",
-		fp_json_path_u64(r, "totals.eligible", 0),
-		fp_json_path_u64(r, "totals.injected", 0),
-		fp_json_path_u64(r, "totals.real_failures", 0));
-	print_calls(out, r);
-	fprintf(out, P "peak live %s\n",
-		human(fp_json_path_u64(r, "totals.peak_live_bytes", 0), buf, sizeof(buf)));
-	print_crash(out, r);
-	print_sites(out, r);
-	print_pools(out, r);
-	if (shown)
-		fprintf(out, P "report %s\n", shown);
-	else
-		fprintf(out, P "report not kept (use --report PATH to keep it)\n");
-	fp_json_free(r);
+	for (size_t i = 0; i < n; i++) {
+		if (fp_model_load(paths[i], &parts[i], err, sizeof(err))) {
+			fprintf(stderr, P "%s: %s\n", paths[i], err);
+			for (size_t k = 0; k <= i; k++)
+				fp_model_free(&parts[k]);
+			free(parts);
+			return -1;
+		}
+	}
+	/* No warning that the seeds differ: print_seed() says it. */
+	return fp_merge_models(parts, n, m, NULL);
+}
+
+int fp_summary_print(FILE *out, char *const *paths, size_t n, const struct fp_summary_run *run)
+{
+	struct fp_model m;
+	char buf[64];
+	int root_seen = 0;
+
+	if (n && load(paths, n, &m))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		root_seen |= m.procs[i].pid == (uint64_t)run->root;
+	if (!root_seen)
+		print_no_report(out, run);
+	if (n) {
+		name_frames(&m);
+		if (n == 1 && root_seen)
+			fprintf(out, P "%s (pid %" PRIu64 ") %s%s\n", m.procs[0].exe ? m.procs[0].exe : "?",
+				m.procs[0].pid, fp_format_ending(&m.procs[0].exit, buf, sizeof(buf)),
+				m.procs[0].complete ? "" : "; the report is incomplete");
+		else
+			print_processes(out, &m, run->root);
+		print_seed(out, &m, root_seen);
+		fprintf(out, P "eligible %" PRIu64 ", injected %" PRIu64 ", real failures %" PRIu64 "\n",
+			m.totals.eligible, m.totals.injected, m.totals.real_failures);
+		print_calls(out, &m);
+		fprintf(out, P "peak live %s%s\n",
+			fp_format_bytes(m.totals.peak_live_bytes, 1, buf, sizeof(buf)),
+			n > 1 ? " (the most of any one process)" : "");
+		print_crashes(out, &m);
+		print_sites(out, &m);
+		print_pools(out, &m);
+		fp_model_free(&m);
+	}
+	if (run->kept && *run->kept)
+		fprintf(out, P "%s\n", run->kept);
 	return 0;
 }

@@ -78,6 +78,24 @@ else
 	skip "the same program linked dynamically runs" "${CC:-cc} fails"
 	skip "... and ran" "${CC:-cc} fails"
 fi
+# Sanitizer runtimes that replace malloc and must come first: refused too.
+for san in address:AddressSanitizer thread:ThreadSanitizer leak:LeakSanitizer; do
+	if "${CC:-cc}" -fsanitize="${san%%:*}" -o "$T/san" "$T/touchy.c" 2>/dev/null; then
+		is "$(st "$F" run -- "$T/san" "$T/started")|$(cat "$T/err")" \
+			"125|failpool: not run: $T/san is built with ${san#*:}, whose runtime replaces malloc itself and must come first in the process, before any preloaded shim." \
+			"-fsanitize=${san%%:*}: exit 125, why in one sentence"
+		ok "... not run" test ! -e "$T/started"
+	else
+		skip "-fsanitize=${san%%:*}: exit 125, why in one sentence" "${CC:-cc} -fsanitize=${san%%:*} fails"
+		skip "... not run" "${CC:-cc} -fsanitize=${san%%:*} fails"
+	fi
+done
+if "${CC:-cc}" -fsanitize=undefined -o "$T/san" "$T/touchy.c" 2>/dev/null; then
+	is "$(st "$F" run -q -- "$T/san" "$T/started")" 0 "-fsanitize=undefined (malloc left alone): runs"
+	rm -f "$T/started"
+else
+	skip "-fsanitize=undefined (malloc left alone): runs" "${CC:-cc} -fsanitize=undefined fails"
+fi
 chmod 644 "$T/suid-touch"
 is "$(st "$F" run -q -- "$T/suid-touch")" 126 "a set-user-ID file that is not executable: still 126"
 

@@ -47,7 +47,8 @@ int main(void)
 	is_int(parse("func:a*;!lib:libz.so*;site:0xDEADbeef;lib:x"), 0, "four rules");
 	is_int(rules.n, 4, "... n = 4");
 	is_int(rules.positives, 3, "... 3 positive");
-	ok(rules.need_funcs && rules.need_libs && rules.need_sites, "... needs funcs, libs, sites");
+	ok(rules.need_funcs && rules.rule[1].kind == FP_RULE_LIB &&
+	   rules.rule[2].kind == FP_RULE_SITE, "... needs funcs; rules 2 and 3 are lib: and site:");
 	is_int(rules.rule[1].negate, 1, "... rule 2 negated");
 	is_str(rules.rule[1].pattern, "libz.so*", "... rule 2 pattern");
 	is_u64(rules.rule[2].site, 0xdeadbeefULL, "... rule 3 site id");

@@ -37,6 +37,7 @@ static void test_pathpat(void)
 	expands("%d", 7, "", 0, "d");
 	expands("/t[1]/*?\\%e.%p", 9, "*", FP_PATHPAT_GLOB, "/t\\[1]/\\*\\?\\\\*.9");
 	expands("/t[1]/%%%e", 9, "*", FP_PATHPAT_GLOB, "/t\\[1]/%*");
+	expands("/r*/%e.%p.json", 9, "*", FP_PATHPAT_GLOB | FP_PATHPAT_ANYPID, "/r\\*/*.*.json");
 
 	is_int(fp_pathpat_expand("/tmp/%p.json", 12345, "", 0, out, sizeof(out)), 0,
 	       "15 bytes fit in 16");
