@@ -28,13 +28,13 @@ const char fp_html_css[] =
 	".scroll{overflow-x:auto;max-width:100%}"
 	"table{border-collapse:collapse;width:100%;margin:.4rem 0}"
 	"th,td{border-bottom:1px solid #e2e8f0;padding:3px 8px;text-align:left;vertical-align:top}"
-	"th{background:#f7fafc;position:sticky;top:0;cursor:pointer;white-space:nowrap;"
-	"user-select:none}"
+	"th{background:#f7fafc;position:sticky;top:0;cursor:pointer;user-select:none}"
 	"th[aria-sort=ascending]::after{content:' \\25B2'}th[aria-sort=descending]::after"
 	"{content:' \\25BC'}"
-	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}"
+	"td.mono{overflow-wrap:anywhere;min-width:12rem}"
 	"tr.hot td{background:#fff5f5}"
-	"details summary{cursor:pointer;color:#2b6cb0}"
+	"details summary{cursor:pointer;color:#2b6cb0;white-space:nowrap}"
 	"ol.frames{margin:.2rem 0;padding-left:1.6rem}"
 	"input.filter{font:inherit;padding:4px 8px;width:min(28rem,100%);margin:.3rem 0}"
 	".shown-line{color:#4a5568;margin:.2rem 0}"
@@ -50,6 +50,7 @@ const char fp_html_css[] =
 	"margin-right:4px;vertical-align:middle}"
 	".none{color:#718096;font-style:italic}"
 	"@media (max-width:900px){body{padding:.6rem}dl.run{grid-template-columns:1fr}"
+	"th,td{padding:3px 4px}"
 	"dl.run dt{margin-top:.4rem}}";
 
 const char fp_html_js[] =

@@ -118,8 +118,9 @@ static size_t draw(FILE *out, const struct node *n, unsigned depth, double x, do
 	file[0] = '\0';
 	if (n->frame && n->frame->file)
 		snprintf(file, sizeof(file), ":%u", n->frame->line);
-	fprintf(out, "<g><rect x=\"%.2f\" y=\"%u\" width=\"%.2f\" height=\"%d\" fill=\"", x,
-		depth * ROW, w, ROW - 1);
+	/* A nested <svg> per box: it clips the label to the box. */
+	fprintf(out, "<svg x=\"%.2f\" y=\"%u\" width=\"%.2f\" height=\"%d\"><rect width=\"100%%\" "
+		"height=\"100%%\" fill=\"", x, depth * ROW, w, ROW - 1);
 	fill(out, n, depth);
 	fputs("\"/><title>", out);
 	fp_html_esc(out, n->label);
@@ -131,7 +132,7 @@ static size_t draw(FILE *out, const struct node *n, unsigned depth, double x, do
 	fprintf(out, "\n%" PRIu64 " calls, %" PRIu64 " injected failures</title>", n->calls,
 		n->injected);
 	if (chars >= 3) {
-		fprintf(out, "<text x=\"%.2f\" y=\"%u\">", x + 3, depth * ROW + 14);
+		fputs("<text x=\"3\" y=\"14\">", out);
 		if (strlen(n->label) <= chars - 1) {
 			fp_html_esc(out, n->label);
 		} else {
@@ -142,7 +143,7 @@ static size_t draw(FILE *out, const struct node *n, unsigned depth, double x, do
 		}
 		fputs("</text>", out);
 	}
-	fputs("</g>\n", out);
+	fputs("</svg>\n", out);
 	for (const struct node *c = n->child; c; c = c->next) {
 		weight = by_injected ? c->injected : c->calls;
 		if (!weight || W * (double)weight / total < MIN_WIDTH)

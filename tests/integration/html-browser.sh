@@ -59,12 +59,15 @@ is "$(grep -c '<svg class="series"' "$T/s.dom"):$(grep -c 'no time series' "$T/s
 ok "... with axes in seconds and round values" grep -q '>seconds</text>.*' "$T/s.dom"
 ok "... the duration from the series" grep -q '<dt>duration</dt><dd>2.5 s</dd>' "$T/s.dom"
 
-# 3b. More sites than the table holds: it says how many it shows of how many.
+# 3b. More sites than the table holds: it says how many it shows of how
+#     many. (Half of them with long C++ names, for 4.)
 "$PYTHON3" - "$G/parent.json" "$T/many.json" <<'PYEOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 r["sites"] = [{"id": "%016x" % (0x1000 + i), "calls": 3000 - i, "bytes": 16, "injected": 0, "pool": None,
-               "frames": [{"object": "app", "offset": hex(0x1000 + i), "symbol": "f%d+0x1" % (i % 40)},
+               "frames": [{"object": "app", "offset": hex(0x1000 + i), "symbol": ("f%d+0x1" if i % 2 else
+                           "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >"
+                           "::_M_construct%d(unsigned long, char)+0x1") % (i % 40)},
                           {"object": "app", "offset": "0x2000", "symbol": "main+0x40"}]} for i in range(2500)]
 r["totals"]["injected"] = 0
 r["injections"] = []
@@ -75,19 +78,24 @@ dom "file://$T/many.html" >"$T/many.dom"
 is "$(sed -n 's|.*showing <span class="shown" data-table="site-table">\([0-9]*\)</span> of \([0-9]*\) sites.*|\1 of \2|p' "$T/many.dom")" \
 	"2000 of 2500" "2500 sites: showing 2000 of 2500, said so"
 
-# 4. In an 800 px frame: nothing wider than the window; a click on a
+# 4. In an 800 px frame: nothing wider than the window, no table wider
+#    than its box (which would scroll on its own); a click on a
 #    column heading sorts by it, a second click the other way.
 cp "$T/r.html" "$T/w-r.html"
 cat >"$T/w.html" <<'HTMLEOF'
 <!DOCTYPE html><html><body style="margin:0"><iframe src="w-r.html" style="width:800px;height:600px;border:0"
 onload="var d=this.contentDocument,e=d.documentElement,b=document.body,th=d.querySelector('#site-table th:nth-child(2)');
 function ids(){return [].map.call(d.querySelectorAll('#site-table tbody tr'),function(r){return r.cells[3].textContent.slice(-2);}).join(' ');}
-b.setAttribute('data-fits',e.scrollWidth<=e.clientWidth?'yes':'no '+e.scrollWidth+'>'+e.clientWidth);
+var wide=[].filter.call(d.querySelectorAll('.scroll'),function(s){return s.scrollWidth>s.clientWidth;}).map(function(s){return s.firstChild.id;});
+b.setAttribute('data-fits',e.scrollWidth<=e.clientWidth&&!wide.length?'yes':'no '+e.scrollWidth+'>'+e.clientWidth+' '+wide.join(' '));
 th.click();b.setAttribute('data-up',ids()+' '+th.getAttribute('aria-sort'));
 th.click();b.setAttribute('data-down',ids()+' '+th.getAttribute('aria-sort'));"></iframe></body></html>
 HTMLEOF
 dom "file://$T/w.html" >"$T/w.dom"
 is "$(sed -n 's/.*data-fits="\([^"]*\)".*/\1/p' "$T/w.dom")" "yes" "800 px wide: no horizontal scrolling"
+sed 's/w-r\.html/many.html/' "$T/w.html" >"$T/w2.html"
+dom "file://$T/w2.html" >"$T/w2.dom"
+is "$(sed -n 's/.*data-fits="\([^"]*\)".*/\1/p' "$T/w2.dom")" "yes" "... nor with long C++ names in the sites table and the icicle"
 is "$(sed -n 's/.*data-up="\([^"]*\)".*/\1/p' "$T/w.dom")" "cc bb aa ascending" \
 	"a click on 'calls' sorts the sites by calls, fewest first (8, 70, 70)"
 is "$(sed -n 's/.*data-down="\([^"]*\)".*/\1/p' "$T/w.dom")" "bb aa cc descending" "a second click: most first"

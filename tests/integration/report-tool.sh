@@ -70,7 +70,7 @@ class Page(HTMLParser):
         super().__init__()
         self.stack, self.svg, self.bad, self.net = [], 0, 0, 0
     def handle_starttag(self, tag, attrs):
-        if tag == "svg":
+        if tag == "svg" and ("class", "icicle") in attrs:
             self.svg += 1
         if any(k in ("src", "href") and v and "://" in v for k, v in attrs):
             self.net += 1
