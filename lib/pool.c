@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "je.h"
+#include "poolcache.h"
 #include "sigctx.h"
 #include "thread.h"
 
@@ -74,7 +75,8 @@ static int pool_init(struct fp_pool *pool, unsigned index,
 		goto nomem;
 	/* Pre-allocated outside fault injection, as mempool_init does. */
 	while (atomic_load(&pool->curr) < pool->min) {
-		void *e = fp_pool_arena_alloc(pool, 0);
+		/* Straight from the arena: no thread's cache is made at boot. */
+		void *e = fp_je_arena_alloc(pool->size, pool->arena, 0);
 
 		if (!e)
 			goto nomem;
@@ -94,6 +96,7 @@ int fp_pool_init_all(const char *spec_text, char *err, unsigned errlen)
 	const char *cursor = spec_text;
 	int rc;
 
+	fp_pool_cache_init();
 	while ((rc = fp_pools_next(&cursor, fp_npools + 1, &spec, err, errlen)) == 1) {
 		if (fp_npools == FP_POOLS_MAX)
 			return snprintf(err, errlen, "more than %d pools", FP_POOLS_MAX), -EINVAL;
@@ -120,7 +123,31 @@ int fp_pool_need_funcs(void)
 
 void *fp_pool_arena_alloc(struct fp_pool *pool, int zero)
 {
-	return fp_je_arena_alloc(pool->size, pool->arena, zero);
+	struct fp_thread *c;
+	int tc = fp_pool_cache_id((unsigned)(pool - fp_pools), pool->size, &c);
+	void *p;
+
+	if (tc < 0)
+		return fp_je_arena_alloc(pool->size, pool->arena, zero);
+	fp_pool_cache_use(c, 1);
+	p = fp_je_tcache_alloc(pool->size, pool->arena, zero, tc);
+	fp_pool_cache_use(c, 0);
+	return p;
+}
+
+/* Back to the pool's arena, through this thread's cache for the pool. */
+static void arena_free(struct fp_pool *pool, void *element)
+{
+	struct fp_thread *c;
+	int tc = fp_pool_cache_id((unsigned)(pool - fp_pools), pool->size, &c);
+
+	if (tc < 0) {
+		fp_je_arena_free(element);
+		return;
+	}
+	fp_pool_cache_use(c, 1);
+	fp_je_tcache_free(element, pool->size, tc);
+	fp_pool_cache_use(c, 0);
 }
 
 /* Wait for an element until @deadline (0: forever); under the lock. */
@@ -191,7 +218,7 @@ void fp_pool_give(struct fp_pool *pool, void *element)
 		}
 		pthread_mutex_unlock(&pool->lock);
 	}
-	fp_je_arena_free(element);
+	arena_free(pool, element);
 }
 
 void fp_pool_free_hook(void *ptr)

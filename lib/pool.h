@@ -6,8 +6,9 @@
  * waits up to the pool's wait for an element freed back to the pool, then
  * fails. A free of pool memory refills the reserve while it holds fewer
  * than min elements, waking one waiter; otherwise the memory goes back to
- * the pool's arena. Pool memory never enters a thread cache, so it never
- * reaches another pool or the program's ordinary allocations.
+ * the pool's arena, through the freeing thread's cache for that pool
+ * (lib/poolcache.h): a cache of one pool's memory only, so an element
+ * never reaches another pool or the program's ordinary allocations.
  */
 #ifndef FP_POOL_H
 #define FP_POOL_H
@@ -84,7 +85,7 @@ int fp_pool_need_funcs(void);
 
 /**
  * fp_pool_arena_alloc() - one element from the pool's arena (zeroed when
- * @zero), no thread cache.
+ * @zero), through the calling thread's cache for the pool.
  * Context: inside malloc, counted.
  * Return: the element, or NULL when jemalloc fails.
  */
@@ -102,7 +103,8 @@ void *fp_pool_take(struct fp_pool *pool);
 
 /**
  * fp_pool_give() - free element @ptr of @pool: into the reserve when it is
- * below min (waking one waiter), else back to the pool's arena.
+ * below min (waking one waiter), else back to the pool's arena through the
+ * calling thread's cache for the pool.
  * Context: inside free, counted; takes the pool's lock (never a signal
  * handler).
  */

@@ -1,0 +1,45 @@
+/* Per-thread jemalloc caches for pools (see poolcache.h). */
+#include "config.h"
+#include "poolcache.h"
+
+#include <errno.h>
+
+#include "guard.h"
+#include "je.h"
+
+static size_t cache_max;
+
+void fp_pool_cache_init(void)
+{
+	cache_max = fp_je_tcache_max();
+}
+
+struct fp_thread *fp_pool_cache_open(unsigned index, size_t size)
+{
+	/* A thread that only frees pool memory gets a record for its caches. */
+	struct fp_thread *t = fp_me ? fp_me : fp_thread_attach();
+	int saved = errno;
+
+	if (!t->pool_tc[index]) {
+		fp_guard_enter();
+		t->pool_tc[index] = (size <= cache_max ? fp_je_tcache_create() : -1) + 2;
+		fp_guard_leave();
+	}
+	errno = saved;
+	return t;
+}
+
+void fp_pool_cache_close(struct fp_thread *t, int destroy)
+{
+	int saved = errno;
+
+	fp_guard_enter();
+	for (unsigned i = 0; i < FP_POOLS_MAX; i++) {
+		if (destroy && t->pool_tc[i] >= 2)
+			fp_je_tcache_destroy(t->pool_tc[i] - 2);
+		t->pool_tc[i] = 0;
+	}
+	t->pool_in_jemalloc = 0;
+	fp_guard_leave();
+	errno = saved;
+}
