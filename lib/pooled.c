@@ -37,8 +37,11 @@ static void *obtain_element(struct fp_req *r, uint64_t seq, struct fp_pool *pool
 	if (seq)
 		fp_req_note_injection(r, seq);
 	else
-		p = fp_pool_arena_alloc(pool, zero);
-	if (!p && (p = fp_pool_take(pool)) && zero)
+		p = fp_pool_arena_alloc(pool, 0);
+	if (!p)
+		p = fp_pool_take(pool);
+	/* The bytes asked for, not the whole element as MALLOCX_ZERO would. */
+	if (p && zero)
 		memset(p, 0, r->size);
 	return p;
 }
