@@ -123,31 +123,7 @@ int fp_pool_need_funcs(void)
 
 void *fp_pool_arena_alloc(struct fp_pool *pool, int zero)
 {
-	struct fp_thread *c;
-	int tc = fp_pool_cache_id((unsigned)(pool - fp_pools), pool->size, &c);
-	void *p;
-
-	if (tc < 0)
-		return fp_je_arena_alloc(pool->size, pool->arena, zero);
-	fp_pool_cache_use(c, 1);
-	p = fp_je_tcache_alloc(pool->size, pool->arena, zero, tc);
-	fp_pool_cache_use(c, 0);
-	return p;
-}
-
-/* Back to the pool's arena, through this thread's cache for the pool. */
-static void arena_free(struct fp_pool *pool, void *element)
-{
-	struct fp_thread *c;
-	int tc = fp_pool_cache_id((unsigned)(pool - fp_pools), pool->size, &c);
-
-	if (tc < 0) {
-		fp_je_arena_free(element);
-		return;
-	}
-	fp_pool_cache_use(c, 1);
-	fp_je_tcache_free(element, pool->size, tc);
-	fp_pool_cache_use(c, 0);
+	return fp_pool_cache_alloc((unsigned)(pool - fp_pools), pool->size, pool->arena, zero);
 }
 
 /* Wait for an element until @deadline (0: forever); under the lock. */
@@ -218,7 +194,7 @@ void fp_pool_give(struct fp_pool *pool, void *element)
 		}
 		pthread_mutex_unlock(&pool->lock);
 	}
-	arena_free(pool, element);
+	fp_pool_cache_free((unsigned)(pool - fp_pools), pool->size, element);
 }
 
 void fp_pool_free_hook(void *ptr)

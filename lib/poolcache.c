@@ -1,11 +1,10 @@
-/* Per-thread jemalloc caches for pools (see poolcache.h). */
+/* Per-thread caches for pools (see poolcache.h). */
 #include "config.h"
 #include "poolcache.h"
 
 #include <errno.h>
 
 #include "guard.h"
-#include "je.h"
 
 static size_t cache_max;
 
@@ -22,7 +21,13 @@ struct fp_thread *fp_pool_cache_open(unsigned index, size_t size)
 
 	if (!t->pool_tc[index]) {
 		fp_guard_enter();
-		t->pool_tc[index] = (size <= cache_max ? fp_je_tcache_create() : -1) + 2;
+		int cached = size <= cache_max;
+
+		if (!t->pool_stash)
+			t->pool_stash = fp_je_own_alloc(sizeof(*t->pool_stash));
+		if (t->pool_stash)
+			t->pool_stash->cap[index] = cached ? FP_POOL_STASH : 0;
+		t->pool_tc[index] = (cached ? fp_je_tcache_create() : -1) + 2;
 		fp_guard_leave();
 	}
 	errno = saved;
@@ -31,10 +36,16 @@ struct fp_thread *fp_pool_cache_open(unsigned index, size_t size)
 
 void fp_pool_cache_close(struct fp_thread *t, int destroy)
 {
+	struct fp_pool_stash *s = t->pool_stash;
 	int saved = errno;
 
 	fp_guard_enter();
 	for (unsigned i = 0; i < FP_POOLS_MAX; i++) {
+		if (s) {
+			while (destroy && s->n[i])
+				fp_je_arena_free(s->slot[i][--s->n[i]]);
+			s->n[i] = 0;
+		}
 		if (destroy && t->pool_tc[i] >= 2)
 			fp_je_tcache_destroy(t->pool_tc[i] - 2);
 		t->pool_tc[i] = 0;

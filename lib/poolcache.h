@@ -1,28 +1,42 @@
 /*
- * Per-thread jemalloc caches for pools. Without a thread cache every
- * pooled request is a locked trip into the pool's arena (for 4 KiB
- * elements jemalloc makes and unmakes a one-region slab each time). Each
- * (thread, pool) pair gets an explicit jemalloc cache instead, fed only
- * with that pool's elements, allocating only from that pool's arena: a
- * cache hands back whatever was freed into it, so sharing one between
- * pools, or with ordinary memory, would let an element cross over.
+ * Per-thread caches for pools. Without a thread cache every pooled
+ * request is a locked trip into the pool's arena (for 4 KiB elements
+ * jemalloc makes and unmakes a one-region slab each time). Each (thread,
+ * pool) pair gets two caches instead, each fed only with that pool's
+ * elements: a stash of the last few elements the thread freed (a push and
+ * a pop), and behind it an explicit jemalloc thread cache that allocates
+ * only from the pool's arena. A jemalloc cache hands back whatever was
+ * freed into it, so sharing one between pools, or with ordinary memory,
+ * would let an element cross over.
  *
- * The caches live in the thread's record (thread.h). jemalloc does not
+ * The caches hang off the thread's record (thread.h). jemalloc does not
  * flush explicit caches when a thread ends: the record's release at
- * thread exit destroys them (their elements go back to the pools'
- * arenas), and a fork child destroys those of the threads it did not
- * inherit. When no cache can be had (jemalloc allows 4096 per process),
- * the thread has no record, or the pool's size is above what caches hold,
- * the pair goes to the arena uncached.
+ * thread exit gives the stash back to the arenas and destroys the jemalloc
+ * caches, and a fork child does the same for the threads it did not
+ * inherit. A pool whose size is above what jemalloc's caches hold gets
+ * neither (their elements would pile up); when no jemalloc cache can be
+ * had (4096 per process), the stash sits in front of the arena alone; a
+ * thread without a record has neither.
  */
 #ifndef FP_POOLCACHE_H
 #define FP_POOLCACHE_H
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "fp.h"
+#include "je.h"
 #include "thread.h"
+
+#define FP_POOL_STASH	16	/* elements kept per (thread, pool) */
+
+/* One thread's stashes, one per pool: a LIFO of freed elements each. */
+struct fp_pool_stash {
+	unsigned n[FP_POOLS_MAX];
+	unsigned cap[FP_POOLS_MAX];	/* 0 above what jemalloc's caches hold */
+	void *slot[FP_POOLS_MAX][FP_POOL_STASH];
+};
 
 /**
  * fp_pool_cache_init() - read the largest size jemalloc's caches hold.
@@ -31,39 +45,32 @@
 void fp_pool_cache_init(void);
 
 /**
- * fp_pool_cache_open() - the calling thread's record, with its cache for
- * pool @index (elements of @size bytes) decided: a new jemalloc cache, or
- * none.
+ * fp_pool_cache_open() - the calling thread's record, with its caches for
+ * pool @index (elements of @size bytes) set up: a stash, and a new
+ * jemalloc cache or none.
  * Context: inside malloc or free (a thread's first use of a pool).
- * Return: the record (a shared one whose caches are all none when the
- * thread has ended or no record can be had).
+ * Return: the record (a shared one without caches when the thread has
+ * ended or no record can be had).
  */
 struct fp_thread *fp_pool_cache_open(unsigned index, size_t size);
 
-/**
- * fp_pool_cache_id() - the calling thread's cache for pool @index
- * (elements of @size bytes), and in @t the record to mark while it is
- * used (fp_pool_cache_use()).
- * Context: inside malloc or free.
- * Return: the jemalloc cache id, or -1 for none.
- */
-static inline int fp_pool_cache_id(unsigned index, size_t size, struct fp_thread **t)
+/* The calling thread's record, its caches for pool @index set up. */
+static inline struct fp_thread *fp_pool_cache_mine(unsigned index, size_t size)
 {
-	struct fp_thread *me = fp_me;
+	struct fp_thread *t = fp_me;
 
-	if (FP_UNLIKELY(!me || !me->pool_tc[index]))
-		me = fp_pool_cache_open(index, size);
-	*t = me;
-	return me->pool_tc[index] - 2;
+	if (FP_UNLIKELY(!t || !t->pool_tc[index]))
+		t = fp_pool_cache_open(index, size);
+	return t;
 }
 
-/**
- * fp_pool_cache_use() - the calling thread enters (@on 1) or leaves (0)
- * jemalloc with one of @t's caches: a fork that copies the record in
- * between leaves those caches alone in the child, since they may be half
+/*
+ * Around the use of a jemalloc cache: a fork that copies the record in
+ * between leaves @t's caches alone in the child, since they may be half
  * updated. Plain stores: the child sees this thread's stores in program
- * order, up to the fork.
- * Context: inside malloc or free.
+ * order, up to the fork. The stash needs no mark: pushes and pops are
+ * ordered so that a copy at any point holds only elements free for the
+ * child (at worst one it never gets back).
  */
 static inline void fp_pool_cache_use(struct fp_thread *t, int on)
 {
@@ -73,9 +80,63 @@ static inline void fp_pool_cache_use(struct fp_thread *t, int on)
 }
 
 /**
- * fp_pool_cache_close() - forget @t's caches, destroying them when
- * @destroy (their elements go back to the pools' arenas): its thread has
- * ended, or is not in this fork child.
+ * fp_pool_cache_alloc() - an element of pool @index (@size bytes, arena
+ * @arena) for the calling thread: from its stash, else through its jemalloc
+ * cache for the pool, else from the arena; zeroed when @zero.
+ * Context: inside malloc.
+ * Return: the element, or NULL when jemalloc fails.
+ */
+static inline void *fp_pool_cache_alloc(unsigned index, size_t size, unsigned arena, int zero)
+{
+	struct fp_thread *t = fp_pool_cache_mine(index, size);
+	struct fp_pool_stash *s = t->pool_stash;
+	void *p;
+
+	if (FP_LIKELY(s != NULL) && s->n[index]) {
+		unsigned n = s->n[index] - 1;
+
+		p = s->slot[index][n];
+		atomic_signal_fence(memory_order_seq_cst);
+		s->n[index] = n;
+		if (zero)
+			memset(p, 0, size);
+		return p;
+	}
+	fp_pool_cache_use(t, 1);
+	p = fp_je_tcache_alloc(size, arena, zero, t->pool_tc[index] - 2);
+	fp_pool_cache_use(t, 0);
+	return p;
+}
+
+/**
+ * fp_pool_cache_free() - element @p of pool @index (@size bytes) back from
+ * the calling thread: into its stash, else its jemalloc cache for the
+ * pool, else the arena.
+ * Context: inside free.
+ */
+static inline void fp_pool_cache_free(unsigned index, size_t size, void *p)
+{
+	struct fp_thread *t = fp_pool_cache_mine(index, size);
+	struct fp_pool_stash *s = t->pool_stash;
+
+	if (FP_LIKELY(s != NULL) && s->n[index] < s->cap[index]) {
+		unsigned n = s->n[index];
+
+		s->slot[index][n] = p;
+		atomic_signal_fence(memory_order_seq_cst);
+		s->n[index] = n + 1;
+		return;
+	}
+	fp_pool_cache_use(t, 1);
+	fp_je_tcache_free(p, size, t->pool_tc[index] - 2);
+	fp_pool_cache_use(t, 0);
+}
+
+/**
+ * fp_pool_cache_close() - empty @t's caches: when @destroy, the stashed
+ * elements go back to their arenas and the jemalloc caches are destroyed
+ * (theirs too); else both are forgotten (a fork child, for a thread
+ * caught inside jemalloc). Its thread has ended, or is not in this child.
  * Context: thread exit (the record's release), a fork child's handler.
  */
 void fp_pool_cache_close(struct fp_thread *t, int destroy);

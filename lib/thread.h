@@ -30,6 +30,7 @@ struct fp_thread {
 	/* per pool: 0 not asked yet, else jemalloc cache id + 2, 1 none (poolcache.h) */
 	int pool_tc[FP_POOLS_MAX];
 	volatile int pool_in_jemalloc;	/* using one of them now: a fork child keeps off */
+	struct fp_pool_stash *pool_stash;	/* freed elements kept for reuse, or NULL */
 } __attribute__((aligned(FP_CACHELINE)));	/* busy is written on every call: a line of its own */
 
 extern __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
