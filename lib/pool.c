@@ -57,6 +57,7 @@ static int pool_init(struct fp_pool *pool, unsigned index,
 	pool->size = spec->size;
 	pool->min = (unsigned)spec->min;
 	pool->wait_ns = spec->wait_ns;
+	pool->index = index;
 	if (fp_rules_parse(spec->site, '|', &pool->rules, why, sizeof(why)))
 		return snprintf(err, errlen, "pool '%s': site: %s", pool->name, why), -EINVAL;
 	need_funcs |= pool->rules.need_funcs != 0;
@@ -123,7 +124,7 @@ int fp_pool_need_funcs(void)
 
 void *fp_pool_arena_alloc(struct fp_pool *pool, int zero)
 {
-	return fp_pool_cache_alloc((unsigned)(pool - fp_pools), pool->size, pool->arena, zero);
+	return fp_pool_cache_alloc(pool->index, pool->size, pool->arena, zero);
 }
 
 /* Wait for an element until @deadline (0: forever); under the lock. */
@@ -194,7 +195,7 @@ void fp_pool_give(struct fp_pool *pool, void *element)
 		}
 		pthread_mutex_unlock(&pool->lock);
 	}
-	fp_pool_cache_free((unsigned)(pool - fp_pools), pool->size, element);
+	fp_pool_cache_free(pool->index, pool->size, element);
 }
 
 void fp_pool_free_hook(void *ptr)
@@ -247,14 +248,14 @@ void fp_pool_snapshot(unsigned i, int unlocked, struct fp_pool_figures *f)
 	f->size = p->size;
 	f->curr = atomic_load(&p->curr);
 	f->low = p->low;
-	f->allocs = atomic_load(&p->allocs);
+	f->allocs = atomic_load(&p->allocs) + fp_pool_cache_counted(i, FP_POOL_ALLOCS);
 	f->hits = p->hits;
 	f->refills = p->refills;
 	f->waits = p->waits;
 	f->wait_ns_total = p->wait_ns_total;
 	f->wait_ns_max = p->wait_ns_max;
 	f->exhausted = p->exhausted;
-	f->oversize = atomic_load(&p->oversize);
+	f->oversize = atomic_load(&p->oversize) + fp_pool_cache_counted(i, FP_POOL_OVERSIZE);
 	if (!unlocked)
 		pthread_mutex_unlock(&p->lock);
 }

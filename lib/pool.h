@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "match.h"
+#include "poolcache.h"
 #include "poolmap.h"
 #include "poolspec.h"
 
@@ -29,6 +30,7 @@ struct fp_pool {
 	unsigned min;			/* the kernel's min_nr */
 	uint64_t wait_ns;		/* 0, or FP_POOL_WAIT_FOREVER */
 	unsigned arena;
+	unsigned index;			/* in fp_pools */
 	struct fp_rules rules;
 	/* the reserve, under lock */
 	pthread_mutex_t lock;
@@ -37,7 +39,7 @@ struct fp_pool {
 	void **elements;
 	unsigned low;			/* lowest curr seen */
 	uint64_t hits, refills, waits, wait_ns_total, wait_ns_max, exhausted;
-	/* outside the lock */
+	/* outside the lock; most counts are kept per thread (poolcache.h) */
 	_Atomic uint64_t allocs;	/* requests that fit, from the pool's sites */
 	_Atomic uint64_t oversize;	/* requests from its sites that do not fit */
 };
@@ -119,6 +121,20 @@ static inline struct fp_pool *fp_pool_of(const void *ptr)
 	unsigned owner = fp_poolmap_owner(ptr);
 
 	return owner ? &fp_pools[owner - 1] : NULL;
+}
+
+#define FP_POOL_ALLOCS		0
+#define FP_POOL_OVERSIZE	1
+
+/**
+ * fp_pool_count() - count a request from @pool's sites: @what is
+ * FP_POOL_ALLOCS (it fits an element) or FP_POOL_OVERSIZE.
+ * Context: inside malloc, counted.
+ */
+static inline void fp_pool_count(struct fp_pool *pool, unsigned what)
+{
+	fp_pool_cache_count(pool->index, what,
+			    what == FP_POOL_ALLOCS ? &pool->allocs : &pool->oversize);
 }
 
 /**

@@ -7,6 +7,32 @@
 #include "guard.h"
 
 static size_t cache_max;
+static struct fp_pool_stash *_Atomic stashes;
+
+/* A stash for a record, listed for fp_pool_cache_counted(). */
+static struct fp_pool_stash *new_stash(void)
+{
+	struct fp_pool_stash *s = fp_je_own_alloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->next = atomic_load_explicit(&stashes, memory_order_relaxed);
+	while (!atomic_compare_exchange_weak_explicit(&stashes, &s->next, s,
+						      memory_order_release,
+						      memory_order_relaxed))
+		;
+	return s;
+}
+
+uint64_t fp_pool_cache_counted(unsigned index, unsigned what)
+{
+	uint64_t n = 0;
+
+	for (struct fp_pool_stash *s = atomic_load_explicit(&stashes, memory_order_acquire);
+	     s; s = s->next)
+		n += atomic_load_explicit(&s->counts[index][what], memory_order_relaxed);
+	return n;
+}
 
 void fp_pool_cache_init(void)
 {
@@ -24,7 +50,7 @@ struct fp_thread *fp_pool_cache_open(unsigned index, size_t size)
 		int cached = size <= cache_max;
 
 		if (!t->pool_stash)
-			t->pool_stash = fp_je_own_alloc(sizeof(*t->pool_stash));
+			t->pool_stash = new_stash();
 		if (t->pool_stash)
 			t->pool_stash->cap[index] = cached ? FP_POOL_STASH : 0;
 		t->pool_tc[index] = (cached ? fp_je_tcache_create() : -1) + 2;

@@ -27,6 +27,7 @@
 
 #include "fp.h"
 #include "je.h"
+#include "stats.h"
 #include "thread.h"
 
 #define FP_POOL_STASH	16	/* elements kept per (thread, pool) */
@@ -36,6 +37,9 @@ struct fp_pool_stash {
 	unsigned n[FP_POOLS_MAX];
 	unsigned cap[FP_POOLS_MAX];	/* 0 above what jemalloc's caches hold */
 	void *slot[FP_POOLS_MAX][FP_POOL_STASH];
+	/* this thread's share of each pool's allocs and oversize (pool.h) */
+	_Atomic uint64_t counts[FP_POOLS_MAX][2];
+	struct fp_pool_stash *next;	/* every stash made; never freed */
 };
 
 /**
@@ -63,6 +67,30 @@ static inline struct fp_thread *fp_pool_cache_mine(unsigned index, size_t size)
 		t = fp_pool_cache_open(index, size);
 	return t;
 }
+
+/**
+ * fp_pool_cache_count() - count one request of pool @index's sites in the
+ * calling thread's share of counter @what (0 allocs, 1 oversize), or in
+ * @shared when the thread has no stash yet: no line written by two threads.
+ * Context: inside malloc, counted.
+ */
+static inline void fp_pool_cache_count(unsigned index, unsigned what, _Atomic uint64_t *shared)
+{
+	struct fp_thread *t = fp_me;
+	struct fp_pool_stash *s;
+
+	if (FP_LIKELY(t != NULL) && FP_LIKELY((s = t->pool_stash) != NULL))
+		fp_stats_add_mine(&s->counts[index][what], 1);
+	else
+		fp_stats_add(shared, 1);
+}
+
+/**
+ * fp_pool_cache_counted() - every thread's share of counter @what of pool
+ * @index, ended threads' included.
+ * Context: report writing, a signal handler (lock-free reads).
+ */
+uint64_t fp_pool_cache_counted(unsigned index, unsigned what);
 
 /*
  * Around the use of a jemalloc cache: a fork that copies the record in
