@@ -122,11 +122,6 @@ int fp_pool_need_funcs(void)
 	return need_funcs;
 }
 
-void *fp_pool_arena_alloc(struct fp_pool *pool, int zero)
-{
-	return fp_pool_cache_alloc(pool->index, pool->size, pool->arena, zero);
-}
-
 /* Wait for an element until @deadline (0: forever); under the lock. */
 static void wait_for_element(struct fp_pool *pool, uint64_t deadline)
 {
@@ -174,28 +169,18 @@ void *fp_pool_take(struct fp_pool *pool)
 	return element;
 }
 
-void fp_pool_give(struct fp_pool *pool, void *element)
+int fp_pool_refill(struct fp_pool *pool, void *element)
 {
-	/*
-	 * The cheap unlocked test mempool_free uses: a stale curr that still
-	 * looks full sends this element back to the arena, and the reserve
-	 * waits for a later free; a stale curr that looks short is checked
-	 * again under the lock. A waiter only sleeps after seeing curr == 0
-	 * under the lock, and the unlock publishes that, so a free that
-	 * starts after a waiter went to sleep sees the reserve short.
-	 */
-	if (atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min) {
-		fp_lock(&pool->lock);
-		if (atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min) {
-			add_element(pool, element);
-			pool->refills++;
-			pthread_mutex_unlock(&pool->lock);
-			pthread_cond_signal(&pool->freed);
-			return;
-		}
+	fp_lock(&pool->lock);
+	if (atomic_load_explicit(&pool->curr, memory_order_relaxed) >= pool->min) {
 		pthread_mutex_unlock(&pool->lock);
+		return 0;
 	}
-	fp_pool_cache_free(pool->index, pool->size, element);
+	add_element(pool, element);
+	pool->refills++;
+	pthread_mutex_unlock(&pool->lock);
+	pthread_cond_signal(&pool->freed);
+	return 1;
 }
 
 void fp_pool_free_hook(void *ptr)

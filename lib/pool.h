@@ -91,7 +91,10 @@ int fp_pool_need_funcs(void);
  * Context: inside malloc, counted.
  * Return: the element, or NULL when jemalloc fails.
  */
-void *fp_pool_arena_alloc(struct fp_pool *pool, int zero);
+static inline void *fp_pool_arena_alloc(struct fp_pool *pool, int zero)
+{
+	return fp_pool_cache_alloc(pool->index, pool->size, pool->arena, zero);
+}
 
 /**
  * fp_pool_take() - an element from the reserve, waiting up to the pool's
@@ -104,13 +107,36 @@ void *fp_pool_arena_alloc(struct fp_pool *pool, int zero);
 void *fp_pool_take(struct fp_pool *pool);
 
 /**
+ * fp_pool_refill() - put element @ptr of @pool into the reserve if it is
+ * still below min under the lock, waking one waiter.
+ * Context: inside free, counted; takes the pool's lock (never a signal
+ * handler).
+ * Return: 1 when the reserve took it, 0 when it is full.
+ */
+int fp_pool_refill(struct fp_pool *pool, void *ptr);
+
+/**
  * fp_pool_give() - free element @ptr of @pool: into the reserve when it is
  * below min (waking one waiter), else back to the pool's arena through the
  * calling thread's cache for the pool.
- * Context: inside free, counted; takes the pool's lock (never a signal
+ * Context: inside free, counted; may take the pool's lock (never a signal
  * handler).
  */
-void fp_pool_give(struct fp_pool *pool, void *ptr);
+static inline void fp_pool_give(struct fp_pool *pool, void *ptr)
+{
+	/*
+	 * The cheap unlocked test mempool_free uses: a stale curr that still
+	 * looks full sends this element back to the arena, and the reserve
+	 * waits for a later free; a stale curr that looks short is checked
+	 * again under the lock. A waiter only sleeps after seeing curr == 0
+	 * under the lock, and the unlock publishes that, so a free that
+	 * starts after a waiter went to sleep sees the reserve short.
+	 */
+	if (FP_UNLIKELY(atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min) &&
+	    fp_pool_refill(pool, ptr))
+		return;
+	fp_pool_cache_free(pool->index, pool->size, ptr);
+}
 
 /**
  * fp_pool_of() - the pool holding @ptr, or NULL.

@@ -80,3 +80,53 @@ void fp_pool_cache_close(struct fp_thread *t, int destroy)
 	fp_guard_leave();
 	errno = saved;
 }
+
+/* The calling thread's record, its caches for pool @index set up. */
+static struct fp_thread *record_for(unsigned index, size_t size)
+{
+	struct fp_thread *t = fp_me;
+
+	if (FP_UNLIKELY(!t || !t->pool_tc[index]))
+		t = fp_pool_cache_open(index, size);
+	return t;
+}
+
+/*
+ * Around the use of a jemalloc cache: a fork that copies the record in
+ * between leaves @t's caches alone in the child, since they may be half
+ * updated. Plain stores: the child sees this thread's stores in program
+ * order, up to the fork. The stash needs no mark: pushes and pops are
+ * ordered so that a copy at any point holds only elements free for the
+ * child (at worst one it never gets back).
+ */
+static inline void mark_in_jemalloc(struct fp_thread *t, int on)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	t->pool_in_jemalloc = on;
+	atomic_signal_fence(memory_order_seq_cst);
+}
+
+void *fp_pool_cache_alloc_slow(unsigned index, size_t size, unsigned arena, int zero)
+{
+	struct fp_thread *t = record_for(index, size);
+	void *p;
+
+	mark_in_jemalloc(t, 1);
+	p = fp_je_tcache_alloc(size, arena, zero, t->pool_tc[index] - 2);
+	mark_in_jemalloc(t, 0);
+	return p;
+}
+
+void fp_pool_cache_free_slow(unsigned index, size_t size, void *p)
+{
+	struct fp_thread *t = record_for(index, size);
+	struct fp_pool_stash *s = t->pool_stash;
+
+	if (s && s->n[index] < s->cap[index]) {	/* set up just now */
+		fp_pool_cache_free(index, size, p);
+		return;
+	}
+	mark_in_jemalloc(t, 1);
+	fp_je_tcache_free(p, size, t->pool_tc[index] - 2);
+	mark_in_jemalloc(t, 0);
+}

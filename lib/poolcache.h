@@ -58,16 +58,6 @@ void fp_pool_cache_init(void);
  */
 struct fp_thread *fp_pool_cache_open(unsigned index, size_t size);
 
-/* The calling thread's record, its caches for pool @index set up. */
-static inline struct fp_thread *fp_pool_cache_mine(unsigned index, size_t size)
-{
-	struct fp_thread *t = fp_me;
-
-	if (FP_UNLIKELY(!t || !t->pool_tc[index]))
-		t = fp_pool_cache_open(index, size);
-	return t;
-}
-
 /**
  * fp_pool_cache_count() - count one request of pool @index's sites in the
  * calling thread's share of counter @what (0 allocs, 1 oversize), or in
@@ -92,20 +82,14 @@ static inline void fp_pool_cache_count(unsigned index, unsigned what, _Atomic ui
  */
 uint64_t fp_pool_cache_counted(unsigned index, unsigned what);
 
-/*
- * Around the use of a jemalloc cache: a fork that copies the record in
- * between leaves @t's caches alone in the child, since they may be half
- * updated. Plain stores: the child sees this thread's stores in program
- * order, up to the fork. The stash needs no mark: pushes and pops are
- * ordered so that a copy at any point holds only elements free for the
- * child (at worst one it never gets back).
+/**
+ * fp_pool_cache_alloc_slow() - fp_pool_cache_alloc() when the stash is
+ * empty: through the thread's jemalloc cache for the pool, else from the
+ * arena.
+ * Context: inside malloc.
+ * Return: the element, or NULL when jemalloc fails.
  */
-static inline void fp_pool_cache_use(struct fp_thread *t, int on)
-{
-	atomic_signal_fence(memory_order_seq_cst);
-	t->pool_in_jemalloc = on;
-	atomic_signal_fence(memory_order_seq_cst);
-}
+void *fp_pool_cache_alloc_slow(unsigned index, size_t size, unsigned arena, int zero);
 
 /**
  * fp_pool_cache_alloc() - an element of pool @index (@size bytes, arena
@@ -116,25 +100,30 @@ static inline void fp_pool_cache_use(struct fp_thread *t, int on)
  */
 static inline void *fp_pool_cache_alloc(unsigned index, size_t size, unsigned arena, int zero)
 {
-	struct fp_thread *t = fp_pool_cache_mine(index, size);
-	struct fp_pool_stash *s = t->pool_stash;
-	void *p;
+	struct fp_thread *t = fp_me;
+	struct fp_pool_stash *s;
 
-	if (FP_LIKELY(s != NULL) && s->n[index]) {
+	/* A stash holds elements of a pool only once the pool is set up. */
+	if (FP_LIKELY(t != NULL) && FP_LIKELY((s = t->pool_stash) != NULL) && s->n[index]) {
 		unsigned n = s->n[index] - 1;
+		void *p = s->slot[index][n];
 
-		p = s->slot[index][n];
 		atomic_signal_fence(memory_order_seq_cst);
 		s->n[index] = n;
 		if (zero)
 			memset(p, 0, size);
 		return p;
 	}
-	fp_pool_cache_use(t, 1);
-	p = fp_je_tcache_alloc(size, arena, zero, t->pool_tc[index] - 2);
-	fp_pool_cache_use(t, 0);
-	return p;
+	return fp_pool_cache_alloc_slow(index, size, arena, zero);
 }
+
+/**
+ * fp_pool_cache_free_slow() - fp_pool_cache_free() when the stash is full
+ * or not set up yet: the thread's jemalloc cache for the pool, else the
+ * arena.
+ * Context: inside free.
+ */
+void fp_pool_cache_free_slow(unsigned index, size_t size, void *p);
 
 /**
  * fp_pool_cache_free() - element @p of pool @index (@size bytes) back from
@@ -144,10 +133,12 @@ static inline void *fp_pool_cache_alloc(unsigned index, size_t size, unsigned ar
  */
 static inline void fp_pool_cache_free(unsigned index, size_t size, void *p)
 {
-	struct fp_thread *t = fp_pool_cache_mine(index, size);
-	struct fp_pool_stash *s = t->pool_stash;
+	struct fp_thread *t = fp_me;
+	struct fp_pool_stash *s;
 
-	if (FP_LIKELY(s != NULL) && s->n[index] < s->cap[index]) {
+	/* cap is 0 until the pool is set up for the thread. */
+	if (FP_LIKELY(t != NULL) && FP_LIKELY((s = t->pool_stash) != NULL) &&
+	    s->n[index] < s->cap[index]) {
 		unsigned n = s->n[index];
 
 		s->slot[index][n] = p;
@@ -155,9 +146,7 @@ static inline void fp_pool_cache_free(unsigned index, size_t size, void *p)
 		s->n[index] = n + 1;
 		return;
 	}
-	fp_pool_cache_use(t, 1);
-	fp_je_tcache_free(p, size, t->pool_tc[index] - 2);
-	fp_pool_cache_use(t, 0);
+	fp_pool_cache_free_slow(index, size, p);
 }
 
 /**
