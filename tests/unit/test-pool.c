@@ -271,16 +271,21 @@ static void test_hammer(void)
 }
 
 
-/* Bytes of small blocks allocated in @pool's arena: held anywhere, cached included. */
-static uint64_t arena_allocated(const struct fp_pool *pool)
+/* Bytes of @kind ("small", "large") blocks allocated in @pool's arena: held anywhere, cached included. */
+static uint64_t allocated(const struct fp_pool *pool, const char *kind)
 {
 	uint64_t epoch = 1;
 	size_t n, len = sizeof(n);
 	char name[64];
 
 	mallctl("epoch", NULL, NULL, &epoch, sizeof(epoch));
-	snprintf(name, sizeof(name), "stats.arenas.%u.small.allocated", pool->arena);
+	snprintf(name, sizeof(name), "stats.arenas.%u.%s.allocated", pool->arena, kind);
 	return mallctl(name, &n, &len, NULL, 0) ? UINT64_MAX : n;
+}
+
+static uint64_t arena_allocated(const struct fp_pool *pool)
+{
+	return allocated(pool, "small");
 }
 
 #define HANDED	32
@@ -297,6 +302,7 @@ static void *giver(void *arg)
 static struct {
 	int reused, foreign, ordinary_pool, a_got_c;
 	int tc_c, tc_l;
+	uint64_t l_held, l_after;
 } taker_saw;
 
 /* Frees another thread's elements, then allocates through its own cache. */
@@ -326,7 +332,9 @@ static void *taker(void *arg)
 	for (int i = 0; i < HANDED; i++)
 		fp_pool_give(A, again[i]);
 	p = fp_pool_arena_alloc(L, 0);
+	taker_saw.l_held = allocated(L, "large");
 	fp_pool_give(L, p);
+	taker_saw.l_after = allocated(L, "large");
 	taker_saw.tc_c = fp_me->pool_tc[C - fp_pools];
 	taker_saw.tc_l = fp_me->pool_tc[L - fp_pools];
 	return arg;
@@ -351,6 +359,10 @@ static void test_thread_caches(void)
 	is_int(taker_saw.a_got_c, 0, "32 allocations from pool a on that thread: all pool a's");
 	ok(taker_saw.tc_c >= 2, "the thread had a jemalloc cache for pool c (%d)", taker_saw.tc_c);
 	is_int(taker_saw.tc_l, 1, "... none for pool l, whose 64 KiB elements no cache holds");
+	is_u64(taker_saw.l_held, (uint64_t)(L->min + 1) * L->size,
+	       "... an element of pool l held: its arena holds the reserve and it");
+	is_u64(taker_saw.l_after, (uint64_t)L->min * L->size,
+	       "... freed, straight back to the arena: the thread keeps nothing of pool l");
 	is_u64(arena_allocated(C), reserve,
 	       "both threads ended: their caches destroyed, pool c's arena holds its reserve only");
 }
