@@ -438,6 +438,50 @@ static void test_fork_caches(void)
 	is_u64(arena_allocated(C), reserve, "the thread ended: pool c's arena holds its reserve only");
 }
 
+static struct {
+	int tc, reused;
+} lone_saw;
+
+/* Uses pool c when jemalloc has no explicit cache left to give. */
+static void *lone(void *arg)
+{
+	void *e[4], *again[4];
+
+	for (int i = 0; i < 4; i++)
+		e[i] = fp_pool_arena_alloc(C, 0);
+	for (int i = 0; i < 4; i++)
+		fp_pool_give(C, e[i]);
+	for (int i = 0; i < 4; i++) {
+		again[i] = fp_pool_arena_alloc(C, 0);
+		for (int j = 0; j < 4; j++)
+			lone_saw.reused += again[i] == e[j];
+	}
+	for (int i = 0; i < 4; i++)
+		fp_pool_give(C, again[i]);
+	lone_saw.tc = fp_me->pool_tc[C - fp_pools];
+	return arg;
+}
+
+static void test_no_cache_left(void)
+{
+	static unsigned ids[8192];
+	size_t len = sizeof(unsigned);
+	unsigned n = 0;
+	pthread_t t;
+
+	while (n < 8192 && mallctl("tcache.create", &ids[n], &len, NULL, 0) == 0)
+		n++;
+	ok(n > 0 && n < 8192, "jemalloc's explicit caches used up (%u more made)", n);
+	pthread_create(&t, NULL, lone, NULL);
+	pthread_join(t, NULL);
+	is_int(lone_saw.tc, 1, "a thread that gets no jemalloc cache for pool c goes without");
+	is_int(lone_saw.reused, 4, "... its stash still serves its 4 freed elements again");
+	is_u64(arena_allocated(C), (uint64_t)C->min * C->size,
+	       "... and is emptied into the arena when it ends");
+	while (n)
+		mallctl("tcache.destroy", NULL, NULL, &ids[--n], sizeof(unsigned));
+}
+
 int main(void)
 {
 	char err[256];
@@ -474,6 +518,7 @@ int main(void)
 	test_hammer();
 	test_thread_caches();
 	test_fork_caches();
+	test_no_cache_left();
 	/* Last: an address-space ceiling 64 MiB above what is mapped now. */
 	{
 		struct rlimit rl = { .rlim_cur = vm_size() + (64u << 20), .rlim_max = RLIM_INFINITY };
