@@ -60,27 +60,6 @@ struct fp_thread *fp_pool_cache_open(unsigned index, size_t size)
 	return t;
 }
 
-void fp_pool_cache_close(struct fp_thread *t, int destroy)
-{
-	struct fp_pool_stash *s = t->pool_stash;
-	int saved = errno;
-
-	fp_guard_enter();
-	for (unsigned i = 0; i < FP_POOLS_MAX; i++) {
-		if (s) {
-			while (destroy && s->n[i])
-				fp_je_arena_free(s->slot[i][--s->n[i]]);
-			s->n[i] = 0;
-		}
-		if (destroy && t->pool_tc[i] >= 2)
-			fp_je_tcache_destroy(t->pool_tc[i] - 2);
-		t->pool_tc[i] = 0;
-	}
-	t->pool_in_jemalloc = 0;
-	fp_guard_leave();
-	errno = saved;
-}
-
 /* The calling thread's record, its caches for pool @index set up. */
 static struct fp_thread *record_for(unsigned index, size_t size)
 {
@@ -104,6 +83,29 @@ static inline void mark_in_jemalloc(struct fp_thread *t, int on)
 	atomic_signal_fence(memory_order_seq_cst);
 	t->pool_in_jemalloc = on;
 	atomic_signal_fence(memory_order_seq_cst);
+}
+
+void fp_pool_cache_close(struct fp_thread *t, int destroy)
+{
+	struct fp_pool_stash *s = t->pool_stash;
+	int saved = errno;
+
+	fp_guard_enter();
+	/* A fork meanwhile must not destroy a cache a second time: jemalloc would loop. */
+	mark_in_jemalloc(t, 1);
+	for (unsigned i = 0; i < FP_POOLS_MAX; i++) {
+		if (s) {
+			while (destroy && s->n[i])
+				fp_je_arena_free(s->slot[i][--s->n[i]]);
+			s->n[i] = 0;
+		}
+		if (destroy && t->pool_tc[i] >= 2)
+			fp_je_tcache_destroy(t->pool_tc[i] - 2);
+		t->pool_tc[i] = 0;
+	}
+	mark_in_jemalloc(t, 0);
+	fp_guard_leave();
+	errno = saved;
 }
 
 void *fp_pool_cache_alloc_slow(unsigned index, size_t size, unsigned arena, int zero)
