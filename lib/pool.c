@@ -169,18 +169,18 @@ void *fp_pool_take(struct fp_pool *pool)
 	return element;
 }
 
-int fp_pool_refill(struct fp_pool *pool, void *element)
+void fp_pool_refill(struct fp_pool *pool, void *element)
 {
 	fp_lock(&pool->lock);
 	if (atomic_load_explicit(&pool->curr, memory_order_relaxed) >= pool->min) {
 		pthread_mutex_unlock(&pool->lock);
-		return 0;
+		fp_pool_cache_free(pool->index, pool->size, element);
+		return;
 	}
 	add_element(pool, element);
 	pool->refills++;
 	pthread_mutex_unlock(&pool->lock);
 	pthread_cond_signal(&pool->freed);
-	return 1;
 }
 
 void fp_pool_free_hook(void *ptr)

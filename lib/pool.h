@@ -107,13 +107,13 @@ static inline void *fp_pool_arena_alloc(struct fp_pool *pool, int zero)
 void *fp_pool_take(struct fp_pool *pool);
 
 /**
- * fp_pool_refill() - put element @ptr of @pool into the reserve if it is
- * still below min under the lock, waking one waiter.
+ * fp_pool_refill() - fp_pool_give() when the reserve looked short: into
+ * the reserve if it is still below min under the lock (waking one
+ * waiter), else to the thread's cache for the pool.
  * Context: inside free, counted; takes the pool's lock (never a signal
  * handler).
- * Return: 1 when the reserve took it, 0 when it is full.
  */
-int fp_pool_refill(struct fp_pool *pool, void *ptr);
+void fp_pool_refill(struct fp_pool *pool, void *ptr);
 
 /**
  * fp_pool_give() - free element @ptr of @pool: into the reserve when it is
@@ -132,10 +132,10 @@ static inline void fp_pool_give(struct fp_pool *pool, void *ptr)
 	 * under the lock, and the unlock publishes that, so a free that
 	 * starts after a waiter went to sleep sees the reserve short.
 	 */
-	if (FP_UNLIKELY(atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min) &&
-	    fp_pool_refill(pool, ptr))
-		return;
-	fp_pool_cache_free(pool->index, pool->size, ptr);
+	if (FP_UNLIKELY(atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min))
+		fp_pool_refill(pool, ptr);
+	else
+		fp_pool_cache_free(pool->index, pool->size, ptr);
 }
 
 /**
