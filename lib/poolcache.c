@@ -39,7 +39,13 @@ void fp_pool_cache_init(void)
 	cache_max = fp_je_tcache_max();
 }
 
-struct fp_thread *fp_pool_cache_open(unsigned index, size_t size)
+/*
+ * The calling thread's record, with its caches for pool @index (elements
+ * of @size bytes) set up: a stash, and a new jemalloc cache or none. A
+ * shared record without caches when the thread has ended or no record can
+ * be had.
+ */
+static FP_NOINLINE struct fp_thread *open_caches(unsigned index, size_t size)
 {
 	/* A thread that only frees pool memory gets a record for its caches. */
 	struct fp_thread *t = fp_me ? fp_me : fp_thread_attach();
@@ -66,7 +72,7 @@ static struct fp_thread *record_for(unsigned index, size_t size)
 	struct fp_thread *t = fp_me;
 
 	if (FP_UNLIKELY(!t || !t->pool_tc[index]))
-		t = fp_pool_cache_open(index, size);
+		t = open_caches(index, size);
 	return t;
 }
 

@@ -49,16 +49,6 @@ struct fp_pool_stash {
 void fp_pool_cache_init(void);
 
 /**
- * fp_pool_cache_open() - the calling thread's record, with its caches for
- * pool @index (elements of @size bytes) set up: a stash, and a new
- * jemalloc cache or none.
- * Context: inside malloc or free (a thread's first use of a pool).
- * Return: the record (a shared one without caches when the thread has
- * ended or no record can be had).
- */
-struct fp_thread *fp_pool_cache_open(unsigned index, size_t size);
-
-/**
  * fp_pool_cache_count() - count one request of pool @index's sites in the
  * calling thread's share of counter @what (0 allocs, 1 oversize), or in
  * @shared when the thread has no stash yet: no line written by two threads.
