@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "guard.h"
 #include "je.h"
+#include "poolcache.h"
 #include "unwind.h"
 
 #define ALTSTACK_SIZE	(128 * 1024)
@@ -26,7 +27,8 @@ __thread int fp_thread_starting __attribute__((tls_model("initial-exec")));
 _Atomic int fp_frozen;
 
 static struct fp_thread *_Atomic threads;	/* every record, never freed */
-static struct fp_thread stray;			/* when no record can be had */
+/* When no record can be had, and after a thread's end: never a pool cache. */
+static struct fp_thread stray = { .pool_tc = { [0 ... FP_POOLS_MAX - 1] = 1 } };
 static pthread_key_t exit_key;
 static int exit_key_ok;
 static int membarrier_ok;
@@ -42,6 +44,7 @@ static void release(void *arg)
 		t->altstack = NULL;
 	}
 	fp_me = &stray;		/* destructors after this one still count */
+	fp_pool_cache_close(t, 1);
 	atomic_store_explicit(&t->busy, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->parked, 0, memory_order_relaxed);
 	t->deferred = 0;
@@ -169,6 +172,7 @@ void fp_thread_fork_child(void)
 		if (t->altstack)
 			munmap(t->altstack, ALTSTACK_SIZE);
 		t->altstack = NULL;
+		fp_pool_cache_close(t, !t->pool_in_jemalloc);	/* half updated: lost */
 		atomic_store_explicit(&t->busy, 0, memory_order_relaxed);
 		atomic_store_explicit(&t->parked, 0, memory_order_relaxed);
 		atomic_store_explicit(&t->taken, 0, memory_order_release);

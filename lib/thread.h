@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 
 #include "fp.h"
+#include "poolspec.h"
 
 struct fp_thread {
 	_Atomic int busy;		/* nesting depth inside counted shim code */
@@ -26,6 +27,10 @@ struct fp_thread {
 	volatile int deferred;		/* a termination signal that came while busy */
 	struct fp_thread *next;		/* every record ever made */
 	void *altstack;			/* the shim's, or NULL */
+	/* per pool: 0 not asked yet, else jemalloc cache id + 2, 1 none (poolcache.h) */
+	int pool_tc[FP_POOLS_MAX];
+	volatile int pool_in_jemalloc;	/* using one of them now: a fork child keeps off */
+	struct fp_pool_stash *pool_stash;	/* freed elements kept for reuse, or NULL */
 } __attribute__((aligned(FP_CACHELINE)));	/* busy is written on every call: a line of its own */
 
 extern __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
