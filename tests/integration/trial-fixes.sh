@@ -1,0 +1,30 @@
+#!/bin/sh
+# Fixes from the user trial: the tool never runs under its own shim (README,
+# "Using it"); merging reports: seeds and a process given twice (README,
+# "`failpool report` and `failpool soak`"); one seed for a whole `run` or
+# `soak` tree; exact 64-bit seeds; messages and refusals before anything runs.
+. "$TESTLIB"
+
+: "${FAILPOOL:?FAILPOOL is not set (run through make check)}"
+F=$FAILPOOL
+P=$PROGS/probe
+
+# st CMD...: the exit status of CMD, its stdout in $T/out, stderr in $T/err.
+st() {
+	"$@" >"$T/out" 2>"$T/err"
+	echo $?
+}
+
+# --- the tool under a user's LD_PRELOAD of the shim, every allocation failing
+"$F" run -q --report "$T/r.json" -- "$P" malloc 3 16 >/dev/null 2>&1
+is "$(st env LD_PRELOAD="$FAILPOOL_LIB" FAILPOOL_EVERY=1 "$F" report "$T/r.json"):$(head -n 1 "$T/out" | cut -d, -f1)" \
+	"0:failpool report: 1 process" "report under LD_PRELOAD=shim and EVERY=1: the tool runs without the shim"
+is "$(st env LD_PRELOAD="libm.so.6:$FAILPOOL_LIB" FAILPOOL_EVERY=1 "$F" run -q --every 1000 -- \
+	sh -c 'echo "$LD_PRELOAD"'):$(cat "$T/out")" "0:$FAILPOOL_LIB:libm.so.6" \
+	"run under LD_PRELOAD=libm:shim: CMD gets the tool's shim, then the rest of LD_PRELOAD"
+mkdir "$T/own"
+st env LD_PRELOAD="$FAILPOOL_LIB" FAILPOOL_REPORT="$T/own/%e.%p.json" "$F" --version >/dev/null
+is "$(ls "$T/own" | wc -l):$(cut -d' ' -f1 "$T/out")" "0:failpool" \
+	"... the tool's own first image writes no report"
+
+done_testing
