@@ -27,4 +27,21 @@ st env LD_PRELOAD="$FAILPOOL_LIB" FAILPOOL_REPORT="$T/own/%e.%p.json" "$F" --ver
 is "$(ls "$T/own" | wc -l):$(cut -d' ' -f1 "$T/out")" "0:failpool" \
 	"... the tool's own first image writes no report"
 
+# --- merging: a null seed stays null; a process given twice is counted once
+"$F" run -q --seed 1 --every 2 --report "$T/s1.json" -- "$P" malloc 4 16 >/dev/null 2>&1
+"$F" run -q --seed 2 --every 2 --report "$T/s2.json" -- "$P" malloc 4 16 >/dev/null 2>&1
+"$F" run -q --seed 4 --every 2 --report "$T/s4.json" -- "$P" malloc 4 16 >/dev/null 2>&1
+"$F" report --format json -o "$T/m12.json" "$T/s1.json" "$T/s2.json" 2>/dev/null
+is "$(st "$F" report --format json "$T/m12.json" "$T/s4.json"):$(jget "$T/out" seed):$(sed "s|$T|T|g" "$T/err")" \
+	"0:null:failpool: warning: T/m12.json has no one seed (it merged runs of different seeds): no one seed repeats the runs" \
+	"a merged report with a null seed, merged with seed 4: null, with a warning"
+cp "$T/m12.json" "$T/copy.json"
+is "$(st "$F" report --format json "$T/m12.json" "$T/copy.json" "$T/s1.json"):$(jpy "$T/out" '"%d %d" % (len(r["processes"]), r["totals"]["injected"])')" \
+	"0:2 4" "a merged report, its copy and one of its reports: 2 processes, 4 injected, counted once"
+is "$(sed "s|$T|T|g" "$T/err")" \
+	"failpool: warning: T/copy.json: its 2 processes are already in T/m12.json; counted once
+failpool: warning: T/s1.json: pid $(jget "$T/s1.json" pid) ($(jget "$T/s1.json" exe)) is already in T/m12.json; counted once
+failpool: warning: T/m12.json has no one seed (it merged runs of different seeds): no one seed repeats the runs" \
+	"... each left out with a warning naming where the processes already are"
+
 done_testing
