@@ -23,6 +23,7 @@
 #include "fp.h"
 #include "options.h"
 #include "runreports.h"
+#include "seed.h"
 #include "shimpath.h"
 #include "summary.h"
 
@@ -407,7 +408,7 @@ int fp_cmd_run(int argc, char **argv)
 		free(preload);
 		return rc;
 	}
-	if (fp_runreports_setup(&reports, !quiet)) {
+	if (fp_seed_export(&conf) || fp_runreports_setup(&reports, !quiet)) {
 		free(preload);
 		return RUN_CONFIG_ERROR;
 	}

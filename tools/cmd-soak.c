@@ -25,6 +25,7 @@
 #include "parse.h"
 #include "render.h"
 #include "runner.h"
+#include "seed.h"
 #include "shimpath.h"
 
 #define USAGE "Usage: failpool soak [options]\n"
@@ -186,7 +187,7 @@ int fp_cmd_soak(int argc, char **argv)
 	}
 	rc = fp_opts_setenv(&vals);
 	fp_optvals_free(&vals);
-	if (rc || fp_opts_validate(&conf))
+	if (rc || fp_opts_validate(&conf) || fp_seed_export(&conf))
 		return FP_EXIT_USAGE;
 
 	cmd[n++] = (char *)stress;

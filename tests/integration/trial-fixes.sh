@@ -44,4 +44,19 @@ failpool: warning: T/s1.json: pid $(jget "$T/s1.json" pid) ($(jget "$T/s1.json" 
 failpool: warning: T/m12.json has no one seed (it merged runs of different seeds): no one seed repeats the runs" \
 	"... each left out with a warning naming where the processes already are"
 
+# --- one seed for a whole run tree without --seed: the one the summary prints
+mkdir "$T/tree"
+st "$F" run --every 1000 --report "$T/tree/t.%p.json" -- sh -c "$P malloc 1 16; $P malloc 1 16" >/dev/null
+seed=$(sed -n 's/^failpool: seed \([0-9]*\)$/\1/p' "$T/err")
+is "$(ls "$T/tree" | wc -l):$(for f in "$T"/tree/*.json; do jget "$f" seed; done | sort -u | paste -sd' ')" "3:$seed" \
+	"run without --seed: the shell and both children ran with the seed the summary prints"
+is "$("$F" run -q --print-env -- true | grep -c '^FAILPOOL_SEED=')" 0 "... --print-env sets no seed of its own"
+if [ -x "${STRESS_NG:-}" ]; then
+	"$F" soak --stress-ng "$STRESS_NG" --stressor malloc:1 --duration 1s --every 100000 --out "$T/soak" >/dev/null 2>&1
+	is "$(for f in "$T"/soak/*.json; do jget "$f" seed; done | sort -u | wc -l):$(ls "$T"/soak/*.json | wc -l | tr -d ' ')" \
+		"1:$(ls "$T"/soak/*.json | wc -l | tr -d ' ')" "soak without --seed: stress-ng and its workers, one seed"
+else
+	skip "soak without --seed: stress-ng and its workers, one seed" "stress-ng not installed"
+fi
+
 done_testing
