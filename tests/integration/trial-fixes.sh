@@ -71,4 +71,28 @@ is "$(grep -o '"seed":18446744073709551615' "$T/um.json" | head -n 1):$("$F" rep
 is "$("$PYTHON3" -c 'import json, sys; print(json.load(open(sys.argv[1]))["seed"])' "$T/u.json")" 18446744073709551615 \
 	"... and by the README's python3 line"
 
+# --- refused before anything runs, with one line saying why
+is "$(st "$F" run -q --pool 'a:site=func:x;func:y,min=1,size=1K' -- true):$(cat "$T/err")" \
+	"125:failpool: FAILPOOL_POOLS: pool 'a': min= is required (separate a pool's site rules with |)" \
+	"a pool's site rules separated by ';': 125, with the hint"
+is "$(st "$F" run -q --pool 'a:site=func:x,min=1,size=1K;lib:liby*' -- true):$(cat "$T/err")" \
+	"125:failpool: FAILPOOL_POOLS: pool 2 'lib:liby*' is a site rule, not a pool (separate a pool's site rules with |)" \
+	"... a rule after a whole pool: 125, with the hint"
+is "$(st "$F" run -q --burst 3 -- true):$(cat "$T/err")" \
+	"125:failpool: FAILPOOL_BURST: needs FAILPOOL_NTH, the first allocation of the burst" \
+	"--burst without --nth: 125, one line naming the variable"
+is "$(st "$F" run -q -- /tmp):$(cat "$T/err")" "126:failpool: /tmp: is a directory" \
+	"run -- /tmp: 126, 'is a directory'"
+is "$(st "$F" run -q --report "$T/missing/r.json" -- "$P" noalloc):$(cat "$T/out"):$(sed "s|$T|T|g" "$T/err")" \
+	"125::failpool: FAILPOOL_REPORT: directory T/missing: No such file or directory: 'T/missing/r.json'" \
+	"--report into a missing directory: 125, nothing run"
+is "$(st "$F" run -q --report "$T/own" -- "$P" noalloc):$(cat "$T/out"):$(sed "s|$T|T|g" "$T/err")" \
+	"125::failpool: FAILPOOL_REPORT: T/own is a directory, not a file: 'T/own'" \
+	"--report onto a directory: 125, nothing run"
+is "$(st "$F" run -q --report "$T/own/%e.%p.json" -- "$P" noalloc):$(cat "$T/out")" "0:main" \
+	"--report into an existing directory, with %e and %p: runs"
+is "$(st env FAILPOOL_RATE=0.5 "$F" explore --out "$T/x" -- "$P" noalloc):$(cat "$T/err")" \
+	"2:failpool: FAILPOOL_RATE in the environment cannot be used: explore decides what fails (unset it)" \
+	"FAILPOOL_RATE in explore's environment: refused like --rate, exit 2"
+
 done_testing
