@@ -30,6 +30,7 @@
 #include "prng.h"
 #include "request.h"
 #include "say.h"
+#include "series.h"
 #include "settings.h"
 #include "site.h"
 #include "startup.h"
@@ -116,6 +117,8 @@ static int boot_counting(int injects)
 	}
 	fp_site_init(c->depth, cfg->rules.need_funcs || fp_pool_need_funcs());
 	fp_startup_init();
+	if (cfg->stats)
+		fp_series_start();	/* the report's series: its first sample */
 	return 0;
 }
 

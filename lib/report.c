@@ -20,6 +20,7 @@
 #include "parse.h"
 #include "settings.h"
 #include "safefile.h"
+#include "series.h"
 #include "site.h"
 #include "startup.h"
 #include "stats.h"
@@ -310,6 +311,33 @@ static void write_objects(void)
 	fp_jsonw_arr_end(&w);
 }
 
+static void write_sample(const struct fp_series_sample *s)
+{
+	fp_jsonw_obj_begin(&w);
+	key_u64("ms", s->ms);
+	key_u64("live_bytes", s->live_bytes);
+	key_u64("injected", s->injected);
+	fp_jsonw_key(&w, "pools");
+	fp_jsonw_obj_begin(&w);
+	for (unsigned i = 0; i < fp_npools; i++)
+		key_u64(fp_pools[i].name, s->pool_curr[i]);
+	fp_jsonw_obj_end(&w);
+	fp_jsonw_obj_end(&w);
+}
+
+/* The run over time; its last sample is taken now, from the totals' counters. */
+static void write_series(void)
+{
+	struct fp_series_sample last;
+	unsigned n = fp_series_final(&last);
+
+	fp_jsonw_arr_begin(&w);
+	for (unsigned i = 0; i < n; i++)
+		write_sample(fp_series_get(i));
+	write_sample(&last);
+	fp_jsonw_arr_end(&w);
+}
+
 static void write_exit(const struct fp_ending *end)
 {
 	fp_jsonw_key(&w, "complete");
@@ -392,6 +420,8 @@ static void write_body(const struct fp_ending *end)
 	write_crash(end);
 	fp_jsonw_key(&w, "objects");
 	write_objects();
+	fp_jsonw_key(&w, "series");
+	write_series();
 	fp_jsonw_obj_end(&w);
 }
 

@@ -1,0 +1,116 @@
+/*
+ * The report's series (series.h). One writer at a time, chosen by a claim
+ * that is never waited for: a thread that finds the claim taken leaves the
+ * sample to its holder. Readers (the report) run with the counting threads
+ * frozen, or from a signal handler that reads what is there.
+ */
+#include "config.h"
+#include "series.h"
+
+#include <stdatomic.h>
+#include <time.h>
+
+#include "policy.h"
+#include "pool.h"
+
+#define FIRST_INTERVAL_MS	1
+
+__thread unsigned fp_series_calls __attribute__((tls_model("initial-exec")));
+
+static struct fp_series_sample samples[FP_SERIES_MAX];
+static _Atomic unsigned nsamples;
+static _Atomic uint64_t due_ms = UINT64_MAX;	/* nothing due before the start */
+static uint64_t interval_ms = FIRST_INTERVAL_MS;
+static uint64_t start_ms;
+static _Atomic int writing;
+
+/* The coarse clock: a read of the vDSO's page, a jiffy's resolution. */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts))
+		return start_ms;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The figures of now, @ms after the first sample; the report's totals read the same counters. */
+static void measure(struct fp_series_sample *s, uint64_t ms)
+{
+	s->ms = ms;
+	s->live_bytes = atomic_load_explicit(&fp_process_policy.live, memory_order_relaxed);
+	s->injected = atomic_load_explicit(&fp_process_policy.injected, memory_order_relaxed);
+	for (unsigned i = 0; i < fp_npools && i < FP_POOLS_MAX; i++)
+		s->pool_curr[i] = atomic_load_explicit(&fp_pools[i].curr, memory_order_relaxed);
+}
+
+/* Keep samples 0, 2, 4...: the run's span at half the density. */
+static unsigned thin(unsigned n)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < n; i += 2)
+		samples[kept++] = samples[i];
+	interval_ms *= 2;
+	return kept;
+}
+
+/* Called with the claim held. One slot stays free for the report's last sample. */
+static void append(uint64_t ms)
+{
+	unsigned n = atomic_load_explicit(&nsamples, memory_order_relaxed);
+
+	if (n >= FP_SERIES_MAX - 1)
+		n = thin(n);
+	measure(&samples[n], ms);
+	atomic_store_explicit(&nsamples, n + 1, memory_order_release);
+	atomic_store_explicit(&due_ms, ms + interval_ms, memory_order_relaxed);
+}
+
+void fp_series_start(void)
+{
+	start_ms = now_ms();
+	interval_ms = FIRST_INTERVAL_MS;
+	atomic_store(&nsamples, 0);
+	atomic_store(&writing, 1);
+	append(0);
+	atomic_store_explicit(&writing, 0, memory_order_release);
+}
+
+void fp_series_at(uint64_t ms)
+{
+	if (ms < atomic_load_explicit(&due_ms, memory_order_relaxed))
+		return;
+	if (atomic_exchange_explicit(&writing, 1, memory_order_acquire))
+		return;
+	/* Another thread may have taken it between the test and the claim. */
+	if (ms >= atomic_load_explicit(&due_ms, memory_order_relaxed))
+		append(ms);
+	atomic_store_explicit(&writing, 0, memory_order_release);
+}
+
+void fp_series_look(void)
+{
+	fp_series_at(now_ms() - start_ms);
+}
+
+unsigned fp_series_final(struct fp_series_sample *last)
+{
+	return fp_series_final_at(last, now_ms() - start_ms);
+}
+
+unsigned fp_series_final_at(struct fp_series_sample *last, uint64_t ms)
+{
+	unsigned n = atomic_load_explicit(&nsamples, memory_order_acquire);
+
+	measure(last, ms);
+	/* Same jiffy as the last stored sample: the final one stands for both. */
+	while (n > 0 && samples[n - 1].ms >= last->ms)
+		n--;
+	return n;
+}
+
+const struct fp_series_sample *fp_series_get(unsigned i)
+{
+	return &samples[i];
+}
