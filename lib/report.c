@@ -154,8 +154,12 @@ static void write_totals(void)
 
 static void write_frame(struct fp_frame_info *f)
 {
-	/* From a signal handler only frames named before are named: the tool names the rest. */
-	fp_framejson_write(&w, f, !async);
+	/*
+	 * Named only if named before (a func: rule, a dlclose, the log): the
+	 * tool names the rest offline, from the objects list, so a process
+	 * pays for no symbol table at exit, and a signal handler takes no lock.
+	 */
+	fp_framejson_write(&w, f, 0);
 }
 
 static void write_site(struct fp_site *s, uint64_t calls, uint64_t bytes)
