@@ -15,7 +15,7 @@
 
 #define FIRST_INTERVAL_MS	1
 
-__thread unsigned fp_series_calls __attribute__((tls_model("initial-exec")));
+__thread int fp_series_countdown __attribute__((tls_model("initial-exec")));
 
 static struct fp_series_sample samples[FP_SERIES_MAX];
 static _Atomic unsigned nsamples;
@@ -91,6 +91,7 @@ void fp_series_at(uint64_t ms)
 
 void fp_series_look(void)
 {
+	fp_series_countdown = FP_SERIES_EVERY - 1;
 	fp_series_at(now_ms() - start_ms);
 }
 

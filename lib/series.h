@@ -1,7 +1,7 @@
 /*
  * The report's "series": how the run went over time (live bytes, injected
  * failures, each pool's reserve), at most FP_SERIES_MAX samples from start
- * to exit. The allocation path only counts its calls in a thread-local
+ * to exit. The allocation path only counts its calls down in a thread-local
  * word; one call in FP_SERIES_EVERY reads the coarse clock (vDSO, no
  * system call) and, when a sample is due, one thread claims the writing
  * and takes it. When the table fills, every other sample is dropped and
@@ -25,7 +25,8 @@ struct fp_series_sample {
 	uint32_t pool_curr[FP_POOLS_MAX];
 };
 
-extern __thread unsigned fp_series_calls __attribute__((tls_model("initial-exec")));
+/* Counted calls left before this thread looks at the clock again. */
+extern __thread int fp_series_countdown __attribute__((tls_model("initial-exec")));
 
 /**
  * fp_series_start() - take the first sample (ms 0) and start sampling.
@@ -35,7 +36,7 @@ void fp_series_start(void);
 
 /**
  * fp_series_look() - take a sample if one is due (fp_series_tick()'s
- * cold half).
+ * cold half), and wind the calling thread's countdown up again.
  * Context: inside malloc, counted: no allocation, no lock (a claim that
  * another thread holds means that thread is taking the sample).
  */
@@ -55,7 +56,8 @@ void fp_series_at(uint64_t ms);
  */
 static inline __attribute__((always_inline)) void fp_series_tick(void)
 {
-	if (FP_UNLIKELY((++fp_series_calls & (FP_SERIES_EVERY - 1)) == 0))
+	/* One subtraction in memory and a branch on its sign. */
+	if (FP_UNLIKELY(--fp_series_countdown < 0))
 		fp_series_look();
 }
 
