@@ -329,15 +329,26 @@ static void write_sample(const struct fp_series_sample *s)
 	fp_jsonw_obj_end(&w);
 }
 
-/* The run over time; its last sample is taken now, from the totals' counters. */
+/*
+ * The run over time; its last sample is taken now, from the totals'
+ * counters. From a signal handler the table may be half thinned by the
+ * thread it stopped: a sample out of order is left out.
+ */
 static void write_series(void)
 {
 	struct fp_series_sample last;
 	unsigned n = fp_series_final(&last);
+	uint64_t next_ms = 0;
 
 	fp_jsonw_arr_begin(&w);
-	for (unsigned i = 0; i < n; i++)
-		write_sample(fp_series_get(i));
+	for (unsigned i = 0; i < n; i++) {
+		const struct fp_series_sample *s = fp_series_get(i);
+
+		if (s->ms < next_ms || s->ms >= last.ms)
+			continue;
+		write_sample(s);
+		next_ms = s->ms + 1;
+	}
 	write_sample(&last);
 	fp_jsonw_arr_end(&w);
 }

@@ -33,4 +33,8 @@ is "$?:$out" "0:ok $T/r.json" "the report with its series matches the schema"
 run_shim FAILPOOL_REPORT="$T/short.json" -- "$PROGS/probe" malloc 1 16 >/dev/null 2>&1
 is "$(jpy "$T/short.json" '(len(r["series"]) >= 1, r["series"][-1]["live_bytes"] == r["totals"]["live_bytes"], r["series"][-1]["pools"])')" \
 	"(True, True, {})" "a short process: a series ending on the totals, no pools"
+# A report written from a fatal signal ends its series on its totals too.
+run_shim FAILPOOL_REPORT="$T/c.json" FAILPOOL_EVERY=1 -- "$PROGS/crashy" unchecked >/dev/null 2>&1
+is "$(jpy "$T/c.json" '(r["complete"], r["series"][0]["ms"], r["series"][-1]["live_bytes"] == r["totals"]["live_bytes"], r["series"][-1]["injected"] == r["totals"]["injected"])')" \
+	"(False, 0, True, True)" "a crash report: its series from 0 ms to the totals"
 done_testing
