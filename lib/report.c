@@ -342,12 +342,13 @@ static void write_series(void)
 
 	fp_jsonw_arr_begin(&w);
 	for (unsigned i = 0; i < n; i++) {
-		const struct fp_series_sample *s = fp_series_get(i);
+		struct fp_series_sample s;
 
-		if (s->ms < next_ms || s->ms >= last.ms)
+		fp_series_get(i, &s);
+		if (s.ms < next_ms || s.ms >= last.ms)
 			continue;
-		write_sample(s);
-		next_ms = s->ms + 1;
+		write_sample(&s);
+		next_ms = s.ms + 1;
 	}
 	write_sample(&last);
 	fp_jsonw_arr_end(&w);

@@ -17,7 +17,11 @@
 
 __thread int fp_series_countdown __attribute__((tls_model("initial-exec")));
 
-static struct fp_series_sample samples[FP_SERIES_MAX];
+/* Apart, so that a process without pools never touches the pages of their levels. */
+static struct {
+	uint64_t ms, live_bytes, injected;
+} samples[FP_SERIES_MAX];
+static uint32_t pool_curr[FP_SERIES_MAX][FP_POOLS_MAX];
 static _Atomic unsigned nsamples;
 static _Atomic uint64_t due_ms = UINT64_MAX;	/* nothing due before the start */
 static uint64_t interval_ms = FIRST_INTERVAL_MS;
@@ -44,13 +48,25 @@ static void measure(struct fp_series_sample *s, uint64_t ms)
 		s->pool_curr[i] = atomic_load_explicit(&fp_pools[i].curr, memory_order_relaxed);
 }
 
+static void store(unsigned i, const struct fp_series_sample *s)
+{
+	samples[i].ms = s->ms;
+	samples[i].live_bytes = s->live_bytes;
+	samples[i].injected = s->injected;
+	for (unsigned j = 0; j < fp_npools && j < FP_POOLS_MAX; j++)
+		pool_curr[i][j] = s->pool_curr[j];
+}
+
 /* Keep samples 0, 2, 4...: the run's span at half the density. */
 static unsigned thin(unsigned n)
 {
 	unsigned kept = 0;
 
-	for (unsigned i = 0; i < n; i += 2)
-		samples[kept++] = samples[i];
+	for (unsigned i = 0; i < n; i += 2, kept++) {
+		samples[kept] = samples[i];
+		for (unsigned j = 0; j < fp_npools && j < FP_POOLS_MAX; j++)
+			pool_curr[kept][j] = pool_curr[i][j];
+	}
 	interval_ms *= 2;
 	return kept;
 }
@@ -59,10 +75,12 @@ static unsigned thin(unsigned n)
 static void append(uint64_t ms)
 {
 	unsigned n = atomic_load_explicit(&nsamples, memory_order_relaxed);
+	struct fp_series_sample now;
 
 	if (n >= FP_SERIES_MAX - 1)
 		n = thin(n);
-	measure(&samples[n], ms);
+	measure(&now, ms);
+	store(n, &now);
 	atomic_store_explicit(&nsamples, n + 1, memory_order_release);
 	atomic_store_explicit(&due_ms, ms + interval_ms, memory_order_relaxed);
 }
@@ -111,7 +129,11 @@ unsigned fp_series_final_at(struct fp_series_sample *last, uint64_t ms)
 	return n;
 }
 
-const struct fp_series_sample *fp_series_get(unsigned i)
+void fp_series_get(unsigned i, struct fp_series_sample *out)
 {
-	return &samples[i];
+	out->ms = samples[i].ms;
+	out->live_bytes = samples[i].live_bytes;
+	out->injected = samples[i].injected;
+	for (unsigned j = 0; j < fp_npools && j < FP_POOLS_MAX; j++)
+		out->pool_curr[j] = pool_curr[i][j];
 }

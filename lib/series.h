@@ -51,7 +51,8 @@ void fp_series_at(uint64_t ms);
 
 /**
  * fp_series_tick() - count one counted call; now and then see whether a
- * sample is due. A thread-local add and a test on the allocation path.
+ * sample is due. A thread-local subtraction and a sign test on the
+ * allocation path.
  * Context: inside malloc, counted.
  */
 static inline __attribute__((always_inline)) void fp_series_tick(void)
@@ -79,9 +80,10 @@ unsigned fp_series_final(struct fp_series_sample *last);
 unsigned fp_series_final_at(struct fp_series_sample *last, uint64_t ms);
 
 /**
- * fp_series_get() - stored sample @i, below fp_series_final()'s count.
+ * fp_series_get() - stored sample @i, below fp_series_final()'s count,
+ * into @out.
  * Context: report writing; signal handlers included.
  */
-const struct fp_series_sample *fp_series_get(unsigned i);
+void fp_series_get(unsigned i, struct fp_series_sample *out);
 
 #endif
