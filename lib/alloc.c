@@ -157,7 +157,7 @@ static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 		p = obtain(r);
 		/* A new thread's own set-up (its TLS) under exhaustion: the spare's room. */
 		if (FP_UNLIKELY(!p && fp_thread_starting) && !r->align)
-			p = fp_je_arena_alloc(r->size, 0, r->call == FP_CALL_CALLOC);
+			p = fp_thread_start_alloc(r->size, r->call == FP_CALL_CALLOC);
 		if (p)
 			fp_policy_charge(&fp_process_policy, fp_je.usable(p));
 		if (FP_UNLIKELY(fp_heapcheck_on) && p)

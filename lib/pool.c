@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "je.h"
 #include "sigctx.h"
 #include "thread.h"
@@ -18,14 +19,6 @@
 struct fp_pool fp_pools[FP_POOLS_MAX];
 unsigned fp_npools;
 static int need_funcs;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void add_element(struct fp_pool *pool, void *element)
 {
@@ -146,7 +139,7 @@ void *fp_pool_take(struct fp_pool *pool)
 
 	fp_lock(&pool->lock);
 	if (!atomic_load_explicit(&pool->curr, memory_order_relaxed) && pool->wait_ns) {
-		uint64_t t0 = now_ns(), waited;
+		uint64_t t0 = fp_clock_monotonic_ns(), waited;
 		uint64_t deadline = pool->wait_ns == FP_POOL_WAIT_FOREVER ? 0 :
 				    t0 + pool->wait_ns;
 
@@ -155,7 +148,7 @@ void *fp_pool_take(struct fp_pool *pool)
 		fp_thread_idle(1);
 		wait_for_element(pool, deadline);
 		fp_thread_idle(0);
-		waited = now_ns() - t0;
+		waited = fp_clock_monotonic_ns() - t0;
 		pool->wait_ns_total += waited;
 		if (waited > pool->wait_ns_max)
 			pool->wait_ns_max = waited;

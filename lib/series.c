@@ -8,8 +8,7 @@
 #include "series.h"
 
 #include <stdatomic.h>
-#include <time.h>
-
+#include "clock.h"
 #include "policy.h"
 #include "pool.h"
 
@@ -27,16 +26,6 @@ static _Atomic uint64_t due_ms = UINT64_MAX;	/* nothing due before the start */
 static uint64_t interval_ms = FIRST_INTERVAL_MS;
 static uint64_t start_ms;
 static _Atomic int writing;
-
-/* The coarse clock: a read of the vDSO's page, a jiffy's resolution. */
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts))
-		return start_ms;
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* The figures of now, @ms after the first sample; the report's totals read the same counters. */
 static void measure(struct fp_series_sample *s, uint64_t ms)
@@ -87,7 +76,7 @@ static void append(uint64_t ms)
 
 void fp_series_start(void)
 {
-	start_ms = now_ms();
+	start_ms = fp_clock_coarse_ms();
 	interval_ms = FIRST_INTERVAL_MS;
 	atomic_store(&nsamples, 0);
 	atomic_store(&writing, 1);
@@ -110,12 +99,12 @@ void fp_series_at(uint64_t ms)
 void fp_series_look(void)
 {
 	fp_series_countdown = FP_SERIES_EVERY - 1;
-	fp_series_at(now_ms() - start_ms);
+	fp_series_at(fp_clock_coarse_ms() - start_ms);
 }
 
 unsigned fp_series_final(struct fp_series_sample *last)
 {
-	return fp_series_final_at(last, now_ms() - start_ms);
+	return fp_series_final_at(last, fp_clock_coarse_ms() - start_ms);
 }
 
 unsigned fp_series_final_at(struct fp_series_sample *last, uint64_t ms)

@@ -8,11 +8,13 @@
 #include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "guard.h"
 #include "je.h"
 #include "unwind.h"
@@ -124,20 +126,16 @@ void fp_thread_wait_thaw(struct fp_thread *t)
 	errno = saved;
 }
 
-static long elapsed_ms(const struct timespec *t0)
+static uint64_t elapsed_ms(uint64_t t0)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+	return (fp_clock_monotonic_ns() - t0) / 1000000;
 }
 
 int fp_thread_freeze(unsigned timeout_ms)
 {
-	struct timespec t0;
+	uint64_t t0 = fp_clock_monotonic_ns();
 	int saved = errno, rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* A count: two threads forking at once must not thaw each other's fork. */
 	atomic_fetch_add(&fp_frozen, 1);
 	/* Orders our store before every other thread's next load of fp_frozen. */
@@ -150,7 +148,7 @@ int fp_thread_freeze(unsigned timeout_ms)
 			continue;
 		while (atomic_load_explicit(&t->busy, memory_order_acquire) > 0 &&
 		       !atomic_load_explicit(&t->parked, memory_order_relaxed)) {
-			if (elapsed_ms(&t0) >= (long)timeout_ms) {
+			if (elapsed_ms(t0) >= timeout_ms) {
 				rc = -ETIMEDOUT;
 				break;
 			}
@@ -234,16 +232,41 @@ void fp_thread_altstack(void)
 	t->altstack = stack;
 }
 
+/*
+ * Room for the loader's allocation of libunwind's thread-local state
+ * (16 bytes on x86-64) in a new thread, taken by its creator: the spare
+ * that fp_je_thread_start() gives back to arena 0 is shared with every
+ * other thread, and one still allocating (the creator, exhausting memory)
+ * can take it all before the new thread's loader asks, which glibc
+ * answers by aborting the process.
+ */
+#define START_RESERVE	256
+
+static __thread void *start_reserve __attribute__((tls_model("initial-exec")));
+
 struct start {
 	void *(*fn)(void *);
 	void *arg;
+	void *reserve;		/* START_RESERVE bytes in arena 0, or NULL */
 };
+
+void *fp_thread_start_alloc(size_t size, int zero)
+{
+	void *p = fp_je_arena_alloc(size, 0, zero);
+
+	if (p || !start_reserve || size > START_RESERVE)
+		return p;
+	p = start_reserve;
+	start_reserve = NULL;
+	return zero ? memset(p, 0, size) : p;
+}
 
 static void *trampoline(void *p)
 {
 	struct start s = *(struct start *)p;
 
 	fp_thread_starting = 1;
+	start_reserve = s.reserve;
 	fp_je_thread_start();
 	/*
 	 * libunwind's TLS is dynamic (it is loaded privately): glibc
@@ -255,6 +278,8 @@ static void *trampoline(void *p)
 	fp_unwind_thread_start();
 	fp_guard_leave();
 	fp_thread_starting = 0;
+	fp_je_arena_free(start_reserve);	/* not needed: memory was left */
+	start_reserve = NULL;
 	fp_je_own_free(p);
 	if (want_altstacks && !fp_me)
 		fp_thread_attach();	/* the record carries the stack */
@@ -287,8 +312,11 @@ int fp_thread_create(pthread_t *thread, const pthread_attr_t *attr,
 		return create(thread, attr, fn, arg);
 	s->fn = fn;
 	s->arg = arg;
+	s->reserve = fp_je_arena_alloc(START_RESERVE, 0, 0);
 	rc = create(thread, attr, trampoline, s);
-	if (rc)
+	if (rc) {
+		fp_je_arena_free(s->reserve);
 		fp_je_own_free(s);
+	}
 	return rc;
 }

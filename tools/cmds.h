@@ -50,7 +50,8 @@ int fp_cmd_report(int argc, char **argv);
 
 /**
  * fp_cmd_soak() - `failpool soak [options]`.
- * Return: 0 when stress-ng and every worker survived, 1 otherwise, 2 usage.
+ * Return: 0 survived, 1 a finding (a process that did not end well, a pool
+ * that ran out), 2 a usage error or a soak that tested nothing.
  */
 int fp_cmd_soak(int argc, char **argv);
 
