@@ -26,6 +26,7 @@
 #include "settings.h"
 #include "pooled.h"
 #include "request.h"
+#include "series.h"
 #include "site.h"
 #include "startup.h"
 #include "stats.h"
@@ -129,6 +130,8 @@ static inline __attribute__((always_inline)) void *count_allocate(struct fp_req 
 	if (FP_UNLIKELY(fp_starting) && fp_startup_claims(r->call, r->caller, r->size))
 		return startup_obtain(r);
 	sh = fp_settings()->stats ? fp_stats_shard() : NULL;
+	if (sh)
+		fp_series_tick();
 	seq = admit(r, sh, fp_settings()->track_live ? fp_je_nalloc(r->size, r->align) : 0, 1);
 	if (FP_UNLIKELY(fp_npools) && (pool = fp_pooled_pool(r)))
 		return fp_pooled_serve(r, sh, seq, pool);

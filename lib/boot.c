@@ -30,6 +30,7 @@
 #include "prng.h"
 #include "request.h"
 #include "say.h"
+#include "series.h"
 #include "settings.h"
 #include "site.h"
 #include "startup.h"
@@ -112,7 +113,13 @@ static int boot_counting(int injects)
 		return -ENOMEM;
 	}
 	fp_site_init(c->depth, cfg->rules.need_funcs || fp_pool_need_funcs());
+	/* Stacks deeper than the caller, and names (func:, VERBOSE, the heap check's messages). */
+	if (cfg->site_depth > 1 || c->check || c->verbose || cfg->rules.need_funcs ||
+	    fp_pool_need_funcs())
+		(void)fp_unwind_load();
 	fp_startup_init();
+	if (cfg->stats)
+		fp_series_start();	/* the report's series: its first sample */
 	return 0;
 }
 
@@ -170,9 +177,11 @@ int fp_boot(void)
 			 (!injects && !cfg->reporting && !c->pools[0] && !c->check);
 	/*
 	 * libunwind, privately, before anything unwinds, and before the
-	 * start-up census, so that it and its dependencies count as failpool's.
+	 * start-up census, so that it and its dependencies count as failpool's:
+	 * here for crash stacks (a signal handler cannot load it), in
+	 * boot_counting() when sites need stacks or names.
 	 */
-	if (!conf_bad && (!fp_passthrough || cfg->reporting || fp_log_on()))
+	if (!conf_bad && (cfg->reporting || fp_log_on()))
 		(void)fp_unwind_load();
 	if (!fp_passthrough && boot_counting(injects)) {
 		conf_bad = 1;	/* the constructor says why, exit 125 */

@@ -17,6 +17,11 @@ uint64_t fp_clock_monotonic_ns(void)
 	return read_ns(CLOCK_MONOTONIC);
 }
 
+uint64_t fp_clock_coarse_ms(void)
+{
+	return read_ns(CLOCK_MONOTONIC_COARSE) / 1000000u;
+}
+
 uint64_t fp_clock_realtime_ns(void)
 {
 	return read_ns(CLOCK_REALTIME);

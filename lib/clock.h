@@ -18,6 +18,14 @@
 uint64_t fp_clock_monotonic_ns(void);
 
 /**
+ * fp_clock_coarse_ms() - milliseconds of CLOCK_MONOTONIC_COARSE: a read of
+ * the vDSO's page, never a system call, a jiffy's resolution (the report's
+ * series, looked at from the allocation path).
+ * Context: any, as fp_clock_monotonic_ns().
+ */
+uint64_t fp_clock_coarse_ms(void);
+
+/**
  * fp_clock_realtime_ns() - nanoseconds of CLOCK_REALTIME since the epoch.
  * Context: any, as fp_clock_monotonic_ns().
  */

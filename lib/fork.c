@@ -16,6 +16,7 @@
 #include "policy.h"
 #include "pool.h"
 #include "report.h"
+#include "series.h"
 #include "settings.h"
 #include "startup.h"
 #include "stats.h"
@@ -54,6 +55,7 @@ static void forget_parent_counts(void)
 
 	fp_report_fork_child();
 	fp_stats_fork_child(atomic_load(&p->injected));
+	fp_series_fork_child(atomic_load(&p->injected));
 	fp_startup_fork_child();
 	if (fp_npools)
 		fp_pool_fork_forget_counts();

@@ -89,7 +89,7 @@ static int mem_room(struct fp_jsonw *w, size_t n)
 	return 0;
 }
 
-static void put(struct fp_jsonw *w, const char *s, size_t n)
+static void put_slow(struct fp_jsonw *w, const char *s, size_t n)
 {
 	if (w->to_mem) {
 		if (mem_room(w, n) == 0) {
@@ -109,6 +109,17 @@ static void put(struct fp_jsonw *w, const char *s, size_t n)
 		if (w->len == w->cap)
 			fp_jsonw_flush(w);
 	}
+}
+
+/* Most pieces fit in the buffer as it is: a copy, no flush, no growth. */
+static inline void put(struct fp_jsonw *w, const char *s, size_t n)
+{
+	if (__builtin_expect(!w->err && n < w->cap - w->len, 1)) {
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+		return;
+	}
+	put_slow(w, s, n);
 }
 
 void fp_jsonw_raw(struct fp_jsonw *w, const char *s, size_t n)
@@ -184,6 +195,12 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Printable ASCII that JSON takes as it is: copied in runs. */
+static inline int plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 /* The bytes of a string value, escaped, without its quotes. */
 static void escape(struct fp_jsonw *w, const char *str, size_t n)
 {
@@ -195,6 +212,16 @@ static void escape(struct fp_jsonw *w, const char *str, size_t n)
 		unsigned char c = s[i];
 		size_t len;
 		char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+		if (plain(c)) {
+			size_t end = i + 1;
+
+			while (end < n && plain(s[end]))
+				end++;
+			put(w, str + i, end - i);
+			i = end;
+			continue;
+		}
 
 		switch (c) {
 		case '"':  put(w, "\\\"", 2); i++; continue;

@@ -20,6 +20,7 @@
 #include "parse.h"
 #include "settings.h"
 #include "safefile.h"
+#include "series.h"
 #include "site.h"
 #include "startup.h"
 #include "stats.h"
@@ -155,8 +156,12 @@ static void write_totals(void)
 
 static void write_frame(struct fp_frame_info *f)
 {
-	/* From a signal handler only frames named before are named: the tool names the rest. */
-	fp_framejson_write(&w, f, !async);
+	/*
+	 * Named only if named before (a func: rule, a dlclose, the log): the
+	 * tool names the rest offline, from the objects list, so a process
+	 * pays for no symbol table at exit, and a signal handler takes no lock.
+	 */
+	fp_framejson_write(&w, f, 0);
 }
 
 static void write_site(struct fp_site *s, uint64_t calls, uint64_t bytes)
@@ -312,6 +317,45 @@ static void write_objects(void)
 	fp_jsonw_arr_end(&w);
 }
 
+static void write_sample(const struct fp_series_sample *s)
+{
+	fp_jsonw_obj_begin(&w);
+	key_u64("ms", s->ms);
+	key_u64("live_bytes", s->live_bytes);
+	key_u64("injected", s->injected);
+	fp_jsonw_key(&w, "pools");
+	fp_jsonw_obj_begin(&w);
+	for (unsigned i = 0; i < fp_npools; i++)
+		key_u64(fp_pools[i].name, s->pool_curr[i]);
+	fp_jsonw_obj_end(&w);
+	fp_jsonw_obj_end(&w);
+}
+
+/*
+ * The run over time; its last sample is taken now, from the totals'
+ * counters. From a signal handler the table may be half thinned by the
+ * thread it stopped: a sample out of order is left out.
+ */
+static void write_series(void)
+{
+	struct fp_series_sample last;
+	unsigned n = fp_series_final(&last);
+	uint64_t next_ms = 0;
+
+	fp_jsonw_arr_begin(&w);
+	for (unsigned i = 0; i < n; i++) {
+		struct fp_series_sample s;
+
+		fp_series_get(i, &s);
+		if (s.ms < next_ms || s.ms >= last.ms)
+			continue;
+		write_sample(&s);
+		next_ms = s.ms + 1;
+	}
+	write_sample(&last);
+	fp_jsonw_arr_end(&w);
+}
+
 static void write_exit(const struct fp_ending *end)
 {
 	fp_jsonw_key(&w, "complete");
@@ -394,6 +438,8 @@ static void write_body(const struct fp_ending *end)
 	write_crash(end);
 	fp_jsonw_key(&w, "objects");
 	write_objects();
+	fp_jsonw_key(&w, "series");
+	write_series();
 	fp_jsonw_obj_end(&w);
 }
 

@@ -20,6 +20,9 @@
 #define MAX_PROBES	128
 
 static struct fp_site *_Atomic sites[FP_SITES_MAX];
+/* The same sites in the order they were made: the report walks only these. */
+static struct fp_site *_Atomic made[FP_SITES_MAX];
+static _Atomic unsigned nmade;
 static struct fp_site other;		/* n = 0 */
 unsigned fp_site_depth = 1;
 
@@ -72,6 +75,15 @@ static struct fp_site *create(const void **ips, unsigned n, uint64_t key)
 	s->id = site_id(s->frames, n);
 	fp_classify(s);
 	return s;
+}
+
+/* A slot of its own in made[]: the table never holds more than FP_SITES_MAX. */
+static void note_made(struct fp_site *s)
+{
+	unsigned i = atomic_fetch_add_explicit(&nmade, 1, memory_order_relaxed);
+
+	if (i < FP_SITES_MAX)
+		atomic_store_explicit(&made[i], s, memory_order_release);
 }
 
 static int same_chain(const struct fp_site *s, uint64_t key, const void **ips,
@@ -140,8 +152,10 @@ struct fp_site *fp_site_find(const void **ips, unsigned n)
 			return &other;
 		if (atomic_compare_exchange_strong_explicit(slot, &s, mine,
 							    memory_order_acq_rel,
-							    memory_order_acquire))
+							    memory_order_acquire)) {
+			note_made(mine);
 			return last_site = mine;
+		}
 		fp_je_own_free(mine);	/* frames stay: they are shared */
 		if (same_chain(s, key, ips, n))
 			return last_site = s;
@@ -151,15 +165,20 @@ struct fp_site *fp_site_find(const void **ips, unsigned n)
 
 struct fp_site *fp_site_next(unsigned *cursor)
 {
-	while (*cursor < FP_SITES_MAX) {
-		struct fp_site *s = atomic_load_explicit(&sites[(*cursor)++],
+	unsigned n = atomic_load_explicit(&nmade, memory_order_acquire);
+
+	if (n > FP_SITES_MAX)
+		n = FP_SITES_MAX;
+	/* A slot claimed but not yet filled (a thread stopped between the two) is skipped. */
+	while (*cursor < n) {
+		struct fp_site *s = atomic_load_explicit(&made[(*cursor)++],
 							 memory_order_acquire);
 
 		if (s)
 			return s;
 	}
-	if (*cursor == FP_SITES_MAX) {
-		(*cursor)++;
+	if (*cursor <= FP_SITES_MAX) {
+		*cursor = FP_SITES_MAX + 1;
 		return &other;
 	}
 	return NULL;

@@ -85,7 +85,8 @@ fp_site_lookup(const void *caller, const void *cfa)
 }
 
 /**
- * fp_site_next() - iterate over every site (the "other" site last).
+ * fp_site_next() - iterate over every site, in the order they were made
+ * (the "other" site last), without walking the hash table.
  * @cursor: 0 to start; after a call, *@cursor - 1 is the site's slot,
  *          unique and below FP_SITES_MAX + 1 (an index for a caller's own
  *          per-site scratch)

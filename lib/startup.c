@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "guard.h"
-#include "unwind.h"
 
 #define MAPS_MAX	512
 
@@ -123,21 +122,52 @@ static int is_foreign(const struct link_map *lm)
 }
 
 /*
+ * libgcc_s's unwinder, by the Itanium ABI's names and values (<unwind.h>
+ * is shadowed here by lib/unwind.h).
+ */
+struct _Unwind_Context;
+#define URC_NO_REASON		0
+#define URC_END_OF_STACK	5
+extern int _Unwind_Backtrace(int (*step)(struct _Unwind_Context *, void *), void *arg);
+extern uintptr_t _Unwind_GetIP(struct _Unwind_Context *ctx);
+
+/* The return addresses of the stack, up to the caller's caller. */
+struct two_up {
+	const void *caller, *above;
+	unsigned frames;
+	int found;
+};
+
+static int two_up_step(struct _Unwind_Context *ctx, void *arg)
+{
+	struct two_up *t = arg;
+	const void *ip = (const void *)_Unwind_GetIP(ctx);
+
+	if (t->found) {
+		t->above = ip;
+		return URC_END_OF_STACK;
+	}
+	t->found = ip == t->caller;
+	return ++t->frames < 64 ? URC_NO_REASON : URC_END_OF_STACK;
+}
+
+/*
  * libstdc++'s emergency pool is the malloc its own initialiser makes,
- * called by the loader itself: the caller's caller is in ld.so.
+ * called by the loader itself: the caller's caller is in ld.so. Unwound
+ * once, with libgcc_s's unwinder (libstdc++ has loaded it already), so
+ * that a process that needs no stacks never loads libunwind.
  */
 static int is_cxx_pool(enum fp_call call, const void *caller)
 {
-	const void *ips[2];
+	struct two_up t = { .caller = caller };
 	struct dl_find_object r;
-	unsigned n;
 
 	if (call != FP_CALL_MALLOC || atomic_load(&cxx_pool_seen))
 		return 0;
 	fp_guard_enter();
-	n = fp_unwind_capture(caller, ips, 2);
+	_Unwind_Backtrace(two_up_step, &t);
 	fp_guard_leave();
-	if (n < 2 || _dl_find_object((char *)ips[1] - 1, &r) || !r.dlfo_link_map ||
+	if (!t.above || _dl_find_object((char *)t.above - 1, &r) || !r.dlfo_link_map ||
 	    !r.dlfo_link_map->l_name ||
 	    strncmp(base_of(r.dlfo_link_map->l_name), "ld-linux", 8) != 0)
 		return 0;

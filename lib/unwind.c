@@ -157,6 +157,27 @@ static int is_new_pipe(const int fds[2])
 	       (fcntl(fds[1], F_GETFD) & FD_CLOEXEC);
 }
 
+/* libunwind's TLS module, and glibc's (the x86-64 ABI's) door to a module's block. */
+static size_t tls_modid;
+struct tls_index {
+	unsigned long module, offset;
+};
+extern void *__tls_get_addr(struct tls_index *ti);
+
+/*
+ * Have the loader allocate libunwind's TLS block for this thread, without
+ * unwinding: unw_backtrace() would also map its 256 KiB trace cache, which
+ * a thread that never unwinds (report-only at FAILPOOL_DEPTH=1, a thread
+ * that never allocates) has no use for.
+ */
+static void touch_tls(void)
+{
+	struct tls_index ti = { tls_modid, 0 };
+
+	if (tls_modid)
+		(void)__tls_get_addr(&ti);
+}
+
 #define RESOLVE(h, field, sym) \
 	(*(void **)&u.field = dlsym((h), NAME(sym))) != NULL
 
@@ -193,18 +214,15 @@ int fp_unwind_load(void)
 		close(before[1]);
 	}
 	acc->access_mem = access_mem;
+	if (dlinfo(h, RTLD_DI_TLS_MODID, &tls_modid))
+		tls_modid = 0;
 	atomic_store(&loaded, 1);
-	{
-		/*
-		 * libunwind's thread-local state is dynamic TLS now: the
-		 * loader allocates it at a thread's first unwinding. For this
-		 * thread, here at boot, rather than at the program's first
-		 * counted allocation.
-		 */
-		void *first[4];
-
-		(void)((int (*)(void **, int))bt)(first, 4);
-	}
+	/*
+	 * libunwind's thread-local state is dynamic TLS now: the loader
+	 * allocates it at a thread's first unwinding. For this thread, here
+	 * at boot, rather than at the program's first counted allocation.
+	 */
+	touch_tls();
 	atomic_store_explicit(&fp_unwind_backtrace, (int (*)(void **, int))bt,
 			      memory_order_release);
 	return 0;
@@ -212,13 +230,8 @@ int fp_unwind_load(void)
 
 void fp_unwind_thread_start(void)
 {
-	int (*bt)(void **, int) = atomic_load_explicit(&fp_unwind_backtrace,
-						       memory_order_acquire);
-	void *first[4];
-
-	/* The loader's allocation of libunwind's thread-local state, now. */
-	if (bt)
-		(void)bt(first, 4);
+	if (atomic_load_explicit(&loaded, memory_order_acquire))
+		touch_tls();
 }
 
 int fp_unwind_proc_name(const void *ip, char *name, size_t size,

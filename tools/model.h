@@ -103,7 +103,7 @@ struct fp_model_pool_level {
 	double curr;
 };
 
-/* A sample over time (series): not written by the shim yet. */
+/* A sample over time (the report's series, lib/series.c). */
 struct fp_model_sample {
 	double ms, live_bytes, injected;
 	struct fp_model_pool_level *pools;

@@ -11,17 +11,8 @@ C=$PROGS/crashy
 P=$PROGS/probe
 sym0() { jpy "$1" '(r["crash"]["frames"][0]["symbol"] or "?").split("+")[0]'; }
 # A crash record names no frame the shim had not named before the crash (a
-# dying process names nothing): `failpool report` names them offline.
-# name_offline FILE: FILE's crash frames get the symbols the tool gives them.
-name_offline() {
-	"$FAILPOOL" report --format json "$1" >"$1.named" && "$PYTHON3" - "$1" "$1.named" <<'EOF'
-import json, sys
-r, m = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-for f, g in zip(r["crash"]["frames"], m["processes"][0]["crash"]["frames"]):
-    f["symbol"] = g["symbol"]
-json.dump(r, open(sys.argv[1], "w"))
-EOF
-}
+# dying process names nothing), nor does a report at exit: `failpool report`
+# names them offline (name_offline, lib.sh).
 
 # 1. An unchecked allocation fails and the program dies.
 run_bare -- "$C" unchecked >"$T/out" 2>&1

@@ -60,6 +60,7 @@ is "$(jpy "$T/r.json" '[f["object"] for s in r["sites"] for f in s["frames"] if 
 	"EVERY=1: no site has a frame in libfailpool.so"
 # The exception's own allocation: __cxa_allocate_exception, called (through
 # the shim's operator new) by the program's own line.
+name_offline "$T/r.json"
 exc='sorted({(s["frames"][0]["symbol"].split("+")[0], s["frames"][0]["object"], s["frames"][1]["object"]) for i in r["injections"] if i["call"] == "malloc" for s in r["sites"] if s["id"] == i["site"]})'
 is "$(jpy "$T/r.json" "$exc")" "[('__cxa_allocate_exception', 'libstdc++.so.6', 'cxxnew')]" \
 	"EVERY=1: each exception object's site is __cxa_allocate_exception < cxxnew"
@@ -166,6 +167,7 @@ for i in 1 2; do
 	rm -f "$T/k$i.json"
 	run_shim FAILPOOL_CALLS=new FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/k$i.json" -- "$D" --keep >/dev/null 2>&1
 done
+name_offline "$T/k1.json"
 is "$(jpy "$T/k1.json" 'sorted((s["frames"][0]["object"], (s["frames"][0]["symbol"] or "").split("+")[0]) for s in r["sites"] if s["injected"])')" \
 	"[('libcxxalloc.so', 'cxxalloc_new'), ('libcxxalloc.so', 'cxxalloc_new_array'), ('libcxxalloc.so', 'cxxalloc_new_nothrow')]" \
 	"dlcxx --keep: the injected sites are the library's three functions"

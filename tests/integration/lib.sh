@@ -17,6 +17,10 @@
 #	                          booleans "true"/"false", objects/arrays as JSON
 #	jpy FILE EXPR             a Python expression over the report `r`
 #	                          (and json, os), printed with print()
+#	name_offline FILE         fills in FILE's frames' "symbol" (null as the
+#	                          shim writes them) with what `failpool report`
+#	                          names offline, as a reader of the report sees
+#	                          them; the frames' object and offset unchanged
 # Running:
 #	run_shim [VAR=VALUE...] -- CMD [ARG...]
 #	                          runs CMD with the shim preloaded (LD_PRELOAD set
@@ -144,6 +148,33 @@ elif isinstance(v, (dict, list)):
     print(json.dumps(v, separators=(",", ":")))
 else:
     print(v)
+EOF
+}
+
+name_offline() {
+	"$FAILPOOL" report --format json "$1" >"$1.named" && "$PYTHON3" - "$1" "$1.named" <<'EOF'
+import json, sys
+r, m = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+names = {}
+def frame_lists(x):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if k.endswith("frames") and isinstance(v, list):
+                yield v
+            else:
+                yield from frame_lists(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from frame_lists(v)
+for fs in frame_lists(m):
+    for f in fs:
+        if f.get("symbol"):
+            names[(f["object"], f["offset"])] = f["symbol"]
+for fs in frame_lists(r):
+    for f in fs:
+        if not f.get("symbol"):
+            f["symbol"] = names.get((f["object"], f["offset"]))
+json.dump(r, open(sys.argv[1], "w"))
 EOF
 }
 

@@ -53,10 +53,15 @@ run_shim FAILPOOL_REPORT="$T/r2.json" -- "$P" funcs 7 >/dev/null 2>&1
 sym() { # report function -> "object calls bytes frames" of its site
 	jpy "$1" "[\"%s %d %d %d\" % (s['frames'][0]['object'], s['calls'], s['bytes'], len(s['frames'])) for s in r['sites'] if s['frames'] and (s['frames'][0]['symbol'] or '').startswith('$2+0x')]"
 }
+is "$(sym "$T/r1.json" sitelib_alloc)" "['libsitelib.so 7 560 6']" "a dlclosed library's site keeps its object and symbol (named at dlclose)"
+# The rest is named offline, by the tool (README, "The report"): the process
+# names nothing at exit.
+is "$(jpy "$T/r2.json" 'sorted({f["symbol"] for s in r["sites"] for f in s["frames"] if f["object"] == "sites"})')" "[None]" \
+	"the program's frames have no symbol in the report (named offline)"
+name_offline "$T/r1.json"
 is "$(sym "$T/r1.json" parse_config)" "['sites 7 224 5']" \
 	"parse_config's site: object, 7 calls, 7 x 32 bytes, 5 frames (parse_config main __libc_start_call_main __libc_start_main _start)"
-is "$(sym "$T/r1.json" static_helper)" "['sites 7 336 5']" "a static function is named in the report"
-is "$(sym "$T/r1.json" sitelib_alloc)" "['libsitelib.so 7 560 6']" "a dlclosed library's site keeps its object and symbol"
+is "$(sym "$T/r1.json" static_helper)" "['sites 7 336 5']" "a static function is named (offline)"
 is "$(jpy "$T/r1.json" 'all(f["offset"].startswith("0x") for s in r["sites"] for f in s["frames"])')" True "offsets are hex strings"
 is "$(jpy "$T/r1.json" '[f["symbol"].split("+")[0] for s in r["sites"] for f in s["frames"][:2] if (s["frames"][0]["symbol"] or "").startswith("parse_config+")]')" \
 	"['parse_config', 'main']" "frames innermost first: parse_config, then main"
@@ -75,8 +80,10 @@ upper=$(echo "$id" | tr a-f A-F | sed 's/^0*//')
 is "$(out FAILPOOL_EVERY=1 FAILPOOL_SITES="site:$upper" -- "$P" funcs 5)" \
 	"0:parse_config 0 static_helper 5 other_alloc 0 sitelib 0" "site: takes upper case and no leading zeros"
 run_shim FAILPOOL_DEPTH=1 FAILPOOL_REPORT="$T/d1.json" -- "$P" funcs 3 >/dev/null 2>&1
+name_offline "$T/d1.json"
 is "$(sym "$T/d1.json" parse_config)" "['sites 3 96 1']" "DEPTH=1: one frame per site"
 run_shim FAILPOOL_DEPTH=2 FAILPOOL_REPORT="$T/d2.json" -- "$P" funcs 3 >/dev/null 2>&1
+name_offline "$T/d2.json"
 is "$(sym "$T/d2.json" parse_config)" "['sites 3 96 2']" "DEPTH=2: two frames per site"
 
 # 5. The same immediate caller and stack pointer under two different
@@ -104,6 +111,7 @@ is "$(jpy "$T/th.json" '"%d %d" % (r["totals"]["eligible"], r["totals"]["injecte
 is "$(jpy "$T/th.json" '[(s["calls"], s["bytes"], s["injected"]) for s in r["sites"] if s["frames"] and (s["frames"][0]["symbol"] or "").startswith("thread_alloc+")]')" \
 	"[(100000, 2000000, 50000)]" "thread_alloc's site: 100000 calls, 50000 x 40 bytes, 50000 injected"
 run_shim FAILPOOL_REPORT="$T/th2.json" -- "$P" threads 50000 >/dev/null 2>&1
+name_offline "$T/th2.json"
 is "$(jpy "$T/th2.json" '[(s["calls"], s["bytes"]) for s in r["sites"] if s["frames"] and (s["frames"][0]["symbol"] or "").startswith("thread_alloc+")]')" \
 	"[(100000, 4000000)]" "report only: 100000 calls, 4000000 bytes from the threads"
 # Threads that come and go hand their counters on: nothing lost.

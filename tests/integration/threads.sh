@@ -80,6 +80,7 @@ is "$(jget "$T/x.json" exit)" '{"how":"exit","code":7,"signal":null}' "exit(7) f
 is "$(jget "$T/x.json" complete)" true "exit(7) from a thread: report complete"
 is "$(jpy "$T/x.json" '"malloc=%d calloc=%d free=%d eligible=%d" % (r["totals"]["calls"]["malloc"], r["totals"]["calls"]["calloc"], r["totals"]["calls"]["free"], r["totals"]["eligible"])')" \
 	"malloc=2 calloc=1 free=1 eligible=3" "exit(7) from a thread: the thread's allocations are counted"
+name_offline "$T/x.json"
 is "$(jpy "$T/x.json" 'sorted(s["bytes"] for s in r["sites"] if (s["frames"][0]["symbol"] or "").startswith("exiter+"))')" \
 	"[100, 200]" "exit(7) from a thread: the thread's two sites, 100 and 200 bytes"
 

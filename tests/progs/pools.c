@@ -28,6 +28,9 @@
  *                         the pool arena's allocated bytes (jemalloc's
  *                         stats); prints "child balanced|leaked B exit
  *                         balanced|leaked B"
+ *   pools churn MS        for MS ms, hold up to 4 critical blocks and 64
+ *                         ordinary ones of 64 bytes, replacing one of each
+ *                         per round (a series over time); prints "churned"
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -39,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NOINLINE __attribute__((noinline, noclone))
@@ -422,6 +426,36 @@ static int cached(int n)
 	return 0;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int churn(uint64_t ms)
+{
+	void *crit[4] = { 0 }, *ord[64] = { 0 };
+	uint64_t end = now_ms() + ms;
+	unsigned long rounds = 0;
+
+	for (; now_ms() < end; rounds++) {
+		unsigned c = rounds % 4, o = rounds % 64;
+
+		free(crit[c]);
+		crit[c] = critical_alloc(64);
+		free(ord[o]);
+		ord[o] = ordinary_alloc(64 + rounds % 64);
+	}
+	for (unsigned i = 0; i < 4; i++)
+		free(crit[i]);
+	for (unsigned i = 0; i < 64; i++)
+		free(ord[i]);
+	printf(rounds ? "churned\n" : "no round\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -437,11 +471,13 @@ int main(int argc, char **argv)
 		return relay(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 4 && strcmp(argv[1], "pc") == 0)
 		return pc(atoi(argv[2]) > 16 ? 16 : atoi(argv[2]), atol(argv[3]));
+	if (argc == 3 && strcmp(argv[1], "churn") == 0)
+		return churn((uint64_t)atol(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "exhaust") == 0)
 		return exhaust(atoi(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "cached") == 0)
 		return cached(atoi(argv[2]));
 	fprintf(stderr, "usage: pools hold N SIZE | inplace | zero N | isolation N | "
-		"relay MIN MS | pc P N | exhaust K | cached N\n");
+		"relay MIN MS | pc P N | exhaust K | cached N | churn MS\n");
 	return 2;
 }

@@ -5,7 +5,9 @@
  * the test sets and that each read moves on by fake_clock_step_ns, so a
  * deadline passes after a known number of reads, without waiting. (A
  * pool's timed wait sleeps on the kernel's clock: not for these tests.)
- * The real-time clock reads FAKE_CLOCK_REALTIME_NS.
+ * The coarse clock (the report's series) reads where the monotonic one
+ * stands, without moving it or counting a read. The real-time clock reads
+ * FAKE_CLOCK_REALTIME_NS.
  */
 #ifndef FP_FAKE_CLOCK_H
 #define FP_FAKE_CLOCK_H
