@@ -71,6 +71,16 @@ static inline __attribute__((always_inline)) void *obtain(const struct fp_req *r
 	return fp_je.malloc(r->size);
 }
 
+/* The calling thread's RATE stream, derived at its first draw. */
+static inline struct fp_policy_stream *my_stream(void)
+{
+	struct fp_policy_stream *s = &fp_my_stream;
+
+	if (FP_UNLIKELY(!s->ready))
+		fp_policy_stream_init(&fp_process_policy, s, fp_thread_order());
+	return s;
+}
+
 /*
  * Find the site (when rules, the report or the log need one), count the
  * call, then, unless it may not fail here, let the policy decide.
@@ -100,11 +110,14 @@ admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 	}
 	r->charged = bytes;
 	eligible = may_fail && fp_settings_eligible(r->call) && (!site || site->matches);
-	if (eligible && fp_process_policy.decides)
-		return fp_policy_decide(&fp_process_policy,
+	if (eligible && fp_process_policy.numbered)
+		return fp_policy_decide(&fp_process_policy, my_stream(),
 					fp_policy_next(&fp_process_policy), bytes);
+	/* No process-wide index: the thread counts its own, writing nothing shared. */
 	if (eligible && sh)
 		fp_stats_bump(sh, &sh->eligible, 1);
+	if (eligible && fp_process_policy.decides)
+		return fp_policy_decide(&fp_process_policy, my_stream(), 0, bytes);
 	fp_policy_charge(&fp_process_policy, bytes);
 	return 0;
 }

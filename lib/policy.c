@@ -1,7 +1,9 @@
 /*
- * The fault policy. Every decision is a function of the eligible index k,
- * the seed and the live byte count, so a single-threaded rerun with the same
- * seed injects the same failures, and counters stay exact under threads.
+ * The fault policy. Every decision is a function of the process-wide
+ * eligible index k (EVERY, AFTER, NTH), the thread's own stream and
+ * eligible count (RATE) and the live byte count, so a rerun with the same
+ * seed injects the same failures in every thread whose own allocations are
+ * the same, and counters stay exact under threads.
  */
 #include "config.h"
 #include "policy.h"
@@ -11,8 +13,10 @@
 #include "conf.h"
 #include "fp.h"
 #include "prng.h"
+#include "stats.h"
 
 struct fp_policy fp_process_policy;
+__thread struct fp_policy_stream fp_my_stream __attribute__((tls_model("initial-exec")));
 
 void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 		    uint64_t seed)
@@ -31,6 +35,7 @@ void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 	p->limit = c->limit;
 	p->limit_on = c->limit_set;
 	p->decides = p->rate_on || p->every || p->nth || p->limit_on;
+	p->numbered = p->every || p->after || p->nth;
 	atomic_store(&p->eligible, 0);
 	atomic_store(&p->injected, 0);
 	atomic_store(&p->live, 0);
@@ -46,6 +51,13 @@ static void raise_peak(struct fp_policy *p, uint64_t live)
 						      memory_order_relaxed,
 						      memory_order_relaxed))
 		;
+}
+
+void fp_policy_stream_init(const struct fp_policy *p, struct fp_policy_stream *s,
+			   uint64_t order)
+{
+	s->stream = fp_prng_thread(p->stream, order);
+	s->ready = 1;
 }
 
 void fp_policy_charge(struct fp_policy *p, uint64_t bytes)
@@ -102,16 +114,30 @@ static int charge_within_limit(struct fp_policy *p, uint64_t bytes,
 	return 1;
 }
 
-uint64_t fp_policy_decide(struct fp_policy *p, uint64_t k, uint64_t bytes)
+/*
+ * RATE's say on the thread's next eligible allocation. Every eligible
+ * allocation takes its draw, even one AFTER protects, so that a thread's
+ * k-th allocation always gets draw k.
+ */
+static int rate_wants(const struct fp_policy *p, struct fp_policy_stream *s)
+{
+	uint64_t k;
+
+	if (!p->rate_on)
+		return 0;
+	fp_stats_add_mine(&s->k, 1);	/* one instruction: a handler cannot split it */
+	k = atomic_load_explicit(&s->k, memory_order_relaxed);
+	return p->rate_always || fp_prng_draw(s->stream, k) < p->rate_threshold;
+}
+
+uint64_t fp_policy_decide(struct fp_policy *p, struct fp_policy_stream *s,
+			  uint64_t k, uint64_t bytes)
 {
 	uint64_t live, seq;
+	int rate = rate_wants(p, s);
 
-	if (k > p->after) {
-		int want = (p->rate_on &&
-			    (p->rate_always ||
-			     fp_prng_draw(p->stream, k) < p->rate_threshold)) ||
-			   (p->every && k % p->every == 0) ||
-			   in_burst(p, k);
+	if (!p->numbered || k > p->after) {
+		int want = rate || (p->every && k % p->every == 0) || in_burst(p, k);
 
 		if (want && (seq = claim_failure(p)))
 			return seq;
@@ -131,4 +157,5 @@ uint64_t fp_policy_decide(struct fp_policy *p, uint64_t k, uint64_t bytes)
 void fp_policy_fork_child(struct fp_policy *p, uint64_t order)
 {
 	p->stream = fp_prng_child(p->stream, order);
+	fp_my_stream.ready = 0;
 }

@@ -1,6 +1,9 @@
 /*
  * The fault policy: RATE EVERY AFTER NTH BURST TIMES LIMIT. Settings are
- * fixed at init; the counters are shared by all threads and exact.
+ * fixed at init; the counters are shared by all threads and exact. RATE
+ * draws from a stream of the calling thread's own (struct fp_policy_stream),
+ * so it writes nothing shared; the process-wide eligible index is paid for
+ * only when EVERY, AFTER or NTH needs it.
  */
 #ifndef FP_POLICY_H
 #define FP_POLICY_H
@@ -20,6 +23,7 @@ struct fp_policy {
 	uint64_t every, after, nth, burst, times, limit;
 	int limit_on;
 	int decides;			/* some setting can inject a failure */
+	int numbered;			/* EVERY, AFTER or NTH: the process-wide index is needed */
 	/* shared state */
 	_Atomic uint64_t eligible;	/* eligible allocations so far */
 	_Atomic uint64_t injected;	/* failures injected so far */
@@ -27,8 +31,19 @@ struct fp_policy {
 	_Atomic uint64_t peak;		/* highest value of live */
 };
 
+/* A thread's RATE stream: its own draws, indexed by its own eligible count. */
+struct fp_policy_stream {
+	uint64_t stream;		/* fp_prng_thread() of the policy's stream */
+	_Atomic uint64_t k;		/* the thread's eligible allocations drawn for */
+	int ready;			/* stream derived (0: at the next draw) */
+};
+
 /* The process's policy: made by the boot, its counters shared by all threads. */
 extern struct fp_policy fp_process_policy FP_HIDDEN;
+
+/* The calling thread's stream for fp_process_policy. */
+extern __thread struct fp_policy_stream fp_my_stream
+	__attribute__((tls_model("initial-exec")));
 
 /**
  * fp_policy_init() - settings from @c, random stream from @seed, counters 0.
@@ -38,8 +53,16 @@ void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 		    uint64_t seed);
 
 /**
+ * fp_policy_stream_init() - derive @s from @p's stream and the thread's
+ * creation @order (0: the process's first thread); its eligible count goes on.
+ * Context: inside malloc, a thread's first draw; a fork child's handler.
+ */
+void fp_policy_stream_init(const struct fp_policy *p, struct fp_policy_stream *s,
+			   uint64_t order);
+
+/**
  * fp_policy_next() - count one eligible allocation. Only needed when
- * p->decides: otherwise no index is ever looked at, and callers may count
+ * p->numbered: otherwise no index is ever looked at, and callers count
  * eligible allocations per thread instead.
  * Context: inside malloc; lock-free.
  * Return: its 1-based index among all eligible allocations of the process.
@@ -52,7 +75,8 @@ static inline uint64_t fp_policy_next(struct fp_policy *p)
 
 /**
  * fp_policy_decide() - should eligible allocation @k fail?
- * @k:     from fp_policy_next()
+ * @s:     the calling thread's stream, ready (RATE draws its next number)
+ * @k:     from fp_policy_next() when p->numbered, else ignored
  * @bytes: bytes the allocation would add to the live heap
  *
  * Applies AFTER, then RATE, EVERY, NTH/BURST and LIMIT, then TIMES. When it
@@ -64,7 +88,8 @@ static inline uint64_t fp_policy_next(struct fp_policy *p)
  * Return: 0 to go ahead, or the 1-based sequence number of the injected
  * failure (1 for the first failure of the process, 2 for the next...).
  */
-uint64_t fp_policy_decide(struct fp_policy *p, uint64_t k, uint64_t bytes);
+uint64_t fp_policy_decide(struct fp_policy *p, struct fp_policy_stream *s,
+			  uint64_t k, uint64_t bytes);
 
 /**
  * fp_policy_charge() - add @bytes to the live count without a decision
@@ -85,7 +110,9 @@ static inline void fp_policy_uncharge(struct fp_policy *p, uint64_t bytes)
 
 /**
  * fp_policy_fork_child() - in a child after fork(): derive its own random
- * stream from the parent's and the fork order (README, "What fails, exactly"); counts continue.
+ * stream from the parent's and the fork order (README, "What fails, exactly");
+ * counts continue. The forking thread's stream is derived again at its next
+ * draw, from the child's stream and the thread's creation order.
  * @order: the parent's fork count including this fork
  * Context: a fork child's handler.
  */

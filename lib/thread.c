@@ -22,6 +22,9 @@
 __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
 __thread int fp_thread_starting __attribute__((tls_model("initial-exec")));
 _Atomic int fp_frozen;
+/* fp_thread_order() + 1, 0 until known. */
+static __thread uint64_t my_order __attribute__((tls_model("initial-exec")));
+static _Atomic uint64_t orders;		/* threads numbered so far, the first one apart */
 
 static struct fp_thread *_Atomic threads;	/* every record, never freed */
 static struct fp_thread stray;			/* when no record can be had */
@@ -234,15 +237,28 @@ void fp_thread_altstack(void)
 	t->altstack = stack;
 }
 
+uint64_t fp_thread_order(void)
+{
+	if (FP_UNLIKELY(!my_order)) {
+		if (syscall(SYS_gettid) == getpid())
+			my_order = 1;
+		else
+			my_order = atomic_fetch_add(&orders, 1) + 2;
+	}
+	return my_order - 1;
+}
+
 struct start {
 	void *(*fn)(void *);
 	void *arg;
+	uint64_t order;
 };
 
 static void *trampoline(void *p)
 {
 	struct start s = *(struct start *)p;
 
+	my_order = s.order + 1;
 	fp_thread_starting = 1;
 	fp_je_thread_start();
 	/*
@@ -287,6 +303,7 @@ int fp_thread_create(pthread_t *thread, const pthread_attr_t *attr,
 		return create(thread, attr, fn, arg);
 	s->fn = fn;
 	s->arg = arg;
+	s->order = atomic_fetch_add(&orders, 1) + 1;
 	rc = create(thread, attr, trampoline, s);
 	if (rc)
 		fp_je_own_free(s);

@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 
 #include "fp.h"
 
@@ -144,6 +145,16 @@ int fp_thread_freeze(unsigned timeout_ms);
  * Context: exit, exec, fork's parent handler, signal handlers.
  */
 void fp_thread_thaw(void);
+
+/**
+ * fp_thread_order() - the calling thread's creation order: 0 for the
+ * process's first thread, then 1, 2, ... as pthread_create(3) started them
+ * (numbered in the creating thread, so the order is the program's, not the
+ * scheduler's). A thread started some other way is numbered at its first
+ * call here. A fork child's thread keeps its number.
+ * Context: inside malloc, counted.
+ */
+uint64_t fp_thread_order(void);
 
 /**
  * fp_thread_fork_child() - in a child after fork(): only the forking
