@@ -13,7 +13,6 @@
 #include "conf.h"
 #include "fp.h"
 #include "prng.h"
-#include "stats.h"
 
 struct fp_policy fp_process_policy;
 __thread struct fp_policy_stream fp_my_stream __attribute__((tls_model("initial-exec")));
@@ -36,6 +35,7 @@ void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 	p->limit_on = c->limit_set;
 	p->decides = p->rate_on || p->every || p->nth || p->limit_on;
 	p->numbered = p->every || p->after || p->nth;
+	p->rate_only = p->rate_on && !p->rate_always && !p->numbered && !p->limit_on;
 	atomic_store(&p->eligible, 0);
 	atomic_store(&p->injected, 0);
 	atomic_store(&p->live, 0);
@@ -121,17 +121,22 @@ static int charge_within_limit(struct fp_policy *p, uint64_t bytes,
  */
 static int rate_wants(const struct fp_policy *p, struct fp_policy_stream *s)
 {
-	uint64_t k;
-
 	if (!p->rate_on)
 		return 0;
-	fp_stats_add_mine(&s->k, 1);	/* one instruction: a handler cannot split it */
-	k = atomic_load_explicit(&s->k, memory_order_relaxed);
-	return p->rate_always || fp_prng_draw(s->stream, k) < p->rate_threshold;
+	return fp_policy_take_draw(s) < p->rate_threshold || p->rate_always;
 }
 
-uint64_t fp_policy_decide(struct fp_policy *p, struct fp_policy_stream *s,
-			  uint64_t k, uint64_t bytes)
+uint64_t fp_policy_rate_wants(struct fp_policy *p, uint64_t bytes)
+{
+	uint64_t seq = claim_failure(p);
+
+	if (!seq)
+		fp_policy_charge(p, bytes);
+	return seq;
+}
+
+uint64_t fp_policy_decide_all(struct fp_policy *p, struct fp_policy_stream *s,
+			      uint64_t k, uint64_t bytes)
 {
 	uint64_t live, seq;
 	int rate = rate_wants(p, s);

@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "fp.h"
+#include "prng.h"
+#include "stats.h"
 
 struct fp_conf;
 
@@ -24,6 +26,7 @@ struct fp_policy {
 	int limit_on;
 	int decides;			/* some setting can inject a failure */
 	int numbered;			/* EVERY, AFTER or NTH: the process-wide index is needed */
+	int rate_only;			/* RATE < 1 is the only setting that can inject */
 	/* shared state */
 	_Atomic uint64_t eligible;	/* eligible allocations so far */
 	_Atomic uint64_t injected;	/* failures injected so far */
@@ -74,6 +77,13 @@ static inline uint64_t fp_policy_next(struct fp_policy *p)
 }
 
 /**
+ * fp_policy_charge() - add @bytes to the live count without a decision
+ * (ineligible allocations still occupy the heap). Updates the peak.
+ * Context: inside malloc; lock-free.
+ */
+void fp_policy_charge(struct fp_policy *p, uint64_t bytes);
+
+/**
  * fp_policy_decide() - should eligible allocation @k fail?
  * @s:     the calling thread's stream, ready (RATE draws its next number)
  * @k:     from fp_policy_next() when p->numbered, else ignored
@@ -88,15 +98,37 @@ static inline uint64_t fp_policy_next(struct fp_policy *p)
  * Return: 0 to go ahead, or the 1-based sequence number of the injected
  * failure (1 for the first failure of the process, 2 for the next...).
  */
-uint64_t fp_policy_decide(struct fp_policy *p, struct fp_policy_stream *s,
-			  uint64_t k, uint64_t bytes);
+uint64_t fp_policy_decide_all(struct fp_policy *p, struct fp_policy_stream *s,
+			      uint64_t k, uint64_t bytes);
 
 /**
- * fp_policy_charge() - add @bytes to the live count without a decision
- * (ineligible allocations still occupy the heap). Updates the peak.
- * Context: inside malloc; lock-free.
+ * fp_policy_take_draw() - the calling thread's next RATE draw: its eligible
+ * count goes up by one, with one instruction a handler cannot split.
+ * Context: inside malloc; writes only the thread's own stream.
  */
-void fp_policy_charge(struct fp_policy *p, uint64_t bytes);
+static inline uint64_t fp_policy_take_draw(struct fp_policy_stream *s)
+{
+	fp_stats_add_mine(&s->k, 1);
+	return fp_prng_draw(s->stream, atomic_load_explicit(&s->k, memory_order_relaxed));
+}
+
+/* Failure @seq wanted by RATE alone: claim it under TIMES, or charge. */
+uint64_t fp_policy_rate_wants(struct fp_policy *p, uint64_t bytes);
+
+/* fp_policy_decide_all(), with RATE alone decided inline (no call, nothing shared). */
+static inline uint64_t fp_policy_decide(struct fp_policy *p, struct fp_policy_stream *s,
+					uint64_t k, uint64_t bytes)
+{
+	if (FP_LIKELY(p->rate_only)) {
+		if (FP_UNLIKELY(fp_policy_take_draw(s) < p->rate_threshold))
+			return fp_policy_rate_wants(p, bytes);
+		if (bytes)
+			fp_policy_charge(p, bytes);
+		return 0;
+	}
+	return fp_policy_decide_all(p, s, k, bytes);
+}
+
 
 /**
  * fp_policy_uncharge() - remove @bytes from the live count (a free, or a
