@@ -16,6 +16,7 @@
 
 struct fp_policy fp_process_policy;
 __thread struct fp_policy_stream fp_my_stream __attribute__((tls_model("initial-exec")));
+__thread _Atomic uint64_t *fp_live_held __attribute__((tls_model("initial-exec")));
 
 void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 		    uint64_t seed)
@@ -60,15 +61,47 @@ void fp_policy_stream_init(const struct fp_policy *p, struct fp_policy_stream *s
 	s->ready = 1;
 }
 
-void fp_policy_charge(struct fp_policy *p, uint64_t bytes)
+void fp_policy_raise_peak(struct fp_policy *p, uint64_t live)
 {
-	uint64_t live;
-
-	if (!bytes)
-		return;
-	live = atomic_fetch_add_explicit(&p->live, bytes, memory_order_relaxed) + bytes;
-
 	raise_peak(p, live);
+}
+
+void fp_policy_publish(struct fp_policy *p, _Atomic uint64_t *held)
+{
+	uint64_t h = atomic_load_explicit(held, memory_order_relaxed);
+
+	/* Two's complement: a negative holding (frees) subtracts. */
+	atomic_fetch_add_explicit(&p->live, h, memory_order_relaxed);
+	fp_stats_add_mine(held, -h);	/* what a handler added meanwhile stays */
+}
+
+/*
+ * LIMIT needs the shared figure exact at every call; a thread without a
+ * record of its own, or past its exit, has nowhere else to hold bytes.
+ */
+void fp_policy_charge_shared(struct fp_policy *p, uint64_t bytes)
+{
+	raise_peak(p, atomic_fetch_add_explicit(&p->live, bytes, memory_order_relaxed) + bytes);
+}
+
+void fp_policy_charge_batch(struct fp_policy *p, _Atomic uint64_t *held)
+{
+	fp_policy_publish(p, held);
+	raise_peak(p, atomic_load_explicit(&p->live, memory_order_relaxed) +
+		      atomic_load_explicit(held, memory_order_relaxed));
+}
+
+uint64_t fp_policy_live(const struct fp_policy *p, uint64_t held)
+{
+	return atomic_load_explicit(&p->live, memory_order_relaxed) + held;
+}
+
+uint64_t fp_policy_peak(const struct fp_policy *p, uint64_t held)
+{
+	uint64_t peak = atomic_load_explicit(&p->peak, memory_order_relaxed);
+	uint64_t live = fp_policy_live(p, held);
+
+	return live > peak ? live : peak;
 }
 
 /* Claim one of the TIMES failures: its sequence number, 0 once used up. */

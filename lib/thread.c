@@ -15,6 +15,7 @@
 
 #include "guard.h"
 #include "je.h"
+#include "policy.h"
 #include "unwind.h"
 
 #define ALTSTACK_SIZE	(128 * 1024)
@@ -43,6 +44,8 @@ static void release(void *arg)
 		t->altstack = NULL;
 	}
 	fp_me = &stray;		/* destructors after this one still count */
+	fp_live_held = NULL;	/* ... into the shared live figure */
+	fp_policy_publish(&fp_process_policy, &t->live_held);
 	atomic_store_explicit(&t->busy, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->parked, 0, memory_order_relaxed);
 	t->deferred = 0;
@@ -96,6 +99,8 @@ struct fp_thread *fp_thread_attach(void)
 		t = NULL;
 	}
 	fp_me = t ? t : &stray;
+	if (t && !fp_process_policy.limit_on)
+		fp_live_held = &t->live_held;
 	fp_thread_altstack();
 	fp_guard_leave();
 	errno = saved;
@@ -170,7 +175,9 @@ void fp_thread_fork_child(void)
 	     t; t = t->next) {
 		if (t == fp_me)
 			continue;
-		/* Its thread is not in the child: nothing to wait for, a stack to give back. */
+		/* Its thread is not in the child: its live bytes to the shared figure, */
+		fp_policy_publish(&fp_process_policy, &t->live_held);
+		/* nothing to wait for, a stack to give back. */
 		if (t->altstack)
 			munmap(t->altstack, ALTSTACK_SIZE);
 		t->altstack = NULL;
@@ -235,6 +242,16 @@ void fp_thread_altstack(void)
 		return;
 	}
 	t->altstack = stack;
+}
+
+uint64_t fp_thread_live_held(void)
+{
+	uint64_t sum = 0;
+
+	for (struct fp_thread *t = atomic_load_explicit(&threads, memory_order_acquire);
+	     t; t = t->next)
+		sum += atomic_load_explicit(&t->live_held, memory_order_relaxed);
+	return sum;
 }
 
 uint64_t fp_thread_order(void)

@@ -27,6 +27,8 @@ struct fp_thread {
 	volatile int deferred;		/* a termination signal that came while busy */
 	struct fp_thread *next;		/* every record ever made */
 	void *altstack;			/* the shim's, or NULL */
+	/* live bytes charged here, not yet in the policy's figure (two's complement) */
+	_Atomic uint64_t live_held;	/* fp_live_held (policy.h) while the thread owns it */
 } __attribute__((aligned(FP_CACHELINE)));	/* busy is written on every call: a line of its own */
 
 extern __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
@@ -145,6 +147,14 @@ int fp_thread_freeze(unsigned timeout_ms);
  * Context: exit, exec, fork's parent handler, signal handlers.
  */
 void fp_thread_thaw(void);
+
+/**
+ * fp_thread_live_held() - the live bytes all records hold, not yet in the
+ * policy's shared figure (policy.h).
+ * Context: report writing, the counting threads frozen; signal handlers
+ * included.
+ */
+uint64_t fp_thread_live_held(void);
 
 /**
  * fp_thread_order() - the calling thread's creation order: 0 for the
