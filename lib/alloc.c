@@ -52,6 +52,32 @@ static inline int is_pow2(size_t x)
 	return x && !(x & (x - 1));
 }
 
+/*
+ * The usable size a request will get, for the live count. nallocx() costs
+ * some 40 instructions and is a pure function of the size, so small sizes
+ * remember it: jemalloc's classes and FP_JE_MIN_BLOCK are multiples of 8,
+ * so every size in (8(i-1), 8i] gets the same answer, slot i.
+ */
+#define USABLE_REMEMBERED_MAX	4096
+_Static_assert(FP_JE_MIN_BLOCK % 8 == 0, "sizes in one slot share their usable size");
+static _Atomic uint16_t usable_of[USABLE_REMEMBERED_MAX / 8 + 1];
+
+static inline uint64_t usable_for(size_t size, size_t align)
+{
+	_Atomic uint16_t *slot;
+	uint64_t u;
+
+	if (FP_UNLIKELY(align || size > USABLE_REMEMBERED_MAX))
+		return fp_je_nalloc(size, align);
+	slot = &usable_of[(size + 7) >> 3];
+	u = atomic_load_explicit(slot, memory_order_relaxed);
+	if (FP_UNLIKELY(!u)) {
+		u = fp_je_nalloc(size, 0);
+		atomic_store_explicit(slot, (uint16_t)u, memory_order_relaxed);
+	}
+	return u;
+}
+
 /* The jemalloc call behind a request. */
 static inline __attribute__((always_inline)) void *obtain(const struct fp_req *r)
 {
@@ -142,7 +168,7 @@ static inline __attribute__((always_inline)) void *count_allocate(struct fp_req 
 	if (FP_UNLIKELY(fp_starting) && fp_startup_claims(r->call, r->caller, r->size))
 		return startup_obtain(r);
 	sh = fp_settings()->stats ? fp_stats_shard() : NULL;
-	seq = admit(r, sh, fp_settings()->track_live ? fp_je_nalloc(r->size, r->align) : 0, 1);
+	seq = admit(r, sh, fp_settings()->track_live ? usable_for(r->size, r->align) : 0, 1);
 	if (FP_UNLIKELY(fp_npools) && (pool = fp_pooled_pool(r)))
 		return fp_pooled_serve(r, sh, seq, pool);
 	if (seq)
@@ -151,6 +177,21 @@ static inline __attribute__((always_inline)) void *count_allocate(struct fp_req 
 	if (!p)
 		return fp_req_failed(r, sh);
 	fp_req_succeeded(r, sh);
+	return p;
+}
+
+/* The shim's own and pre-boot allocations: out of the counted path's way. */
+static FP_COLD void *allocate_raw(const struct fp_req *r)
+{
+	void *p = obtain(r);
+
+	/* A new thread's own set-up (its TLS) under exhaustion: the spare's room. */
+	if (FP_UNLIKELY(!p && fp_thread_starting) && !r->align)
+		p = fp_je_arena_alloc(r->size, 0, r->call == FP_CALL_CALLOC);
+	if (p)
+		fp_policy_charge(&fp_process_policy, fp_je.usable(p));
+	if (FP_UNLIKELY(fp_heapcheck_on) && p)
+		fp_heapcheck_alloc(p, r->size, NULL);
 	return p;
 }
 
@@ -164,15 +205,7 @@ static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 	case PASS:
 		return obtain(r);
 	case RAW:
-		p = obtain(r);
-		/* A new thread's own set-up (its TLS) under exhaustion: the spare's room. */
-		if (FP_UNLIKELY(!p && fp_thread_starting) && !r->align)
-			p = fp_je_arena_alloc(r->size, 0, r->call == FP_CALL_CALLOC);
-		if (p)
-			fp_policy_charge(&fp_process_policy, fp_je.usable(p));
-		if (FP_UNLIKELY(fp_heapcheck_on) && p)
-			fp_heapcheck_alloc(p, r->size, NULL);
-		return p;
+		return allocate_raw(r);
 	case COUNT:
 		break;
 	}
@@ -252,7 +285,7 @@ static inline __attribute__((always_inline)) void *count_resize(struct fp_req *r
 	old = want = 0;
 	if (fp_settings()->track_live) {
 		old = fp_je.usable(ptr);
-		want = fp_je_nalloc(r->size, 0);
+		want = usable_for(r->size, 0);
 	}
 	old_pool = fp_pool_of(ptr);
 	if (old_pool && r->size <= old_pool->size) {

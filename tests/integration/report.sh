@@ -74,6 +74,13 @@ for lim in "" FAILPOOL_LIMIT=1G; do
 	run_shim $lim FAILPOOL_REPORT="$T/p.json" -- "$P" realloc 9 400000 >/dev/null 2>&1
 	is "$(peaks "$T/p.json")" "0 917504" "${lim:-no LIMIT}: realloc 400,000 <-> 800,000: the peak is the larger block's usable size"
 done
+# Live bytes count jemalloc's usable size of every block (README, "The
+# report"): 3 blocks of each size, the shim's 16-byte minimum included.
+for su in 1:16 9:16 100:112 4095:4096 4097:5120; do
+	run_shim FAILPOOL_REPORT="$T/p.json" -- "$P" hold 3 "${su%:*}" >/dev/null 2>&1
+	is "$(peaks "$T/p.json")" "$((3 * ${su#*:})) $((3 * ${su#*:}))" "3 x malloc(${su%:*}): 3 x ${su#*:} usable bytes live"
+done
+
 # With threads, live bytes stay exact; the peak holds at least one grown block.
 for lim in "" FAILPOOL_LIMIT=1G; do
 	run_shim $lim FAILPOOL_REPORT="$T/p.json" -- "$PROGS/threads" run 4 5000 realloc 100000 >/dev/null 2>&1
