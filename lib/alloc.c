@@ -127,12 +127,15 @@ admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 	}
 	r->site = site;
 	if (sh && site) {
-		fp_stats_bump(sh, &sh->calls[r->call], 1);
+		/* A tally only in a shard of the thread's own: plain adds to both. */
 		r->tally = fp_stats_tally(sh, site);
-		if (FP_LIKELY(r->tally != NULL))
+		if (FP_LIKELY(r->tally != NULL)) {
+			fp_stats_add_mine(&sh->calls[r->call], 1);
 			fp_stats_add_mine(&r->tally->calls, 1);
-		else
+		} else {
+			fp_stats_add(&sh->calls[r->call], 1);
 			fp_stats_add(&site->calls, 1);
+		}
 	}
 	r->charged = bytes;
 	eligible = may_fail && fp_settings_eligible(r->call) && (!site || site->matches);
@@ -233,8 +236,9 @@ static void *refuse(const struct fp_req *r, int err)
 	return NULL;
 }
 
-static void release_counted(void *ptr, enum fp_call call, enum mode m,
-			    const void *caller, const void *cfa)
+static inline __attribute__((always_inline)) void
+release_counted(void *ptr, enum fp_call call, enum mode m, const void *caller,
+		const void *cfa)
 {
 	if (m == COUNT && fp_settings()->stats) {
 		struct fp_shard *sh = fp_stats_shard();
@@ -255,6 +259,12 @@ static void release_counted(void *ptr, enum fp_call call, enum mode m,
 		fp_je.free(ptr);
 }
 
+static FP_COLD void release_raw(void *ptr, enum fp_call call, const void *caller,
+				const void *cfa)
+{
+	release_counted(ptr, call, RAW, caller, cfa);
+}
+
 static void release(void *ptr, enum fp_call call, const void *caller,
 		    const void *cfa)
 {
@@ -266,11 +276,11 @@ static void release(void *ptr, enum fp_call call, const void *caller,
 		return;
 	}
 	if (m == RAW) {
-		release_counted(ptr, call, m, caller, cfa);
+		release_raw(ptr, call, caller, cfa);
 		return;
 	}
 	t = fp_thread_enter();
-	release_counted(ptr, call, m, caller, cfa);
+	release_counted(ptr, call, COUNT, caller, cfa);
 	fp_thread_leave(t);
 }
 
