@@ -35,7 +35,7 @@ void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 	p->limit = c->limit;
 	p->limit_on = c->limit_set;
 	p->decides = p->rate_on || p->every || p->nth || p->limit_on;
-	p->numbered = p->every || p->after || p->nth;
+	p->numbered = p->decides && (p->every || p->after || p->nth);
 	p->rate_only = p->rate_on && !p->rate_always && !p->numbered && !p->limit_on;
 	atomic_store(&p->eligible, 0);
 	atomic_store(&p->injected, 0);

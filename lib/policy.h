@@ -32,7 +32,7 @@ struct fp_policy {
 	uint64_t every, after, nth, burst, times, limit;
 	int limit_on;
 	int decides;			/* some setting can inject a failure */
-	int numbered;			/* EVERY, AFTER or NTH: the process-wide index is needed */
+	int numbered;			/* decides, and EVERY, AFTER or NTH needs the process-wide index */
 	int rate_only;			/* RATE < 1 is the only setting that can inject */
 	/* shared state, on lines apart from the settings every call reads */
 	_Alignas(FP_CACHELINE)
