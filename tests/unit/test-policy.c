@@ -258,6 +258,38 @@ int main(void)
 	fp_policy_decide(&p, &me, fp_policy_next(&p), 64);
 	is_u64(atomic_load(&p.live), 64, "an injected failure charges nothing");
 
+	/*
+	 * Live bytes held by the thread (its record's counter) and added to the
+	 * shared figure a batch at a time: the live count and, with one
+	 * thread, the peak stay exact.
+	 */
+	{
+		_Atomic uint64_t held = 0;
+
+		c = conf();
+		start(&c, 1);
+		fp_live_held = &held;
+		fp_policy_charge(&p, 1000);
+		is_u64(atomic_load(&p.live), 0, "held: 1000 bytes charged, the shared figure untouched");
+		is_u64(fp_policy_live(&p, atomic_load(&held)), 1000, "... the live count is 1000");
+		is_u64(atomic_load(&p.peak), 1000, "... and so is the peak");
+		fp_policy_charge(&p, FP_LIVE_BATCH);
+		is_u64(atomic_load(&p.live), 1000 + FP_LIVE_BATCH, "a full batch goes to the shared figure");
+		is_u64(atomic_load(&held), 0, "... and nothing stays held");
+		fp_policy_uncharge(&p, 600);
+		is_u64(fp_policy_live(&p, atomic_load(&held)), 400 + FP_LIVE_BATCH, "600 freed: live exact");
+		is_u64(fp_policy_peak(&p, atomic_load(&held)), 1000 + FP_LIVE_BATCH, "... the peak stays");
+		fp_policy_uncharge(&p, FP_LIVE_BATCH);
+		is_u64(atomic_load(&held), 0, "a batch freed goes to the shared figure too");
+		is_u64(atomic_load(&p.live), 400, "... which is the live count again");
+		fp_policy_charge(&p, 2000);
+		is_u64(fp_policy_peak(&p, atomic_load(&held)), 1000 + FP_LIVE_BATCH,
+		       "2000 more: below the peak, which stays");
+		fp_policy_publish(&p, &held);
+		is_u64(atomic_load(&p.live), 2400, "publish: what was held is in the shared figure");
+		fp_live_held = NULL;
+	}
+
 	/* Four threads: exact counts. */
 	{
 		pthread_t t[4];
