@@ -1,9 +1,15 @@
 #!/bin/sh
 # Install failpool's Debian build and test dependencies when they are missing.
-# Usage: sh .ci/install-deps.sh   (as root, or with sudo available)
+# Usage: sh .ci/install-deps.sh [--test-tools]   (as root, or with sudo available)
+# --test-tools: instead, the optional tools some tests use and otherwise skip
+# with a reason (gdb for the debugger recipes, chromium for the HTML report's
+# browser test, pytest for the pytest recipe).
 set -eu
 
 PKGS="autoconf automake libtool pkg-config make gcc g++ libjemalloc-dev libunwind-dev stress-ng python3 coreutils"
+if [ "${1:-}" = "--test-tools" ]; then
+	PKGS="gdb chromium python3-pytest"
+fi
 
 missing=""
 for p in $PKGS; do

@@ -190,7 +190,7 @@ static FP_COLD void *allocate_raw(const struct fp_req *r)
 
 	/* A new thread's own set-up (its TLS) under exhaustion: the spare's room. */
 	if (FP_UNLIKELY(!p && fp_thread_starting) && !r->align)
-		p = fp_je_arena_alloc(r->size, 0, r->call == FP_CALL_CALLOC);
+		p = fp_thread_start_alloc(r->size, r->call == FP_CALL_CALLOC);
 	if (p)
 		fp_policy_charge(&fp_process_policy, fp_je.usable(p));
 	if (FP_UNLIKELY(fp_heapcheck_on) && p)

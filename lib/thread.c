@@ -8,6 +8,7 @@
 #include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -265,11 +266,35 @@ uint64_t fp_thread_order(void)
 	return my_order - 1;
 }
 
+/*
+ * Room for the loader's allocation of libunwind's thread-local state
+ * (16 bytes on x86-64) in a new thread, taken by its creator: the spare
+ * that fp_je_thread_start() gives back to arena 0 is shared with every
+ * other thread, and one still allocating (the creator, exhausting memory)
+ * can take it all before the new thread's loader asks, which glibc
+ * answers by aborting the process.
+ */
+#define START_RESERVE	256
+
+static __thread void *start_reserve __attribute__((tls_model("initial-exec")));
+
 struct start {
 	void *(*fn)(void *);
 	void *arg;
 	uint64_t order;
+	void *reserve;		/* START_RESERVE bytes in arena 0, or NULL */
 };
+
+void *fp_thread_start_alloc(size_t size, int zero)
+{
+	void *p = fp_je_arena_alloc(size, 0, zero);
+
+	if (p || !start_reserve || size > START_RESERVE)
+		return p;
+	p = start_reserve;
+	start_reserve = NULL;
+	return zero ? memset(p, 0, size) : p;
+}
 
 static void *trampoline(void *p)
 {
@@ -277,6 +302,7 @@ static void *trampoline(void *p)
 
 	my_order = s.order + 1;
 	fp_thread_starting = 1;
+	start_reserve = s.reserve;
 	fp_je_thread_start();
 	/*
 	 * libunwind's TLS is dynamic (it is loaded privately): glibc
@@ -288,6 +314,8 @@ static void *trampoline(void *p)
 	fp_unwind_thread_start();
 	fp_guard_leave();
 	fp_thread_starting = 0;
+	fp_je_arena_free(start_reserve);	/* not needed: memory was left */
+	start_reserve = NULL;
 	fp_je_own_free(p);
 	if (want_altstacks && !fp_me)
 		fp_thread_attach();	/* the record carries the stack */
@@ -321,8 +349,11 @@ int fp_thread_create(pthread_t *thread, const pthread_attr_t *attr,
 	s->fn = fn;
 	s->arg = arg;
 	s->order = atomic_fetch_add(&orders, 1) + 1;
+	s->reserve = fp_je_arena_alloc(START_RESERVE, 0, 0);
 	rc = create(thread, attr, trampoline, s);
-	if (rc)
+	if (rc) {
+		fp_je_arena_free(s->reserve);
 		fp_je_own_free(s);
+	}
 	return rc;
 }

@@ -37,6 +37,16 @@ extern _Atomic int fp_frozen;		/* snapshots being taken */
 extern __thread int fp_thread_starting __attribute__((tls_model("initial-exec")));
 
 /**
+ * fp_thread_start_alloc() - @size bytes (zeroed when @zero) for the new
+ * thread's own set-up when its arena has none: from arena 0 (the spare
+ * just given back), else from the room its creator reserved for it.
+ * Context: inside malloc, in a starting thread (fp_thread_starting),
+ * under the reentrancy guard.
+ * Return: the block (a jemalloc block, freed by free()), or NULL.
+ */
+void *fp_thread_start_alloc(size_t size, int zero);
+
+/**
  * fp_thread_init() - set up records, thread-exit release and (with
  * @altstacks) an alternate signal stack for every thread, this one now.
  * Context: first call (inside malloc, maybe before constructors), once.

@@ -51,9 +51,9 @@ int fp_render_to(const struct fp_merged *m, const char *format, const char *path
 		fflush(out);
 		rc = fp_render_json(fd, m);
 	} else if (!strcmp(format, "html")) {
-		fp_render_html(out, m);
+		fp_render_html(out, &m->model);
 	} else {
-		fp_render_text(out, m);
+		fp_render_text(out, &m->model);
 	}
 	if (fflush(out) || rc)
 		rc = FP_EXIT_USAGE;

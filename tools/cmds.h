@@ -37,7 +37,8 @@ int fp_cmd_run(int argc, char **argv);
 
 /**
  * fp_cmd_explore() - `failpool explore [options] -- CMD [ARG...]`.
- * Return: 0 nothing crashed or hung, 1 something did, 2 usage error.
+ * Return: 0 no run of a --fail-on class, 1 one or more, 2 when it could
+ * not explore (usage, a CMD that cannot run, a used --out).
  */
 int fp_cmd_explore(int argc, char **argv);
 
@@ -49,7 +50,8 @@ int fp_cmd_report(int argc, char **argv);
 
 /**
  * fp_cmd_soak() - `failpool soak [options]`.
- * Return: 0 when stress-ng and every worker survived, 1 otherwise, 2 usage.
+ * Return: 0 survived, 1 a finding (a process that did not end well, a pool
+ * that ran out), 2 a usage error or a soak that tested nothing.
  */
 int fp_cmd_soak(int argc, char **argv);
 

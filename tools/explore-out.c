@@ -1,4 +1,4 @@
-/* Progress, the findings table, summary.json and the repro scripts. */
+/* Progress, the findings, the table and summary.json. */
 #include "config.h"
 #include "explore-out.h"
 #include "outfile.h"
@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,10 @@
 #include "cmds.h"
 #include "fp.h"
 #include "jsonw.h"
-#include "options.h"
+#include "lines.h"
 #include "parse.h"
 #include "runner.h"
 
-static const char *const class_name[] = { "survived", "handled", "crashed", "hung" };
 static uint64_t started;
 static int tty;
 
@@ -31,320 +31,267 @@ void fp_xprogress_start(const struct fp_explore *x)
 	tty = isatty(STDERR_FILENO);
 }
 
-void fp_xprogress(const struct fp_explore *x, const struct fp_xrun *runs, size_t nruns,
-		  size_t known, int more)
+void fp_xprogress(const struct fp_xstate *s, const char *what)
 {
+	const struct fp_explore *x = s->x;
 	unsigned findings = 0;
+	size_t done = s->nruns ? s->nruns - 1 : 0, left, total;
 	double per, eta;
-	size_t done = nruns - 1, left;
+	char b1[64], b2[64];
 
 	if (!tty)
 		return;
-	for (size_t i = 1; i < nruns; i++)
-		findings += runs[i].cls == FP_X_CRASHED || runs[i].cls == FP_X_HUNG;
-	left = known > nruns && more ? known - nruns : 0;
-	if (left > x->max_runs - done)
+	if (what) {
+		fprintf(stderr, "\rfailpool explore: running %s...\033[K", what);
+		return;
+	}
+	for (size_t i = 1; i < s->nruns; i++)
+		findings += s->runs[i].cls != FP_X_SURVIVED && s->runs[i].cls != FP_X_HANDLED;
+	left = x->nth_mode ? (size_t)(s->base_eligible + 1 - s->k) : s->nsites - s->next;
+	if (x->max_runs && left > x->max_runs - done)
 		left = x->max_runs - done;
+	total = done + left;
 	per = done ? (double)(fp_now_ns() - started) / 1e9 / (double)done : 0;
 	eta = per * (double)left;
-	{
-		size_t total = known > 0 ? known - 1 : 0;
-
-		if (total > x->max_runs)
-			total = x->max_runs;
-		if (total < done)
-			total = done;
-		fprintf(stderr, "\rfailpool explore: %zu/%zu runs, %u finding%s, ETA %u:%02u   ",
-			done, total, findings, findings == 1 ? "" : "s",
-			(unsigned)eta / 60, (unsigned)eta % 60);
-	}
+	fprintf(stderr, "\rfailpool explore: %zu/%zu runs, %s, %s known, ETA %u:%02u\033[K",
+		done, total, fp_xplural(findings, "finding", "findings", b1, sizeof(b1)),
+		fp_xplural(s->nsites, "site", "sites", b2, sizeof(b2)),
+		(unsigned)eta / 60, (unsigned)eta % 60);
 }
 
-void fp_xprogress_end(const struct fp_explore *x)
+void fp_xprogress_end(void)
 {
-	(void)x;
 	if (tty)
 		fputs("\r\033[K", stderr);
 }
 
-/* @s single-quoted for sh. */
-static void quote(FILE *f, const char *s)
+static int severity(enum fp_xclass c)
 {
-	fputc('\'', f);
-	for (; *s; s++)
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
-	fputc('\'', f);
+	static const int order[FP_X_NCLASS] = {
+		[FP_X_CRASHED] = 0, [FP_X_ABORTED] = 1, [FP_X_HUNG] = 2, [FP_X_SILENT] = 3,
+		[FP_X_HANDLED] = 4, [FP_X_SURVIVED] = 5,
+	};
+
+	return order[c];
 }
 
-static void repro_line(FILE *f, const struct fp_explore *x, const struct fp_xrun *r)
+/* Worst class first, then the finding most sites reach, then where it ends. */
+static int by_weight(const void *a, const void *b)
 {
-	char tool[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", tool, sizeof(tool) - 1);
+	const struct fp_xfinding *f = a, *g = b;
 
-	tool[n > 0 ? n : 0] = '\0';
-	quote(f, n > 0 ? tool : "failpool");
-	fprintf(f, " run --depth %u", x->depth);
-	/* What explore passed on to the run; the depth in force is given above. */
-	for (unsigned i = 0; i < fp_nopts; i++) {
-		const char *v = getenv(fp_opts[i].var);
+	if (severity(f->first->cls) != severity(g->first->cls))
+		return severity(f->first->cls) - severity(g->first->cls);
+	if (f->nruns != g->nruns)
+		return f->nruns < g->nruns ? 1 : -1;
+	return strcmp(f->first->group, g->first->group);
+}
 
-		if ((fp_opts[i].use & FP_VAR_EXPLORE) && strcmp(fp_opts[i].var, "FAILPOOL_DEPTH") &&
-		    v && *v) {
-			fprintf(f, " --%s ", fp_opts[i].flag);
-			quote(f, v);
+/* By the allocation each failed: the same order however the runs were made (shards, --jobs). */
+static int by_failed(const void *a, const void *b)
+{
+	const struct fp_xrun *x = *(const struct fp_xrun *const *)a, *y = *(const struct fp_xrun *const *)b;
+	uint64_t u = x->nth ? x->nth : x->site, v = y->nth ? y->nth : y->site;
+
+	return u < v ? -1 : u > v;
+}
+
+/* The runs of @s grouped by where they end; *@nf of them. */
+static struct fp_xfinding *group(const struct fp_xstate *s, unsigned *nf)
+{
+	struct fp_xfinding *f = calloc(s->nruns + 1, sizeof(*f));
+	unsigned n = 0;
+
+	if (!f)
+		exit(FP_EXIT_USAGE);
+	for (size_t i = 1; i < s->nruns; i++) {
+		const struct fp_xrun *r = &s->runs[i];
+		unsigned j;
+
+		if (!r->group)
+			continue;
+		for (j = 0; j < n && strcmp(f[j].first->group, r->group); j++)
+			;
+		if (j == n) {
+			f[n].first = r;
+			f[n].fails = !!(s->x->fail_on & (1u << r->cls));
+			n++;
 		}
+		f[j].runs = realloc(f[j].runs, (f[j].nruns + 1) * sizeof(*f[j].runs));
+		if (!f[j].runs)
+			exit(FP_EXIT_USAGE);
+		f[j].runs[f[j].nruns++] = r;
 	}
-	if (x->nth_mode) {
-		fprintf(f, " --nth %" PRIu64, r->nth);
-	} else {
-		for (unsigned i = 0; i < r->nchain; i++)
-			fprintf(f, " --site site:%016" PRIx64, r->chain[i]);
-		fputs(" --nth 1", f);
-		if (r->nchain > 1 && !x->persistent)
-			fprintf(f, " --burst %u", r->nchain);
+	for (unsigned j = 0; j < n; j++) {
+		qsort(f[j].runs, f[j].nruns, sizeof(*f[j].runs), by_failed);
+		f[j].first = f[j].runs[0];
 	}
-	if (x->persistent)
-		fputs(" --burst inf", f);
-	fputs(" --", f);
-	for (char **a = x->cmd; *a; a++) {
-		fputc(' ', f);
-		quote(f, *a);
-	}
+	qsort(f, n, sizeof(*f), by_weight);
+	*nf = n;
+	return f;
 }
 
-static void write_repro(const struct fp_explore *x, unsigned n, const struct fp_xrun *r,
-			char *path, size_t size)
+/* Name offline, once, the frames the table shows with file:line. */
+static void name_frames(const struct fp_xfinding *f, unsigned nf)
 {
-	struct fp_outfile of;
-	FILE *f;
-	int fd;
-
-	snprintf(path, size, "%s/repro-%u.sh", x->out, n);
-	fd = fp_outfile_open(&of, path, 0755);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		fprintf(stderr, "failpool: cannot write %s: %s\n", path,
-			fd == -ELOOP ? "a symbolic link; not writing through it" :
-			strerror(fd < 0 ? -fd : errno));
-		if (fd >= 0)
-			fp_outfile_close(&of, fd, 0);
-		return;
+	for (unsigned i = 0; i < nf; i++) {
+		if (f[i].first->crash_frames)
+			fp_lines_want_frames(f[i].first->crash_frames, 8, 1);
+		for (unsigned k = 0; k < f[i].nruns; k++)
+			if (f[i].runs[k]->site_frames)
+				fp_lines_want_frames(f[i].runs[k]->site_frames, 4, 1);
 	}
-	fprintf(f, "#!/bin/sh\n# failpool explore, run %u: %s", r->index, class_name[r->cls]);
-	if (r->cls == FP_X_CRASHED)
-		fprintf(f, " (%s)", fp_signal_name(r->signal) ?: "signal");
-	fprintf(f, "\n# failing %s: %s\nexec ", x->nth_mode ? "allocation" : "site",
-		r->site_stack ? r->site_stack : "?");
-	repro_line(f, x, r);
-	fputc('\n', f);
-	FP_IGNORE(fchmod(fileno(f), 0755));	/* executable whatever the umask, as before */
-	if (fp_outfile_close(&of, -1, fclose(f) == 0))
-		fprintf(stderr, "failpool: cannot write %s\n", path);
+	fp_lines_run();
+	for (unsigned i = 0; i < nf; i++) {
+		if (f[i].first->crash_frames)
+			fp_lines_fill(f[i].first->crash_frames);
+		/* The site table's frames: named once, shown by every finding. */
+		for (unsigned k = 0; k < f[i].nruns; k++)
+			if (f[i].runs[k]->site_frames)
+				fp_lines_fill((struct fp_model_frames *)f[i].runs[k]->site_frames);
+	}
 }
 
-struct finding {
-	const struct fp_xrun *first;
-	unsigned count;
-	char repro[PATH_MAX + 32];
-};
-
-static void json_run(struct fp_jsonw *w, const struct fp_explore *x, const struct fp_xrun *r)
+static void print_duration(FILE *out, uint64_t ns)
 {
-	fp_jsonw_obj_begin(w);
-	fp_jsonw_key(w, "run");
-	fp_jsonw_u64(w, r->index);
-	fp_jsonw_key(w, "site");
-	if (r->site)
-		fp_jsonw_hex(w, r->site);
+	if (ns % 60000000000ULL == 0)
+		fprintf(out, "%" PRIu64 "m", ns / (uint64_t)60000000000);
+	else if (ns % 1000000000ULL == 0)
+		fprintf(out, "%" PRIu64 "s", ns / (uint64_t)1000000000);
 	else
-		fp_jsonw_null(w);
-	fp_jsonw_key(w, "nth");
-	if (x->nth_mode && r->index)
-		fp_jsonw_u64(w, r->nth);
-	else
-		fp_jsonw_null(w);
-	fp_jsonw_key(w, "class");
-	fp_jsonw_str(w, r->index ? class_name[r->cls] : "baseline");
-	fp_jsonw_key(w, "exit");
-	fp_jsonw_obj_begin(w);
-	fp_jsonw_key(w, "how");
-	fp_jsonw_str(w, r->cls == FP_X_HUNG ? "timeout" : r->cls == FP_X_CRASHED ? "signal" : "exit");
-	fp_jsonw_key(w, "code");
-	if (r->cls == FP_X_SURVIVED || r->cls == FP_X_HANDLED)
-		fp_jsonw_i64(w, r->code);
-	else
-		fp_jsonw_null(w);
-	fp_jsonw_key(w, "signal");
-	if (r->cls == FP_X_CRASHED)
-		fp_jsonw_i64(w, r->signal);
-	else
-		fp_jsonw_null(w);
-	fp_jsonw_obj_end(w);
-	fp_jsonw_key(w, "chain");
-	fp_jsonw_arr_begin(w);
-	for (unsigned i = 0; i + 1 < r->nchain; i++)
-		fp_jsonw_hex(w, r->chain[i]);
-	fp_jsonw_arr_end(w);
-	fp_jsonw_key(w, "injected");
-	fp_jsonw_u64(w, r->injected);
-	fp_jsonw_key(w, "eligible");
-	fp_jsonw_u64(w, r->eligible);
-	fp_jsonw_key(w, "revealed");
-	fp_jsonw_u64(w, r->revealed);
-	fp_jsonw_key(w, "seconds");
-	fp_jsonw_double(w, r->seconds);
-	fp_jsonw_obj_end(w);
+		fprintf(out, "%" PRIu64 "ms", ns / (uint64_t)1000000);
 }
 
-static void json_finding(struct fp_jsonw *w, const struct finding *f, const struct fp_xrun *runs,
-			 size_t nruns)
+void fp_xheading(FILE *out, const struct fp_explore *x, const struct fp_xfinding *f)
 {
 	const struct fp_xrun *r = f->first;
+	struct fp_model_frames own = r->crash_frames ? *r->crash_frames : (struct fp_model_frames){ 0 };
+	size_t k = fp_xown_frame(r->crash_frames);
+	char *stack;
 
-	fp_jsonw_obj_begin(w);
-	fp_jsonw_key(w, "class");
-	fp_jsonw_str(w, class_name[r->cls]);
-	fp_jsonw_key(w, "signal");
-	if (r->cls == FP_X_CRASHED)
-		fp_jsonw_i64(w, r->signal);
-	else
-		fp_jsonw_null(w);
-	fp_jsonw_key(w, "site");
-	if (r->site)
-		fp_jsonw_hex(w, r->site);
-	else
-		fp_jsonw_null(w);
-	fp_jsonw_key(w, "site_stack");
-	fp_jsonw_str(w, r->site_stack ? r->site_stack : "");
-	fp_jsonw_key(w, "crash_stack");
-	if (r->crash_stack)
-		fp_jsonw_str(w, r->crash_stack);
-	else
-		fp_jsonw_null(w);
-	fp_jsonw_key(w, "runs");
-	fp_jsonw_arr_begin(w);
-	for (size_t i = 1; i < nruns; i++)
-		if (&runs[i] == r || (r->cls == FP_X_CRASHED && runs[i].cls == FP_X_CRASHED &&
-				      r->crash_key && runs[i].crash_key &&
-				      !strcmp(r->crash_key, runs[i].crash_key)))
-			fp_jsonw_u64(w, runs[i].index);
-	fp_jsonw_arr_end(w);
-	fp_jsonw_key(w, "repro");
-	fp_jsonw_str(w, f->repro);
-	fp_jsonw_obj_end(w);
+	/* From where it leaves the runtime: abort()'s and raise()'s own frames say nothing. */
+	own.v += k;
+	own.n -= k;
+	stack = fp_xstack(r->crash_frames ? &own : NULL, 6, 1);
+
+	switch (r->cls) {
+	case FP_X_HUNG:
+		fputs("HUNG     past the ", out);
+		print_duration(out, x->timeout_ns);
+		fprintf(out, " timeout, %s %s", stack && *stack ? "stuck in" : "stuck where no stack tells",
+			stack && *stack ? stack : "(no crash record at SIGABRT)");
+		break;
+	case FP_X_SILENT:
+		fprintf(out, "SILENT   exit %d as the baseline, but another standard output (%s/stdout)",
+			r->code, r->dir);
+		break;
+	default:
+		fprintf(out, "%-8s %s in %s", r->cls == FP_X_ABORTED ? "ABORTED" : "CRASHED",
+			strcmp(r->crash_kind, "signal") && *r->crash_kind ? r->crash_kind :
+			fp_signal_name(r->signal) ?: "signal",
+			stack && *stack ? stack : "(no crash record)");
+	}
+	free(stack);
 }
 
-static void write_summary(const struct fp_explore *x, const struct fp_xrun *runs, size_t nruns,
-			  size_t nsites, const struct finding *finds, unsigned nfinds,
-			  const unsigned *count)
+static void print_finding(const struct fp_explore *x, const struct fp_xfinding *f)
+{
+	const struct fp_xrun *r = f->first;
+	char b1[64];
+
+	fp_xheading(stdout, x, f);
+	putchar('\n');
+	if (f->nruns > 1)
+		printf("         %s reach it:\n", fp_xplural(f->nruns, x->nth_mode ? "allocation" : "site",
+						      x->nth_mode ? "allocations" : "sites", b1, sizeof(b1)));
+	for (unsigned k = 0; k < f->nruns && k < 8; k++) {
+		const struct fp_xrun *q = f->runs[k];
+		char *stack = fp_xstack(q->site_frames, 4, 1);
+
+		if (x->nth_mode)
+			printf("         failing allocation #%" PRIu64 ": %s\n", q->nth, stack ?: "?");
+		else
+			printf("         failing site %016" PRIx64 ": %s\n", q->site, stack ?: "?");
+		free(stack);
+	}
+	if (f->nruns > 8)
+		printf("         and %u more (summary.json lists them all)\n", f->nruns - 8);
+	if (!x->nth_mode && r->nchain > 1)
+		printf("         reached by failing first %s on its error path\n",
+		       fp_xplural(r->nchain - 1, "site", "sites", b1, sizeof(b1)));
+	printf("         repro: %s\n", f->repro);
+}
+
+static void print_table(const struct fp_xstate *s, const struct fp_xfinding *f, unsigned nf,
+			const unsigned *count)
+{
+	const struct fp_explore *x = s->x;
+	char b1[64], b2[64];
+
+	printf("failpool explore: %s after the baseline (exit %d, %s known): ",
+	       fp_xplural(s->nruns - 1, "run", "runs", b1, sizeof(b1)), s->runs[0].code,
+	       fp_xplural(s->nsites, "site", "sites", b2, sizeof(b2)));
+	for (int c = 0; c < FP_X_NCLASS; c++)
+		printf("%u %s%s", count[c], fp_xclass_name(c), c + 1 < FP_X_NCLASS ? ", " : "\n");
+	if (!s->judge_output)
+		printf("output not judged: two baseline runs printed different standard output, "
+		       "so no run can be called silent\n");
+	if (s->stopped_by)
+		printf("INCOMPLETE stopped by %s with %s untried: --resume %s goes on\n",
+		       fp_signal_name(s->stopped_by) ?: "a signal",
+		       fp_xplural(s->untried, x->nth_mode ? "allocation" : "site",
+				  x->nth_mode ? "allocations" : "sites", b1, sizeof(b1)), x->out);
+	else if (s->untried && x->max_runs)
+		printf("INCOMPLETE %s untried: --max-runs %u ended the exploration\n",
+		       fp_xplural(s->untried, x->nth_mode ? "allocation" : "site",
+				  x->nth_mode ? "allocations" : "sites", b1, sizeof(b1)), x->max_runs);
+	else if (s->untried)	/* a merge of shards that were cut short */
+		printf("INCOMPLETE %s untried: the shards' summaries say why\n",
+		       fp_xplural(s->untried, x->nth_mode ? "allocation" : "site",
+				  x->nth_mode ? "allocations" : "sites", b1, sizeof(b1)));
+	for (unsigned i = 0; i < nf; i++)
+		print_finding(x, &f[i]);
+}
+
+static void write_summary(struct fp_xstate *s, const struct fp_xfinding *f, unsigned nf)
 {
 	char path[PATH_MAX + 32];
-	struct fp_jsonw w;
 	struct fp_outfile of;
-	int fd, ok;
+	int fd;
 
-	snprintf(path, sizeof(path), "%s/summary.json", x->out);
+	snprintf(path, sizeof(path), "%s/summary.json", s->x->out);
 	fd = fp_outfile_open(&of, path, 0644);
 	if (fd < 0) {
 		fprintf(stderr, "failpool: cannot write %s: %s\n", path,
 			fd == -ELOOP ? "a symbolic link; not writing through it" : strerror(-fd));
 		return;
 	}
-	fp_jsonw_init(&w, fd);
-	fp_jsonw_obj_begin(&w);
-	fp_jsonw_key(&w, "schema");
-	fp_jsonw_str(&w, "failpool-explore/1");
-	fp_jsonw_key(&w, "command");
-	fp_jsonw_arr_begin(&w);
-	for (char **a = x->cmd; *a; a++)
-		fp_jsonw_str(&w, *a);
-	fp_jsonw_arr_end(&w);
-	fp_jsonw_key(&w, "mode");
-	fp_jsonw_str(&w, x->nth_mode ? "nth" : "sites");
-	fp_jsonw_key(&w, "persistent");
-	fp_jsonw_bool(&w, x->persistent);
-	fp_jsonw_key(&w, "sites");
-	fp_jsonw_u64(&w, nsites);
-	fp_jsonw_key(&w, "totals");
-	fp_jsonw_obj_begin(&w);
-	for (unsigned c = 0; c < 4; c++) {
-		fp_jsonw_key(&w, class_name[c]);
-		fp_jsonw_u64(&w, count[c]);
-	}
-	fp_jsonw_obj_end(&w);
-	fp_jsonw_key(&w, "runs");
-	fp_jsonw_arr_begin(&w);
-	for (size_t i = 0; i < nruns; i++)
-		json_run(&w, x, &runs[i]);
-	fp_jsonw_arr_end(&w);
-	fp_jsonw_key(&w, "findings");
-	fp_jsonw_arr_begin(&w);
-	for (unsigned i = 0; i < nfinds; i++)
-		json_finding(&w, &finds[i], runs, nruns);
-	fp_jsonw_arr_end(&w);
-	fp_jsonw_obj_end(&w);
-	ok = fp_jsonw_flush(&w) == 0 && write(fd, "\n", 1) == 1;
-	if (fp_outfile_close(&of, fd, ok) || !ok)
+	if (fp_outfile_close(&of, fd, fp_xsummary(s, f, nf, fd) == 0))
 		fprintf(stderr, "failpool: cannot write %s\n", path);
 }
 
-int fp_xreport(const struct fp_explore *x, const struct fp_xrun *runs, size_t nruns,
-	       const struct fp_xsite *sites, size_t nsites)
+int fp_xreport(struct fp_xstate *s)
 {
-	struct finding *finds = calloc(nruns, sizeof(*finds));
-	unsigned nfinds = 0, count[4] = { 0 };
+	unsigned nf, count[FP_X_NCLASS] = { 0 }, fails = 0;
+	struct fp_xfinding *f;
+	int rc;
 
-	(void)sites;
-	if (!finds)
-		return FP_EXIT_USAGE;
-	for (size_t i = 1; i < nruns; i++) {
-		const struct fp_xrun *r = &runs[i];
-		unsigned j;
-
-		count[r->cls]++;
-		if (r->cls != FP_X_CRASHED && r->cls != FP_X_HUNG)
-			continue;
-		/* Crashes with the same crash stack are one finding. */
-		for (j = 0; j < nfinds && r->cls == FP_X_CRASHED; j++)
-			if (finds[j].first->cls == FP_X_CRASHED && r->crash_key &&
-			    finds[j].first->crash_key && !strcmp(r->crash_key, finds[j].first->crash_key))
-				break;
-		if (j < nfinds && r->cls == FP_X_CRASHED) {
-			finds[j].count++;
-			continue;
-		}
-		finds[nfinds].first = r;
-		finds[nfinds].count = 1;
-		write_repro(x, nfinds + 1, r, finds[nfinds].repro, sizeof(finds[nfinds].repro));
-		nfinds++;
+	for (size_t i = 1; i < s->nruns; i++)
+		count[s->runs[i].cls]++;
+	f = group(s, &nf);
+	name_frames(f, nf);
+	for (unsigned i = 0; i < nf; i++) {
+		fp_xrepro(s->x, i + 1, &f[i]);
+		fails += f[i].fails;
 	}
-	printf("failpool explore: %zu runs after the baseline (exit %d, %zu sites known): "
-	       "%u survived, %u handled, %u crashed, %u hung\n", nruns - 1, runs[0].code, nsites,
-	       count[FP_X_SURVIVED], count[FP_X_HANDLED], count[FP_X_CRASHED], count[FP_X_HUNG]);
-	for (unsigned i = 0; i < nfinds; i++) {
-		const struct fp_xrun *r = finds[i].first;
-
-		if (r->cls == FP_X_CRASHED)
-			printf("CRASHED  %s in %s\n", fp_signal_name(r->signal) ?: "signal",
-			       r->crash_stack ? r->crash_stack : "(no crash record)");
-		else
-			printf("HUNG     past the timeout\n");
-		if (x->nth_mode)
-			printf("         failing allocation #%" PRIu64 ": %s\n", r->nth,
-			       r->site_stack ? r->site_stack : "?");
-		else
-			printf("         failing site %016" PRIx64 ": %s\n", r->site,
-			       r->site_stack ? r->site_stack : "?");
-		if (!x->nth_mode && r->nchain > 1)
-			printf("         reached by failing first %u site%s on its error path\n",
-			       r->nchain - 1, r->nchain > 2 ? "s" : "");
-		if (finds[i].count > 1)
-			printf("         and %u more runs with the same crash\n", finds[i].count - 1);
-		printf("         repro: %s\n", finds[i].repro);
-	}
-	write_summary(x, runs, nruns, nsites, finds, nfinds, count);
-	free(finds);
-	return count[FP_X_CRASHED] || count[FP_X_HUNG] ? FP_EXIT_FINDING : FP_EXIT_OK;
+	print_table(s, f, nf, count);
+	fflush(stdout);
+	write_summary(s, f, nf);
+	rc = fails ? FP_EXIT_FINDING : FP_EXIT_OK;
+	if (s->x->junit && fp_xjunit(s, f, nf))
+		rc = FP_EXIT_USAGE;
+	for (unsigned i = 0; i < nf; i++)
+		free(f[i].runs);
+	free(f);
+	return rc;
 }

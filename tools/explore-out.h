@@ -1,58 +1,157 @@
-/* What explore learns, and how it is shown (tools/explore-out.c). */
+/*
+ * What explore learns, shared by its files: explore.c (the engine),
+ * explore-read.c (a run's reports and output), explore-out.c (progress,
+ * findings, the table, summary.json), explore-repro.c (the reproducers),
+ * explore-junit.c and explore-merge.c (--junit, --resume, --merge).
+ */
 #ifndef FP_EXPLORE_OUT_H
 #define FP_EXPLORE_OUT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "explore.h"
 #include "json.h"
-
-enum fp_xclass { FP_X_SURVIVED, FP_X_HANDLED, FP_X_CRASHED, FP_X_HUNG };
+#include "model.h"
 
 #define FP_X_CHAIN	8	/* sites failed together to reach an error path */
 
 struct fp_xsite {
 	uint64_t id;
-	char *stack;			/* its frames, for people */
+	struct fp_model_frames *frames;	/* kept from the report that showed it first */
 	unsigned found_by;		/* the run whose reports showed it first */
+	int ours;			/* this shard runs it */
 	/* the sites that run failed (its error path), then this one */
 	uint64_t chain[FP_X_CHAIN];
 	unsigned nchain;
 };
 
+enum fp_xhow { FP_X_EXIT, FP_X_SIGNAL, FP_X_TIMEOUT };
+
 struct fp_xrun {
 	unsigned index;			/* 0: the baseline */
+	char *dir;			/* its reports, stdout and stderr */
 	pid_t pid;
 	uint64_t site;			/* failed site (0: none known) */
 	uint64_t chain[FP_X_CHAIN];	/* sites mode: the sites failed, site last */
 	unsigned nchain;
 	uint64_t nth;			/* nth mode: the failed index */
-	char *site_stack;
 	enum fp_xclass cls;
+	enum fp_xhow how;
 	int code, signal;		/* exit status or killing signal */
 	uint64_t injected, eligible;
 	size_t revealed;		/* new sites its reports showed */
-	char *crash_key, *crash_stack;	/* from a crash record, if any */
+	unsigned reports;		/* reports read */
+	int same_output;		/* stdout as the baseline's */
+	const struct fp_model_frames *site_frames;	/* the failed site's, in the site table */
+	struct fp_model_frames *crash_frames;	/* from a crash record, if any */
+	char crash_kind[16];		/* "signal", "double-free", "invalid-free" */
 	int crash_signal;
+	char *group;			/* where it ends: runs alike are one finding */
 	double seconds;
 };
 
-/* "sym (obj) < ..." of a report's frames array, up to @max of them. */
-char *fp_xstack(const struct fp_json *frames, unsigned max);
+struct fp_xstate {
+	struct fp_explore *x;
+	struct fp_xsite *sites;		/* in discovery order (the queue) */
+	size_t nsites, cap;
+	uint64_t *seen;			/* open addressing over ids, 0 = empty */
+	size_t *seen_at;		/* the site's index in sites */
+	size_t seen_cap;
+	struct fp_xrun *runs;
+	size_t nruns, runs_cap;
+	int base_code;
+	uint64_t base_eligible;
+	int judge_output;		/* two baselines printed the same */
+	char *base_out;			/* the baseline's standard output */
+	size_t base_out_len;
+	size_t next;			/* the next queued site (sites mode) */
+	uint64_t k;			/* the next index (nth mode) */
+	size_t untried;			/* left when the exploration stopped */
+	int stopped_by;			/* SIGTERM or SIGINT that stopped it, or 0 */
+};
+
+
+/* Read every report of run @r; new sites join the queue (explore-read.c). */
+void fp_xread_run(struct fp_xstate *s, struct fp_xrun *r);
+
+/* Class and group of @r, from how it ended, its reports and its output. */
+void fp_xclassify(struct fp_xstate *s, struct fp_xrun *r);
+
+/* Load @path whole; NULL when it cannot be read. */
+char *fp_xslurp(const char *path, size_t *len);
+
+/* The site of id @id in the table, or NULL. */
+struct fp_xsite *fp_xsite_find(const struct fp_xstate *s, uint64_t id);
+
+/* Add @id to the table of sites seen: 1 new (at index @at), 0 known, -1 no memory. */
+int fp_xseen_add(struct fp_xstate *s, uint64_t id, size_t at);
+
+/* "sym (obj) < ..." of up to @max frames; file:line too if @lines. */
+char *fp_xstack(const struct fp_model_frames *frames, unsigned max, int lines);
+
+/* Free frames kept from a report. */
+void fp_xframes_free(struct fp_model_frames *f);
+
+/*
+ * The index of the innermost of @frames outside the C and C++ runtime, the
+ * loader, the allocator and failpool (0 when all are): where a stack ends
+ * in the program's own code.
+ */
+size_t fp_xown_frame(const struct fp_model_frames *frames);
+
+/* "a run"/"2 runs": @n and the noun in the right number. */
+const char *fp_xplural(unsigned long n, const char *one, const char *many, char *buf, size_t size);
 
 /* The progress line, on a terminal only. */
 void fp_xprogress_start(const struct fp_explore *x);
-void fp_xprogress(const struct fp_explore *x, const struct fp_xrun *runs, size_t nruns,
-		  size_t known, int more);
-void fp_xprogress_end(const struct fp_explore *x);
+void fp_xprogress(const struct fp_xstate *s, const char *what);
+void fp_xprogress_end(void);
+
+/* A finding: the runs that end in the same place. */
+struct fp_xfinding {
+	const struct fp_xrun *first;
+	const struct fp_xrun **runs;
+	unsigned nruns;
+	int fails;			/* of a --fail-on class */
+	char repro[PATH_MAX + 32];
+};
 
 /**
- * fp_xreport() - the table on stdout, summary.json and repro-N.sh in x->out.
- * Return: 0 when nothing crashed or hung, 1 otherwise.
+ * fp_xreport() - the table on stdout, summary.json, repro-N.sh and the
+ * JUnit file in x->out.
+ * Return: 0 when no run is of a --fail-on class, 1 otherwise.
  */
-int fp_xreport(const struct fp_explore *x, const struct fp_xrun *runs, size_t nruns,
-	       const struct fp_xsite *sites, size_t nsites);
+int fp_xreport(struct fp_xstate *s);
+
+/* The JSON of the summary, whole, into @fd (explore-out.c). */
+int fp_xsummary(struct fp_xstate *s, const struct fp_xfinding *f, unsigned nf, int fd);
+
+/* repro-@n.sh for finding @f: path into f->repro (explore-repro.c). */
+void fp_xrepro(const struct fp_explore *x, unsigned n, struct fp_xfinding *f);
+
+/* The JUnit XML file (explore-junit.c). */
+int fp_xjunit(const struct fp_xstate *s, const struct fp_xfinding *f, unsigned nf);
+
+/* A finding's one-line heading, "CRASHED  SIGSEGV in ..." (no newline). */
+void fp_xheading(FILE *out, const struct fp_explore *x, const struct fp_xfinding *f);
+
+/* A new run at the end of @s->runs, its directory @dir/runs/NNNN (NULL: not yet). */
+struct fp_xrun *fp_xnew_run(struct fp_xstate *s, const char *dir, unsigned dir_index);
+
+/*
+ * fp_xreplay() - run @r as recorded in summary.json's @rec: how it ended,
+ * then its reports read and classed.
+ * Return: 0, or -1 when @rec is not a run of this exploration.
+ */
+int fp_xreplay(struct fp_xstate *s, struct fp_xrun *r, const struct fp_json *rec);
+
+/* The summary.json in @dir, checked; NULL after saying why on stderr. */
+struct fp_json *fp_xload_summary(const char *dir);
+
+/* Free @s's tables. */
+void fp_xstate_free(struct fp_xstate *s);
 
 #endif

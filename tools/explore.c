@@ -1,7 +1,9 @@
 /*
  * The explore engine. Order is deterministic whatever --jobs says: runs go
  * out in batches taken from the queue in order, their results are read in
- * run order, and the sites a run reveals join the queue sorted by id.
+ * run order, and the sites a run reveals join the queue sorted by id. So a
+ * resumed exploration replays the runs summary.json recorded through the
+ * same queue and goes on where it stopped.
  */
 #include "config.h"
 #include "explore.h"
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,344 +25,417 @@
 #include "cmds.h"
 #include "explore-out.h"
 #include "json.h"
-#include "lines.h"
 #include "options.h"
 #include "runner.h"
 
-struct state {
-	const struct fp_explore *x;
-	struct fp_xsite *sites;		/* in discovery order (the queue) */
-	size_t nsites, cap;
-	uint64_t *seen;			/* open addressing over ids, 0 = empty */
-	size_t seen_cap, seen_n;
-	struct fp_xrun *runs;
-	size_t nruns;
-	int base_code;
-	uint64_t base_eligible;
+static const char *const class_names[FP_X_NCLASS] = {
+	"survived", "handled", "silent", "aborted", "crashed", "hung"
 };
 
-static int seen_add(struct state *s, uint64_t id)
+const char *fp_xclass_name(int cls)
 {
-	if (!id)
-		id = 1;
-	/* Its own count: a run's new sites join the queue only after the whole run is read. */
-	if (2 * (s->seen_n + 1) > s->seen_cap) {
-		size_t cap = s->seen_cap ? s->seen_cap * 2 : 1024;
-		uint64_t *t = calloc(cap, sizeof(*t));
-
-		if (!t)
-			return -1;
-		for (size_t i = 0; i < s->seen_cap; i++)
-			for (size_t k = s->seen[i] % cap; s->seen[i]; k = (k + 1) % cap)
-				if (!t[k]) {
-					t[k] = s->seen[i];
-					break;
-				}
-		free(s->seen);
-		s->seen = t;
-		s->seen_cap = cap;
-	}
-	for (size_t k = id % s->seen_cap;; k = (k + 1) % s->seen_cap) {
-		if (s->seen[k] == id)
-			return 0;
-		if (!s->seen[k]) {
-			s->seen[k] = id;
-			s->seen_n++;
-			return 1;
-		}
-	}
+	return cls >= 0 && cls < FP_X_NCLASS ? class_names[cls] : "baseline";
 }
 
-/* "sym (obj) < sym (obj) < ..." for up to @max frames. */
-char *fp_xstack(const struct fp_json *frames, unsigned max)
+int fp_xclass_find(const char *name, size_t len)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f)
-		return NULL;
-	for (size_t i = 0; frames && frames->type == FP_JSON_ARR && i < frames->n && i < max; i++) {
-		char name[1024];
-
-		fp_lines_frame(name, sizeof(name), frames->items[i], 0);
-		fprintf(f, "%s%s", i ? " < " : "", name);
-	}
-	fclose(f);
-	return buf;
+	for (int c = 0; c < FP_X_NCLASS; c++)
+		if (strlen(class_names[c]) == len && !strncmp(class_names[c], name, len))
+			return c;
+	return -1;
 }
 
-/* The crash record's identity: signal and the frames' (object, offset). */
-static char *crash_key(const struct fp_json *crash)
-{
-	const struct fp_json *frames = fp_json_get(crash, "frames");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+/* The runs under way, for a SIGINT or SIGTERM to end. */
+static volatile pid_t active[FP_EXPLORE_JOBS_MAX];
+static volatile sig_atomic_t stop_sig;
 
-	if (!f)
-		return NULL;
-	fprintf(f, "%" PRIu64, fp_json_path_u64(crash, "signal", 0));
-	for (size_t i = 0; frames && frames->type == FP_JSON_ARR && i < frames->n && i < 8; i++)
-		fprintf(f, "|%s+%s", fp_json_str(fp_json_get(frames->items[i], "object")) ?: "?",
-			fp_json_str(fp_json_get(frames->items[i], "offset")) ?: "?");
-	fclose(f);
-	return buf;
+/* Context: signal handler. */
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+	for (unsigned i = 0; i < FP_EXPLORE_JOBS_MAX; i++)
+		if (active[i] > 0)
+			kill(-active[i], SIGKILL);
 }
 
-static int by_id(const void *a, const void *b)
+struct fp_xrun *fp_xnew_run(struct fp_xstate *s, const char *dir, unsigned dir_index)
 {
-	const struct fp_xsite *x = a, *y = b;
+	struct fp_xrun *r;
 
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* Name offline the frames of report @j that fp_xstack() shows and it left unnamed. */
-static void name_frames(const struct fp_json *j)
-{
-	const struct fp_json *sites = fp_json_get(j, "sites");
-
-	fp_lines_objects(fp_json_get(j, "objects"));
-	fp_lines_want(fp_json_path(j, "crash.frames"), 6, 0);
-	for (size_t i = 0; sites && sites->type == FP_JSON_ARR && i < sites->n; i++)
-		fp_lines_want(fp_json_get(sites->items[i], "frames"), 4, 0);
-	fp_lines_run();
-}
-
-/* Read every report of run @r (its directory); new sites join the queue. */
-static void read_run(struct state *s, struct fp_xrun *r, const char *dir)
-{
-	struct fp_xsite *fresh = NULL;
-	size_t nfresh = 0, cap = 0;
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	while (d && (e = readdir(d))) {
-		char path[PATH_MAX + 300], err[256];
-		const struct fp_json *sites, *crash;
-		struct fp_json *j;
-		size_t n = strlen(e->d_name);
-
-		if (n < 6 || strcmp(e->d_name + n - 5, ".json"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (!(j = fp_json_load(path, err, sizeof(err))))
-			continue;
-		r->injected += fp_json_path_u64(j, "totals.injected", 0);
-		if (fp_json_path_u64(j, "pid", 0) == (uint64_t)r->pid)
-			r->eligible = fp_json_path_u64(j, "totals.eligible", 0);
-		crash = fp_json_get(j, "crash");
-		name_frames(j);
-		if (crash && crash->type == FP_JSON_OBJ && !r->crash_key) {
-			r->crash_key = crash_key(crash);
-			r->crash_stack = fp_xstack(fp_json_get(crash, "frames"), 6);
-			r->crash_signal = (int)fp_json_path_u64(crash, "signal", 0);
-		}
-		if (!r->site && fp_json_path(j, "injections.0.site"))
-			r->site = strtoull(fp_json_str(fp_json_path(j, "injections.0.site")) ?: "0", NULL, 16);
-		sites = fp_json_get(j, "sites");
-		for (size_t i = 0; sites && sites->type == FP_JSON_ARR && i < sites->n; i++) {
-			const struct fp_json *site = sites->items[i];
-			uint64_t id = strtoull(fp_json_str(fp_json_get(site, "id")) ?: "0", NULL, 16);
-
-			if (r->site == id && !r->site_stack)
-				r->site_stack = fp_xstack(fp_json_get(site, "frames"), 4);
-			if (seen_add(s, id) != 1)
-				continue;
-			if (nfresh == cap) {
-				cap = cap ? cap * 2 : 64;
-				fresh = realloc(fresh, cap * sizeof(*fresh));
-				if (!fresh)
-					exit(FP_EXIT_USAGE);
-			}
-			fresh[nfresh].id = id;
-			fresh[nfresh].stack = fp_xstack(fp_json_get(site, "frames"), 4);
-			fresh[nfresh].found_by = r->index;
-			/*
-			 * Seen only because this run failed its sites: failing it
-			 * needs them failed first, on the way to it.
-			 */
-			fresh[nfresh].nchain = 0;
-			if (r->index && r->nchain < FP_X_CHAIN) {
-				memcpy(fresh[nfresh].chain, r->chain, r->nchain * sizeof(r->chain[0]));
-				fresh[nfresh].nchain = r->nchain;
-			}
-			fresh[nfresh].chain[fresh[nfresh].nchain++] = id;
-			nfresh++;
-		}
-		fp_json_free(j);
-	}
-	if (d)
-		closedir(d);
-	qsort(fresh, nfresh, sizeof(*fresh), by_id);
-	if (s->nsites + nfresh > s->cap) {
-		s->cap = (s->nsites + nfresh) * 2;
-		s->sites = realloc(s->sites, s->cap * sizeof(*s->sites));
-		if (!s->sites)
+	if (s->nruns == s->runs_cap) {
+		s->runs_cap = s->runs_cap ? s->runs_cap * 2 : 256;
+		s->runs = realloc(s->runs, s->runs_cap * sizeof(*s->runs));
+		if (!s->runs)
 			exit(FP_EXIT_USAGE);
 	}
-	memcpy(s->sites + s->nsites, fresh, nfresh * sizeof(*fresh));
-	s->nsites += nfresh;
-	r->revealed = nfresh;
-	free(fresh);
+	r = &s->runs[s->nruns];
+	memset(r, 0, sizeof(*r));
+	r->index = (unsigned)s->nruns++;
+	if (dir && asprintf(&r->dir, "%s/runs/%04u", dir, dir_index) < 0)
+		exit(FP_EXIT_USAGE);
+	return r;
 }
 
-static void classify(const struct state *s, struct fp_xrun *r, const struct fp_run *p)
+void fp_xstate_free(struct fp_xstate *s)
 {
-	if (p->timed_out) {
-		r->cls = FP_X_HUNG;
-	} else if (WIFSIGNALED(p->status)) {
-		r->cls = FP_X_CRASHED;
-		r->signal = WTERMSIG(p->status);
-	} else {
-		r->code = WEXITSTATUS(p->status);
-		r->cls = r->code == s->base_code ? FP_X_SURVIVED : FP_X_HANDLED;
+	for (size_t i = 0; i < s->nsites; i++)
+		fp_xframes_free(s->sites[i].frames);
+	for (size_t i = 0; i < s->nruns; i++) {
+		fp_xframes_free(s->runs[i].crash_frames);
+		free(s->runs[i].group);
+		free(s->runs[i].dir);
 	}
-	r->seconds = p->seconds;
+	free(s->sites);
+	free(s->seen);
+	free(s->seen_at);
+	free(s->runs);
+	free(s->base_out);
 }
 
-static int run_dir(const struct fp_explore *x, unsigned index, char *dir, size_t size)
-{
-	snprintf(dir, size, "%s/runs/%04u", x->out, index);
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/* Start run @r in @p: its site or index, its report directory. */
-static int start(struct state *s, struct fp_xrun *r, struct fp_run *p)
+/* The environment of run @r, NAME=VALUE strings into @vars. */
+static int run_vars(const struct fp_xstate *s, const struct fp_xrun *r, char **vars)
 {
 	const struct fp_explore *x = s->x;
-	char dir[PATH_MAX], out[PATH_MAX + 16];
-	char *vars[6] = { NULL };
 	unsigned n = 0;
-	int rc;
+	int rc = 0;
 
-	if (run_dir(x, r->index, dir, sizeof(dir)))
+	if (asprintf(&vars[n++], "FAILPOOL_REPORT=%s/%%p.json", r->dir) < 0)
 		return -1;
-	snprintf(out, sizeof(out), "%s/output", dir);
-	if (asprintf(&vars[n++], "FAILPOOL_REPORT=%s/%%p.json", dir) < 0)
-		return -1;
-	if (r->index) {
-		if (x->nth_mode) {
-			rc = asprintf(&vars[n++], "FAILPOOL_NTH=%" PRIu64, r->nth);
-		} else {
-			char rules[FP_X_CHAIN * 24] = "";
+	if (!r->index || !r->dir[0])
+		return 0;
+	if (x->nth_mode) {
+		rc = asprintf(&vars[n++], "FAILPOOL_NTH=%" PRIu64, r->nth);
+	} else {
+		char rules[FP_X_CHAIN * 24] = "";
 
-			for (unsigned i = 0; i < r->nchain; i++)
-				snprintf(rules + strlen(rules), sizeof(rules) - strlen(rules),
-					 "%ssite:%016" PRIx64, i ? ";" : "", r->chain[i]);
-			/* The first allocation at each site of the chain, in turn. */
-			if ((rc = asprintf(&vars[n++], "FAILPOOL_SITES=%s", rules)) >= 0)
-				rc = asprintf(&vars[n++], "FAILPOOL_NTH=1");
-			if (rc >= 0 && r->nchain > 1 && !x->persistent)
-				rc = asprintf(&vars[n++], "FAILPOOL_BURST=%u", r->nchain);
-		}
-		if (rc < 0)
-			return -1;
-		if (x->persistent)
-			vars[n++] = strdup("FAILPOOL_BURST=inf");
+		for (unsigned i = 0; i < r->nchain; i++)
+			snprintf(rules + strlen(rules), sizeof(rules) - strlen(rules),
+				 "%ssite:%016" PRIx64, i ? ";" : "", r->chain[i]);
+		/* The first allocation at each site of the chain, in turn. */
+		if ((rc = asprintf(&vars[n++], "FAILPOOL_SITES=%s", rules)) >= 0)
+			rc = asprintf(&vars[n++], "FAILPOOL_NTH=1");
+		if (rc >= 0 && r->nchain > 1 && !x->persistent)
+			rc = asprintf(&vars[n++], "FAILPOOL_BURST=%u", r->nchain);
 	}
-	rc = fp_run_start(p, x->cmd, x->preload, vars, fp_opts_passed(FP_VAR_EXPLORE), out);
+	if (rc >= 0 && x->persistent)
+		rc = asprintf(&vars[n++], "FAILPOOL_BURST=inf");
+	return rc < 0 ? -1 : 0;
+}
+
+/* Start run @r in @p: its site or index, its report directory, its streams. */
+static int start(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p)
+{
+	char out[PATH_MAX + 16], err[PATH_MAX + 16];
+	struct fp_run_io io = { .in = s->x->stdin_path, .out = out, .err = err };
+	char *vars[6] = { NULL };
+	int rc = -1;
+
+	if (mkdir(r->dir, 0755) && errno != EEXIST)
+		return -1;
+	snprintf(out, sizeof(out), "%s/stdout", r->dir);
+	snprintf(err, sizeof(err), "%s/stderr", r->dir);
+	if (!run_vars(s, r, vars))
+		rc = fp_run_start_io(p, s->x->cmd, s->x->preload, vars,
+				      fp_opts_passed(FP_VAR_EXPLORE), &io);
+	/* At the timeout, SIGABRT first: the shim's crash record says where it was stuck. */
+	p->last_words = SIGABRT;
 	r->pid = p->pid;
 	/* putenv() kept the strings in the child only: ours can go. */
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		free(vars[i]);
 	return rc;
 }
 
-static int batch(struct state *s, size_t first, size_t count)
+static void ended(struct fp_xrun *r, const struct fp_run *p)
+{
+	if (p->timed_out) {
+		r->how = FP_X_TIMEOUT;
+	} else if (WIFSIGNALED(p->status)) {
+		r->how = FP_X_SIGNAL;
+		r->signal = WTERMSIG(p->status);
+	} else {
+		r->how = FP_X_EXIT;
+		r->code = WEXITSTATUS(p->status);
+	}
+	r->seconds = p->seconds;
+}
+
+/* The recorded runs of a resumed exploration: they are read back, not run. */
+static const struct fp_json *recorded;
+
+/* Run s->runs[@first...] (@count of them) and read them; -1 when stopped or failed. */
+static int batch(struct fp_xstate *s, size_t first, size_t count)
 {
 	struct fp_run procs[FP_EXPLORE_JOBS_MAX];
-	char dir[PATH_MAX];
+	size_t live = 0;
 
-	for (size_t i = 0; i < count; i++)
-		if (start(s, &s->runs[first + i], &procs[i])) {
-			fprintf(stderr, "failpool: cannot start run %zu: %s\n", first + i, strerror(errno));
-			return -1;
-		}
-	fp_run_wait(procs, (unsigned)count, s->x->timeout_ns);
 	for (size_t i = 0; i < count; i++) {
 		struct fp_xrun *r = &s->runs[first + i];
 
-		classify(s, r, &procs[i]);
-		run_dir(s->x, r->index, dir, sizeof(dir));
-		read_run(s, r, dir);
+		if (recorded && first + i < recorded->n) {
+			if (fp_xreplay(s, r, recorded->items[first + i])) {
+				fprintf(stderr, "failpool: --resume: run %zu of summary.json is not the run "
+					"this exploration makes next\n", first + i);
+				return -1;
+			}
+			continue;
+		}
+		if (start(s, r, &procs[live])) {
+			fprintf(stderr, "failpool: cannot start run %zu: %s\n", first + i, strerror(errno));
+			return -1;
+		}
+		active[live] = procs[live].pid;
+		live++;
+	}
+	fp_run_wait(procs, (unsigned)live, s->x->timeout_ns);
+	for (size_t i = 0; i < live; i++)
+		active[i] = 0;
+	if (stop_sig)
+		return -1;
+	for (size_t i = 0, j = 0; i < count; i++) {
+		struct fp_xrun *r = &s->runs[first + i];
+
+		if (recorded && first + i < recorded->n)
+			continue;
+		ended(r, &procs[j++]);
+		fp_xread_run(s, r);
+		fp_xclassify(s, r);
 	}
 	return 0;
 }
 
-static struct fp_xrun *new_run(struct state *s)
+/* Whether run @r, and the queue, agree with the record @rec; then take its ending. */
+int fp_xreplay(struct fp_xstate *s, struct fp_xrun *r, const struct fp_json *rec)
 {
-	struct fp_xrun *r;
+	const char *how = fp_json_str(fp_json_path(rec, "exit.how")) ?: "";
+	uint64_t site = strtoull(fp_json_str(fp_json_get(rec, "site")) ?: "0", NULL, 16);
 
-	s->runs = realloc(s->runs, (s->nruns + 1) * sizeof(*s->runs));
-	if (!s->runs)
-		exit(FP_EXIT_USAGE);
-	r = &s->runs[s->nruns];
-	memset(r, 0, sizeof(*r));
-	r->index = (unsigned)s->nruns++;
-	return r;
+	if (r->index && (s->x->nth_mode ? fp_json_path_u64(rec, "nth", 0) != r->nth : site != r->site))
+		return -1;
+	r->how = !strcmp(how, "timeout") ? FP_X_TIMEOUT : !strcmp(how, "signal") ? FP_X_SIGNAL : FP_X_EXIT;
+	r->code = (int)fp_json_path_u64(rec, "exit.code", 0);
+	r->signal = (int)fp_json_path_u64(rec, "exit.signal", 0);
+	fp_json_double(fp_json_get(rec, "seconds"), &r->seconds);
+	fp_xread_run(s, r);
+	if (r->index)
+		fp_xclassify(s, r);
+	return 0;
 }
 
-int fp_explore(const struct fp_explore *x)
+/* The next runs from the queue into s->runs, up to --jobs; how many. */
+static size_t take(struct fp_xstate *s)
 {
-	struct state s = { .x = x };
-	char dir[PATH_MAX + 16];
-	size_t next = 0;	/* the next queued site (sites mode) */
-	uint64_t k = 1;		/* the next index (nth mode) */
-	const struct fp_xrun *base;
+	const struct fp_explore *x = s->x;
+	size_t todo = 0;
+
+	while (todo < x->jobs && (!x->max_runs || s->nruns - 1 < x->max_runs)) {
+		struct fp_xrun *r;
+
+		if (x->nth_mode) {
+			/* A shard takes every N-th index. */
+			while (x->nshards && s->k <= s->base_eligible && s->k % x->nshards != x->shard - 1)
+				s->k++;
+			if (s->k > s->base_eligible)
+				break;
+			r = fp_xnew_run(s, x->out, (unsigned)s->nruns);
+			r->nth = s->k++;
+		} else {
+			while (s->next < s->nsites && !s->sites[s->next].ours)
+				s->next++;
+			if (s->next >= s->nsites)
+				break;
+			r = fp_xnew_run(s, x->out, (unsigned)s->nruns);
+			r->site = s->sites[s->next].id;
+			memcpy(r->chain, s->sites[s->next].chain, sizeof(r->chain));
+			r->nchain = s->sites[s->next].nchain;
+			s->next++;
+		}
+		todo++;
+	}
+	return todo;
+}
+
+/* What was left when it stopped: runs that would have been made. */
+static size_t untried(const struct fp_xstate *s)
+{
+	size_t n = 0;
+
+	if (s->x->nth_mode) {
+		for (uint64_t k = s->k; k <= s->base_eligible; k++)
+			n += !s->x->nshards || k % s->x->nshards == s->x->shard - 1;
+		return n;
+	}
+	for (size_t i = s->next; i < s->nsites; i++)
+		n += s->sites[i].ours;
+	return n;
+}
+
+/* Why the baseline @b leaves nothing to explore, in @why; 0 when it does not. */
+static int unexplorable(const struct fp_xstate *s, const struct fp_xrun *b, char *why, size_t size)
+{
+	const struct fp_explore *x = s->x;
+	struct stat st;
+
+	if (b->how == FP_X_TIMEOUT)
+		snprintf(why, size, "the baseline run hung (past the --timeout): nothing to compare with");
+	else if (b->how == FP_X_SIGNAL)
+		snprintf(why, size, "the baseline run was killed by signal %d: nothing to compare with",
+			 b->signal);
+	else if (b->code == 127 || b->code == 126)
+		/* A shell's "command not found" and "cannot execute": what it ran is not the program. */
+		snprintf(why, size, "the baseline run exited %d, as a shell does for a command it %s: "
+			 "nothing to explore", b->code, b->code == 127 ? "cannot find" : "cannot execute");
+	else if (!b->reports && stat(x->cmd[0], &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
+		snprintf(why, size, "the baseline run wrote no report: %s is set-%s-ID, and the loader "
+			 "ignores LD_PRELOAD in such a program", x->cmd[0],
+			 st.st_mode & S_ISUID ? "user" : "group");
+	else if (!b->reports)
+		snprintf(why, size, "the baseline run wrote no report: %s is statically linked, set-user-ID, "
+			 "or clears LD_PRELOAD, so the shim never ran in it", x->cmd[0]);
+	else if (x->nth_mode ? !s->base_eligible : !s->nsites)
+		snprintf(why, size, "the baseline run made no allocation failpool can fail: nothing to explore");
+	else
+		return 0;
+	return 1;
+}
+
+/* The baseline twice: its status, sites and output, and whether its output can be judged. */
+static int baseline(struct fp_xstate *s)
+{
+	struct fp_xrun *b = fp_xnew_run(s, s->x->out, 0), again = { 0 };
+	char why[PATH_MAX + 200], path[PATH_MAX + 16];
+	struct fp_run p;
+	char *out2;
+	size_t len2;
+
+	fp_xprogress(s, "the baseline");
+	if (batch(s, 0, 1))
+		return -1;
+	s->base_code = b->code;
+	s->base_eligible = b->eligible;
+	if (unexplorable(s, b, why, sizeof(why))) {
+		fprintf(stderr, "failpool: %s (see %s/stderr)\n", why, b->dir);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/stdout", b->dir);
+	s->base_out = fp_xslurp(path, &s->base_out_len);
+	/* Its output is judged only if it is the same twice: a pid or a time in it is no finding. */
+	if (asprintf(&again.dir, "%s/runs/again", s->x->out) < 0 || start(s, &again, &p))
+		return -1;
+	active[0] = p.pid;
+	fp_run_wait(&p, 1, s->x->timeout_ns);
+	active[0] = 0;
+	snprintf(path, sizeof(path), "%s/stdout", again.dir);
+	out2 = fp_xslurp(path, &len2);
+	s->judge_output = s->base_out && out2 && len2 == s->base_out_len &&
+			  !memcmp(out2, s->base_out, len2);
+	free(out2);
+	free(again.dir);
+	return stop_sig ? -1 : 0;
+}
+
+static void catch_stops(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Discard runs from @first on: a stop ended them early. */
+static void drop_runs(struct fp_xstate *s, size_t first)
+{
+	while (s->nruns > first) {
+		struct fp_xrun *r = &s->runs[--s->nruns];
+
+		fp_xframes_free(r->crash_frames);
+		free(r->group);
+		free(r->dir);
+	}
+}
+
+/* Whether @summary records an exploration of the command, mode and shard of @x. */
+static int same_exploration(const struct fp_explore *x, const struct fp_json *summary)
+{
+	const struct fp_json *cmd = fp_json_get(summary, "command");
+	char shard[32];
+	size_t n = 0;
+
+	while (x->cmd[n])
+		n++;
+	if (!cmd || cmd->type != FP_JSON_ARR || cmd->n != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fp_json_str(cmd->items[i]) ?: "", x->cmd[i]))
+			return 0;
+	snprintf(shard, sizeof(shard), "%u/%u", x->shard, x->nshards);
+	return !strcmp(fp_json_str(fp_json_get(summary, "mode")) ?: "", x->nth_mode ? "nth" : "sites") &&
+	       !strcmp(fp_json_str(fp_json_get(summary, "shard")) ?: "0/0", shard);
+}
+
+int fp_explore(struct fp_explore *x)
+{
+	struct fp_xstate s = { .x = x, .k = 1 };
+	struct fp_json *summary = NULL;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/runs", x->out);
-	if ((mkdir(x->out, 0755) && errno != EEXIST) || (mkdir(dir, 0755) && errno != EEXIST)) {
-		fprintf(stderr, "failpool: --out: cannot create %s: %s\n", dir, strerror(errno));
-		return FP_EXIT_USAGE;
-	}
-	new_run(&s);
-	if (batch(&s, 0, 1))
-		return FP_EXIT_USAGE;
-	base = &s.runs[0];
-	if (base->cls == FP_X_HUNG || base->cls == FP_X_CRASHED) {
-		fprintf(stderr, "failpool: the baseline run %s: nothing to compare with (see %s/runs/0000/output)\n",
-			base->cls == FP_X_HUNG ? "hung" : "was killed by a signal", x->out);
-		return FP_EXIT_USAGE;
-	}
-	s.base_code = base->code;
-	s.base_eligible = base->eligible;
-	/* The baseline's own sites, like those of any run, joined sorted by id. */
-	fp_xprogress_start(x);
-	for (;;) {
-		size_t todo = 0, first = s.nruns;
-
-		while (todo < x->jobs && s.nruns - 1 < x->max_runs) {
-			struct fp_xrun *r;
-
-			if (x->nth_mode) {
-				if (k > s.base_eligible)
-					break;
-				r = new_run(&s);
-				r->nth = k++;
-			} else {
-				if (next >= s.nsites)
-					break;
-				r = new_run(&s);
-				r->site = s.sites[next].id;
-				r->site_stack = s.sites[next].stack ? strdup(s.sites[next].stack) : NULL;
-				memcpy(r->chain, s.sites[next].chain, sizeof(r->chain));
-				r->nchain = s.sites[next].nchain;
-				next++;
-			}
-			todo++;
+	if (x->resume) {
+		if (!(summary = fp_xload_summary(x->out)))
+			return FP_EXIT_USAGE;
+		if (!same_exploration(x, summary)) {
+			fprintf(stderr, "failpool: --resume %s: that exploration is of another command, mode "
+				"or shard\n", x->out);
+			fp_json_free(summary);
+			return FP_EXIT_USAGE;
 		}
+		recorded = fp_json_get(summary, "runs");
+	}
+	/* As gdb does: the same addresses run after run, so a finding reproduces. */
+	if (!x->aslr && personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE) < 0)
+		fprintf(stderr, "failpool: cannot turn address-space randomisation off (%s): runs keep it\n",
+			strerror(errno));
+	catch_stops();
+	fp_xprogress_start(x);
+	if (baseline(&s)) {
+		fp_xprogress_end();
+		fp_xstate_free(&s);
+		fp_json_free(summary);
+		return stop_sig ? 128 + stop_sig : FP_EXIT_USAGE;
+	}
+	for (;;) {
+		size_t first = s.nruns, next = s.next, todo;
+		uint64_t k = s.k;
+
+		todo = take(&s);
 		if (!todo)
 			break;
-		if (batch(&s, first, todo))
-			return FP_EXIT_USAGE;
-		fp_xprogress(x, s.runs, s.nruns, x->nth_mode ? s.base_eligible + 1 :
-			     s.nsites + 1, s.nruns - 1 < x->max_runs);
+		if (batch(&s, first, todo)) {
+			if (!stop_sig) {
+				fp_xstate_free(&s);
+				fp_json_free(summary);
+				return FP_EXIT_USAGE;
+			}
+			/* Those runs were cut short: they are left untried. */
+			s.next = next;
+			s.k = k;
+			drop_runs(&s, first);
+			break;
+		}
+		fp_xprogress(&s, NULL);
 	}
-	fp_xprogress_end(x);
-	rc = fp_xreport(x, s.runs, s.nruns, s.sites, s.nsites);
+	fp_xprogress_end();
+	s.untried = untried(&s);
+	s.stopped_by = stop_sig;
+	rc = fp_xreport(&s);
+	fp_xstate_free(&s);
+	fp_json_free(summary);
+	recorded = NULL;
+	if (stop_sig) {
+		signal(stop_sig, SIG_DFL);
+		raise(stop_sig);
+	}
 	return rc;
 }

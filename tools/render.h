@@ -10,21 +10,14 @@
 
 #define FP_RENDER_TOP	10	/* sites per table */
 
-/* Aligned text tables: processes, totals, crashes, sites, pools. */
-void fp_render_text(FILE *out, const struct fp_merged *m);
+/* Text: the verdict, then aligned tables (render-text.c). */
+void fp_render_text(FILE *out, const struct fp_model *m);
 
 /* The merged report as one JSON object. Return: 0 or -1. */
 int fp_render_model_json(int fd, const struct fp_model *m);
 int fp_render_json(int fd, const struct fp_merged *m);	/* of m->model */
 
-/* One self-contained HTML page (no network) with SVG charts. */
-void fp_render_html(FILE *out, const struct fp_merged *m);
-
-/*
- * Shared by the renderers: "12.3 KiB" style, and how a process ended.
- * Being replaced by fp_format_bytes() and fp_format_ending() (format.h).
- */
-const char *fp_render_bytes(uint64_t n, char *buf, size_t size);
-const char *fp_render_ending(const struct fp_mproc *p, char *buf, size_t size);
+/* One self-contained HTML page (no network), charts in SVG (render-html.c). */
+void fp_render_html(FILE *out, const struct fp_model *m);
 
 #endif

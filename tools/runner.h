@@ -16,6 +16,18 @@ struct fp_run {
 	int timed_out;			/* killed after the timeout */
 	int done;
 	double seconds;
+	/*
+	 * Set by the caller after starting: a signal sent to the run's first
+	 * process at the timeout, so that it can say where it was stuck; the
+	 * group is killed once it ends or 2 s later (0: killed at once).
+	 */
+	int last_words;
+	uint64_t killed_ns;
+};
+
+/* Where a run's standard streams go: NULL in: /dev/null; NULL err: with out. */
+struct fp_run_io {
+	const char *in, *out, *err;
 };
 
 /**
@@ -26,6 +38,10 @@ struct fp_run {
  */
 int fp_run_start(struct fp_run *r, char *const *cmd, const char *preload,
 		 char *const *vars, const char *const *keep, const char *out);
+
+/* fp_run_start() with each standard stream from or to its own file. */
+int fp_run_start_io(struct fp_run *r, char *const *cmd, const char *preload,
+		    char *const *vars, const char *const *keep, const struct fp_run_io *io);
 
 /**
  * fp_run_wait() - wait for every started run of @runs, killing the

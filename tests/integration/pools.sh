@@ -47,7 +47,7 @@ is "$(run_bare LD_PRELOAD="$JEMALLOC_SO" -- "$P" isolation 64 2>&1)" "shared 200
 # 3. Waiting: a free wakes the waiter; forever waits as long as it takes.
 is "$(out FAILPOOL_EVERY=1 FAILPOOL_SITES="$CRIT" FAILPOOL_POOLS="crit:site=$CRIT,min=4,size=64,wait=forever" \
 	FAILPOOL_REPORT="$T/w.json" -- "$P" relay 4 300)" "0:relay got it after the free" \
-	"wait=forever: the allocation waits for the element freed 300 ms later"
+	"wait=forever: the allocation waits for, and gets, the element freed 300 ms after it fell asleep"
 is "$(pool "$T/w.json" "allocs hits waits exhausted")" "allocs=5 hits=5 waits=1 exhausted=0" "... one wait, 5 hits"
 is "$(jpy "$T/w.json" 'r["pools"][0]["wait_ns_max"] >= 250000000 and r["pools"][0]["wait_ns_total"] == r["pools"][0]["wait_ns_max"]')" True \
 	"... wait_ns_max about 300 ms, the only wait"

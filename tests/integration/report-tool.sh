@@ -15,6 +15,35 @@ is "$?:$(cat "$T/err")" "0:" "two reports merged as text: exit 0, nothing on std
 ok "text tables as in tests/golden/merged.txt" cmp -s "$G/merged.txt" "$T/out"
 cmp "$G/merged.txt" "$T/out" >/dev/null || diag "$(diff "$G/merged.txt" "$T/out" | head -20)"
 
+# 1b. What the golden file shows, named: the verdict, the command lines,
+#     the settings, the injections in order, columns that line up after a
+#     long executable name.
+is "$(sed -n 2p "$T/out")" \
+	"  crashed: app-worker-with-a-long-name (pid 1001) killed by signal 11 (SIGSEGV) after injected failure #2 at site 00000000000000aa" \
+	"the verdict under the title: which process crashed, by which signal, after which injection, at which site"
+ok "the command line, quoted as a shell reads it back" grep -q "  /opt/app/app --config 'my app.conf' --workers=1\$" "$T/out"
+"$PYTHON3" - "$G/parent.json" "$T/argv.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["argv"] = ["/opt/app/app", "it's", "two\nlines", "", "$HOME"]
+json.dump(r, open(sys.argv[2], "w"))
+EOF
+is "$($R "$T/argv.json" | sed -n '/^Processes$/,/^$/p' | sed -n 3p | sed 's/.*  //')" \
+	"/opt/app/app 'it'\\''s' \$'two\\nlines' '' '\$HOME'" \
+	"words with a quote, a newline, nothing or a \$ quoted so that a shell reads them back"
+is "$(sed -n '/^Settings$/,/^$/p' "$T/out" | grep -c '^  rate 0.05, seed 42, after 100, \|^  pid 1001: rate 0.1$')" 2 \
+	"the settings, then only what another process had otherwise"
+is "$(sed -n '/^Injected failures in app (pid 1000)/,/^$/p' "$T/out" | awk 'NF > 2 && $1 ~ /^[0-9]+$/ { printf "%s %s %s,", $1, $2, $NF }')" \
+	"1 malloc #00000000000000aa,2 malloc #00000000000000bb,3 calloc #00000000000000aa,4 malloc #00000000000000bb,5 malloc #00000000000000aa," \
+	"the injections in order: number, call, site"
+is "$("$PYTHON3" - "$T/out" <<'EOF'
+import re, sys
+lines = open(sys.argv[1]).read().split("\nProcesses\n")[1].split("\n\n")[0].splitlines()
+end = lines[0].index(" pid") + 4
+print([(l.split()[1], l[end - len(l.split()[1]):end]) for l in lines[1:] if not l.startswith("  *")])
+EOF
+)" "[('1000', '1000'), ('1001', '1001')]" "the pid column lines up after a long executable name"
+
 # 2. JSON: the merge.
 $R --format json "$G/parent.json" "$G/child.json" >"$T/m.json"
 is "$?" 0 "--format json: exit 0"
@@ -28,27 +57,29 @@ is "$(jpy "$T/m.json" '[(p["name"], p["min"], p["low"], p["hits"], p["exhausted"
 is "$(jpy "$T/m.json" '[(p["pid"], p["exit"]["how"], p["crash"]["name"] if p["crash"] else None) for p in r["processes"]]')" \
 	"[(1000, 'exit', None), (1001, 'signal', 'SIGSEGV')]" "each process: how it ended, its crash"
 
-# 3. HTML: parses, one chart for sites and one per pool, no network.
+# 3. HTML: parses, two icicles (calls, injected failures), no network; what
+#    the page shows in a browser is html-browser.sh's.
 $R --format html -o "$T/r.html" "$G/parent.json" "$G/child.json"
 is "$?" 0 "--format html -o FILE: exit 0"
 is "$("$PYTHON3" - "$T/r.html" <<'EOF'
 import sys
 from html.parser import HTMLParser
+VOID = ("meta", "br", "input", "rect", "line")
 class Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.stack, self.svg, self.bad, self.net = [], 0, 0, 0
     def handle_starttag(self, tag, attrs):
-        if tag == "svg":
+        if tag == "svg" and ("class", "icicle") in attrs:
             self.svg += 1
         if any(k in ("src", "href") and v and "://" in v for k, v in attrs):
             self.net += 1
-        if tag not in ("meta", "br", "rect"):
+        if tag not in VOID:
             self.stack.append(tag)
     def handle_startendtag(self, tag, attrs):
         pass
     def handle_endtag(self, tag):
-        if tag in ("meta", "br", "rect"):
+        if tag in VOID:
             return
         if not self.stack or self.stack.pop() != tag:
             self.bad += 1
@@ -57,8 +88,8 @@ p.feed(open(sys.argv[1], encoding="utf-8").read())
 p.close()
 print(p.svg, p.bad, len(p.stack), p.net)
 EOF
-)" "2 0 0 0" "the page parses with balanced tags: 2 <svg> charts (sites, pool net), nothing fetched"
-ok "the page names the crash and the pool" sh -c "grep -q 'Crash in app' '$T/r.html' && grep -q 'Pool net: reserve use' '$T/r.html'"
+)" "2 0 0 0" "the page parses with balanced tags: 2 <svg> icicles, nothing fetched"
+ok "the page names the crash, its signal and injection, and the pool" sh -c "grep -q 'Crash in app-worker-with-a-long-name (pid 1001): killed by signal 11 (SIGSEGV) after injected failure #2 at site' '$T/r.html' && grep -q '<tr class=hot><td>net</td>' '$T/r.html'"
 
 # 4. A real run: frames with file:line from the probe's DWARF.
 run_shim FAILPOOL_EVERY=1 FAILPOOL_SITES=func:use_unchecked FAILPOOL_REPORT="$T/c.json" -- "$PROGS/crashy" unchecked >/dev/null 2>&1
@@ -67,9 +98,15 @@ if command -v addr2line >/dev/null 2>&1; then
 	ok "the crash frame as function file:line (crashy.c)" grep -q "^  use_unchecked /.*crashy\.c:[0-9]*$" "$T/out"
 	is "$($R --format json "$T/c.json" | "$PYTHON3" -c 'import json, sys; r = json.load(sys.stdin); print([(f["file"].rsplit("/", 1)[-1], f["line"] > 0) for f in r["sites"][0]["frames"][:1]])')" \
 		"[('crashy.c', True)]" "JSON frames carry file and line"
+	# libc's frames too, with their function: "setlocale ./locale/setlocale.c:337".
+	run_shim FAILPOOL_NTH=1 FAILPOOL_REPORT="$T/s.json" -- sort /dev/null >/dev/null 2>&1
+	$R "$T/s.json" >"$T/out" 2>&1
+	is "$(grep -c 'libc\.so\.6+0x' "$T/out"):$(grep -c '^ .* [A-Za-z_][A-Za-z0-9_]* [^ ]*\.c:[0-9]*$' "$T/out" | sed 's/^[1-9][0-9]*$/some/')" \
+		"0:some" "libc's frames named with function and file:line, none left as libc.so.6+0x..."
 else
 	skip "file:line" "addr2line not installed"
 	skip "file:line in JSON" "addr2line not installed"
+	skip "libc's frames named" "addr2line not installed"
 fi
 
 # 5. Bad input: exit 2 and the file named.

@@ -249,7 +249,16 @@ else
 fi
 
 # SIGTSTP sent to the tool stops CMD and then the tool; SIGCONT resumes CMD.
-bg "$F" run -q -- sh -c "$SLEEPER"
+# The kernel discards a stop signal for a process group with no parent
+# outside it in its session (an orphaned group: make check started by
+# setsid, as CI may), so the tool runs in a group of its own, whose
+# parent, this shell, is in the same session but another group: never
+# orphaned.
+bg "$PYTHON3" -c 'import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])' \
+	"$F" run -q -- sh -c "$SLEEPER"
+pgid() { sed 's/.*) . [0-9]* \([0-9]*\) .*/\1/' /proc/$1/stat 2>/dev/null; }
+is "$(pgid $tool) $(pgid $cmd)" "$tool $tool" \
+	"the tool in a process group of its own, CMD in it"
 kill -TSTP $tool
 waitfor '[ "$(state $cmd)$(state $tool)" = TT ]'
 is "$(state $cmd)$(state $tool)" TT "SIGTSTP to the tool stops CMD and the tool"

@@ -69,15 +69,22 @@ ok "report -o FILE: no temporary file left" test -z "$(ls "$T" | grep '^out\.jso
 "$FAILPOOL" report -o /dev/null "$T/r1.json"
 is "$?" 0 "report -o /dev/null: a device is written in place"
 
-# explore --out: links planted in the directory are not written through.
+# explore --out: links planted in the directory are not written through
+# (a used directory is refused; --force removes the links, not their targets).
 victim v8
 victim v9
 mkdir "$T/x"
 ln -s ../v8 "$T/x/summary.json"
 ln -s ../v9 "$T/x/repro-1.sh"
 "$FAILPOOL" explore --out "$T/x" -- "$PROGS/crashy" unchecked >/dev/null 2>"$T/err8"
-is "$?|$(cat "$T/v8")|$(cat "$T/v9")" "1|secret|secret" "explore --out: planted links: their targets untouched"
-ok "explore --out: the link at summary.json is said" \
-	grep -q "^failpool: cannot write $T/x/summary.json: a symbolic link; not writing through it" "$T/err8"
+is "$?|$(cat "$T/v8")|$(cat "$T/v9")" "2|secret|secret" "explore --out: planted links: refused, their targets untouched"
+"$FAILPOOL" explore --force --out "$T/x" -- "$PROGS/crashy" unchecked >/dev/null 2>"$T/err8"
+is "$?|$(cat "$T/v8")|$(cat "$T/v9")|$(test -L "$T/x/summary.json" && echo link)" "1|secret|secret|" \
+	"explore --force: the links removed, not followed"
+ln -s v8 "$T/junit.xml"
+"$FAILPOOL" explore --force --junit "$T/junit.xml" --out "$T/x" -- "$PROGS/crashy" unchecked >/dev/null 2>"$T/err8"
+is "$?|$(cat "$T/v8")" "2|secret" "explore --junit at a link: exit 2, its target untouched"
+ok "explore --junit: the link is said" \
+	grep -q "^failpool: --junit: cannot write $T/junit.xml: a symbolic link; not writing through it" "$T/err8"
 
 done_testing

@@ -72,9 +72,9 @@ valid $R "$T/term.json" "a SIGTERM report"
 is "$(jpy "$T/merged.json" 'len(r["processes"])')" 4 "merged: four processes"
 valid failpool-merged.schema.json "$T/merged.json" "failpool report --format json output"
 
-# 3. An explore summary with a finding.
+# 3. An explore summary with findings (crashy's handled failure prints on stdout: silent).
 "$FAILPOOL" explore --out "$T/x" -- "$PROGS/crashy" unchecked >/dev/null 2>&1
-is "$(jpy "$T/x/summary.json" 'len(r["findings"])')" 1 "explore: one finding"
+is "$(jpy "$T/x/summary.json" 'sorted(f["class"] for f in r["findings"])')" "['crashed', 'silent']" "explore: two findings"
 valid failpool-explore.schema.json "$T/x/summary.json" "explore's summary.json"
 
 # 4. Broken documents are rejected: the check is not vacuous.

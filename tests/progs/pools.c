@@ -11,8 +11,10 @@
  *   pools isolation N     N critical blocks freed, then 20000 ordinary ones
  *                         of the same size; prints "isolated" or "shared K"
  *   pools relay MIN MS    a thread holds MIN critical blocks and frees one
- *                         after MS ms while another thread's critical_alloc
- *                         waits; prints "relay got it after T ms"
+ *                         MS ms after another thread fell asleep in its
+ *                         critical_alloc(); prints "relay got it after the
+ *                         free" when that call returned the very block
+ *                         freed, "relay NULL" when it returned NULL
  *   pools pc P N          P producer threads critical_alloc() N blocks each
  *                         and pass them to 2 consumer threads that free them;
  *                         prints "produced X nulls Y"
@@ -22,12 +24,13 @@
  *                         "hog failed critical H/K"
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define NOINLINE __attribute__((noinline, noclone))
@@ -75,14 +78,6 @@ NOINLINE void *hog(size_t size)
 	if (p)
 		memset(p, 1, size);
 	return p;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int hold(int n, size_t size)
@@ -165,10 +160,33 @@ static int isolation(int n)
 static struct {
 	int min, ms;
 	void **held;
+	pid_t waiter;		/* the thread that calls critical_alloc() */
+	_Atomic int calling;	/* it is about to */
+	void *_Atomic gone;	/* the block freed, stored before the free */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int ready;
 } relay_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+/* Is thread @tid asleep (state S in /proc)? Without malloc. */
+static int asleep(pid_t tid)
+{
+	char path[64], buf[256], *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] == 'S';
+}
 
 static void *holder(void *arg)
 {
@@ -178,7 +196,14 @@ static void *holder(void *arg)
 	relay_state.ready = 1;
 	pthread_cond_signal(&relay_state.cond);
 	pthread_mutex_unlock(&relay_state.lock);
+	/*
+	 * The free comes MS ms after the waiter fell asleep in the pool, however
+	 * late a loaded machine lets it get there (its wait is then at least MS).
+	 */
+	while (!atomic_load(&relay_state.calling) || !asleep(relay_state.waiter))
+		usleep(1000);
 	usleep((useconds_t)relay_state.ms * 1000);
+	atomic_store(&relay_state.gone, relay_state.held[0]);
 	free(relay_state.held[0]);
 	relay_state.held[0] = NULL;
 	return arg;
@@ -187,23 +212,24 @@ static void *holder(void *arg)
 static int relay(int min, int ms)
 {
 	pthread_t t;
-	uint64_t t0;
-	void *p;
+	void *p, *gone;
 
 	relay_state.min = min;
 	relay_state.ms = ms;
 	relay_state.held = calloc((size_t)min, sizeof(void *));
+	relay_state.waiter = gettid();
 	pthread_create(&t, NULL, holder, NULL);
 	pthread_mutex_lock(&relay_state.lock);
 	while (!relay_state.ready)
 		pthread_cond_wait(&relay_state.cond, &relay_state.lock);
 	pthread_mutex_unlock(&relay_state.lock);
-	t0 = now_ms();
+	atomic_store(&relay_state.calling, 1);
 	p = critical_alloc(32);
-	t0 = now_ms() - t0;
+	gone = atomic_load(&relay_state.gone);
 	pthread_join(t, NULL);
 	if (p)
-		printf("relay got it after %s\n", t0 + 20 >= (uint64_t)ms ? "the free" : "too little time");
+		printf("relay got it %s\n", p == gone ? "after the free" :
+		       gone ? "after the free, another block" : "before the free");
 	else
 		printf("relay NULL\n");
 	free(p);

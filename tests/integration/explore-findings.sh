@@ -1,0 +1,161 @@
+#!/bin/sh
+# failpool explore (README, "`failpool explore`"): what it refuses to call
+# explored (exit 2), the classes silent and aborted, findings grouped by
+# where they end, reproducers from any directory in a clean environment,
+# --stdin, a used --out, --max-runs leaving sites untried, SIGTERM and
+# --resume, --fail-on and --junit.
+. "$TESTLIB"
+
+F=$PROGS/findings
+X="$FAILPOOL explore"
+sj() { jpy "$1/summary.json" "$2"; }
+
+# 1. Nothing explored is no success: exit 2 and the reason.
+$X --out "$T/m" -- no-such-program-here >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:failpool: no-such-program-here: command not found in PATH: nothing to explore" \
+	"a misspelled command: exit 2"
+printf 'not a program\n' >"$T/plain"
+$X --out "$T/m" -- "$T/plain" >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:failpool: $T/plain: not an executable file: nothing to explore" \
+	"a file that is not executable: exit 2"
+printf '#!/bin/sh\nexit 127\n' >"$T/gone" && chmod +x "$T/gone"
+$X --out "$T/m127" -- "$T/gone" >/dev/null 2>"$T/err"
+is "$?:$(grep -c 'the baseline run exited 127, as a shell does for a command it cannot find' "$T/err")" "2:1" \
+	"a script whose command is not found (127): exit 2"
+if command -v file >/dev/null 2>&1 && file -L /sbin/ldconfig 2>/dev/null | grep -q 'static'; then
+	$X --out "$T/ms" -- /sbin/ldconfig -p >/dev/null 2>"$T/err"
+	is "$?:$(grep -c 'ldconfig is statically linked, so no shim can be preloaded into it: nothing to explore' "$T/err")" "2:1" \
+		"a statically linked program: exit 2, said plainly"
+else
+	skip "a statically linked program" "no static /sbin/ldconfig here"
+fi
+
+# 2. A program that changes directory: explore's paths are absolute.
+mkdir "$T/rel" && (cd "$T/rel" && $X --out xo -- "$F" chdir >"$T/out" 2>&1)
+is "$?:$(sj "$T/rel/xo" 'r["sites"] > 0 and r["runs"][0]["class"] == "baseline"')" "0:True" \
+	"chdir(\"/\") first: the reports are found, sites known"
+
+# 3. silent: same status, another output; judged only when two baselines agree.
+$X --out "$T/sw" -- "$F" swallow >"$T/out" 2>&1
+is "$?:$(sj "$T/sw" '[(f["class"], len(f["sites"])) for f in r["findings"]]')" "1:[('silent', 1)]" \
+	"a failure taken for 0: one silent finding, exit 1"
+ok "the table says SILENT" grep -q "^SILENT   exit 0 as the baseline, but another standard output" "$T/out"
+$X --out "$T/pid" -- "$F" pid >"$T/out" 2>&1
+is "$?:$(sj "$T/pid" '"%s %d" % (r["output_judged"], r["totals"]["silent"])')" "0:False 0" \
+	"a program printing its pid: output not judged, nothing silent, exit 0"
+ok "the table says the output cannot be judged" grep -q "^output not judged: two baseline runs printed different standard output" "$T/out"
+
+# 4. aborted apart from crashed; five callers of one abort are one finding.
+$X --out "$T/xm" -- "$F" xmalloc >"$T/out" 2>&1
+is "$?:$(sj "$T/xm" '[(f["class"], f["signal"], len(f["sites"]), len(f["runs"])) for f in r["findings"]]')" \
+	"0:[('aborted', 6, 5, 5)]" "xmalloc's abort from five callers: one aborted finding, 5 sites, exit 0"
+ok "the table: ABORTED in xmalloc, with file:line" grep -q "^ABORTED  SIGABRT in xmalloc .*findings.c:[0-9]* < caller" "$T/out"
+is "$(grep -c '^         failing site ' "$T/out")" 5 "the table lists the five sites"
+$X --out "$T/xm1" --fail-on aborted,hung --junit "$T/j.xml" -- "$F" xmalloc >/dev/null 2>&1
+is "$?" 1 "--fail-on aborted,hung: exit 1"
+is "$("$PYTHON3" -c '
+import sys, xml.etree.ElementTree as E
+s = E.parse(sys.argv[1]).getroot().find("testsuite")
+print(s.get("tests"), s.get("failures"), [(c.get("classname"), c.find("failure").get("type")) for c in s.findall("testcase")])' "$T/j.xml")" \
+	"2 2 [('failpool.explore', 'findings'), ('failpool.explore.aborted', 'aborted')]" \
+	"--junit: parses; one failing case per finding and one for the exploration"
+$X --out "$T/xm2" --fail-on frobbed -- "$F" xmalloc >/dev/null 2>"$T/err"
+is "$?" 2 "--fail-on with an unknown class: exit 2"
+
+# 5. Five callers crashing in one function: one crashed finding.
+$X --out "$T/dr" -- "$F" deref >"$T/out" 2>&1
+is "$?:$(sj "$T/dr" '[(f["class"], f["signal"], f["kind"], len(f["sites"]), f["crash_stack"].split("+")[0]) for f in r["findings"]]')" \
+	"1:[('crashed', 11, 'signal', 5, 'fill')]" "five callers of fill(): one crashed finding with 5 sites"
+
+# 6. A reproducer restores the working directory, the environment and stdin.
+mkdir "$T/cwd" && echo crash >"$T/cwd/findings.conf"
+(cd "$T/cwd" && FINDINGS_MODE=strict $X --out "$T/nd" -- "$F" needs >"$T/out" 2>&1)
+is "$?:$(sj "$T/nd" 'r["totals"]["crashed"] > 0')" "1:True" "a crash that needs a variable and a relative file: found"
+(cd / && env -i /bin/sh "$T/nd/repro-1.sh" >/dev/null 2>"$T/rerr")
+is "$?" 139 "its repro-1.sh, run from / with env -i, crashes the same way"
+ok "the reproducer kept a report" sh -c "ls '$T/nd'/repro-1.*.json >/dev/null"
+echo crash >"$T/in"
+$X --stdin "$T/in" --out "$T/si" -- "$F" stdin >"$T/out" 2>&1
+is "$?:$(sj "$T/si" '(r["stdin"], r["totals"]["crashed"] > 0)')" "1:('$T/in', True)" "--stdin FILE: every run reads it"
+$X --out "$T/si0" -- "$F" stdin >"$T/out" 2>&1
+is "$?:$(sj "$T/si0" 'r["totals"]["crashed"]')" "0:0" "without --stdin: /dev/null, no crash"
+(cd / && env -i /bin/sh "$T/si/repro-1.sh" >/dev/null 2>&1)
+is "$?" 139 "the --stdin reproducer feeds the same file"
+
+# The README's gdb recipe: the finding's variables set in gdb stop at the fault.
+if command -v gdb >/dev/null 2>&1; then
+	site=$(sj "$T/dr" 'r["findings"][0]["sites"][0]')
+	printf '%s\n' 'set startup-with-shell off' "set environment LD_PRELOAD $FAILPOOL_LIB" \
+		"set environment FAILPOOL_SITES site:$site" 'set environment FAILPOOL_NTH 1' \
+		'run deref' 'bt 1' >"$T/g.gdb"
+	timeout 120 gdb -q -batch -x "$T/g.gdb" "$F" >"$T/gdb.out" 2>&1
+	ok "gdb stops at the SIGSEGV in fill()" sh -c "grep -q 'Program received signal SIGSEGV' '$T/gdb.out' && grep -q '^#0 .* fill ' '$T/gdb.out'"
+else
+	skip "gdb recipe" "gdb not installed"
+fi
+
+# Runs are made with address-space randomisation off, as gdb does; --aslr keeps it.
+$X --max-runs 1 --out "$T/pe" -- cat /proc/self/personality >/dev/null 2>&1
+$X --aslr --max-runs 1 --out "$T/pa" -- cat /proc/self/personality >/dev/null 2>&1
+is "$(cat "$T/pe/runs/0000/stdout" "$T/pe/runs/0001/stdout" "$T/pa/runs/0000/stdout" | tr '\n' ' ')" "00040000 00040000 00000000 " \
+	"ADDR_NO_RANDOMIZE in every run's personality, not with --aslr"
+is "$(sj "$T/pe" 'r["aslr"]') $(sj "$T/pa" 'r["aslr"]')" "False True" "summary.json says which"
+
+# 7. A used --out is refused; --force starts over; --max-runs says what is left.
+$X --out "$T/dr" -- "$F" deref >/dev/null 2>"$T/err"
+is "$?:$(grep -c 'is not empty' "$T/err")" "2:1" "an --out holding an exploration: refused, exit 2"
+echo mine >"$T/dr/notes.txt"
+$X --force --max-runs 2 --out "$T/dr" -- "$F" deref >"$T/out" 2>&1
+is "$?:$(sj "$T/dr" '"%s %d %d" % (r["complete"], r["untried"], len(r["runs"]) - 1)')" "1:False 4 2" \
+	"--force --max-runs 2: 2 runs, incomplete, 4 sites untried"
+ok "the table says so" grep -q "^INCOMPLETE 4 sites untried: --max-runs 2 ended the exploration" "$T/out"
+ok "no stale reproducer or run of the older exploration" sh -c "test ! -e '$T/dr/repro-2.sh' && test ! -e '$T/dr/runs/0006'"
+is "$(cat "$T/dr/notes.txt")" mine "--force leaves files explore did not write"
+$X --resume "$T/dr" -- "$F" deref >"$T/out" 2>&1
+is "$?:$(sj "$T/dr" '"%s %d %d" % (r["complete"], r["untried"], len(r["runs"]) - 1)')" "1:True 0 6" \
+	"--resume: the remaining sites run, the summary is whole"
+ok "one run in the table header: singular" sh -c "$X --max-runs 1 --out '$T/one' -- '$F' swallow | grep -q '^failpool explore: 1 run after the baseline (exit 0, 2 sites known)'"
+
+# 8. SIGTERM: the summary of what is done; --resume goes on. (A copy of
+# explorable: explore.sh looks for processes named "explorable hang".)
+cp "$PROGS/explorable" "$T/stuck"
+$X --timeout 60s --out "$T/tm" -- "$T/stuck" hang >"$T/out" 2>&1 &
+xp=$!
+i=0
+while [ ! -e "$T/tm/runs/0001/stdout" ] && [ $i -lt 3000 ]; do sleep 0.02; i=$((i + 1)); done
+kill -TERM $xp
+wait $xp
+is "$?:$(sj "$T/tm" '"%s %s" % (r["complete"], r["stopped_by"])')" "143:False SIGTERM" \
+	"SIGTERM: killed by it, with summary.json saying it stopped"
+$X --timeout 1s --resume "$T/tm" -- "$T/stuck" hang >"$T/out" 2>&1
+is "$?:$(sj "$T/tm" '"%s %d" % (r["complete"], r["totals"]["hung"])')" "1:True 1" "--resume after SIGTERM: done, the hang found"
+ok "HUNG says the timeout and where it was stuck" grep -q "^HUNG     past the 1s timeout, stuck in wait_for_memory .*explorable.c:[0-9]" "$T/out"
+ok "no process of the hung runs is left" sh -c "! pgrep -f '$T/[s]tuck' >/dev/null"
+
+# 9. Shards, run in parallel, merged: the same table and findings as one exploration.
+for prog in "deref" "errpath"; do
+	case $prog in errpath) P=$PROGS/explorable ;; *) P=$F ;; esac
+	$X --out "$T/w-$prog" -- "$P" $prog >"$T/w-$prog.txt" 2>&1
+	w=$?
+	$X --shard 1/3 --out "$T/s1-$prog" -- "$P" $prog >/dev/null 2>&1 &
+	p1=$!
+	$X --shard 2/3 --out "$T/s2-$prog" -- "$P" $prog >/dev/null 2>&1 &
+	p2=$!
+	$X --shard 3/3 --out "$T/s3-$prog" -- "$P" $prog >/dev/null 2>&1
+	wait $p1 $p2
+	$X --merge --out "$T/m-$prog" "$T/s3-$prog" "$T/s1-$prog" "$T/s2-$prog" >"$T/m-$prog.txt" 2>&1
+	is "$?" "$w" "$prog: 3 shards merged: the exit status of the whole exploration"
+	is "$(sed "s|$T/m-$prog/||" "$T/m-$prog.txt")" "$(sed "s|$T/w-$prog/||" "$T/w-$prog.txt")" \
+		"$prog: the merged table is the whole exploration's"
+	q='(r["sites"], r["totals"], [(f["class"], f["sites"], f["crash_stack"]) for f in r["findings"]])'
+	is "$(sj "$T/m-$prog" "$q")" "$(sj "$T/w-$prog" "$q")" "$prog: the merged summary.json has the same sites, totals and findings"
+done
+SRC=$(dirname "$TESTLIB")/../..
+for d in m-errpath s1-errpath tm dr; do
+	is "$("$PYTHON3" "$SRC/tests/integration/schemacheck.py" "$SRC/doc/failpool-explore.schema.json" "$T/$d/summary.json" 2>&1)" \
+		"ok $T/$d/summary.json" "$d/summary.json matches doc/failpool-explore.schema.json"
+done
+$X --merge --out "$T/m-bad" "$T/s1-deref" "$T/s2-deref" >/dev/null 2>"$T/err"
+is "$?:$(grep -c 'one is missing' "$T/err")" "2:1" "--merge with a shard missing: exit 2"
+
+done_testing

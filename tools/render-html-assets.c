@@ -1,0 +1,83 @@
+/*
+ * The HTML page's style and script, inline so that the page is one file
+ * that opens anywhere without a network. The script only sorts and
+ * filters the tables already on the page: a click on a column heading
+ * sorts by it (again: the other way), typing in a filter box hides the
+ * rows without the text and updates "showing N of M"; a page opened as
+ * report.html#q=TEXT starts with the sites and the injected failures
+ * filtered by TEXT (a site id, a function).
+ */
+#include "config.h"
+
+const char fp_html_css[] =
+	"*{box-sizing:border-box}"
+	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1a202c;"
+	"margin:0 auto;padding:1rem 1.5rem;max-width:1400px;min-width:320px}"
+	"h1{font-size:1.5rem;margin:.2rem 0 .6rem;overflow-wrap:anywhere}"
+	"h2{font-size:1.2rem;margin:1.8rem 0 .5rem;border-bottom:1px solid #e2e8f0}"
+	"h3{font-size:1rem;margin:1rem 0 .3rem}"
+	"code,.mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12.5px}"
+	".verdict{padding:.7rem 1rem;border-radius:6px;font-size:1.1rem;font-weight:600;"
+	"border-left:6px solid}"
+	".verdict.ok{background:#f0fff4;border-color:#38a169;color:#22543d}"
+	".verdict.bad{background:#fff5f5;border-color:#e53e3e;color:#742a2a}"
+	".verdict.warn{background:#fffaf0;border-color:#dd6b20;color:#7b341e}"
+	"dl.run{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:1rem 0}"
+	"dl.run dt{font-weight:600;color:#4a5568}dl.run dd{margin:0;overflow-wrap:anywhere}"
+	"nav a{margin-right:1rem}"
+	".scroll{overflow-x:auto;max-width:100%}"
+	"table{border-collapse:collapse;width:100%;margin:.4rem 0}"
+	"th,td{border-bottom:1px solid #e2e8f0;padding:3px 8px;text-align:left;vertical-align:top}"
+	"th{background:#f7fafc;position:sticky;top:0;cursor:pointer;user-select:none}"
+	"th[aria-sort=ascending]::after{content:' \\25B2'}th[aria-sort=descending]::after"
+	"{content:' \\25BC'}"
+	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}"
+	"td.mono{overflow-wrap:anywhere;min-width:12rem}"
+	"tr.hot td{background:#fff5f5}"
+	"details summary{cursor:pointer;color:#2b6cb0;white-space:nowrap}"
+	"ol.frames{margin:.2rem 0;padding-left:1.6rem}"
+	"input.filter{font:inherit;padding:4px 8px;width:min(28rem,100%);margin:.3rem 0}"
+	".shown-line{color:#4a5568;margin:.2rem 0}"
+	"figure{margin:.8rem 0}figcaption{font-weight:600;margin-bottom:.2rem}"
+	".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(520px,100%),1fr));"
+	"gap:0 1.5rem}"
+	"svg{width:100%;height:auto;display:block}"
+	"svg text{font:11px system-ui,sans-serif;fill:#1a202c}"
+	"svg .axis line{stroke:#4a5568}svg .axis line.grid{stroke:#e2e8f0}"
+	"svg .line{fill:none;stroke-width:2}"
+	"svg.icicle rect{stroke:#fff;stroke-width:.5}"
+	".legend span{margin-right:1rem}.legend i{display:inline-block;width:12px;height:4px;"
+	"margin-right:4px;vertical-align:middle}"
+	".none{color:#718096;font-style:italic}"
+	"@media (max-width:900px){body{padding:.6rem}dl.run{grid-template-columns:1fr}"
+	"th,td{padding:3px 4px}"
+	"dl.run dt{margin-top:.4rem}}";
+
+const char fp_html_js[] =
+	"(function(){\n"
+	"function key(td){var v=td.getAttribute('data-v');"
+	"return v!==null?parseFloat(v):td.textContent.toLowerCase();}\n"
+	"function sortBy(t,i,th){var b=t.tBodies[0],rows=[].slice.call(b.rows),"
+	"asc=th.getAttribute('aria-sort')!=='ascending';"
+	"[].forEach.call(t.tHead.rows[0].cells,function(h){h.removeAttribute('aria-sort');});"
+	"th.setAttribute('aria-sort',asc?'ascending':'descending');"
+	"rows.sort(function(x,y){var a=key(x.cells[i]),c=key(y.cells[i]);"
+	"return (a<c?-1:a>c?1:0)*(asc?1:-1);});"
+	"rows.forEach(function(r){b.appendChild(r);});}\n"
+	"[].forEach.call(document.querySelectorAll('table.sortable'),function(t){"
+	"[].forEach.call(t.tHead.rows[0].cells,function(th,i){th.tabIndex=0;"
+	"th.addEventListener('click',function(){sortBy(t,i,th);});"
+	"th.addEventListener('keydown',function(e){if(e.key==='Enter')sortBy(t,i,th);});});});\n"
+	"function filter(t,q){var n=0;q=q.toLowerCase();"
+	"[].forEach.call(t.tBodies[0].rows,function(r){"
+	"var show=!q||r.textContent.toLowerCase().indexOf(q)>=0;r.hidden=!show;if(show)n++;});"
+	"var s=document.querySelector('.shown[data-table=\"'+t.id+'\"]');if(s)s.textContent=n;}\n"
+	"function fromHash(){var m=location.hash.match(/[#&]q=([^&]*)/),q=m?decodeURIComponent(m[1]):'';"
+	"[].forEach.call(document.querySelectorAll('input.filter[data-hash]'),function(inp){"
+	"var t=document.getElementById(inp.getAttribute('data-table'));if(t){inp.value=q;filter(t,q);}});}\n"
+	"[].forEach.call(document.querySelectorAll('input.filter'),function(inp){"
+	"var t=document.getElementById(inp.getAttribute('data-table'));"
+	"if(t)inp.addEventListener('input',function(){filter(t,inp.value);});});\n"
+	"window.addEventListener('hashchange',fromHash);fromHash();\n"
+	"document.body.setAttribute('data-ready','1');\n"
+	"})();\n";
