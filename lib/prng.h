@@ -50,9 +50,20 @@ static inline uint64_t fp_prng_child(uint64_t stream, uint64_t order)
 }
 
 /**
- * fp_prng_thread() - the stream of the @order-th thread created by a
- * process whose own stream is @stream; the first thread (order 0) keeps
- * @stream, so a single-threaded program draws as it always did.
+ * fp_prng_lineage() - the identity of the @n-th thread (1, 2, ...) started
+ * by the thread whose identity is @parent (0: the process's first thread).
+ * Context: any, async-signal-safe (arithmetic).
+ */
+static inline uint64_t fp_prng_lineage(uint64_t parent, uint64_t n)
+{
+	return fp_mix64(parent ^ fp_mix64(n + 0xa4093822299f31d0ULL));
+}
+
+/**
+ * fp_prng_thread() - the stream of the thread whose identity is @order
+ * (fp_prng_lineage()) in a process whose own stream is @stream; the first
+ * thread (order 0) keeps @stream, so a single-threaded program draws as it
+ * always did.
  * Context: any, async-signal-safe (arithmetic).
  */
 static inline uint64_t fp_prng_thread(uint64_t stream, uint64_t order)

@@ -17,6 +17,7 @@
 #include "guard.h"
 #include "je.h"
 #include "policy.h"
+#include "prng.h"
 #include "unwind.h"
 
 #define ALTSTACK_SIZE	(128 * 1024)
@@ -24,9 +25,11 @@
 __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
 __thread int fp_thread_starting __attribute__((tls_model("initial-exec")));
 _Atomic int fp_frozen;
-/* fp_thread_order() + 1, 0 until known. */
+/* fp_thread_order(), once my_order_known. */
 static __thread uint64_t my_order __attribute__((tls_model("initial-exec")));
-static _Atomic uint64_t orders;		/* threads numbered so far, the first one apart */
+static __thread int my_order_known __attribute__((tls_model("initial-exec")));
+static __thread uint64_t my_started __attribute__((tls_model("initial-exec")));
+static _Atomic uint64_t strays_started;	/* threads started without pthread_create */
 
 static struct fp_thread *_Atomic threads;	/* every record, never freed */
 static struct fp_thread stray;			/* when no record can be had */
@@ -257,13 +260,14 @@ uint64_t fp_thread_live_held(void)
 
 uint64_t fp_thread_order(void)
 {
-	if (FP_UNLIKELY(!my_order)) {
-		if (syscall(SYS_gettid) == getpid())
-			my_order = 1;
-		else
-			my_order = atomic_fetch_add(&orders, 1) + 2;
+	if (FP_UNLIKELY(!my_order_known)) {
+		/* Not through trampoline(): the process's first thread, or a stray. */
+		if (syscall(SYS_gettid) != getpid())
+			my_order = fp_prng_lineage(UINT64_MAX,
+						   atomic_fetch_add(&strays_started, 1) + 1);
+		my_order_known = 1;
 	}
-	return my_order - 1;
+	return my_order;
 }
 
 /*
@@ -300,7 +304,8 @@ static void *trampoline(void *p)
 {
 	struct start s = *(struct start *)p;
 
-	my_order = s.order + 1;
+	my_order = s.order;
+	my_order_known = 1;
 	fp_thread_starting = 1;
 	start_reserve = s.reserve;
 	fp_je_thread_start();
@@ -348,7 +353,7 @@ int fp_thread_create(pthread_t *thread, const pthread_attr_t *attr,
 		return create(thread, attr, fn, arg);
 	s->fn = fn;
 	s->arg = arg;
-	s->order = atomic_fetch_add(&orders, 1) + 1;
+	s->order = fp_prng_lineage(fp_thread_order(), ++my_started);
 	s->reserve = fp_je_arena_alloc(START_RESERVE, 0, 0);
 	rc = create(thread, attr, trampoline, s);
 	if (rc) {

@@ -167,12 +167,14 @@ void fp_thread_thaw(void);
 uint64_t fp_thread_live_held(void);
 
 /**
- * fp_thread_order() - the calling thread's creation order: 0 for the
- * process's first thread, then 1, 2, ... as pthread_create(3) started them
- * (numbered in the creating thread, so the order is the program's, not the
- * scheduler's). A thread started some other way is numbered at its first
- * call here. A fork child's thread keeps its number.
- * Context: inside malloc, counted.
+ * fp_thread_order() - the calling thread's place in the process's tree of
+ * threads: 0 for the process's first thread; for a thread started by
+ * pthread_create(3), fp_prng_lineage() of its creator's and of how many
+ * threads the creator had started, itself included (worked out in the
+ * creator, so it depends on the program's calls, never on the scheduler).
+ * A thread started some other way gets one at its first call here, in the
+ * order such threads come. A fork child's thread keeps its own.
+ * Context: inside malloc, counted; pthread_create(3).
  */
 uint64_t fp_thread_order(void);
 

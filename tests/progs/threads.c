@@ -12,6 +12,11 @@
  *       (forward) or in the reverse order (backward), and print
  *       "thread T fails I,J,..." per thread: the indices, 1 to M within the
  *       thread, of the calls that returned NULL.
+ *   threads nested M forward|backward
+ *       two threads each start one worker thread, the first creator
+ *       before the second (forward) or after it (backward); each worker
+ *       makes M mallocs of 32 bytes; prints "creator C fails I,J,..." for
+ *       the worker of each creator.
  *   threads exit-in-thread CODE
  *       a second thread allocates, then calls exit(CODE) while main waits
  *       in pthread_join: the process ends from a non-main thread.
@@ -116,6 +121,42 @@ static void *indexed(void *arg)
 	return NULL;
 }
 
+/* The nested mode: each creator's worker. */
+static void *nested_worker(void *arg)
+{
+	unsigned long t = (unsigned long)arg;
+
+	for (unsigned long i = 1; i <= per_thread; i++) {
+		void *q = v_malloc(size);
+
+		if (!q && failed[t] < MAX_INDICES)
+			fails_at[t][failed[t]++] = i;
+		v_free(q);
+	}
+	return NULL;
+}
+
+static void *creator(void *arg)
+{
+	unsigned long t = (unsigned long)arg;
+	unsigned long mine = order == BACKWARD ? 1 - t : t;
+	pthread_t worker;
+	int rc, tries = 0;
+
+	while (atomic_load(&turn) != mine)
+		sched_yield();
+	while ((rc = pthread_create(&worker, NULL, nested_worker, arg)) == EAGAIN &&
+	       ++tries < 100)
+		;
+	atomic_fetch_add(&turn, 1);
+	if (rc) {
+		printf("pthread_create failed: %s\n", strerror(rc));
+		exit(3);
+	}
+	pthread_join(worker, NULL);
+	return NULL;
+}
+
 static void *exiter(void *arg)
 {
 	int code = (int)(long)arg;
@@ -144,6 +185,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: threads run NTHREADS M [malloc|calloc|aligned_alloc|posix_memalign|realloc [SIZE]]\n"
 			"       threads indices NTHREADS M together|forward|backward\n"
+			"       threads nested M forward|backward\n"
 			"       threads exit-in-thread CODE\n");
 	exit(2);
 }
@@ -190,6 +232,30 @@ static int indices(unsigned long n, unsigned long m, const char *how)
 	return 0;
 }
 
+static int nested(unsigned long m, const char *how)
+{
+	pthread_t tid[2];
+
+	if (!strcmp(how, "forward")) order = FORWARD;
+	else if (!strcmp(how, "backward")) order = BACKWARD;
+	else usage();
+	per_thread = m;
+	for (unsigned long t = 0; t < 2; t++)
+		if (pthread_create(&tid[t], NULL, creator, (void *)t)) {
+			printf("pthread_create failed\n");
+			return 3;
+		}
+	for (unsigned long t = 0; t < 2; t++)
+		pthread_join(tid[t], NULL);
+	for (unsigned long t = 0; t < 2; t++) {
+		printf("creator %lu fails", t);
+		for (unsigned long i = 0; i < failed[t] && i < MAX_INDICES; i++)
+			printf("%c%lu", i ? ',' : ' ', fails_at[t][i]);
+		printf("\n");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	pthread_t tid[MAX_THREADS];
@@ -207,6 +273,8 @@ int main(int argc, char **argv)
 		printf("main: not reached\n");
 		return 4;
 	}
+	if (argc == 4 && strcmp(argv[1], "nested") == 0)
+		return nested(num(argv[2]), argv[3]);
 	if (argc == 5 && strcmp(argv[1], "indices") == 0)
 		return indices(num(argv[2]), num(argv[3]), argv[4]);
 	if (argc < 4 || argc > 6 || strcmp(argv[1], "run") != 0)
