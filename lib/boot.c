@@ -12,10 +12,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "chain.h"
+#include "clock.h"
 #include "crash.h"
 #include "exit.h"
 #include "fork.h"
@@ -47,10 +47,7 @@ static struct fp_settings *const cfg = &fp_settings_store;
 
 static uint64_t default_seed(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return fp_mix64((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) ^
+	return fp_mix64(fp_clock_realtime_ns()) ^
 	       fp_mix64((uint64_t)getpid());
 }
 

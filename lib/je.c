@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
@@ -390,6 +391,47 @@ void fp_je_arena_free(void *ptr)
 {
 	if (ptr)
 		dallocx(ptr, MALLOCX_TCACHE_NONE);
+}
+
+int fp_je_tcache_create(void)
+{
+	unsigned tc;
+	size_t len = sizeof(tc);
+
+	if (mallctl("tcache.create", &tc, &len, NULL, 0) || tc > INT_MAX)
+		return -1;
+	return (int)tc;
+}
+
+void fp_je_tcache_destroy(int tc)
+{
+	unsigned id = (unsigned)tc;
+
+	if (tc >= 0)
+		(void)mallctl("tcache.destroy", NULL, NULL, &id, sizeof(id));
+}
+
+size_t fp_je_tcache_max(void)
+{
+	size_t max, len = sizeof(max);
+
+	return mallctl("arenas.tcache_max", &max, &len, NULL, 0) ? 0 : max;
+}
+
+/* MALLOCX_TCACHE(-1) is MALLOCX_TCACHE_NONE: -1 needs no test. */
+void *fp_je_tcache_alloc(size_t size, unsigned arena, int zero, int tc)
+{
+	if (FP_UNLIKELY(size > fp_je_limit)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return mallocx(size < FP_JE_MIN_BLOCK ? FP_JE_MIN_BLOCK : size,
+		       MALLOCX_ARENA(arena) | MALLOCX_TCACHE(tc) | (zero ? MALLOCX_ZERO : 0));
+}
+
+void fp_je_tcache_free(void *ptr, size_t size, int tc)
+{
+	sdallocx(ptr, size < FP_JE_MIN_BLOCK ? FP_JE_MIN_BLOCK : size, MALLOCX_TCACHE(tc));
 }
 
 /*

@@ -134,6 +134,46 @@ void *fp_je_arena_alloc(size_t size, unsigned arena, int zero);
 void fp_je_arena_free(void *ptr);
 
 /**
+ * fp_je_tcache_create() - a new explicit jemalloc thread cache
+ * (tcache.create). jemalloc allows 4096 of them per process; a cache hands
+ * back whatever was freed into it whatever arena a request names, so its
+ * user must feed it one arena's memory only.
+ * Context: inside malloc or free, under the reentrancy guard.
+ * Return: its id, or -1 when none can be had.
+ */
+int fp_je_tcache_create(void);
+
+/**
+ * fp_je_tcache_destroy() - flush cache @tc (every block to its own arena)
+ * and give its id back.
+ * Context: thread exit, a fork child; under the reentrancy guard.
+ */
+void fp_je_tcache_destroy(int tc);
+
+/**
+ * fp_je_tcache_max() - the largest size a thread cache holds
+ * (arenas.tcache_max): larger requests bypass any cache.
+ * Context: boot.
+ * Return: the size, 0 when jemalloc does not say.
+ */
+size_t fp_je_tcache_max(void);
+
+/**
+ * fp_je_tcache_alloc() - @size bytes from arena @arena through thread
+ * cache @tc (-1: none, as fp_je_arena_alloc()), zeroed when @zero.
+ * Context: inside malloc; @tc used by the calling thread only.
+ * Return: the block, or NULL.
+ */
+void *fp_je_tcache_alloc(size_t size, unsigned arena, int zero, int tc);
+
+/**
+ * fp_je_tcache_free() - give back a block of @size bytes (as asked of
+ * fp_je_tcache_alloc()) into thread cache @tc (-1: to its arena).
+ * Context: inside free; @tc used by the calling thread only.
+ */
+void fp_je_tcache_free(void *ptr, size_t size, int tc);
+
+/**
  * fp_je_thread_prepare() - before a thread is created: every automatic
  * arena exists (made once), and a spare block is held in arena 0 for the
  * new thread's cache (see fp_je_thread_start()).

@@ -11,21 +11,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "je.h"
+#include "poolcache.h"
 #include "sigctx.h"
 #include "thread.h"
 
 struct fp_pool fp_pools[FP_POOLS_MAX];
 unsigned fp_npools;
 static int need_funcs;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void add_element(struct fp_pool *pool, void *element)
 {
@@ -56,6 +50,7 @@ static int pool_init(struct fp_pool *pool, unsigned index,
 	pool->size = spec->size;
 	pool->min = (unsigned)spec->min;
 	pool->wait_ns = spec->wait_ns;
+	pool->index = index;
 	if (fp_rules_parse(spec->site, '|', &pool->rules, why, sizeof(why)))
 		return snprintf(err, errlen, "pool '%s': site: %s", pool->name, why), -EINVAL;
 	need_funcs |= pool->rules.need_funcs != 0;
@@ -74,7 +69,8 @@ static int pool_init(struct fp_pool *pool, unsigned index,
 		goto nomem;
 	/* Pre-allocated outside fault injection, as mempool_init does. */
 	while (atomic_load(&pool->curr) < pool->min) {
-		void *e = fp_pool_arena_alloc(pool, 0);
+		/* Straight from the arena: no thread's cache is made at boot. */
+		void *e = fp_je_arena_alloc(pool->size, pool->arena, 0);
 
 		if (!e)
 			goto nomem;
@@ -94,6 +90,7 @@ int fp_pool_init_all(const char *spec_text, char *err, unsigned errlen)
 	const char *cursor = spec_text;
 	int rc;
 
+	fp_pool_cache_init();
 	while ((rc = fp_pools_next(&cursor, fp_npools + 1, &spec, err, errlen)) == 1) {
 		if (fp_npools == FP_POOLS_MAX)
 			return snprintf(err, errlen, "more than %d pools", FP_POOLS_MAX), -EINVAL;
@@ -116,11 +113,6 @@ struct fp_pool *fp_pool_for_stack(const struct fp_match_frame *frames, unsigned 
 int fp_pool_need_funcs(void)
 {
 	return need_funcs;
-}
-
-void *fp_pool_arena_alloc(struct fp_pool *pool, int zero)
-{
-	return fp_je_arena_alloc(pool->size, pool->arena, zero);
 }
 
 /* Wait for an element until @deadline (0: forever); under the lock. */
@@ -146,7 +138,7 @@ void *fp_pool_take(struct fp_pool *pool)
 
 	fp_lock(&pool->lock);
 	if (!atomic_load_explicit(&pool->curr, memory_order_relaxed) && pool->wait_ns) {
-		uint64_t t0 = now_ns(), waited;
+		uint64_t t0 = fp_clock_monotonic_ns(), waited;
 		uint64_t deadline = pool->wait_ns == FP_POOL_WAIT_FOREVER ? 0 :
 				    t0 + pool->wait_ns;
 
@@ -155,7 +147,7 @@ void *fp_pool_take(struct fp_pool *pool)
 		fp_thread_idle(1);
 		wait_for_element(pool, deadline);
 		fp_thread_idle(0);
-		waited = now_ns() - t0;
+		waited = fp_clock_monotonic_ns() - t0;
 		pool->wait_ns_total += waited;
 		if (waited > pool->wait_ns_max)
 			pool->wait_ns_max = waited;
@@ -170,28 +162,18 @@ void *fp_pool_take(struct fp_pool *pool)
 	return element;
 }
 
-void fp_pool_give(struct fp_pool *pool, void *element)
+void fp_pool_refill(struct fp_pool *pool, void *element)
 {
-	/*
-	 * The cheap unlocked test mempool_free uses: a stale curr that still
-	 * looks full sends this element back to the arena, and the reserve
-	 * waits for a later free; a stale curr that looks short is checked
-	 * again under the lock. A waiter only sleeps after seeing curr == 0
-	 * under the lock, and the unlock publishes that, so a free that
-	 * starts after a waiter went to sleep sees the reserve short.
-	 */
-	if (atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min) {
-		fp_lock(&pool->lock);
-		if (atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min) {
-			add_element(pool, element);
-			pool->refills++;
-			pthread_mutex_unlock(&pool->lock);
-			pthread_cond_signal(&pool->freed);
-			return;
-		}
+	fp_lock(&pool->lock);
+	if (atomic_load_explicit(&pool->curr, memory_order_relaxed) >= pool->min) {
 		pthread_mutex_unlock(&pool->lock);
+		fp_pool_cache_free(pool->index, pool->size, element);
+		return;
 	}
-	fp_je_arena_free(element);
+	add_element(pool, element);
+	pool->refills++;
+	pthread_mutex_unlock(&pool->lock);
+	pthread_cond_signal(&pool->freed);
 }
 
 void fp_pool_free_hook(void *ptr)
@@ -244,14 +226,14 @@ void fp_pool_snapshot(unsigned i, int unlocked, struct fp_pool_figures *f)
 	f->size = p->size;
 	f->curr = atomic_load(&p->curr);
 	f->low = p->low;
-	f->allocs = atomic_load(&p->allocs);
+	f->allocs = atomic_load(&p->allocs) + fp_pool_cache_counted(i, FP_POOL_ALLOCS);
 	f->hits = p->hits;
 	f->refills = p->refills;
 	f->waits = p->waits;
 	f->wait_ns_total = p->wait_ns_total;
 	f->wait_ns_max = p->wait_ns_max;
 	f->exhausted = p->exhausted;
-	f->oversize = atomic_load(&p->oversize);
+	f->oversize = atomic_load(&p->oversize) + fp_pool_cache_counted(i, FP_POOL_OVERSIZE);
 	if (!unlocked)
 		pthread_mutex_unlock(&p->lock);
 }

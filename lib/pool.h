@@ -6,8 +6,9 @@
  * waits up to the pool's wait for an element freed back to the pool, then
  * fails. A free of pool memory refills the reserve while it holds fewer
  * than min elements, waking one waiter; otherwise the memory goes back to
- * the pool's arena. Pool memory never enters a thread cache, so it never
- * reaches another pool or the program's ordinary allocations.
+ * the pool's arena, through the freeing thread's cache for that pool
+ * (lib/poolcache.h): a cache of one pool's memory only, so an element
+ * never reaches another pool or the program's ordinary allocations.
  */
 #ifndef FP_POOL_H
 #define FP_POOL_H
@@ -18,6 +19,7 @@
 #include <stdint.h>
 
 #include "match.h"
+#include "poolcache.h"
 #include "poolmap.h"
 #include "poolspec.h"
 
@@ -28,6 +30,7 @@ struct fp_pool {
 	unsigned min;			/* the kernel's min_nr */
 	uint64_t wait_ns;		/* 0, or FP_POOL_WAIT_FOREVER */
 	unsigned arena;
+	unsigned index;			/* in fp_pools */
 	struct fp_rules rules;
 	/* the reserve, under lock */
 	pthread_mutex_t lock;
@@ -36,7 +39,7 @@ struct fp_pool {
 	void **elements;
 	unsigned low;			/* lowest curr seen */
 	uint64_t hits, refills, waits, wait_ns_total, wait_ns_max, exhausted;
-	/* outside the lock */
+	/* outside the lock; most counts are kept per thread (poolcache.h) */
 	_Atomic uint64_t allocs;	/* requests that fit, from the pool's sites */
 	_Atomic uint64_t oversize;	/* requests from its sites that do not fit */
 };
@@ -84,11 +87,14 @@ int fp_pool_need_funcs(void);
 
 /**
  * fp_pool_arena_alloc() - one element from the pool's arena (zeroed when
- * @zero), no thread cache.
+ * @zero), through the calling thread's cache for the pool.
  * Context: inside malloc, counted.
  * Return: the element, or NULL when jemalloc fails.
  */
-void *fp_pool_arena_alloc(struct fp_pool *pool, int zero);
+static inline void *fp_pool_arena_alloc(struct fp_pool *pool, int zero)
+{
+	return fp_pool_cache_alloc(pool->index, pool->size, pool->arena, zero);
+}
 
 /**
  * fp_pool_take() - an element from the reserve, waiting up to the pool's
@@ -101,12 +107,36 @@ void *fp_pool_arena_alloc(struct fp_pool *pool, int zero);
 void *fp_pool_take(struct fp_pool *pool);
 
 /**
- * fp_pool_give() - free element @ptr of @pool: into the reserve when it is
- * below min (waking one waiter), else back to the pool's arena.
+ * fp_pool_refill() - fp_pool_give() when the reserve looked short: into
+ * the reserve if it is still below min under the lock (waking one
+ * waiter), else to the thread's cache for the pool.
  * Context: inside free, counted; takes the pool's lock (never a signal
  * handler).
  */
-void fp_pool_give(struct fp_pool *pool, void *ptr);
+void fp_pool_refill(struct fp_pool *pool, void *ptr);
+
+/**
+ * fp_pool_give() - free element @ptr of @pool: into the reserve when it is
+ * below min (waking one waiter), else back to the pool's arena through the
+ * calling thread's cache for the pool.
+ * Context: inside free, counted; may take the pool's lock (never a signal
+ * handler).
+ */
+static inline void fp_pool_give(struct fp_pool *pool, void *ptr)
+{
+	/*
+	 * The cheap unlocked test mempool_free uses: a stale curr that still
+	 * looks full sends this element back to the arena, and the reserve
+	 * waits for a later free; a stale curr that looks short is checked
+	 * again under the lock. A waiter only sleeps after seeing curr == 0
+	 * under the lock, and the unlock publishes that, so a free that
+	 * starts after a waiter went to sleep sees the reserve short.
+	 */
+	if (FP_UNLIKELY(atomic_load_explicit(&pool->curr, memory_order_relaxed) < pool->min))
+		fp_pool_refill(pool, ptr);
+	else
+		fp_pool_cache_free(pool->index, pool->size, ptr);
+}
 
 /**
  * fp_pool_of() - the pool holding @ptr, or NULL.
@@ -117,6 +147,20 @@ static inline struct fp_pool *fp_pool_of(const void *ptr)
 	unsigned owner = fp_poolmap_owner(ptr);
 
 	return owner ? &fp_pools[owner - 1] : NULL;
+}
+
+#define FP_POOL_ALLOCS		0
+#define FP_POOL_OVERSIZE	1
+
+/**
+ * fp_pool_count() - count a request from @pool's sites: @what is
+ * FP_POOL_ALLOCS (it fits an element) or FP_POOL_OVERSIZE.
+ * Context: inside malloc, counted.
+ */
+static inline void fp_pool_count(struct fp_pool *pool, unsigned what)
+{
+	fp_pool_cache_count(pool->index, what,
+			    what == FP_POOL_ALLOCS ? &pool->allocs : &pool->oversize);
 }
 
 /**

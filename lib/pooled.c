@@ -20,7 +20,7 @@ struct fp_pool *fp_pooled_pool(const struct fp_req *r)
 		return NULL;
 	if (r->size <= pool->size && r->align <= GLIBC_MALLOC_ALIGNMENT)
 		return pool;
-	fp_stats_add(&pool->oversize, 1);
+	fp_pool_count(pool, FP_POOL_OVERSIZE);
 	return NULL;
 }
 
@@ -33,12 +33,15 @@ static void *obtain_element(struct fp_req *r, uint64_t seq, struct fp_pool *pool
 	int zero = r->call == FP_CALL_CALLOC;
 	void *p = NULL;
 
-	fp_stats_add(&pool->allocs, 1);
+	fp_pool_count(pool, FP_POOL_ALLOCS);
 	if (seq)
 		fp_req_note_injection(r, seq);
 	else
-		p = fp_pool_arena_alloc(pool, zero);
-	if (!p && (p = fp_pool_take(pool)) && zero)
+		p = fp_pool_arena_alloc(pool, 0);
+	if (!p)
+		p = fp_pool_take(pool);
+	/* The bytes asked for, not the whole element as MALLOCX_ZERO would. */
+	if (p && zero)
 		memset(p, 0, r->size);
 	return p;
 }

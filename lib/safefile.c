@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "prng.h"
 
 #define ATTEMPTS	8
@@ -22,13 +22,11 @@
 static uint64_t random_bits(void)
 {
 	static _Atomic uint64_t counter;
-	struct timespec ts;
 	uint64_t v;
 
 	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v))
 		return v;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return fp_mix64((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) ^
+	return fp_mix64(fp_clock_monotonic_ns()) ^
 	       fp_mix64(((uint64_t)getpid() << 32) ^ atomic_fetch_add(&counter, 1)) ^
 	       (uint64_t)(uintptr_t)&v;
 }

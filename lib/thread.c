@@ -14,9 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "guard.h"
 #include "je.h"
 #include "policy.h"
+#include "poolcache.h"
 #include "prng.h"
 #include "unwind.h"
 
@@ -32,7 +34,8 @@ static __thread uint64_t my_started __attribute__((tls_model("initial-exec")));
 static _Atomic uint64_t strays_started;	/* threads started without pthread_create */
 
 static struct fp_thread *_Atomic threads;	/* every record, never freed */
-static struct fp_thread stray;			/* when no record can be had */
+/* When no record can be had, and after a thread's end: never a pool cache. */
+static struct fp_thread stray = { .pool_tc = { [0 ... FP_POOLS_MAX - 1] = 1 } };
 static pthread_key_t exit_key;
 static int exit_key_ok;
 static int membarrier_ok;
@@ -48,6 +51,7 @@ static void release(void *arg)
 		t->altstack = NULL;
 	}
 	fp_me = &stray;		/* destructors after this one still count */
+	fp_pool_cache_close(t, 1);
 	fp_live_held = NULL;	/* ... into the shared live figure */
 	fp_policy_publish(&fp_process_policy, &t->live_held);
 	atomic_store_explicit(&t->busy, 0, memory_order_relaxed);
@@ -136,20 +140,16 @@ void fp_thread_wait_thaw(struct fp_thread *t)
 	errno = saved;
 }
 
-static long elapsed_ms(const struct timespec *t0)
+static uint64_t elapsed_ms(uint64_t t0)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+	return (fp_clock_monotonic_ns() - t0) / 1000000;
 }
 
 int fp_thread_freeze(unsigned timeout_ms)
 {
-	struct timespec t0;
+	uint64_t t0 = fp_clock_monotonic_ns();
 	int saved = errno, rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* A count: two threads forking at once must not thaw each other's fork. */
 	atomic_fetch_add(&fp_frozen, 1);
 	/* Orders our store before every other thread's next load of fp_frozen. */
@@ -162,7 +162,7 @@ int fp_thread_freeze(unsigned timeout_ms)
 			continue;
 		while (atomic_load_explicit(&t->busy, memory_order_acquire) > 0 &&
 		       !atomic_load_explicit(&t->parked, memory_order_relaxed)) {
-			if (elapsed_ms(&t0) >= (long)timeout_ms) {
+			if (elapsed_ms(t0) >= timeout_ms) {
 				rc = -ETIMEDOUT;
 				break;
 			}
@@ -185,6 +185,7 @@ void fp_thread_fork_child(void)
 		if (t->altstack)
 			munmap(t->altstack, ALTSTACK_SIZE);
 		t->altstack = NULL;
+		fp_pool_cache_close(t, !t->pool_in_jemalloc);	/* half updated: lost */
 		atomic_store_explicit(&t->busy, 0, memory_order_relaxed);
 		atomic_store_explicit(&t->parked, 0, memory_order_relaxed);
 		atomic_store_explicit(&t->taken, 0, memory_order_release);

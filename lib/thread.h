@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "fp.h"
+#include "poolspec.h"
 
 struct fp_thread {
 	_Atomic int busy;		/* nesting depth inside counted shim code */
@@ -27,6 +28,10 @@ struct fp_thread {
 	volatile int deferred;		/* a termination signal that came while busy */
 	struct fp_thread *next;		/* every record ever made */
 	void *altstack;			/* the shim's, or NULL */
+	/* per pool: 0 not asked yet, else jemalloc cache id + 2, 1 none (poolcache.h) */
+	int pool_tc[FP_POOLS_MAX];
+	volatile int pool_in_jemalloc;	/* using one of them now: a fork child keeps off */
+	struct fp_pool_stash *pool_stash;	/* freed elements kept for reuse, or NULL */
 	/* live bytes charged here, not yet in the policy's figure (two's complement) */
 	_Atomic uint64_t live_held;	/* fp_live_held (policy.h) while the thread owns it */
 } __attribute__((aligned(FP_CACHELINE)));	/* busy is written on every call: a line of its own */

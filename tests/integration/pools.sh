@@ -2,8 +2,9 @@
 # Pools (README, "Pools: mempool reserves"; "pools" in the report): the reserve keeps a critical site alive under
 # injected failures and under real exhaustion (prlimit --as); waits, in-place
 # realloc, zeroed calloc from the reserve, isolation from ordinary malloc,
-# producer/consumer threads, stress-ng with pools and a failure rate; every
-# pool counter checked against what the program saw.
+# producer/consumer threads, per-thread caches at thread exit and fork,
+# stress-ng with pools and a failure rate; every pool counter checked
+# against what the program saw.
 . "$TESTLIB"
 
 P=$PROGS/pools
@@ -63,6 +64,12 @@ is "$(out FAILPOOL_RATE=0.5 FAILPOOL_SEED=3 FAILPOOL_SITES="$CRIT" \
 	"3 producers x 20000 under RATE=0.5, 2 consumers: no NULL"
 is "$(jpy "$T/pc.json" '"%d %d %d %d" % (r["pools"][0]["allocs"], r["pools"][0]["hits"] == r["pools"][0]["refills"] == r["totals"]["injected"], r["pools"][0]["curr"], r["pools"][0]["exhausted"])')" \
 	"60000 1 16 0" "... 60000 allocs, hits = refills = injected, reserve full at the end"
+# Each thread keeps its freed elements in its own cache for the pool; what
+# it holds there goes back to the pool's arena when it ends or is not in a
+# fork child (jemalloc's stats.arenas.<i>.small.allocated).
+is "$(out FAILPOOL_POOLS="crit:site=$CRIT,min=4,size=4096" -- "$P" cached 16)" \
+	"0:child balanced exit balanced" \
+	"a thread's cached pool elements: back in the pool's arena in a fork child and at its end"
 
 # 5. Real exhaustion: an address-space ceiling, a hog, then the critical site.
 if command -v prlimit >/dev/null 2>&1; then

@@ -22,8 +22,15 @@
  *                         64 KiB blocks until malloc fails, then
  *                         critical_alloc() K 64 KiB blocks; prints
  *                         "hog failed critical H/K"
+ *   pools cached N        a thread critical_alloc()s N 4 KiB blocks and frees
+ *                         them (into its cache for the pool), then a fork
+ *                         child and, after the thread's end, the parent read
+ *                         the pool arena's allocated bytes (jemalloc's
+ *                         stats); prints "child balanced|leaked B exit
+ *                         balanced|leaked B"
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -31,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define NOINLINE __attribute__((noinline, noclone))
@@ -340,6 +348,80 @@ static int exhaust(int k)
 	return 0;
 }
 
+
+static int (*mallctl_)(const char *, void *, size_t *, void *, size_t);
+
+/* Small bytes allocated in @arena: blocks held anywhere, thread caches included. */
+static size_t arena_allocated(unsigned arena)
+{
+	uint64_t epoch = 1;
+	size_t n = 0, len = sizeof(n);
+	char name[64];
+
+	mallctl_("epoch", NULL, NULL, &epoch, sizeof(epoch));
+	snprintf(name, sizeof(name), "stats.arenas.%u.small.allocated", arena);
+	mallctl_(name, &n, &len, NULL, 0);
+	return n;
+}
+
+static struct {
+	int n, go[2], end[2];
+} cache_state;
+
+static void *cacher(void *arg)
+{
+	void **e = calloc((size_t)cache_state.n, sizeof(void *));
+	char c;
+
+	for (int i = 0; i < cache_state.n; i++)
+		e[i] = critical_alloc(4096);
+	for (int i = 0; i < cache_state.n; i++)
+		free(e[i]);
+	free(e);
+	(void)!write(cache_state.go[1], "g", 1);
+	(void)!read(cache_state.end[0], &c, 1);
+	return arg;
+}
+
+static void balance(const char *what, size_t before, size_t now)
+{
+	if (now == before)
+		printf("%s balanced", what);
+	else
+		printf("%s leaked %ld", what, (long)(now - before));
+}
+
+static int cached(int n)
+{
+	void *held = critical_alloc(4096);	/* the pool's arena, and this thread's cache */
+	size_t len = sizeof(unsigned), before;
+	unsigned arena;
+	pthread_t t;
+	pid_t pid;
+	char c;
+
+	*(void **)&mallctl_ = dlsym(RTLD_DEFAULT, "mallctl");
+	if (!mallctl_ || mallctl_("arenas.lookup", &arena, &len, &held, sizeof(held)) ||
+	    pipe(cache_state.go) || pipe(cache_state.end))
+		return 1;
+	cache_state.n = n;
+	before = arena_allocated(arena);
+	pthread_create(&t, NULL, cacher, NULL);
+	(void)!read(cache_state.go[0], &c, 1);
+	pid = fork();
+	if (pid == 0) {
+		balance("child", before, arena_allocated(arena));
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	(void)!write(cache_state.end[1], "e", 1);
+	pthread_join(t, NULL);
+	balance(" exit", before, arena_allocated(arena));
+	printf("\n");
+	free(held);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -357,7 +439,9 @@ int main(int argc, char **argv)
 		return pc(atoi(argv[2]) > 16 ? 16 : atoi(argv[2]), atol(argv[3]));
 	if (argc == 3 && strcmp(argv[1], "exhaust") == 0)
 		return exhaust(atoi(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "cached") == 0)
+		return cached(atoi(argv[2]));
 	fprintf(stderr, "usage: pools hold N SIZE | inplace | zero N | isolation N | "
-		"relay MIN MS | pc P N | exhaust K\n");
+		"relay MIN MS | pc P N | exhaust K | cached N\n");
 	return 2;
 }

@@ -11,18 +11,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <jemalloc/jemalloc.h>
+
 #include "hooks.h"
 #include "pool.h"
+#include "poolcache.h"
+#include "thread.h"
 #include "../tap.h"
 
 /* preload/shim.c owns the hook table; lib/ links against it. */
 struct fp_hooks fp_hooks;
 
-static struct fp_pool *A, *B, *W, *T, *F, *H;
+static struct fp_pool *A, *B, *W, *T, *F, *H, *C, *L;
 
 /* The process's mapped size (VmSize), from /proc. */
 static rlim_t vm_size(void)
@@ -265,6 +270,218 @@ static void test_hammer(void)
 	ok(H->low == 0, "... the reserve ran dry at some point (low 0)");
 }
 
+
+/* Bytes of @kind ("small", "large") blocks allocated in @pool's arena: held anywhere, cached included. */
+static uint64_t allocated(const struct fp_pool *pool, const char *kind)
+{
+	uint64_t epoch = 1;
+	size_t n, len = sizeof(n);
+	char name[64];
+
+	mallctl("epoch", NULL, NULL, &epoch, sizeof(epoch));
+	snprintf(name, sizeof(name), "stats.arenas.%u.%s.allocated", pool->arena, kind);
+	return mallctl(name, &n, &len, NULL, 0) ? UINT64_MAX : n;
+}
+
+static uint64_t arena_allocated(const struct fp_pool *pool)
+{
+	return allocated(pool, "small");
+}
+
+#define HANDED	32
+static void *handed[HANDED];
+
+/* Allocates HANDED elements of pool c for another thread to free. */
+static void *giver(void *arg)
+{
+	for (int i = 0; i < HANDED; i++)
+		handed[i] = fp_pool_arena_alloc(C, 0);
+	return arg;
+}
+
+static struct {
+	int reused, foreign, ordinary_pool, a_got_c;
+	int tc_c, tc_l;
+	uint64_t l_held, l_after;
+} taker_saw;
+
+/* Frees another thread's elements, then allocates through its own cache. */
+static void *taker(void *arg)
+{
+	void *again[HANDED], *p;
+
+	for (int i = 0; i < HANDED; i++)
+		fp_pool_give(C, handed[i]);	/* reserve full: into this thread's cache */
+	for (int i = 0; i < HANDED; i++) {
+		again[i] = fp_pool_arena_alloc(C, 0);
+		taker_saw.foreign += fp_pool_of(again[i]) != C;
+		for (int j = 0; j < HANDED; j++)
+			taker_saw.reused += again[i] == handed[j];
+	}
+	for (int i = 0; i < HANDED; i++)
+		fp_pool_give(C, again[i]);
+	for (int i = 0; i < 4096; i++) {
+		p = malloc(C->size);
+		taker_saw.ordinary_pool += fp_pool_of(p) != NULL;
+		free(p);
+	}
+	for (int i = 0; i < HANDED; i++) {
+		again[i] = fp_pool_arena_alloc(A, 0);
+		taker_saw.a_got_c += fp_pool_of(again[i]) != A;
+	}
+	for (int i = 0; i < HANDED; i++)
+		fp_pool_give(A, again[i]);
+	p = fp_pool_arena_alloc(L, 0);
+	taker_saw.l_held = allocated(L, "large");
+	fp_pool_give(L, p);
+	taker_saw.l_after = allocated(L, "large");
+	taker_saw.tc_c = fp_me->pool_tc[C - fp_pools];
+	taker_saw.tc_l = fp_me->pool_tc[L - fp_pools];
+	return arg;
+}
+
+static void test_thread_caches(void)
+{
+	pthread_t t;
+	uint64_t reserve = (uint64_t)C->min * C->size;
+
+	is_u64(arena_allocated(C), reserve, "pool c's arena holds its reserve only: %llu bytes",
+	       (unsigned long long)reserve);
+	pthread_create(&t, NULL, giver, NULL);
+	pthread_join(t, NULL);
+	pthread_create(&t, NULL, taker, NULL);
+	pthread_join(t, NULL);
+	is_int(taker_saw.reused, HANDED, "elements one thread allocated and another freed: "
+	       "the freeing thread's next %d allocations reuse them from its cache", HANDED);
+	is_int(taker_saw.foreign, 0, "... every one pool c's");
+	is_int(taker_saw.ordinary_pool, 0,
+	       "4096 ordinary mallocs of the same size on that thread: none is pool memory");
+	is_int(taker_saw.a_got_c, 0, "32 allocations from pool a on that thread: all pool a's");
+	ok(taker_saw.tc_c >= 2, "the thread had a jemalloc cache for pool c (%d)", taker_saw.tc_c);
+	is_int(taker_saw.tc_l, 1, "... none for pool l, whose 64 KiB elements no cache holds");
+	is_u64(taker_saw.l_held, (uint64_t)(L->min + 1) * L->size,
+	       "... an element of pool l held: its arena holds the reserve and it");
+	is_u64(taker_saw.l_after, (uint64_t)L->min * L->size,
+	       "... freed, straight back to the arena: the thread keeps nothing of pool l");
+	is_u64(arena_allocated(C), reserve,
+	       "both threads ended: their caches destroyed, pool c's arena holds its reserve only");
+}
+
+/* Fills its cache for pool c, then stays alive until told. */
+static struct fp_thread *holder_record;
+static int holder_go[2], holder_end[2];
+
+static void *holder(void *arg)
+{
+	void *e[8];
+	char c;
+
+	for (int i = 0; i < 8; i++)
+		e[i] = fp_pool_arena_alloc(C, 0);
+	for (int i = 0; i < 8; i++)
+		fp_pool_give(C, e[i]);
+	holder_record = fp_me;
+	(void)!write(holder_go[1], "g", 1);
+	(void)!read(holder_end[0], &c, 1);
+	return arg;
+}
+
+/* Pool c's allocated bytes as seen in a fork child. */
+static uint64_t allocated_in_child(void)
+{
+	int fds[2];
+	uint64_t n = UINT64_MAX;
+	pid_t pid;
+
+	if (pipe(fds))
+		return n;
+	pid = fork();
+	if (pid == 0) {
+		n = arena_allocated(C);
+		(void)!write(fds[1], &n, sizeof(n));
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read(fds[0], &n, sizeof(n)) != sizeof(n))
+		n = UINT64_MAX;
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	return n;
+}
+
+static void fork_child(void)
+{
+	fp_thread_fork_child();
+}
+
+static void test_fork_caches(void)
+{
+	uint64_t reserve = (uint64_t)C->min * C->size, held;
+	pthread_t t;
+	char c;
+
+	ok(pipe(holder_go) == 0 && pipe(holder_end) == 0, "pipes");
+	pthread_create(&t, NULL, holder, NULL);
+	(void)!read(holder_go[0], &c, 1);
+	held = arena_allocated(C);
+	ok(held > reserve, "a live thread's cache holds pool c elements (%llu bytes allocated)",
+	   (unsigned long long)held);
+	is_u64(allocated_in_child(), reserve,
+	       "a fork child destroys the caches of the threads it did not inherit");
+	is_u64(arena_allocated(C), held, "... the parent's are untouched");
+	holder_record->pool_in_jemalloc = 1;	/* as if the fork caught it inside jemalloc */
+	is_u64(allocated_in_child(), held,
+	       "a cache caught inside jemalloc by the fork is left alone in the child");
+	holder_record->pool_in_jemalloc = 0;
+	(void)!write(holder_end[1], "e", 1);
+	pthread_join(t, NULL);
+	is_u64(arena_allocated(C), reserve, "the thread ended: pool c's arena holds its reserve only");
+}
+
+static struct {
+	int tc, reused;
+} lone_saw;
+
+/* Uses pool c when jemalloc has no explicit cache left to give. */
+static void *lone(void *arg)
+{
+	void *e[4], *again[4];
+
+	for (int i = 0; i < 4; i++)
+		e[i] = fp_pool_arena_alloc(C, 0);
+	for (int i = 0; i < 4; i++)
+		fp_pool_give(C, e[i]);
+	for (int i = 0; i < 4; i++) {
+		again[i] = fp_pool_arena_alloc(C, 0);
+		for (int j = 0; j < 4; j++)
+			lone_saw.reused += again[i] == e[j];
+	}
+	for (int i = 0; i < 4; i++)
+		fp_pool_give(C, again[i]);
+	lone_saw.tc = fp_me->pool_tc[C - fp_pools];
+	return arg;
+}
+
+static void test_no_cache_left(void)
+{
+	static unsigned ids[8192];
+	size_t len = sizeof(unsigned);
+	unsigned n = 0;
+	pthread_t t;
+
+	while (n < 8192 && mallctl("tcache.create", &ids[n], &len, NULL, 0) == 0)
+		n++;
+	ok(n > 0 && n < 8192, "jemalloc's explicit caches used up (%u more made)", n);
+	pthread_create(&t, NULL, lone, NULL);
+	pthread_join(t, NULL);
+	is_int(lone_saw.tc, 1, "a thread that gets no jemalloc cache for pool c goes without");
+	is_int(lone_saw.reused, 4, "... its stash still serves its 4 freed elements again");
+	is_u64(arena_allocated(C), (uint64_t)C->min * C->size,
+	       "... and is emptied into the arena when it ends");
+	while (n)
+		mallctl("tcache.destroy", NULL, NULL, &ids[--n], sizeof(unsigned));
+}
+
 int main(void)
 {
 	char err[256];
@@ -273,10 +490,14 @@ int main(void)
 				  "w:site=func:w,min=2,size=32,wait=5s;"
 				  "t:site=func:t,min=2,size=32,wait=100ms;"
 				  "f:site=func:f,min=2,size=32,wait=forever;"
-				  "h:site=func:h,min=8,size=256,wait=forever",
+				  "h:site=func:h,min=8,size=256,wait=forever;"
+				  "c:site=func:c,min=2,size=64;"
+				  "l:site=func:l,min=1,size=64K",
 				  err, sizeof(err));
 
-	is_int(rc, 0, "six pools created");
+	fp_thread_init(0);	/* records: where threads keep their pool caches */
+	pthread_atfork(NULL, NULL, fork_child);
+	is_int(rc, 0, "eight pools created");
 	if (rc) {
 		diag("%s", err);
 		return done_testing();
@@ -287,12 +508,17 @@ int main(void)
 	T = &fp_pools[3];
 	F = &fp_pools[4];
 	H = &fp_pools[5];
+	C = &fp_pools[6];
+	L = &fp_pools[7];
 	test_reserve();
 	test_ownership();
 	test_wait(W, "wait=5s", 50);
 	test_wait(F, "wait=forever", 200);
 	test_timeout();
 	test_hammer();
+	test_thread_caches();
+	test_fork_caches();
+	test_no_cache_left();
 	/* Last: an address-space ceiling 64 MiB above what is mapped now. */
 	{
 		struct rlimit rl = { .rlim_cur = vm_size() + (64u << 20), .rlim_max = RLIM_INFINITY };
