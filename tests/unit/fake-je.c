@@ -237,3 +237,32 @@ int fp_je_thread_prepare(void)
 void fp_je_thread_start(void)
 {
 }
+
+/* No thread caches in the fake: a pool's requests go to its arena. */
+int fp_je_tcache_create(void)
+{
+	return -1;
+}
+
+void fp_je_tcache_destroy(int tc)
+{
+	(void)tc;
+}
+
+size_t fp_je_tcache_max(void)
+{
+	return 0;
+}
+
+void *fp_je_tcache_alloc(size_t size, unsigned arena, int zero, int tc)
+{
+	(void)tc;
+	return fp_je_arena_alloc(size, arena, zero);
+}
+
+void fp_je_tcache_free(void *ptr, size_t size, int tc)
+{
+	(void)size;
+	(void)tc;
+	give_back(ptr);
+}
