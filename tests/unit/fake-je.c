@@ -200,35 +200,6 @@ void fp_je_arena_free(void *ptr)
 	give_back(ptr);
 }
 
-/* No explicit thread caches here: pools go without, as when jemalloc has none left. */
-int fp_je_tcache_create(void)
-{
-	return -1;
-}
-
-void fp_je_tcache_destroy(int tc)
-{
-	(void)tc;
-}
-
-size_t fp_je_tcache_max(void)
-{
-	return 0;
-}
-
-void *fp_je_tcache_alloc(size_t size, unsigned arena, int zero, int tc)
-{
-	(void)tc;
-	return fp_je_arena_alloc(size, arena, zero);
-}
-
-void fp_je_tcache_free(void *ptr, size_t size, int tc)
-{
-	(void)size;
-	(void)tc;
-	fp_je_arena_free(ptr);
-}
-
 int fp_je_thread_prepare(void)
 {
 	return 0;
