@@ -257,7 +257,7 @@ static int load_limit(struct fp_conf *c, const char *var, const char *v,
 	if (rc == -ERANGE)
 		return fail(err, var, "out of range: '%.*s%s'", SHOWN(v));
 	if (rc)
-		return fail(err, var, "not a size in bytes (suffix K, M or G allowed): '%.*s%s'", SHOWN(v));
+		return fail(err, var, "not a size in bytes (suffix K, M, G or T, also as KB or KiB): '%.*s%s'", SHOWN(v));
 	c->limit_set = 1;
 	return 0;
 }
@@ -386,6 +386,10 @@ int fp_conf_load(struct fp_conf *c, char *(*get)(const char *name),
 		if (rc)
 			return rc;
 	}
+	/* BURST only widens NTH's failure: alone it would be ignored without a word. */
+	if (get("FAILPOOL_BURST") && !c->nth)
+		return fail(err, "FAILPOOL_BURST",
+			    "needs FAILPOOL_NTH, the first allocation of the burst");
 	return 0;
 }
 

@@ -15,7 +15,10 @@
 #include "log.h"
 #include "policy.h"
 #include "pool.h"
+#include "report.h"
 #include "settings.h"
+#include "startup.h"
+#include "stats.h"
 #include "thread.h"
 
 static _Atomic uint64_t forks;
@@ -38,11 +41,32 @@ static void fork_parent(void)
 	fp_thread_thaw();
 }
 
+/*
+ * The child's report holds only what the child does, so that merging the
+ * reports of a tree sums each call once; the numbering behind EVERY, AFTER,
+ * NTH, BURST and TIMES goes on from the parent's, and the state (live
+ * bytes, the pools' reserves) is the child's as inherited (README, "What
+ * fails, exactly" and "The report").
+ */
+static void forget_parent_counts(void)
+{
+	struct fp_policy *p = &fp_process_policy;
+
+	fp_report_fork_child();
+	fp_stats_fork_child(atomic_load(&p->injected));
+	fp_startup_fork_child();
+	if (fp_npools)
+		fp_pool_fork_forget_counts();
+	/* The parent's peak is the parent's: the child's starts from what it holds. */
+	atomic_store(&p->peak, fp_policy_live(p, fp_thread_live_held()));
+}
+
 static void fork_child(void)
 {
 	fp_thread_fork_child();
 	fp_exit_fork_child();
 	fp_policy_fork_child(&fp_process_policy, fork_order);
+	forget_parent_counts();
 	atomic_store(&forks, 0);
 	if (fp_log_on() && strstr(fp_settings()->conf.log, "%p"))
 		fp_log_start(fp_settings()->conf.log);

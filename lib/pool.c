@@ -215,6 +215,19 @@ void fp_pool_fork_child(void)
 	pthread_condattr_destroy(&ca);
 }
 
+void fp_pool_fork_forget_counts(void)
+{
+	for (unsigned i = 0; i < fp_npools; i++) {
+		struct fp_pool *pool = &fp_pools[i];
+
+		/* The reserve (curr, low) is the child's state; what the parent did is not. */
+		pool->hits = pool->refills = pool->waits = 0;
+		pool->wait_ns_total = pool->wait_ns_max = pool->exhausted = 0;
+		atomic_store_explicit(&pool->allocs, 0, memory_order_relaxed);
+		atomic_store_explicit(&pool->oversize, 0, memory_order_relaxed);
+	}
+}
+
 void fp_pool_snapshot(unsigned i, int unlocked, struct fp_pool_figures *f)
 {
 	struct fp_pool *p = &fp_pools[i];

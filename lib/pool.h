@@ -189,4 +189,13 @@ void fp_pool_fork_parent(void);
  */
 void fp_pool_fork_child(void);
 
+/**
+ * fp_pool_fork_forget_counts() - in a child after fork(): zero the counters
+ * of what the parent did (allocs, hits, refills, waits, wait times,
+ * exhausted, oversize), so merged reports sum correctly; the reserve itself
+ * (curr, low) is inherited state and stays.
+ * Context: a fork child's handler, after fp_pool_fork_child().
+ */
+void fp_pool_fork_forget_counts(void);
+
 #endif

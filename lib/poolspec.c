@@ -95,6 +95,15 @@ static int set_key(struct fp_pool_spec *p, const char *s, size_t n, int *seen,
 	}
 }
 
+/* Whether @s begins a site rule rather than a pool: a ';' put between a pool's rules. */
+static int looks_like_rule(const char *s)
+{
+	return !strncmp(s, "func:", 5) || !strncmp(s, "lib:", 4) || !strncmp(s, "site:", 5) ||
+	       *s == '!';
+}
+
+#define RULES_HINT " (separate a pool's site rules with |)"
+
 int fp_pools_next(const char **cursor, unsigned index, struct fp_pool_spec *p,
 		  char *err, unsigned errlen)
 {
@@ -115,6 +124,9 @@ int fp_pools_next(const char **cursor, unsigned index, struct fp_pool_spec *p,
 	memset(p, 0, sizeof(*p));
 	if (end == s)
 		return bad(err, errlen, "pool %u is empty", index);
+	if (index > 1 && looks_like_rule(s))
+		return bad(err, errlen, "pool %u '%.*s' is a site rule, not a pool" RULES_HINT,
+			   index, (int)(end - s), s);
 	colon = memchr(s, ':', (size_t)(end - s));
 	if (!colon)
 		return bad(err, errlen, "pool %u '%.*s': no ':' after the name (use name:site=RULES,min=N,size=BYTES[,wait=T])",
@@ -136,9 +148,11 @@ int fp_pools_next(const char **cursor, unsigned index, struct fp_pool_spec *p,
 	if (!seen[0])
 		return bad(err, errlen, "pool '%s': site= is required", p->name);
 	if (!seen[1])
-		return bad(err, errlen, "pool '%s': min= is required", p->name);
+		return bad(err, errlen, "pool '%s': min= is required%s", p->name,
+			   *end && looks_like_rule(end + 1) ? RULES_HINT : "");
 	if (!seen[2])
-		return bad(err, errlen, "pool '%s': size= is required", p->name);
+		return bad(err, errlen, "pool '%s': size= is required%s", p->name,
+			   *end && looks_like_rule(end + 1) ? RULES_HINT : "");
 	return 1;
 }
 

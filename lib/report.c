@@ -30,6 +30,8 @@
 static struct fp_jsonw w;		/* one report per process at a time */
 static int async;			/* from a signal handler: name nothing, lock nothing */
 static char cmdline[1 << 18];
+/* A fork child's report counts its own work: what the policy counted before the fork. */
+static uint64_t eligible_inherited, injected_inherited;
 
 static void key_u64_or_null(const char *key, uint64_t v, int present)
 {
@@ -138,9 +140,9 @@ static void write_totals(void)
 	fp_jsonw_key(&w, "peak_live_bytes");
 	fp_jsonw_u64(&w, fp_policy_peak(p, fp_thread_live_held()));
 	fp_jsonw_key(&w, "eligible");
-	fp_jsonw_u64(&w, atomic_load(&p->eligible) + t.eligible);
+	fp_jsonw_u64(&w, atomic_load(&p->eligible) - eligible_inherited + t.eligible);
 	fp_jsonw_key(&w, "injected");
-	fp_jsonw_u64(&w, atomic_load(&p->injected));
+	fp_jsonw_u64(&w, atomic_load(&p->injected) - injected_inherited);
 	fp_jsonw_key(&w, "real_failures");
 	fp_jsonw_u64(&w, t.real_failures);
 	fp_startup_totals(&startup_calls, &startup_bytes);
@@ -394,6 +396,12 @@ static void write_body(const struct fp_ending *end)
 	fp_jsonw_key(&w, "objects");
 	write_objects();
 	fp_jsonw_obj_end(&w);
+}
+
+void fp_report_fork_child(void)
+{
+	eligible_inherited = atomic_load(&fp_process_policy.eligible);
+	injected_inherited = atomic_load(&fp_process_policy.injected);
 }
 
 /* No snprintf, no strerror (it may translate: locks, malloc): safe in a signal handler. */

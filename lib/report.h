@@ -23,4 +23,12 @@ int fp_report_write(const struct fp_ending *end);
  */
 int fp_report_write_async(const struct fp_ending *end);
 
+/**
+ * fp_report_fork_child() - in a child after fork(): its report counts only
+ * its own eligible allocations and failures, while the policy's numbering
+ * goes on from the parent's (README, "What fails, exactly").
+ * Context: a fork child's handler, before the child allocates.
+ */
+void fp_report_fork_child(void);
+
 #endif

@@ -158,6 +158,12 @@ int fp_startup_claims(enum fp_call call, const void *caller, uint64_t bytes)
 	return 1;
 }
 
+void fp_startup_fork_child(void)
+{
+	atomic_store_explicit(&startup_calls, 0, memory_order_relaxed);
+	atomic_store_explicit(&startup_bytes, 0, memory_order_relaxed);
+}
+
 void fp_startup_totals(uint64_t *calls, uint64_t *bytes)
 {
 	*calls = atomic_load_explicit(&startup_calls, memory_order_relaxed);

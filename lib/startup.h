@@ -52,4 +52,11 @@ int fp_startup_claims(enum fp_call call, const void *caller, uint64_t bytes);
  */
 void fp_startup_totals(uint64_t *calls, uint64_t *bytes);
 
+/**
+ * fp_startup_fork_child() - in a child after fork(): the start-up
+ * allocations were the parent's; the child's report counts none.
+ * Context: a fork child's handler.
+ */
+void fp_startup_fork_child(void);
+
 #endif

@@ -16,6 +16,7 @@ static pthread_key_t owner_key;
 static int owner_key_ok;
 static _Atomic unsigned next_shared;
 static struct fp_injection injections[FP_INJECTIONS_KEPT];
+static uint64_t injections_inherited;	/* a fork child's: the parent's, not listed */
 
 __thread struct fp_shard *fp_my_shard __attribute__((tls_model("initial-exec")));
 
@@ -154,9 +155,9 @@ void fp_stats_injection(uint64_t seq, enum fp_call call, uint64_t size,
 {
 	struct fp_injection *in;
 
-	if (seq == 0 || seq > FP_INJECTIONS_KEPT)
+	if (seq <= injections_inherited || seq - injections_inherited > FP_INJECTIONS_KEPT)
 		return;
-	in = &injections[seq - 1];
+	in = &injections[seq - injections_inherited - 1];
 	in->call = call;
 	in->size = size;
 	in->site = site;
@@ -166,4 +167,37 @@ void fp_stats_injection(uint64_t seq, enum fp_call call, uint64_t size,
 const struct fp_injection *fp_stats_injections(void)
 {
 	return injections;
+}
+
+static void forget_shard(struct fp_shard *sh)
+{
+	for (unsigned c = 0; c < FP_CALL_COUNT; c++)
+		atomic_store_explicit(&sh->calls[c], 0, memory_order_relaxed);
+	atomic_store_explicit(&sh->bytes, 0, memory_order_relaxed);
+	atomic_store_explicit(&sh->real_failures, 0, memory_order_relaxed);
+	atomic_store_explicit(&sh->eligible, 0, memory_order_relaxed);
+	for (unsigned i = 0; i < FP_TALLY_SLOTS; i++) {
+		atomic_store_explicit(&sh->tally[i].calls, 0, memory_order_relaxed);
+		atomic_store_explicit(&sh->tally[i].bytes, 0, memory_order_relaxed);
+	}
+}
+
+void fp_stats_fork_child(uint64_t injected)
+{
+	struct fp_site *site;
+	unsigned cursor = 0;
+
+	for (unsigned s = 0; s < FP_STATS_SHARED; s++)
+		forget_shard(&shared[s]);
+	for (struct fp_shard *sh = atomic_load_explicit(&owned_list, memory_order_acquire);
+	     sh; sh = sh->next)
+		forget_shard(sh);
+	while ((site = fp_site_next(&cursor))) {
+		atomic_store_explicit(&site->calls, 0, memory_order_relaxed);
+		atomic_store_explicit(&site->bytes, 0, memory_order_relaxed);
+		atomic_store_explicit(&site->injected, 0, memory_order_relaxed);
+	}
+	for (unsigned i = 0; i < FP_INJECTIONS_KEPT; i++)
+		atomic_store_explicit(&injections[i].seq, 0, memory_order_relaxed);
+	injections_inherited = injected;
 }

@@ -96,6 +96,17 @@ static inline void fp_stats_add_mine(_Atomic uint64_t *ctr, uint64_t n)
 	__asm__("addq %1, %0" : "+m"(*(uint64_t *)ctr) : "er"(n));
 #else
 	atomic_fetch_add_explicit(ctr, n, memory_order_relaxed);
+/**
+ * fp_stats_fork_child() - in a child after fork(): forget the parent's
+ * counts (calls, bytes, eligible, real failures, every site's tallies, the
+ * kept injections), so that the child's report holds only its own work and
+ * merged reports sum correctly. The failures go on being numbered from
+ * @injected, the parent's count at the fork: the child's first failure,
+ * @injected + 1, is the first it keeps (README, "The report").
+ * Context: a fork child's handler (one thread, the counting ones frozen).
+ */
+void fp_stats_fork_child(uint64_t injected);
+
 #endif
 }
 
@@ -165,17 +176,30 @@ void fp_stats_site_sum(struct fp_site *site, uint64_t *calls, uint64_t *bytes);
 
 /**
  * fp_stats_injection() - remember injected failure @seq (the first
- * FP_INJECTIONS_KEPT of them are kept, in order).
+ * FP_INJECTIONS_KEPT of them are kept, in order; in a fork child, the first
+ * of its own).
  * Context: inside malloc, counted.
  */
 void fp_stats_injection(uint64_t seq, enum fp_call call, uint64_t size,
 			struct fp_site *site);
 
 /**
- * fp_stats_injections() - the kept injections, indexed by seq - 1.
+ * fp_stats_injections() - the kept injections, in order (a fork
+ * child's from its first own failure).
  * Context: report writing; signal handlers included.
  * Return: the array of FP_INJECTIONS_KEPT entries; seq 0 marks unused ones.
  */
 const struct fp_injection *fp_stats_injections(void);
+
+/**
+ * fp_stats_fork_child() - in a child after fork(): forget the parent's
+ * counts (calls, bytes, eligible, real failures, every site's tallies, the
+ * kept injections), so that the child's report holds only its own work and
+ * merged reports sum correctly. The failures go on being numbered from
+ * @injected, the parent's count at the fork: the child's first failure,
+ * @injected + 1, is the first it keeps (README, "The report").
+ * Context: a fork child's handler (one thread, the counting ones frozen).
+ */
+void fp_stats_fork_child(uint64_t injected);
 
 #endif

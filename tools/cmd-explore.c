@@ -338,6 +338,21 @@ static int prepare_out(const struct fp_explore *x)
 	return 0;
 }
 
+/*
+ * A FAILPOOL_* variable explore does not pass on (FAILPOOL_RATE...), set in
+ * its own environment, would be dropped without a word: refused as its flag is.
+ */
+static int env_refused(void)
+{
+	for (unsigned k = 0; k < fp_nopts; k++)
+		if (!(fp_opts[k].use & FP_VAR_EXPLORE) && getenv(fp_opts[k].var)) {
+			fprintf(stderr, "failpool: %s in the environment cannot be used: explore decides"
+				" what fails (unset it)\n", fp_opts[k].var);
+			return 1;
+		}
+	return 0;
+}
+
 int fp_cmd_explore(int argc, char **argv)
 {
 	static struct fp_explore x = {
@@ -360,7 +375,7 @@ int fp_cmd_explore(int argc, char **argv)
 	fp_optvals_free(&vals);
 	if (rc >= 0)
 		return rc;
-	if (fp_opts_validate(&conf))
+	if (env_refused() || fp_opts_validate(&conf))
 		return FP_EXIT_USAGE;
 	x.depth = conf.depth;
 	if (merge) {

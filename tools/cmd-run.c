@@ -22,7 +22,9 @@
 #include "enterable.h"
 #include "fp.h"
 #include "options.h"
+#include "runpaths.h"
 #include "runreports.h"
+#include "seed.h"
 #include "shimpath.h"
 #include "summary.h"
 
@@ -394,6 +396,8 @@ int fp_cmd_run(int argc, char **argv)
 		return RUN_CONFIG_ERROR;
 	cmd = argv + cmd_index;
 	resolved = fp_resolve_cmd(cmd[0], real) == 0;
+	if (resolved && fp_run_is_directory(cmd[0], real))
+		return 126;
 	if (resolved && fp_unenterable(real, why, sizeof(why))) {
 		fprintf(stderr, "failpool: not run: %s.\n", why);
 		return RUN_CONFIG_ERROR;
@@ -407,7 +411,8 @@ int fp_cmd_run(int argc, char **argv)
 		free(preload);
 		return rc;
 	}
-	if (fp_runreports_setup(&reports, !quiet)) {
+	if (fp_run_check_report() || fp_seed_export(&conf) ||
+	    fp_runreports_setup(&reports, !quiet)) {
 		free(preload);
 		return RUN_CONFIG_ERROR;
 	}

@@ -25,6 +25,7 @@
 #include "parse.h"
 #include "render.h"
 #include "runner.h"
+#include "seed.h"
 #include "shimpath.h"
 #include "soak.h"
 
@@ -139,7 +140,7 @@ static int parse_args(struct soak *s, int argc, char **argv)
 			rc = -1;
 		}
 	}
-	if (!rc && (fp_opts_setenv(&vals) || fp_opts_validate(&conf)))
+	if (!rc && (fp_opts_setenv(&vals) || fp_opts_validate(&conf) || fp_seed_export(&conf)))
 		rc = -1;
 	fp_optvals_free(&vals);
 	if (!rc)

@@ -10,6 +10,7 @@
 #include "cmds.h"
 #include "fp.h"
 #include "shimpath.h"
+#include "unshim.h"
 
 static const struct fp_cmd cmds[] = {
 	{ "run", fp_cmd_run, "[options] [--] CMD [ARG...]",
@@ -79,6 +80,7 @@ int main(int argc, char **argv)
 	const struct fp_cmd *cmd;
 	const char *name;
 
+	fp_unshim(argv);
 	if (argc < 2) {
 		usage(stderr);
 		return FP_EXIT_USAGE;

@@ -95,12 +95,22 @@ static int by_weight(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* The seed when every process has the same one; a warning the first time two differ. */
-static void merge_seed(struct fp_model *out, FILE *warn)
+/*
+ * The seed when every process has the same one; a warning the first time two
+ * differ. A merged report whose seed is null merged runs of different seeds
+ * already: nothing merged with it has one seed either.
+ */
+static void merge_seed(struct fp_model *out, const struct fp_model *unseeded, FILE *warn)
 {
 	const struct fp_model_proc *first = NULL;
 
 	out->has_seed = 0;
+	if (unseeded) {
+		if (warn)
+			fprintf(warn, "failpool: warning: %s has no one seed (it merged runs of different"
+				" seeds): no one seed repeats the runs\n", unseeded->path);
+		return;
+	}
 	for (size_t i = 0; i < out->nprocs; i++) {
 		const struct fp_model_proc *p = &out->procs[i];
 
@@ -124,8 +134,11 @@ static void merge_seed(struct fp_model *out, FILE *warn)
 
 int fp_merge_models(struct fp_model *parts, size_t n, struct fp_model *out, FILE *warn)
 {
+	const struct fp_model *unseeded = NULL;
+	unsigned char *drop = xrealloc(NULL, n);
 	size_t cap = 0, np = 0;
 
+	fp_merge_twins(parts, n, drop, warn);
 	memset(out, 0, sizeof(*out));
 	out->kind = FP_MODEL_MERGED;
 	out->parts = parts;
@@ -137,6 +150,10 @@ int fp_merge_models(struct fp_model *parts, size_t n, struct fp_model *out, FILE
 	for (size_t i = 0; i < n; i++) {
 		const struct fp_model *p = &parts[i];
 
+		if (drop[i])
+			continue;
+		if (p->kind == FP_MODEL_MERGED && p->nprocs && !p->has_seed && !unseeded)
+			unseeded = p;
 		if (p->nprocs)
 			memcpy(&out->procs[out->nprocs], p->procs, p->nprocs * sizeof(*p->procs));
 		out->nprocs += p->nprocs;
@@ -159,7 +176,8 @@ int fp_merge_models(struct fp_model *parts, size_t n, struct fp_model *out, FILE
 	fp_model_index_sites(out);	/* the sort moved them */
 	fp_model_adopt(out, out->sites);
 	fp_model_adopt(out, out->pools);
-	merge_seed(out, warn);
+	merge_seed(out, unseeded, warn);
+	free(drop);
 	return 0;
 }
 

@@ -32,6 +32,18 @@
 int fp_merge_models(struct fp_model *parts, size_t n, struct fp_model *out, FILE *warn);
 
 /**
+ * fp_merge_twins() - which of @parts to leave out of a merge because
+ * another part holds every process of it (the same pid, parent, exe, end,
+ * failures, and seed and argv where both have them; two reports: the same
+ * totals too): a report and a merged report that holds it, or a copy of a
+ * file. The larger part is kept, or the earlier of two alike. A process
+ * that is in two parts kept is counted twice: said on @warn.
+ * @drop: @nparts flags, set to 1 for each part to leave out
+ * @warn: where to say so ("failpool: warning: ..."), or NULL
+ */
+void fp_merge_twins(const struct fp_model *parts, size_t nparts, unsigned char *drop, FILE *warn);
+
+/**
  * fp_merge_files() - read the reports at @paths and merge them into @out.
  * A file given twice (the same file by any path) is read once, with a
  * warning on stderr.

@@ -41,8 +41,8 @@ bad NTH 1.5 "not a non-negative integer: '1.5'"
 bad BURST 0 "not an integer >= 1 or 'inf': '0'"
 bad BURST infinity "not an integer >= 1 or 'inf': 'infinity'"
 bad TIMES abc "not a non-negative integer: 'abc'"
-bad LIMIT 10X "not a size in bytes (suffix K, M or G allowed): '10X'"
-bad LIMIT -1 "not a size in bytes (suffix K, M or G allowed): '-1'"
+bad LIMIT 10X "not a size in bytes (suffix K, M, G or T, also as KB or KiB): '10X'"
+bad LIMIT -1 "not a size in bytes (suffix K, M, G or T, also as KB or KiB): '-1'"
 bad LIMIT 99999999999999G "out of range: '99999999999999G'"
 bad CALLS mallocx "unknown function 'mallocx' (known: malloc calloc realloc reallocarray free posix_memalign aligned_alloc memalign valloc pvalloc malloc_usable_size new new[] delete delete[])"
 bad CALLS "malloc,,free" "empty name in list"
@@ -151,8 +151,12 @@ good SEED 18446744073709551615
 good EVERY 1
 good AFTER 0
 good NTH 1
-good BURST inf
-good BURST 5
+bad BURST 5 "needs FAILPOOL_NTH, the first allocation of the burst"
+# BURST with NTH: accepted.
+run_shim FAILPOOL_NTH=7 FAILPOOL_BURST=inf -- "$P" noalloc >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")|$(cat "$T/err")" "0|main|" "FAILPOOL_BURST='inf' with FAILPOOL_NTH accepted"
+run_shim FAILPOOL_NTH=7 FAILPOOL_BURST=5 -- "$P" noalloc >"$T/out" 2>"$T/err"
+is "$?|$(cat "$T/out")|$(cat "$T/err")" "0|main|" "FAILPOOL_BURST='5' with FAILPOOL_NTH accepted"
 good TIMES 0
 good LIMIT 0
 good LIMIT 123

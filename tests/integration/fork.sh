@@ -1,7 +1,8 @@
 #!/bin/sh
-# fork() without exec (README, "What fails, exactly", "The report"): the child continues the counts it
-# inherited, derives its own random stream (no lockstep with the parent,
-# reproducible with the same seed), and writes its own report (%p); a vfork
+# fork() without exec (README, "What fails, exactly", "The report"): the child's numbering continues
+# from the parent's, its report counts only its own work (so merged reports
+# sum each call once), it derives its own random stream (no lockstep with
+# the parent, reproducible with the same seed), and writes its own report (%p); a vfork
 # child that calls _exit writes none; forking many children, or forking
 # while another thread allocates, neither hangs nor crashes.
 . "$TESTLIB"
@@ -32,11 +33,12 @@ C=$T/rep/$cpid.json
 is "$(jpy "$P" '"%s %s %s" % (r["pid"], r["exit"]["code"], r["complete"])')" "$ppid 0 True" "fork: parent's report: pid, exit 0"
 is "$(jpy "$C" '"%s %s %s %s" % (r["pid"], r["ppid"], r["exit"]["code"], r["complete"])')" "$cpid $ppid 3 True" \
 	"fork: child's report: its pid, parent's pid as ppid, exit 3"
-# Both made N calls before the fork and N after it, and nothing else is
-# eligible: the child's count continues from the fork, it does not restart
-# at 0.
-is "$(jget "$P" totals.eligible):$(jget "$C" totals.eligible)" "$((2 * N)):$((2 * N))" \
-	"fork: the child's eligible count continues the parent's"
+# The parent made N calls before the fork and N after it, the child N after
+# it, and nothing else is eligible. (This test used to expect 2N in the
+# child too: its report repeated the N calls the parent made, which the
+# parent's report already counts, so a merge counted them twice.)
+is "$(jget "$P" totals.eligible):$(jget "$C" totals.eligible)" "$((2 * N)):$N" \
+	"fork: the child's report counts its own N eligible calls, not the parent's"
 # EVERY=3 over the indices N+1 .. 2N after the fork, in each process.
 exp=0
 for k in $(seq $((N + 1)) $((2 * N))); do
@@ -46,6 +48,41 @@ is "$(sed -n 's/^\(parent\|child\) failed \([0-9]*\) .*/\1 \2/p' "$T/out" | sort
 	"child $exp,parent $exp" "fork: EVERY=3 goes on from the inherited index in both"
 is "$(jpy "$C" 'r["totals"]["injected"] == len(r["injections"]) == sum(s["injected"] for s in r["sites"])')" True \
 	"fork: child's report is self-consistent"
+is "$(jget "$C" totals.calls.malloc):$(jget "$C" totals.bytes_allocated)" "$N:$((100 * (N - exp)))" \
+	"fork: ... its own N mallocs of 100 bytes, $exp of them failed"
+# The parent's failures before the fork are N/3 (3, 6, ...): the child's are
+# numbered on from there, as its log and crash record number them.
+before=$((N / 3))
+is "$(jget "$C" totals.injected):$(jpy "$C" '[i["seq"] for i in r["injections"]]')" \
+	"$exp:$(seq $((before + 1)) $((before + exp)) | paste -sd, | sed 's/,/, /g; s/^/[/; s/$/]/')" \
+	"fork: the child's own $exp failures, numbered on from the parent's $before"
+
+# 1b. NTH=6: the parent makes 5 eligible allocations and forks; the next
+#     one, the 6th, fails in both processes: the child's numbering goes on.
+fresh
+run_shim FAILPOOL_NTH=6 FAILPOOL_REPORT="$T/rep/%p.json" -- "$F" fork 5 >"$T/out" 2>"$T/err"
+is "$?:$(sed -n 's/^\(parent\|child\) failed \([0-9]*\) .*/\1 \2/p' "$T/out" | sort | paste -sd,)" "0:child 1,parent 1" \
+	"NTH=6 after 5 allocations and a fork: the 6th fails in parent and child"
+cpid=$(sed -n 's/^child \([0-9]*\) status.*/\1/p' "$T/out")
+is "$(jpy "$T/rep/$cpid.json" '"%d %d %s" % (r["totals"]["eligible"], r["totals"]["injected"], [(i["seq"], i["size"]) for i in r["injections"]])')" \
+	"5 1 [(1, 100)]" "NTH=6: the child's report: its own 5 eligible, its 1 failure"
+
+# 1c. The child allocates nothing: its report counts nothing, and merging
+#     the two reports counts the parent's 100 allocations once.
+fresh
+run_shim FAILPOOL_EVERY=10 FAILPOOL_REPORT="$T/rep/%p.json" -- "$F" forkexit 100 >"$T/out" 2>"$T/err"
+is "$?" 0 "forkexit: exit status 0"
+ppid=$(sed -n 's/^parent \([0-9]*\)$/\1/p' "$T/out")
+cpid=$(sed -n 's/^child \([0-9]*\) status.*/\1/p' "$T/out")
+is "$(jpy "$T/rep/$ppid.json" '"%d %d" % (r["totals"]["eligible"], r["totals"]["injected"])')" "100 10" \
+	"forkexit: the parent's report: 100 eligible, 10 injected"
+is "$(jpy "$T/rep/$cpid.json" '"%d %d %d %d %d %d %s" % (r["totals"]["eligible"], r["totals"]["injected"], sum(r["totals"]["calls"].values()), r["totals"]["bytes_allocated"], r["totals"]["startup"]["calls"], len(r["sites"]), r["injections"])')" \
+	"0 0 0 0 0 0 []" "forkexit: the child's report: no calls, nothing eligible or injected, no site, no start-up"
+is "$(jpy "$T/rep/$cpid.json" 'r["totals"]["live_bytes"] == r["totals"]["peak_live_bytes"] > 0')" True \
+	"forkexit: the child holds what it inherited (live bytes), and its peak is that"
+is "$("$FAILPOOL" report --format json "$T/rep/$ppid.json" "$T/rep/$cpid.json" | "$PYTHON3" -c \
+	'import json, sys; t = json.load(sys.stdin)["totals"]; print(t["eligible"], t["injected"], t["calls"]["malloc"])')" \
+	"100 10 100" "forkexit: merged, 100 eligible, 10 injected, 100 mallocs: the parent's, once"
 
 # 2. RATE: the child draws from its own stream (parent and child do not fail
 #    at the same indices), and the same seed repeats both.

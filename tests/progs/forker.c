@@ -6,6 +6,9 @@
  *                          ("parent|child failed F hash H", H a hash of the
  *                          failing indices); the child exits 3; prints
  *                          "parent PID", "child PID status 3"
+ *   forker forkexit N      N x free(malloc(32)), fork; the child calls
+ *                          _exit(0) at once, allocating nothing; prints
+ *                          "parent PID", "child PID status 0"
  *   forker vfork           vfork; the child calls _exit(5) at once;
  *                          prints "parent PID", "vfork-child PID status 5"
  *   forker loop N          N children at once, each a few mallocs and
@@ -73,6 +76,21 @@ static unsigned long num(const char *s)
 	return v;
 }
 
+/* Print "parent PID" and fork. Return: fork()'s value; exits 1 when it fails. */
+static pid_t announce_fork(void)
+{
+	pid_t pid;
+
+	printf("parent %ld\n", (long)getpid());
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	return pid;
+}
+
 static atomic_int stop;
 
 static void *churn(void *arg)
@@ -108,13 +126,7 @@ int main(int argc, char **argv)
 
 		n = num(argv[2]);
 		allocate(n, 100, NULL);
-		printf("parent %ld\n", (long)getpid());
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0) {
-			perror("fork");
-			return 1;
-		}
+		pid = announce_fork();
 		h = allocate(n, 100, &f);
 		if (pid == 0) {
 			printf("child failed %lu hash %016llx\n", f, h);
@@ -124,6 +136,15 @@ int main(int argc, char **argv)
 		printf("parent failed %lu hash %016llx\n", f, h);
 		printf("child %ld status %d\n", (long)pid, code);
 		return code == 3 ? 0 : 1;
+	}
+	if (argc == 3 && strcmp(argv[1], "forkexit") == 0) {
+		n = num(argv[2]);
+		allocate(n, 32, NULL);
+		pid = announce_fork();
+		if (pid == 0)
+			_exit(0);
+		printf("child %ld status %d\n", (long)pid, reap(pid));
+		return 0;
 	}
 	if (argc == 2 && strcmp(argv[1], "vfork") == 0) {
 		int code;
@@ -195,6 +216,6 @@ int main(int argc, char **argv)
 		printf("threadfork %lu ok %lu\n", n, ok);
 		return ok == n ? 0 : 1;
 	}
-	fprintf(stderr, "usage: forker fork N | vfork | loop N | threadfork N\n");
+	fprintf(stderr, "usage: forker fork N | forkexit N | vfork | loop N | threadfork N\n");
 	return 2;
 }

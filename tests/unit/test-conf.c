@@ -109,10 +109,11 @@ int main(void)
 	good("FAILPOOL_NTH", "5");
 	is_u64(c.nth, 5, "nth 5");
 	bad("FAILPOOL_NTH", "0", "at least 1");
-	good("FAILPOOL_BURST", "inf");
+	is_int(LOAD("FAILPOOL_NTH", "5", "FAILPOOL_BURST", "inf"), 0, "NTH=5 BURST=inf is accepted");
 	is_u64(c.burst, FP_UNLIMITED, "burst inf");
-	good("FAILPOOL_BURST", "4");
+	is_int(LOAD("FAILPOOL_NTH", "5", "FAILPOOL_BURST", "4"), 0, "NTH=5 BURST=4 is accepted");
 	is_u64(c.burst, 4, "burst 4");
+	bad("FAILPOOL_BURST", "4", "needs FAILPOOL_NTH");
 	bad("FAILPOOL_BURST", "0", "'inf'");
 	bad("FAILPOOL_BURST", "infinity", "'inf'");
 	good("FAILPOOL_TIMES", "0");
@@ -333,7 +334,8 @@ int main(void)
 	 * its cases here fails below.
 	 */
 	{
-		static const struct { const char *var, *value, *msg; } cases[] = {
+		/* @with: a variable @var needs beside it (BURST: NTH), set to "1". */
+		static const struct { const char *var, *value, *msg, *with; } cases[] = {
 			{ "FAILPOOL_RATE", "0.5", NULL },
 			{ "FAILPOOL_RATE", "", "not a number in [0,1]: ''" },
 			{ "FAILPOOL_SEED", "0", NULL },
@@ -344,12 +346,13 @@ int main(void)
 			{ "FAILPOOL_AFTER", "", "not a non-negative integer: ''" },
 			{ "FAILPOOL_NTH", "18446744073709551615", NULL },
 			{ "FAILPOOL_NTH", "18446744073709551616", "out of range (at most 18446744073709551615): '18446744073709551616'" },
-			{ "FAILPOOL_BURST", "inf", NULL },
+			{ "FAILPOOL_BURST", "inf", NULL, "FAILPOOL_NTH" },
 			{ "FAILPOOL_BURST", "-1", "not an integer >= 1 or 'inf': '-1'" },
+			{ "FAILPOOL_BURST", "2", "needs FAILPOOL_NTH, the first allocation of the burst" },
 			{ "FAILPOOL_TIMES", "7", NULL },
 			{ "FAILPOOL_TIMES", "7x", "not a non-negative integer: '7x'" },
 			{ "FAILPOOL_LIMIT", "1G", NULL },
-			{ "FAILPOOL_LIMIT", "", "not a size in bytes (suffix K, M or G allowed): ''" },
+			{ "FAILPOOL_LIMIT", "", "not a size in bytes (suffix K, M, G or T, also as KB or KiB): ''" },
 			{ "FAILPOOL_CALLS", "realloc,delete[]", NULL },
 			{ "FAILPOOL_CALLS", "mmap", "unknown function 'mmap' (known: malloc calloc realloc reallocarray free posix_memalign aligned_alloc memalign valloc pvalloc malloc_usable_size new new[] delete delete[])" },
 			{ "FAILPOOL_SITES", "lib:libz*", NULL },
@@ -383,7 +386,8 @@ int main(void)
 			ok(goods && bads, "%s: a good and a bad case below", fp_conf_vars[v].name);
 		}
 		for (unsigned i = 0; i < FP_ARRAY_SIZE(cases); i++) {
-			int rc = LOAD(cases[i].var, cases[i].value);
+			int rc = cases[i].with ? LOAD(cases[i].var, cases[i].value, cases[i].with, "1")
+					       : LOAD(cases[i].var, cases[i].value);
 
 			if (!cases[i].msg) {
 				is_int(rc, 0, "%s='%s' is accepted", cases[i].var, cases[i].value);

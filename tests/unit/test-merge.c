@@ -132,6 +132,95 @@ static void test_seeds(void)
 	fp_model_free(&m);
 }
 
+/* A merged model of reports of @pids (seed @seed, or pid + 1 each when 0), named @name. */
+static void merged(struct fp_model *m, const unsigned *pids, size_t n, unsigned seed, const char *name)
+{
+	struct fp_model *parts = calloc(n, sizeof(*parts));
+
+	for (size_t i = 0; i < n; i++)
+		parse(&parts[i], report(pids[i], seed ? seed : pids[i] + 1, 1, 1,
+					SITE("00000000000000aa", 5, 1, "null"), 1, 1, 1, 1), "r.json");
+	fp_merge_models(parts, n, m, NULL);
+	m->path = name;
+}
+
+/* Merge @n parts; what it warns in @warn. */
+static void merge_warn(struct fp_model *parts, size_t n, struct fp_model *m, char *warn, size_t size)
+{
+	FILE *w = fmemopen(warn, size, "w");
+
+	fp_merge_models(parts, n, m, w);
+	fclose(w);
+}
+
+static void test_null_seed(void)
+{
+	static const unsigned pids[] = { 10, 11 };
+	struct fp_model *parts = calloc(2, sizeof(*parts)), m;
+	char warn[512] = "";
+
+	merged(&parts[0], pids, 2, 0, "merged.json");
+	is_int(parts[0].has_seed, 0, "two seeds merged: null");
+	parse(&parts[1], report(12, 4, 1, 1, "", 1, 1, 1, 1), "c.json");
+	merge_warn(parts, 2, &m, warn, sizeof(warn));
+	is_int(m.has_seed, 0, "a null seed merged with seed 4: null, not 4");
+	is_str(warn, "failpool: warning: merged.json has no one seed (it merged runs of different"
+	       " seeds): no one seed repeats the runs\n", "... with a warning naming the merged report");
+	fp_model_free(&m);
+}
+
+static void test_twins(void)
+{
+	static const unsigned ab[] = { 10, 11 }, bc[] = { 11, 12 };
+	struct fp_model *parts, m;
+	char warn[512] = "";
+
+	/* A report and the merged report that holds it, in either order. */
+	for (int order = 0; order < 2; order++) {
+		parts = calloc(2, sizeof(*parts));
+		merged(&parts[order], ab, 2, 7, "merged.json");
+		parse(&parts[!order], report(10, 7, 1, 1, SITE("00000000000000aa", 5, 1, "null"),
+					     1, 1, 1, 1), "a.json");
+		merge_warn(parts, 2, &m, warn, sizeof(warn));
+		is_u64(m.nprocs, 2, order ? "a report after the merged report that holds it: counted once"
+					  : "a report before the merged report that holds it: counted once");
+		is_u64(m.totals.calls[FP_CALL_MALLOC], 2, "... its calls once");
+		is_u64(m.sites[0].calls, 10, "... its sites once");
+		is_str(warn, "failpool: warning: a.json: pid 10 (app) is already in merged.json; counted once\n",
+		       "... with a warning");
+		fp_model_free(&m);
+	}
+
+	/* A copy of a merged report. */
+	parts = calloc(2, sizeof(*parts));
+	merged(&parts[0], ab, 2, 7, "merged.json");
+	merged(&parts[1], ab, 2, 7, "m2.json");
+	merge_warn(parts, 2, &m, warn, sizeof(warn));
+	is_u64(m.nprocs, 2, "a merged report and its copy: counted once");
+	is_u64(m.totals.injected, 4, "... 2 x 2 injected, not 8");
+	is_str(warn, "failpool: warning: m2.json: its 2 processes are already in merged.json; counted once\n",
+	       "... with a warning naming the copy");
+	fp_model_free(&m);
+
+	/* The same pid in another run (another seed): another process. */
+	parts = calloc(2, sizeof(*parts));
+	parse(&parts[0], report(10, 7, 1, 1, "", 1, 1, 1, 1), "a.json");
+	parse(&parts[1], report(10, 8, 1, 1, "", 1, 1, 1, 1), "a-again.json");
+	merge_warn(parts, 2, &m, warn, sizeof(warn));
+	is_u64(m.nprocs, 2, "the same pid with another seed: two processes");
+	fp_model_free(&m);
+
+	/* Two merged reports that share one process: it cannot be taken apart. */
+	parts = calloc(2, sizeof(*parts));
+	merged(&parts[0], ab, 2, 7, "ab.json");
+	merged(&parts[1], bc, 2, 7, "bc.json");
+	merge_warn(parts, 2, &m, warn, sizeof(warn));
+	is_u64(m.nprocs, 4, "two merged reports sharing a process: both kept");
+	is_str(warn, "failpool: warning: pid 11 (app) is in ab.json and in bc.json; counted twice"
+	       " (a merged report's totals cannot be taken apart)\n", "... and the process counted twice said");
+	fp_model_free(&m);
+}
+
 /* fp_merge_files() with what it says on stderr in @out. */
 static int merge_files(char **paths, size_t n, struct fp_model *m, char *out, size_t size)
 {
@@ -234,6 +323,8 @@ int main(void)
 	test_sums();
 	test_seeds();
 	test_twice();
+	test_null_seed();
+	test_twins();
 	test_many_sites();
 	return done_testing();
 }
