@@ -226,6 +226,7 @@ void fp_pool_fork_forget_counts(void)
 		atomic_store_explicit(&pool->allocs, 0, memory_order_relaxed);
 		atomic_store_explicit(&pool->oversize, 0, memory_order_relaxed);
 	}
+	fp_pool_cache_forget_counts();
 }
 
 void fp_pool_snapshot(unsigned i, int unlocked, struct fp_pool_figures *f)

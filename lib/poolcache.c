@@ -34,6 +34,15 @@ uint64_t fp_pool_cache_counted(unsigned index, unsigned what)
 	return n;
 }
 
+void fp_pool_cache_forget_counts(void)
+{
+	for (struct fp_pool_stash *s = atomic_load_explicit(&stashes, memory_order_acquire);
+	     s; s = s->next)
+		for (unsigned i = 0; i < FP_POOLS_MAX; i++)
+			for (unsigned w = 0; w < 2; w++)
+				atomic_store_explicit(&s->counts[i][w], 0, memory_order_relaxed);
+}
+
 void fp_pool_cache_init(void)
 {
 	cache_max = fp_je_tcache_max();

@@ -73,6 +73,13 @@ static inline void fp_pool_cache_count(unsigned index, unsigned what, _Atomic ui
 uint64_t fp_pool_cache_counted(unsigned index, unsigned what);
 
 /**
+ * fp_pool_cache_forget_counts() - zero every thread's share of the pools'
+ * allocs and oversize: a fork child's report counts only its own work.
+ * Context: the fork child, one thread, before anything else runs.
+ */
+void fp_pool_cache_forget_counts(void);
+
+/**
  * fp_pool_cache_alloc_slow() - fp_pool_cache_alloc() when the stash is
  * empty: through the thread's jemalloc cache for the pool, else from the
  * arena.

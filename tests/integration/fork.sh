@@ -84,6 +84,17 @@ is "$("$FAILPOOL" report --format json "$T/rep/$ppid.json" "$T/rep/$cpid.json" |
 	'import json, sys; t = json.load(sys.stdin)["totals"]; print(t["eligible"], t["injected"], t["calls"]["malloc"])')" \
 	"100 10 100" "forkexit: merged, 100 eligible, 10 injected, 100 mallocs: the parent's, once"
 
+# 1d. A pool's counters, kept per thread by the pool caches, start again in
+#     the child too: the parent's 100 requests are counted once.
+fresh
+run_shim FAILPOOL_POOLS='p:site=lib:forker,min=2,size=64' FAILPOOL_REPORT="$T/rep/%p.json" -- "$F" forkexit 100 >"$T/out" 2>"$T/err"
+ppid=$(sed -n 's/^parent \([0-9]*\)$/\1/p' "$T/out")
+cpid=$(sed -n 's/^child \([0-9]*\) status.*/\1/p' "$T/out")
+is "$(jpy "$T/rep/$ppid.json" '"%d %d" % (r["pools"][0]["allocs"], r["pools"][0]["curr"])')" "100 2" \
+	"forkexit with a pool: the parent's report: 100 allocs, reserve full"
+is "$(jpy "$T/rep/$cpid.json" '"%d %d %d" % (r["pools"][0]["allocs"], r["pools"][0]["oversize"], r["pools"][0]["curr"])')" "0 0 2" \
+	"forkexit with a pool: the child's report: no allocs of its own, the reserve it inherited"
+
 # 2. RATE: the child draws from its own stream (parent and child do not fail
 #    at the same indices), and the same seed repeats both.
 fresh
