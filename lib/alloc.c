@@ -53,6 +53,32 @@ static inline int is_pow2(size_t x)
 	return x && !(x & (x - 1));
 }
 
+/*
+ * The usable size a request will get, for the live count. nallocx() costs
+ * some 40 instructions and is a pure function of the size, so small sizes
+ * remember it: jemalloc's classes and FP_JE_MIN_BLOCK are multiples of 8,
+ * so every size in (8(i-1), 8i] gets the same answer, slot i.
+ */
+#define USABLE_REMEMBERED_MAX	4096
+_Static_assert(FP_JE_MIN_BLOCK % 8 == 0, "sizes in one slot share their usable size");
+static _Atomic uint16_t usable_of[USABLE_REMEMBERED_MAX / 8 + 1];
+
+static inline uint64_t usable_for(size_t size, size_t align)
+{
+	_Atomic uint16_t *slot;
+	uint64_t u;
+
+	if (FP_UNLIKELY(align || size > USABLE_REMEMBERED_MAX))
+		return fp_je_nalloc(size, align);
+	slot = &usable_of[(size + 7) >> 3];
+	u = atomic_load_explicit(slot, memory_order_relaxed);
+	if (FP_UNLIKELY(!u)) {
+		u = fp_je_nalloc(size, 0);
+		atomic_store_explicit(slot, (uint16_t)u, memory_order_relaxed);
+	}
+	return u;
+}
+
 /* The jemalloc call behind a request. */
 static inline __attribute__((always_inline)) void *obtain(const struct fp_req *r)
 {
@@ -70,6 +96,16 @@ static inline __attribute__((always_inline)) void *obtain(const struct fp_req *r
 	if (r->call == FP_CALL_CALLOC)
 		return fp_je.calloc(r->n, r->elem);
 	return fp_je.malloc(r->size);
+}
+
+/* The calling thread's RATE stream, derived at its first draw. */
+static inline struct fp_policy_stream *my_stream(void)
+{
+	struct fp_policy_stream *s = &fp_my_stream;
+
+	if (FP_UNLIKELY(!s->ready))
+		fp_policy_stream_init(&fp_process_policy, s, fp_thread_order());
+	return s;
 }
 
 /*
@@ -92,20 +128,26 @@ admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 	}
 	r->site = site;
 	if (sh && site) {
-		fp_stats_bump(sh, &sh->calls[r->call], 1);
+		/* A tally only in a shard of the thread's own: plain adds to both. */
 		r->tally = fp_stats_tally(sh, site);
-		if (FP_LIKELY(r->tally != NULL))
+		if (FP_LIKELY(r->tally != NULL)) {
+			fp_stats_add_mine(&sh->calls[r->call], 1);
 			fp_stats_add_mine(&r->tally->calls, 1);
-		else
+		} else {
+			fp_stats_add(&sh->calls[r->call], 1);
 			fp_stats_add(&site->calls, 1);
+		}
 	}
 	r->charged = bytes;
 	eligible = may_fail && fp_settings_eligible(r->call) && (!site || site->matches);
-	if (eligible && fp_process_policy.decides)
-		return fp_policy_decide(&fp_process_policy,
+	if (eligible && fp_process_policy.numbered)
+		return fp_policy_decide(&fp_process_policy, my_stream(),
 					fp_policy_next(&fp_process_policy), bytes);
+	/* No process-wide index: the thread counts its own, writing nothing shared. */
 	if (eligible && sh)
 		fp_stats_bump(sh, &sh->eligible, 1);
+	if (eligible && fp_process_policy.decides)
+		return fp_policy_decide(&fp_process_policy, my_stream(), 0, bytes);
 	fp_policy_charge(&fp_process_policy, bytes);
 	return 0;
 }
@@ -132,7 +174,7 @@ static inline __attribute__((always_inline)) void *count_allocate(struct fp_req 
 	sh = fp_settings()->stats ? fp_stats_shard() : NULL;
 	if (sh)
 		fp_series_tick();
-	seq = admit(r, sh, fp_settings()->track_live ? fp_je_nalloc(r->size, r->align) : 0, 1);
+	seq = admit(r, sh, fp_settings()->track_live ? usable_for(r->size, r->align) : 0, 1);
 	if (FP_UNLIKELY(fp_npools) && (pool = fp_pooled_pool(r)))
 		return fp_pooled_serve(r, sh, seq, pool);
 	if (seq)
@@ -141,6 +183,21 @@ static inline __attribute__((always_inline)) void *count_allocate(struct fp_req 
 	if (!p)
 		return fp_req_failed(r, sh);
 	fp_req_succeeded(r, sh);
+	return p;
+}
+
+/* The shim's own and pre-boot allocations: out of the counted path's way. */
+static FP_COLD void *allocate_raw(const struct fp_req *r)
+{
+	void *p = obtain(r);
+
+	/* A new thread's own set-up (its TLS) under exhaustion: the spare's room. */
+	if (FP_UNLIKELY(!p && fp_thread_starting) && !r->align)
+		p = fp_thread_start_alloc(r->size, r->call == FP_CALL_CALLOC);
+	if (p)
+		fp_policy_charge(&fp_process_policy, fp_je.usable(p));
+	if (FP_UNLIKELY(fp_heapcheck_on) && p)
+		fp_heapcheck_alloc(p, r->size, NULL);
 	return p;
 }
 
@@ -154,15 +211,7 @@ static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 	case PASS:
 		return obtain(r);
 	case RAW:
-		p = obtain(r);
-		/* A new thread's own set-up (its TLS) under exhaustion: the spare's room. */
-		if (FP_UNLIKELY(!p && fp_thread_starting) && !r->align)
-			p = fp_thread_start_alloc(r->size, r->call == FP_CALL_CALLOC);
-		if (p)
-			fp_policy_charge(&fp_process_policy, fp_je.usable(p));
-		if (FP_UNLIKELY(fp_heapcheck_on) && p)
-			fp_heapcheck_alloc(p, r->size, NULL);
-		return p;
+		return allocate_raw(r);
 	case COUNT:
 		break;
 	}
@@ -190,8 +239,9 @@ static void *refuse(const struct fp_req *r, int err)
 	return NULL;
 }
 
-static void release_counted(void *ptr, enum fp_call call, enum mode m,
-			    const void *caller, const void *cfa)
+static inline __attribute__((always_inline)) void
+release_counted(void *ptr, enum fp_call call, enum mode m, const void *caller,
+		const void *cfa)
 {
 	if (m == COUNT && fp_settings()->stats) {
 		struct fp_shard *sh = fp_stats_shard();
@@ -212,6 +262,12 @@ static void release_counted(void *ptr, enum fp_call call, enum mode m,
 		fp_je.free(ptr);
 }
 
+static FP_COLD void release_raw(void *ptr, enum fp_call call, const void *caller,
+				const void *cfa)
+{
+	release_counted(ptr, call, RAW, caller, cfa);
+}
+
 static void release(void *ptr, enum fp_call call, const void *caller,
 		    const void *cfa)
 {
@@ -223,11 +279,11 @@ static void release(void *ptr, enum fp_call call, const void *caller,
 		return;
 	}
 	if (m == RAW) {
-		release_counted(ptr, call, m, caller, cfa);
+		release_raw(ptr, call, caller, cfa);
 		return;
 	}
 	t = fp_thread_enter();
-	release_counted(ptr, call, m, caller, cfa);
+	release_counted(ptr, call, COUNT, caller, cfa);
 	fp_thread_leave(t);
 }
 
@@ -242,7 +298,7 @@ static inline __attribute__((always_inline)) void *count_resize(struct fp_req *r
 	old = want = 0;
 	if (fp_settings()->track_live) {
 		old = fp_je.usable(ptr);
-		want = fp_je_nalloc(r->size, 0);
+		want = usable_for(r->size, 0);
 	}
 	old_pool = fp_pool_of(ptr);
 	if (old_pool && r->size <= old_pool->size) {

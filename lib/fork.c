@@ -60,7 +60,7 @@ static void forget_parent_counts(void)
 	if (fp_npools)
 		fp_pool_fork_forget_counts();
 	/* The parent's peak is the parent's: the child's starts from what it holds. */
-	atomic_store(&p->peak, atomic_load(&p->live));
+	atomic_store(&p->peak, fp_policy_live(p, fp_thread_live_held()));
 }
 
 static void fork_child(void)

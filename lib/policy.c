@@ -1,7 +1,9 @@
 /*
- * The fault policy. Every decision is a function of the eligible index k,
- * the seed and the live byte count, so a single-threaded rerun with the same
- * seed injects the same failures, and counters stay exact under threads.
+ * The fault policy. Every decision is a function of the process-wide
+ * eligible index k (EVERY, AFTER, NTH), the thread's own stream and
+ * eligible count (RATE) and the live byte count, so a rerun with the same
+ * seed injects the same failures in every thread whose own allocations are
+ * the same, and counters stay exact under threads.
  */
 #include "config.h"
 #include "policy.h"
@@ -13,6 +15,8 @@
 #include "prng.h"
 
 struct fp_policy fp_process_policy;
+__thread struct fp_policy_stream fp_my_stream __attribute__((tls_model("initial-exec")));
+__thread _Atomic uint64_t *fp_live_held __attribute__((tls_model("initial-exec")));
 
 void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 		    uint64_t seed)
@@ -31,6 +35,8 @@ void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 	p->limit = c->limit;
 	p->limit_on = c->limit_set;
 	p->decides = p->rate_on || p->every || p->nth || p->limit_on;
+	p->numbered = p->decides && (p->every || p->after || p->nth);
+	p->rate_only = p->rate_on && !p->rate_always && !p->numbered && !p->limit_on;
 	atomic_store(&p->eligible, 0);
 	atomic_store(&p->injected, 0);
 	atomic_store(&p->live, 0);
@@ -48,15 +54,54 @@ static void raise_peak(struct fp_policy *p, uint64_t live)
 		;
 }
 
-void fp_policy_charge(struct fp_policy *p, uint64_t bytes)
+void fp_policy_stream_init(const struct fp_policy *p, struct fp_policy_stream *s,
+			   uint64_t order)
 {
-	uint64_t live;
+	s->stream = fp_prng_thread(p->stream, order);
+	s->ready = 1;
+}
 
-	if (!bytes)
-		return;
-	live = atomic_fetch_add_explicit(&p->live, bytes, memory_order_relaxed) + bytes;
-
+void fp_policy_raise_peak(struct fp_policy *p, uint64_t live)
+{
 	raise_peak(p, live);
+}
+
+void fp_policy_publish(struct fp_policy *p, _Atomic uint64_t *held)
+{
+	uint64_t h = atomic_load_explicit(held, memory_order_relaxed);
+
+	/* Two's complement: a negative holding (frees) subtracts. */
+	atomic_fetch_add_explicit(&p->live, h, memory_order_relaxed);
+	fp_stats_add_mine(held, -h);	/* what a handler added meanwhile stays */
+}
+
+/*
+ * LIMIT needs the shared figure exact at every call; a thread without a
+ * record of its own, or past its exit, has nowhere else to hold bytes.
+ */
+void fp_policy_charge_shared(struct fp_policy *p, uint64_t bytes)
+{
+	raise_peak(p, atomic_fetch_add_explicit(&p->live, bytes, memory_order_relaxed) + bytes);
+}
+
+void fp_policy_charge_batch(struct fp_policy *p, _Atomic uint64_t *held)
+{
+	fp_policy_publish(p, held);
+	raise_peak(p, atomic_load_explicit(&p->live, memory_order_relaxed) +
+		      atomic_load_explicit(held, memory_order_relaxed));
+}
+
+uint64_t fp_policy_live(const struct fp_policy *p, uint64_t held)
+{
+	return atomic_load_explicit(&p->live, memory_order_relaxed) + held;
+}
+
+uint64_t fp_policy_peak(const struct fp_policy *p, uint64_t held)
+{
+	uint64_t peak = atomic_load_explicit(&p->peak, memory_order_relaxed);
+	uint64_t live = fp_policy_live(p, held);
+
+	return live > peak ? live : peak;
 }
 
 /* Claim one of the TIMES failures: its sequence number, 0 once used up. */
@@ -102,16 +147,35 @@ static int charge_within_limit(struct fp_policy *p, uint64_t bytes,
 	return 1;
 }
 
-uint64_t fp_policy_decide(struct fp_policy *p, uint64_t k, uint64_t bytes)
+/*
+ * RATE's say on the thread's next eligible allocation. Every eligible
+ * allocation takes its draw, even one AFTER protects, so that a thread's
+ * k-th allocation always gets draw k.
+ */
+static int rate_wants(const struct fp_policy *p, struct fp_policy_stream *s)
+{
+	if (!p->rate_on)
+		return 0;
+	return fp_policy_take_draw(s) < p->rate_threshold || p->rate_always;
+}
+
+uint64_t fp_policy_rate_wants(struct fp_policy *p, uint64_t bytes)
+{
+	uint64_t seq = claim_failure(p);
+
+	if (!seq)
+		fp_policy_charge(p, bytes);
+	return seq;
+}
+
+uint64_t fp_policy_decide_all(struct fp_policy *p, struct fp_policy_stream *s,
+			      uint64_t k, uint64_t bytes)
 {
 	uint64_t live, seq;
+	int rate = rate_wants(p, s);
 
-	if (k > p->after) {
-		int want = (p->rate_on &&
-			    (p->rate_always ||
-			     fp_prng_draw(p->stream, k) < p->rate_threshold)) ||
-			   (p->every && k % p->every == 0) ||
-			   in_burst(p, k);
+	if (!p->numbered || k > p->after) {
+		int want = rate || (p->every && k % p->every == 0) || in_burst(p, k);
 
 		if (want && (seq = claim_failure(p)))
 			return seq;
@@ -131,4 +195,5 @@ uint64_t fp_policy_decide(struct fp_policy *p, uint64_t k, uint64_t bytes)
 void fp_policy_fork_child(struct fp_policy *p, uint64_t order)
 {
 	p->stream = fp_prng_child(p->stream, order);
+	fp_my_stream.ready = 0;
 }

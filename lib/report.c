@@ -24,6 +24,7 @@
 #include "site.h"
 #include "startup.h"
 #include "stats.h"
+#include "thread.h"
 
 #define TOP_SITES	10000	/* every site, short of pathological programs */
 
@@ -136,9 +137,9 @@ static void write_totals(void)
 	fp_jsonw_key(&w, "bytes_allocated");
 	fp_jsonw_u64(&w, t.bytes);
 	fp_jsonw_key(&w, "live_bytes");
-	fp_jsonw_u64(&w, atomic_load(&p->live));
+	fp_jsonw_u64(&w, fp_policy_live(p, fp_thread_live_held()));
 	fp_jsonw_key(&w, "peak_live_bytes");
-	fp_jsonw_u64(&w, atomic_load(&p->peak));
+	fp_jsonw_u64(&w, fp_policy_peak(p, fp_thread_live_held()));
 	fp_jsonw_key(&w, "eligible");
 	fp_jsonw_u64(&w, atomic_load(&p->eligible) - eligible_inherited + t.eligible);
 	fp_jsonw_key(&w, "injected");

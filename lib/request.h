@@ -72,12 +72,15 @@ static inline void fp_req_succeeded(struct fp_req *r, struct fp_shard *sh)
 {
 	if (!sh || !r->site)
 		return;
-	fp_stats_bump(sh, &sh->bytes, r->size);
-	/* The tally slot is still this site's: nothing ran in between. */
-	if (FP_LIKELY(r->tally != NULL))
+	/* The tally slot is still this site's: nothing ran in between. A tally
+	 * means a shard of the thread's own (stats.h): plain adds. */
+	if (FP_LIKELY(r->tally != NULL)) {
+		fp_stats_add_mine(&sh->bytes, r->size);
 		fp_stats_add_mine(&r->tally->bytes, r->size);
-	else
+	} else {
+		fp_stats_add(&sh->bytes, r->size);
 		fp_stats_add(&r->site->bytes, r->size);
+	}
 }
 
 #endif

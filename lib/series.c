@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "policy.h"
 #include "pool.h"
+#include "thread.h"
 
 #define FIRST_INTERVAL_MS	1
 
@@ -33,7 +34,8 @@ static uint64_t inherited_injected;	/* a fork child's: the parent's failures */
 static void measure(struct fp_series_sample *s, uint64_t ms)
 {
 	s->ms = ms;
-	s->live_bytes = atomic_load_explicit(&fp_process_policy.live, memory_order_relaxed);
+	/* Exact at the report (threads frozen); within the batches while running. */
+	s->live_bytes = fp_policy_live(&fp_process_policy, fp_thread_live_held());
 	s->injected = atomic_load_explicit(&fp_process_policy.injected, memory_order_relaxed) -
 		      inherited_injected;
 	for (unsigned i = 0; i < fp_npools && i < FP_POOLS_MAX; i++)

@@ -17,7 +17,9 @@
 #include "clock.h"
 #include "guard.h"
 #include "je.h"
+#include "policy.h"
 #include "poolcache.h"
+#include "prng.h"
 #include "unwind.h"
 
 #define ALTSTACK_SIZE	(128 * 1024)
@@ -25,6 +27,11 @@
 __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
 __thread int fp_thread_starting __attribute__((tls_model("initial-exec")));
 _Atomic int fp_frozen;
+/* fp_thread_order(), once my_order_known. */
+static __thread uint64_t my_order __attribute__((tls_model("initial-exec")));
+static __thread int my_order_known __attribute__((tls_model("initial-exec")));
+static __thread uint64_t my_started __attribute__((tls_model("initial-exec")));
+static _Atomic uint64_t strays_started;	/* threads started without pthread_create */
 
 static struct fp_thread *_Atomic threads;	/* every record, never freed */
 /* When no record can be had, and after a thread's end: never a pool cache. */
@@ -45,6 +52,8 @@ static void release(void *arg)
 	}
 	fp_me = &stray;		/* destructors after this one still count */
 	fp_pool_cache_close(t, 1);
+	fp_live_held = NULL;	/* ... into the shared live figure */
+	fp_policy_publish(&fp_process_policy, &t->live_held);
 	atomic_store_explicit(&t->busy, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->parked, 0, memory_order_relaxed);
 	t->deferred = 0;
@@ -98,6 +107,8 @@ struct fp_thread *fp_thread_attach(void)
 		t = NULL;
 	}
 	fp_me = t ? t : &stray;
+	if (t && !fp_process_policy.limit_on)
+		fp_live_held = &t->live_held;
 	fp_thread_altstack();
 	fp_guard_leave();
 	errno = saved;
@@ -168,7 +179,9 @@ void fp_thread_fork_child(void)
 	     t; t = t->next) {
 		if (t == fp_me)
 			continue;
-		/* Its thread is not in the child: nothing to wait for, a stack to give back. */
+		/* Its thread is not in the child: its live bytes to the shared figure, */
+		fp_policy_publish(&fp_process_policy, &t->live_held);
+		/* nothing to wait for, a stack to give back. */
 		if (t->altstack)
 			munmap(t->altstack, ALTSTACK_SIZE);
 		t->altstack = NULL;
@@ -236,6 +249,28 @@ void fp_thread_altstack(void)
 	t->altstack = stack;
 }
 
+uint64_t fp_thread_live_held(void)
+{
+	uint64_t sum = 0;
+
+	for (struct fp_thread *t = atomic_load_explicit(&threads, memory_order_acquire);
+	     t; t = t->next)
+		sum += atomic_load_explicit(&t->live_held, memory_order_relaxed);
+	return sum;
+}
+
+uint64_t fp_thread_order(void)
+{
+	if (FP_UNLIKELY(!my_order_known)) {
+		/* Not through trampoline(): the process's first thread, or a stray. */
+		if (syscall(SYS_gettid) != getpid())
+			my_order = fp_prng_lineage(UINT64_MAX,
+						   atomic_fetch_add(&strays_started, 1) + 1);
+		my_order_known = 1;
+	}
+	return my_order;
+}
+
 /*
  * Room for the loader's allocation of libunwind's thread-local state
  * (16 bytes on x86-64) in a new thread, taken by its creator: the spare
@@ -251,6 +286,7 @@ static __thread void *start_reserve __attribute__((tls_model("initial-exec")));
 struct start {
 	void *(*fn)(void *);
 	void *arg;
+	uint64_t order;
 	void *reserve;		/* START_RESERVE bytes in arena 0, or NULL */
 };
 
@@ -269,6 +305,8 @@ static void *trampoline(void *p)
 {
 	struct start s = *(struct start *)p;
 
+	my_order = s.order;
+	my_order_known = 1;
 	fp_thread_starting = 1;
 	start_reserve = s.reserve;
 	fp_je_thread_start();
@@ -316,6 +354,7 @@ int fp_thread_create(pthread_t *thread, const pthread_attr_t *attr,
 		return create(thread, attr, fn, arg);
 	s->fn = fn;
 	s->arg = arg;
+	s->order = fp_prng_lineage(fp_thread_order(), ++my_started);
 	s->reserve = fp_je_arena_alloc(START_RESERVE, 0, 0);
 	rc = create(thread, attr, trampoline, s);
 	if (rc) {

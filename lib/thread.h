@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 
 #include "fp.h"
 #include "poolspec.h"
@@ -31,6 +32,8 @@ struct fp_thread {
 	int pool_tc[FP_POOLS_MAX];
 	volatile int pool_in_jemalloc;	/* using one of them now: a fork child keeps off */
 	struct fp_pool_stash *pool_stash;	/* freed elements kept for reuse, or NULL */
+	/* live bytes charged here, not yet in the policy's figure (two's complement) */
+	_Atomic uint64_t live_held;	/* fp_live_held (policy.h) while the thread owns it */
 } __attribute__((aligned(FP_CACHELINE)));	/* busy is written on every call: a line of its own */
 
 extern __thread struct fp_thread *fp_me __attribute__((tls_model("initial-exec")));
@@ -159,6 +162,26 @@ int fp_thread_freeze(unsigned timeout_ms);
  * Context: exit, exec, fork's parent handler, signal handlers.
  */
 void fp_thread_thaw(void);
+
+/**
+ * fp_thread_live_held() - the live bytes all records hold, not yet in the
+ * policy's shared figure (policy.h).
+ * Context: report writing, the counting threads frozen; signal handlers
+ * included.
+ */
+uint64_t fp_thread_live_held(void);
+
+/**
+ * fp_thread_order() - the calling thread's place in the process's tree of
+ * threads: 0 for the process's first thread; for a thread started by
+ * pthread_create(3), fp_prng_lineage() of its creator's and of how many
+ * threads the creator had started, itself included (worked out in the
+ * creator, so it depends on the program's calls, never on the scheduler).
+ * A thread started some other way gets one at its first call here, in the
+ * order such threads come. A fork child's thread keeps its own.
+ * Context: inside malloc, counted; pthread_create(3).
+ */
+uint64_t fp_thread_order(void);
 
 /**
  * fp_thread_fork_child() - in a child after fork(): only the forking

@@ -67,6 +67,12 @@ check "EVERY=4 and NTH=3 combine" "3 4 8" 10 0 FAILPOOL_EVERY=4 FAILPOOL_NTH=3 $
 check "RATE=1" "$(seq_list 1 8)" 8 0 FAILPOOL_RATE=1 $PM 8 16
 check "RATE=0" "" 8 0 FAILPOOL_RATE=0 FAILPOOL_SEED=1 $PM 8 16
 check "RATE=1 TIMES=2" "1 2" 8 0 FAILPOOL_RATE=1 FAILPOOL_TIMES=2 $PM 8 16
+# A single-threaded program draws from the process's own stream by its
+# eligible index, as failpool always has: seed 1 fails the same calls as
+# before RATE's streams became per thread.
+check "RATE=0.05 SEED=1" "14 35 72 84 85 124 140 181" 200 0 FAILPOOL_RATE=0.05 FAILPOOL_SEED=1 $PM 200 16
+check "RATE=0.05 SEED=2" "4 90 150" 200 0 FAILPOOL_RATE=0.05 FAILPOOL_SEED=2 $PM 200 16
+check "RATE=0.05 SEED=1 AFTER=80 (draws go on under AFTER)" "84 85 124 140 181" 200 0 FAILPOOL_RATE=0.05 FAILPOOL_SEED=1 FAILPOOL_AFTER=80 $PM 200 16
 # With injection off nothing is eligible (the count stays 0).
 check "ENABLE=0: nothing eligible" "" 6 -6 FAILPOOL_ENABLE=0 FAILPOOL_EVERY=1 $PM 6 16
 check "EXE=probe (matches)" "2 4" 5 0 FAILPOOL_EXE=probe FAILPOOL_EVERY=2 $PM 5 16

@@ -57,6 +57,37 @@ l0=$(jget "$T/h0.json" totals.live_bytes)
 is "$(jget "$T/h5.json" totals.live_bytes)" "$((l0 + 5 * 4096))" "live_bytes: 5 blocks of 4096 kept live"
 is "$(jpy "$T/h5.json" 'r["totals"]["peak_live_bytes"] >= r["totals"]["live_bytes"]')" True "peak_live_bytes >= live_bytes"
 
+# Live and peak bytes are exact with one thread (README, "The report"), though
+# each thread adds its live bytes to the shared figure only in batches of
+# 64 KiB: 40 blocks of 64 KiB kept (40 batches), 40 freed at once (the peak
+# is one block), one block grown and shrunk by realloc past the batch size
+# (the peak is 800,000 bytes' class, 917,504); and LIMIT, which keeps one
+# exact figure at every call, gives the same.
+peaks() {
+	jpy "$1" '"%d %d" % (r["totals"]["live_bytes"] - '"$l0"', r["totals"]["peak_live_bytes"] - '"$l0"')'
+}
+for lim in "" FAILPOOL_LIMIT=1G; do
+	run_shim $lim FAILPOOL_REPORT="$T/p.json" -- "$P" hold 40 65536 >/dev/null 2>&1
+	is "$(peaks "$T/p.json")" "$((40 * 65536)) $((40 * 65536))" "${lim:-no LIMIT}: 40 x 64 KiB held: live and peak exact"
+	run_shim $lim FAILPOOL_REPORT="$T/p.json" -- "$P" malloc 40 65536 >/dev/null 2>&1
+	is "$(peaks "$T/p.json")" "0 65536" "${lim:-no LIMIT}: 40 x 64 KiB freed at once: the peak is one block"
+	run_shim $lim FAILPOOL_REPORT="$T/p.json" -- "$P" realloc 9 400000 >/dev/null 2>&1
+	is "$(peaks "$T/p.json")" "0 917504" "${lim:-no LIMIT}: realloc 400,000 <-> 800,000: the peak is the larger block's usable size"
+done
+# Live bytes count jemalloc's usable size of every block (README, "The
+# report"): 3 blocks of each size, the shim's 16-byte minimum included.
+for su in 1:16 9:16 100:112 4095:4096 4097:5120; do
+	run_shim FAILPOOL_REPORT="$T/p.json" -- "$P" hold 3 "${su%:*}" >/dev/null 2>&1
+	is "$(peaks "$T/p.json")" "$((3 * ${su#*:})) $((3 * ${su#*:}))" "3 x malloc(${su%:*}): 3 x ${su#*:} usable bytes live"
+done
+
+# With threads, live bytes stay exact; the peak holds at least one grown block.
+for lim in "" FAILPOOL_LIMIT=1G; do
+	run_shim $lim FAILPOOL_REPORT="$T/p.json" -- "$PROGS/threads" run 4 5000 realloc 100000 >/dev/null 2>&1
+	is "$(jpy "$T/p.json" '"%s %s" % (r["totals"]["live_bytes"] - '"$l0"', r["totals"]["peak_live_bytes"] >= r["totals"]["live_bytes"] + 200000)')" \
+		"1600 True" "${lim:-no LIMIT}: 4 threads growing and shrinking blocks: live bytes exact, the peak above one 200,000-byte block"
+done
+
 # More than 1000 failures: the first 1000 listed, the count exact.
 rm -f "$T/r.json"
 run_shim FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/r.json" -- "$P" malloc 2500 8 >"$T/out" 2>&1

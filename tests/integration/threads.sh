@@ -2,7 +2,7 @@
 # Counts are process-wide and exact under threads (README, "What fails, exactly", "The report"): one
 # eligible index shared by all threads, so EVERY/NTH/BURST/TIMES give exact
 # totals whatever the interleaving, and RATE with a seed gives the same
-# number of failures on every run. A process that ends with exit() from a
+# failures in each thread on every run. A process that ends with exit() from a
 # non-main thread still writes its report.
 . "$TESTLIB"
 
@@ -57,6 +57,44 @@ n=${r1%%:*}
 ok "RATE=0.1: about 10% of 40000 failed ($n)" test "$n" -gt 3400 -a "$n" -lt 4600
 is "$(jpy "$T/r.json" 'r["totals"]["injected"] - sum(i["call"] == "calloc" for i in r["injections"])')" "$n" \
 	"RATE=0.1: the report's injected equals what the threads saw (and pthread_create's)"
+
+# RATE draws from a stream per thread (README, "What fails, exactly"): from
+# the seed and the thread's place among the threads (which thread started
+# it, how many that one had started), indexed by the thread's own eligible
+# allocations. Two threads of 1000 mallocs each fail at the same indices of
+# their own on every run, whether they run at once, one after the other or
+# in the reverse order.
+want_indices='thread 0 fails 14,34,156,297,388,777,787,891
+thread 1 fails 81,92,314,371,372,416,478,542,549,725,849'
+same=0
+for i in $(seq 1 20); do
+	case $((i % 3)) in 0) how=together ;; 1) how=forward ;; 2) how=backward ;; esac
+	run_threads FAILPOOL_RATE=0.01 FAILPOOL_SEED=7 -- "$TH" indices 2 1000 "$how"
+	if [ "$(cat "$T/out")" = "$want_indices" ] &&
+	   [ "$(jpy "$T/r.json" '"%d %d" % (r["totals"]["injected"], r["totals"]["eligible"])')" = "19 2002" ]; then
+		same=$((same + 1))
+	else
+		diag "run $i ($how):" "$(cat "$T/out")"
+	fi
+done
+is "$same" 20 "RATE=0.01 SEED=7, 2 threads x 1000 mallocs, 20 runs in 3 interleavings: the same per-thread failures (8 and 11; 19 injected of 2002 eligible)"
+
+# Threads started by threads: two creators each start a worker, in one
+# order or the other; each worker's stream comes from its creator's, so
+# the workers fail at the same indices either way.
+want_nested='creator 0 fails 109,116,159,365,588,629,685,800,902,937
+creator 1 fails 62,367,423,492,617,787,798,825'
+same=0
+for i in $(seq 1 6); do
+	case $((i % 2)) in 0) how=forward ;; 1) how=backward ;; esac
+	run_threads FAILPOOL_RATE=0.01 FAILPOOL_SEED=7 -- "$TH" nested 1000 "$how"
+	if [ "$(cat "$T/out")" = "$want_nested" ]; then
+		same=$((same + 1))
+	else
+		diag "run $i ($how):" "$(cat "$T/out")"
+	fi
+done
+is "$same" 6 "RATE=0.01 SEED=7, workers started by two creators in either order, 6 runs: the same failures per worker (10 and 8)"
 
 # posix_memalign, realloc and malloc from threads, too.
 run_threads FAILPOOL_EVERY=7 -- "$TH" run 3 7000 posix_memalign

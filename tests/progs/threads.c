@@ -6,6 +6,17 @@
  *       of FUNC (malloc, calloc, aligned_alloc, posix_memalign, realloc;
  *       default malloc) of SIZE bytes (default 32), freeing each block.
  *       Prints "thread T failed F" per thread, then "total N failed F".
+ *   threads indices NTHREADS M together|forward|backward
+ *       NTHREADS threads each make M mallocs of 32 bytes (freeing each),
+ *       all at once (together), one after another in creation order
+ *       (forward) or in the reverse order (backward), and print
+ *       "thread T fails I,J,..." per thread: the indices, 1 to M within the
+ *       thread, of the calls that returned NULL.
+ *   threads nested M forward|backward
+ *       two threads each start one worker thread, the first creator
+ *       before the second (forward) or after it (backward); each worker
+ *       makes M mallocs of 32 bytes; prints "creator C fails I,J,..." for
+ *       the worker of each creator.
  *   threads exit-in-thread CODE
  *       a second thread allocates, then calls exit(CODE) while main waits
  *       in pthread_join: the process ends from a non-main thread.
@@ -13,6 +24,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +94,69 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* The indices mode: who may run now, and what failed. */
+#define MAX_INDICES 256
+enum order { TOGETHER, FORWARD, BACKWARD };
+static enum order order;
+static unsigned long nthreads;
+static atomic_ulong turn;
+static unsigned long fails_at[MAX_THREADS][MAX_INDICES];
+
+static void *indexed(void *arg)
+{
+	unsigned long t = (unsigned long)arg;
+	unsigned long mine = order == BACKWARD ? nthreads - 1 - t : t;
+
+	pthread_barrier_wait(&start);
+	while (order != TOGETHER && atomic_load(&turn) != mine)
+		sched_yield();
+	for (unsigned long i = 1; i <= per_thread; i++) {
+		void *q = v_malloc(size);
+
+		if (!q && failed[t] < MAX_INDICES)
+			fails_at[t][failed[t]++] = i;
+		v_free(q);
+	}
+	atomic_fetch_add(&turn, 1);
+	return NULL;
+}
+
+/* The nested mode: each creator's worker. */
+static void *nested_worker(void *arg)
+{
+	unsigned long t = (unsigned long)arg;
+
+	for (unsigned long i = 1; i <= per_thread; i++) {
+		void *q = v_malloc(size);
+
+		if (!q && failed[t] < MAX_INDICES)
+			fails_at[t][failed[t]++] = i;
+		v_free(q);
+	}
+	return NULL;
+}
+
+static void *creator(void *arg)
+{
+	unsigned long t = (unsigned long)arg;
+	unsigned long mine = order == BACKWARD ? 1 - t : t;
+	pthread_t worker;
+	int rc, tries = 0;
+
+	while (atomic_load(&turn) != mine)
+		sched_yield();
+	while ((rc = pthread_create(&worker, NULL, nested_worker, arg)) == EAGAIN &&
+	       ++tries < 100)
+		;
+	atomic_fetch_add(&turn, 1);
+	if (rc) {
+		printf("pthread_create failed: %s\n", strerror(rc));
+		exit(3);
+	}
+	pthread_join(worker, NULL);
+	return NULL;
+}
+
 static void *exiter(void *arg)
 {
 	int code = (int)(long)arg;
@@ -108,8 +184,76 @@ static unsigned long num(const char *s)
 static void usage(void)
 {
 	fprintf(stderr, "usage: threads run NTHREADS M [malloc|calloc|aligned_alloc|posix_memalign|realloc [SIZE]]\n"
+			"       threads indices NTHREADS M together|forward|backward\n"
+			"       threads nested M forward|backward\n"
 			"       threads exit-in-thread CODE\n");
 	exit(2);
+}
+
+/* Start @n threads with @start_fn, the first at once, retrying EAGAIN. */
+static void start_threads(pthread_t *tid, unsigned long n, void *(*start_fn)(void *))
+{
+	pthread_barrier_init(&start, NULL, (unsigned)n);
+	for (unsigned long t = 0; t < n; t++) {
+		int rc, tries = 0;
+
+		/* Under injection, pthread_create's own calloc may fail: retry. */
+		while ((rc = pthread_create(&tid[t], NULL, start_fn, (void *)t)) == EAGAIN &&
+		       ++tries < 100)
+			;
+		if (rc) {
+			printf("pthread_create failed: %s\n", strerror(rc));
+			exit(3);
+		}
+	}
+}
+
+static int indices(unsigned long n, unsigned long m, const char *how)
+{
+	pthread_t tid[MAX_THREADS];
+
+	if (n < 1 || n > MAX_THREADS)
+		usage();
+	if (!strcmp(how, "together")) order = TOGETHER;
+	else if (!strcmp(how, "forward")) order = FORWARD;
+	else if (!strcmp(how, "backward")) order = BACKWARD;
+	else usage();
+	nthreads = n;
+	per_thread = m;
+	start_threads(tid, n, indexed);
+	for (unsigned long t = 0; t < n; t++)
+		pthread_join(tid[t], NULL);
+	for (unsigned long t = 0; t < n; t++) {
+		printf("thread %lu fails", t);
+		for (unsigned long i = 0; i < failed[t] && i < MAX_INDICES; i++)
+			printf("%c%lu", i ? ',' : ' ', fails_at[t][i]);
+		printf("\n");
+	}
+	return 0;
+}
+
+static int nested(unsigned long m, const char *how)
+{
+	pthread_t tid[2];
+
+	if (!strcmp(how, "forward")) order = FORWARD;
+	else if (!strcmp(how, "backward")) order = BACKWARD;
+	else usage();
+	per_thread = m;
+	for (unsigned long t = 0; t < 2; t++)
+		if (pthread_create(&tid[t], NULL, creator, (void *)t)) {
+			printf("pthread_create failed\n");
+			return 3;
+		}
+	for (unsigned long t = 0; t < 2; t++)
+		pthread_join(tid[t], NULL);
+	for (unsigned long t = 0; t < 2; t++) {
+		printf("creator %lu fails", t);
+		for (unsigned long i = 0; i < failed[t] && i < MAX_INDICES; i++)
+			printf("%c%lu", i ? ',' : ' ', fails_at[t][i]);
+		printf("\n");
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -129,6 +273,10 @@ int main(int argc, char **argv)
 		printf("main: not reached\n");
 		return 4;
 	}
+	if (argc == 4 && strcmp(argv[1], "nested") == 0)
+		return nested(num(argv[2]), argv[3]);
+	if (argc == 5 && strcmp(argv[1], "indices") == 0)
+		return indices(num(argv[2]), num(argv[3]), argv[4]);
 	if (argc < 4 || argc > 6 || strcmp(argv[1], "run") != 0)
 		usage();
 	n = num(argv[2]);
@@ -146,19 +294,7 @@ int main(int argc, char **argv)
 	if (argc == 6)
 		size = num(argv[5]);
 
-	pthread_barrier_init(&start, NULL, (unsigned)n);
-	for (unsigned long t = 0; t < n; t++) {
-		int rc, tries = 0;
-
-		/* Under injection, pthread_create's own calloc may fail: retry. */
-		while ((rc = pthread_create(&tid[t], NULL, worker, (void *)t)) == EAGAIN &&
-		       ++tries < 100)
-			;
-		if (rc) {
-			printf("pthread_create failed: %s\n", strerror(rc));
-			return 3;
-		}
-	}
+	start_threads(tid, n, worker);
 	for (unsigned long t = 0; t < n; t++)
 		pthread_join(tid[t], NULL);
 	for (unsigned long t = 0; t < n; t++) {
