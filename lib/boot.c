@@ -192,7 +192,7 @@ int fp_boot(void)
 		fp_thread_init(cfg->reporting || fp_log_on());
 	/* From the first call: a library constructor may crash before ours runs. */
 	if (!conf_bad && (cfg->reporting || fp_log_on()))
-		fp_crash_init(1, cfg->reporting);
+		fp_crash_init(1, cfg->reporting, c->toggle_signal);
 	fp_guard_leave();
 	atomic_store_explicit(&fp_state, FP_STATE_READY, memory_order_release);
 	fp_hooks_setup();

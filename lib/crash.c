@@ -1,7 +1,8 @@
 /*
  * Last words. A fatal signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT)
- * leaves a crash record; a termination signal (SIGTERM, SIGINT, SIGHUP,
- * SIGQUIT) leaves the report; then the signal takes its course with the
+ * leaves a crash record; a termination signal (any other signal whose
+ * default ends the process: see terminating[]) leaves the report; then
+ * the signal takes its course with the
  * disposition the program had, so exit statuses and core dumps are
  * unchanged. Only signals whose disposition was the default are taken.
  *
@@ -35,10 +36,25 @@
 #include "unwind.h"
 
 static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
-static const int terminating[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+/*
+ * Sent, not faults: their default ends the process (SIGQUIT, SIGXCPU and
+ * SIGXFSZ with a core dump). SIGPIPE is how most pipeline stages die
+ * (`prog | head`). Not SIGTRAP nor SIGSYS: they come from an instruction
+ * (int3, a seccomp trap) that a returning handler would skip or repeat.
+ * The real-time signals are added at run time (SIGRTMIN is glibc's
+ * figure, above the two it keeps for itself).
+ */
+static const int terminating[] = {
+	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2,
+	SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO, SIGPWR,
+#ifdef SIGSTKFLT
+	SIGSTKFLT,
+#endif
+};
 static struct sigaction before[NSIG];	/* the program's view of what we hold */
 static _Atomic int taken[NSIG];		/* our handler is installed */
 static int want_fatal, want_terminating;
+static int spared;			/* the toggle signal: the shim's own handler's */
 
 /* glibc's own, never our interposed sigaction(). */
 extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
@@ -53,12 +69,22 @@ static int listed(int sig, const int *sigs, unsigned n)
 
 static int is_terminating(int sig)
 {
-	return listed(sig, terminating, FP_ARRAY_SIZE(terminating));
+	return (sig >= SIGRTMIN && sig <= SIGRTMAX) ||
+	       listed(sig, terminating, FP_ARRAY_SIZE(terminating));
+}
+
+void fp_crash_terminating_set(sigset_t *set)
+{
+	for (int sig = 1; sig < NSIG; sig++)
+		if (is_terminating(sig))
+			sigaddset(set, sig);
 }
 
 /* Do we hold @sig whenever the program leaves it at its default? */
 static int wanted(int sig)
 {
+	if (sig == spared)
+		return 0;
 	return (want_fatal && listed(sig, fatal, FP_ARRAY_SIZE(fatal))) ||
 	       (want_terminating && is_terminating(sig));
 }
@@ -156,8 +182,7 @@ static void install(int sig)
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	/* One writer at a time on this thread: the other last-words signals wait. */
-	for (unsigned i = 0; i < FP_ARRAY_SIZE(terminating); i++)
-		sigaddset(&sa.sa_mask, terminating[i]);
+	fp_crash_terminating_set(&sa.sa_mask);
 	if (__sigaction(sig, &sa, NULL) == 0)
 		atomic_store(&taken[sig], 1);
 }
@@ -169,10 +194,11 @@ static void take(int sig)
 	install(sig);
 }
 
-void fp_crash_init(int crashes, int terminations)
+void fp_crash_init(int crashes, int terminations, int toggle_signal)
 {
 	want_fatal = crashes;
 	want_terminating = terminations;
+	spared = toggle_signal;
 	for (int sig = 1; sig < NSIG; sig++)
 		if (wanted(sig))
 			take(sig);

@@ -1,8 +1,9 @@
 /*
  * Last words on a signal: a fatal signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
  * SIGABRT) leaves a crash record in FAILPOOL_LOG and the report
- * (complete=false); a termination signal (SIGTERM, SIGINT, SIGHUP, SIGQUIT)
- * leaves the report. Then the signal takes its course with the disposition
+ * (complete=false); a termination signal (SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+ * SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ,
+ * SIGIO, SIGPWR, SIGSTKFLT and the real-time signals) leaves the report. Then the signal takes its course with the disposition
  * the program had. Signals the program handles or ignores stay its own.
  */
 #ifndef FP_CRASH_H
@@ -12,12 +13,22 @@
 
 /**
  * fp_crash_init() - take over the fatal signals (@crashes) and the
- * termination signals (@terminations) whose disposition is the default.
+ * termination signals (@terminations) whose disposition is the default,
+ * except @toggle_signal (0 for none), which the shim's constructor gives
+ * its own handler.
  * Context: first call (inside malloc, maybe before constructors), once:
  * a crash in a library constructor that runs before the shim's own still
  * leaves its record.
  */
-void fp_crash_init(int crashes, int terminations);
+void fp_crash_init(int crashes, int terminations, int toggle_signal);
+
+/**
+ * fp_crash_terminating_set() - add every termination signal to @set: a
+ * report being written holds them back, so that one report follows the
+ * other rather than interrupting it.
+ * Context: any, async-signal-safe.
+ */
+void fp_crash_terminating_set(sigset_t *set);
 
 /**
  * fp_crash_sigaction() - sigaction(2) as the program sees it: a signal the

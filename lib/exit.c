@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crash.h"
 #include "fp.h"
 #include "guard.h"
 #include "report.h"
@@ -88,10 +89,7 @@ int fp_exit_report(const struct fp_ending *end)
 	fp_guard_enter();
 	/* A termination signal on this thread waits: its report follows this one. */
 	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGHUP);
-	sigaddset(&stop, SIGQUIT);
+	fp_crash_terminating_set(&stop);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	/* One snapshot: every figure of the report describes the same calls. */
 	fp_thread_freeze(FP_FREEZE_MS);

@@ -210,7 +210,7 @@ static pid_t spawn(char **cmd, const char *preload, struct saved_signals *s,
  * then reaped with the signals blocked and child_pid cleared: a signal
  * arriving meanwhile is never sent to a recycled pid.
  */
-static int wait_status(pid_t pid, const struct saved_signals *s)
+static int wait_status(pid_t pid, const struct saved_signals *s, int *signal_out)
 {
 	siginfo_t si;
 	sigset_t all;
@@ -237,8 +237,10 @@ static int wait_status(pid_t pid, const struct saved_signals *s)
 	sigprocmask(SIG_SETMASK, &s->mask, NULL);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
+	if (WIFSIGNALED(st)) {
+		*signal_out = WTERMSIG(st);
 		return 128 + WTERMSIG(st);
+	}
 	return 125;
 }
 
@@ -356,10 +358,11 @@ static int parse_args(int argc, char **argv, struct fp_optvals *v, int *quiet,
  * CMD has ended: this run's reports (none stale, none from another run)
  * summarised as one process tree, or only kept (--quiet).
  */
-static void summarise(struct fp_runreports *r, pid_t pid, int status, const char *cmd, int quiet)
+static void summarise(struct fp_runreports *r, pid_t pid, int status, int sig,
+		      const char *cmd, int quiet)
 {
 	char kept[PATH_MAX * 3];
-	struct fp_summary_run run = { pid, status, cmd, kept };
+	struct fp_summary_run run = { pid, status, sig, cmd, kept };
 
 	/* A closed stderr must not kill the tool before its directory is removed. */
 	signal(SIGPIPE, SIG_IGN);
@@ -381,7 +384,7 @@ int fp_cmd_run(int argc, char **argv)
 	struct saved_signals saved;
 	struct fp_runreports reports;
 	struct fp_conf conf;
-	int quiet = 0, print_env = 0, cmd_index = 0, rc, exec_errno = 0, resolved;
+	int quiet = 0, print_env = 0, cmd_index = 0, rc, exec_errno = 0, resolved, sig = 0;
 	char *preload;
 	char **cmd;
 	pid_t pid;
@@ -426,7 +429,7 @@ int fp_cmd_run(int argc, char **argv)
 		fprintf(stderr, "failpool: %s: %s\n", cmd[0], strerror(exec_errno));
 		return exec_errno == ENOENT || exec_errno == ENOTDIR ? 127 : 126;
 	}
-	rc = wait_status(pid, &saved);
-	summarise(&reports, pid, rc, resolved ? real : cmd[0], quiet);
+	rc = wait_status(pid, &saved, &sig);
+	summarise(&reports, pid, rc, sig, resolved ? real : cmd[0], quiet);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "lines.h"
 #include "merge.h"
 #include "model.h"
+#include "parse.h"
 
 #define P "failpool: "
 /* The callers shown for a site. */
@@ -36,9 +37,18 @@ static void print_no_report(FILE *out, const struct fp_summary_run *run)
 	fprintf(out, P "no report from %s (pid %ld): ", base, (long)run->root);
 	if (exe && *exe && fnmatch(exe, base, 0))
 		fprintf(out, "not under test, --exe '%s' leaves it out\n", exe);
-	else if (run->status == 128 + SIGKILL)
+	else if (run->signal == SIGKILL)
 		fputs("killed by SIGKILL, which leaves a process no moment to write one\n", out);
-	else
+	else if (run->signal) {
+		const char *name = fp_signal_name(run->signal);
+		char num[24];
+
+		if (!name) {
+			snprintf(num, sizeof(num), "signal %d", run->signal);
+			name = num;
+		}
+		fprintf(out, "killed by %s before it wrote one\n", name);
+	} else
 		fputs("it wrote none (the report could not be written?)\n", out);
 }
 

@@ -14,6 +14,7 @@
 struct fp_summary_run {
 	pid_t root;		/* CMD's pid: the first process */
 	int status;		/* the tool's status for CMD: its exit status, or 128+N */
+	int signal;		/* the signal that ended CMD, or 0 */
 	const char *cmd;	/* CMD as given */
 	const char *kept;	/* the last line: where the reports are */
 };

@@ -173,4 +173,78 @@ run_shim FAILPOOL_LOG="$T/ov.log" -- "$W" thread-overflow >/dev/null 2>&1
 is "$?:$("$PYTHON3" -c 'import json, sys; print(len(json.loads(open(sys.argv[1]).readlines()[-1])["crash"]["frames"]))' "$T/ov.log")" \
 	"139:64" "stack overflow in a thread, log only: a crash line with 64 frames"
 
+# 8. The other signals whose default ends the process write the report too.
+# In a pipeline (`prog | head`) SIGPIPE ends the writer: 50 runs of each,
+# every report whole, the status 141. (env: SIGPIPE at its default even
+# when the test's caller ignores it.)
+if env --default-signal=PIPE true 2>/dev/null; then
+	# piped RATE CMD...: CMD's status, its stdout read by head -c 1
+	piped() {
+		_rate=$1
+		shift
+		{ FAILPOOL_RATE=$_rate env --default-signal=PIPE timeout -k 5 "$FP_TIMEOUT" \
+			/bin/sh -c 'r=$1; shift; LD_PRELOAD="$0" FAILPOOL_REPORT="$r" exec "$@"' \
+			"$FAILPOOL_LIB" "$T/p.json" "$@"
+		  echo $? >"$T/pst"; } | head -c 1 >/dev/null
+		cat "$T/pst"
+	}
+	# (yes ends by itself when its allocations fail: no failures for it.)
+	for cmd in "0 yes" "0.01 $W pipe 3"; do
+		bad=0
+		for i in $(seq 50); do
+			rm -f "$T/p.json"
+			# shellcheck disable=SC2086 # CMD is words
+			rc=$(piped $cmd)
+			got="$rc $(jpy "$T/p.json" '"%s %s %s %s" % (r["complete"], r["exit"]["how"], r["exit"]["signal"], r["crash"])') $(sums "$T/p.json")"
+			[ "$got" = "141 False signal 13 None ok" ] || { bad=$((bad + 1)); diag "$cmd run $i: $got"; }
+		done
+		prog=${cmd#* }
+		is "$bad" 0 "$(basename "${prog%% *}") | head -c 1, 50 runs: death by SIGPIPE (141), each report whole"
+	done
+else
+	skip "SIGPIPE in a pipeline" "env has no --default-signal"
+fi
+# A program that ignores SIGPIPE gets EPIPE and exits: no report by the signal.
+rm -f "$T/pi.json"
+is "$(run_shim FAILPOOL_REPORT="$T/pi.json" -- "$W" pipe-ignored) $? $(jpy "$T/pi.json" '"%s %s %s" % (r["complete"], r["exit"]["how"], r["exit"]["code"])')" \
+	"EPIPE 3 0 True exit 0" "SIGPIPE ignored: three writes fail with EPIPE, the report is the exit's"
+# SIGALRM from alarm() while threads allocate and fail.
+bad=0
+for i in 1 2 3; do
+	rm -f "$T/al.json"
+	run_shim FAILPOOL_REPORT="$T/al.json" FAILPOOL_RATE=0.01 FAILPOOL_SEED=$i -- "$W" alarm 3 >/dev/null 2>&1
+	got="$? $(jpy "$T/al.json" '"%s %s %s" % (r["complete"], r["exit"]["how"], r["exit"]["signal"])') $(sums "$T/al.json")"
+	[ "$got" = "142 False signal 14 ok" ] || { bad=$((bad + 1)); diag "alarm run $i: $got"; }
+done
+is "$bad" 0 "alarm(1) while 3 threads allocate, 3 runs: death by SIGALRM (142), each report whole"
+# The program reads SIG_DFL for them, its handler gets the signal, and
+# SIG_DFL set again takes it back: SIGUSR1 then ends it with the report.
+rm -f "$T/v.json"
+run_shim FAILPOOL_REPORT="$T/v.json" -- "$W" view >"$T/out" 2>/dev/null
+is "$? $(lines "$T/out") $(jget "$T/v.json" exit.signal)" \
+	"138 dfl dfl dfl dfl dfl,handled 10" \
+	"SIG_DFL as the program sees it; its own SIGUSR1 handler; then SIGUSR1 at SIG_DFL ends it with a report"
+# A real-time signal, sent from outside.
+rm -f "$T/rt.json"
+got=$(LIB="$FAILPOOL_LIB" REPORT="$T/rt.json" "$PYTHON3" - "$W" <<'EOF'
+import os, signal, subprocess, sys
+env = dict(os.environ, LD_PRELOAD=os.environ["LIB"], FAILPOOL_REPORT=os.environ["REPORT"])
+p = subprocess.Popen([sys.argv[1], "sleep"], stdout=subprocess.PIPE, env=env)
+p.stdout.readline()
+p.send_signal(signal.SIGRTMIN + 3)
+try:
+    print(p.wait(timeout=20), int(signal.SIGRTMIN + 3))
+except subprocess.TimeoutExpired:
+    p.kill(); print("hung")
+EOF
+)
+num=${got#* }
+is "$got $(jpy "$T/rt.json" '"%s %s" % (r["exit"]["how"], r["exit"]["signal"])')" \
+	"-$num $num signal $num" "SIGRTMIN+3: a report, then death by it"
+# The toggle signal stays the toggle's: it switches injection, ends nothing.
+rm -f "$T/tg.json"
+is "$(run_shim FAILPOOL_REPORT="$T/tg.json" FAILPOOL_TOGGLE_SIGNAL=USR1 FAILPOOL_EVERY=1 \
+	FAILPOOL_SITES=func:fail_loop -- "$PROGS/crashy" toggle 10 2>&1) $? $(jget "$T/tg.json" exit.how)" \
+	"off 10 on 0 off 10 0 exit" "the toggle signal with a report: it toggles, and the report is the exit's"
+
 done_testing

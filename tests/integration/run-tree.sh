@@ -123,6 +123,12 @@ is "$(cat "$T/err")" "failpool: no report from $SH (pid $(sed -n 's/.*pid \([0-9
 failpool: $T/fixed.json not written: CMD wrote no report" \
 	"... says it left no report; the older report at the path is not summarised"
 ok "... and is left as it was" cmp -s "$T/old.json" "$T/fixed.json"
+# A signal the shim does not catch (SIGTRAP: a returning handler would skip the
+# int3 that sent it): the summary says which signal killed CMD.
+rc=$(st "$F" run -- sh -c 'ulimit -c 0; kill -TRAP $$')
+is "$rc $(head -n 1 "$T/err")" \
+	"133 failpool: no report from $SH (pid $(sed -n '1s/.*pid \([0-9]*\).*/\1/p' "$T/err")): killed by SIGTRAP before it wrote one" \
+	"CMD killed by SIGTRAP: 133, and the summary names the signal"
 mkdir "$T/pat"
 cp "$T/old.json" "$T/pat/s.$(jget "$T/old.json" pid).json"
 touch -d '1 hour ago' "$T/pat/s.$(jget "$T/old.json" pid).json"

@@ -18,10 +18,26 @@
  *                             several stacks until a signal ends the process;
  *                             prints "ready" once they run
  *   lastwords thread-overflow a thread recurses without bound
+ *   lastwords pipe N          N-1 threads allocate while main writes to
+ *                             stdout, allocating between writes, until the
+ *                             reader goes away (SIGPIPE)
+ *   lastwords pipe-ignored    ignores SIGPIPE, writes 3 times to a pipe
+ *                             whose reader is closed; prints "EPIPE E" with
+ *                             the writes that failed with EPIPE, exits 0
+ *   lastwords alarm N         N threads (main among them) allocate until
+ *                             alarm(1) ends the process
+ *   lastwords view            prints the disposition the program reads for
+ *                             SIGPIPE, SIGALRM, SIGUSR1, SIGXCPU, SIGRTMIN+2
+ *                             ("dfl" or "other"), handles SIGUSR1 once
+ *                             ("handled"), sets it back to SIG_DFL and
+ *                             raises it
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +70,8 @@ static NOINLINE void *grow(int depth, size_t size)
 	return malloc(size);
 }
 
+static _Atomic unsigned long churned;	/* allocations by churn() */
+
 static void *churn(void *arg)
 {
 	unsigned long i = (unsigned long)(size_t)arg;
@@ -62,6 +80,7 @@ static void *churn(void *arg)
 		void *p = grow((int)(i++ % 12), 24);
 
 		free(p);
+		churned++;
 	}
 	return NULL;
 }
@@ -177,6 +196,67 @@ static void *overflow(void *arg)
 	return (void *)(size_t)deep(arg);
 }
 
+/* Writes until the reader has gone: SIGPIPE at its default ends the process. */
+static int pipe_writer(int n)
+{
+	static const char line[] = "lastwords\n";
+	pthread_t t;
+
+	for (int i = 1; i < n; i++)
+		pthread_create(&t, NULL, churn, (void *)(size_t)i);
+	while (churned < 1000UL * (unsigned long)(n - 1))
+		sched_yield();
+	for (unsigned long i = 0;; i++) {
+		free(grow((int)(i % 12), 40));
+		if (write(1, line, sizeof(line) - 1) < 0)
+			return 3;	/* EPIPE: SIGPIPE did not end it */
+	}
+}
+
+static int pipe_ignored(void)
+{
+	int fds[2], epipe = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	free(malloc(10));
+	if (pipe(fds))
+		return 4;
+	close(fds[0]);
+	for (int i = 0; i < 3; i++)
+		if (write(fds[1], "x\n", 2) < 0 && errno == EPIPE)
+			epipe++;
+	printf("EPIPE %d\n", epipe);
+	return 0;
+}
+
+static void on_usr1(int sig)
+{
+	static const char msg[] = "handled\n";
+
+	(void)sig;
+	if (write(1, msg, sizeof(msg) - 1) < 0)
+		_exit(4);
+}
+
+static int view(void)
+{
+	const int sigs[] = { SIGPIPE, SIGALRM, SIGUSR1, SIGXCPU, SIGRTMIN + 2 };
+
+	free(malloc(10));
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa;
+
+		sigaction(sigs[i], NULL, &sa);
+		printf("%s%s", i ? " " : "", sa.sa_handler == SIG_DFL ? "dfl" : "other");
+	}
+	printf("\n");
+	signal(SIGUSR1, on_usr1);
+	raise(SIGUSR1);
+	signal(SIGUSR1, SIG_DFL);
+	raise(SIGUSR1);
+	return 3;	/* not reached: SIGUSR1 ends the process */
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -210,7 +290,23 @@ int main(int argc, char **argv)
 		pthread_join(t, NULL);
 		return 3;
 	}
+	if (argc == 3 && strcmp(argv[1], "pipe") == 0)
+		return pipe_writer(atoi(argv[2]));
+	if (argc == 2 && strcmp(argv[1], "pipe-ignored") == 0)
+		return pipe_ignored();
+	if (argc == 3 && strcmp(argv[1], "alarm") == 0) {
+		pthread_t t;
+
+		for (int i = 1; i < atoi(argv[2]); i++)
+			pthread_create(&t, NULL, churn, (void *)(size_t)i);
+		alarm(1);
+		churn(NULL);
+		return 3;	/* not reached: SIGALRM ends the process */
+	}
+	if (argc == 2 && strcmp(argv[1], "view") == 0)
+		return view();
 	fprintf(stderr, "usage: lastwords segv-worker N | two-crash | exit-race HOW | "
-		"fork-storm S | sleep | churn N | thread-overflow\n");
+		"fork-storm S | sleep | churn N | thread-overflow | pipe N | pipe-ignored | "
+		"alarm N | view\n");
 	return 2;
 }
