@@ -257,10 +257,26 @@ int fp_parse_signal(const char *s, int *sig)
 	return -EINVAL;
 }
 
+/* Real-time signals by their distance from SIGRTMIN, as kill -l numbers them up. */
+static const char *const realtime[] = {
+	"SIGRTMIN", "SIGRTMIN+1", "SIGRTMIN+2", "SIGRTMIN+3", "SIGRTMIN+4",
+	"SIGRTMIN+5", "SIGRTMIN+6", "SIGRTMIN+7", "SIGRTMIN+8", "SIGRTMIN+9",
+	"SIGRTMIN+10", "SIGRTMIN+11", "SIGRTMIN+12", "SIGRTMIN+13", "SIGRTMIN+14",
+	"SIGRTMIN+15", "SIGRTMIN+16", "SIGRTMIN+17", "SIGRTMIN+18", "SIGRTMIN+19",
+	"SIGRTMIN+20", "SIGRTMIN+21", "SIGRTMIN+22", "SIGRTMIN+23", "SIGRTMIN+24",
+	"SIGRTMIN+25", "SIGRTMIN+26", "SIGRTMIN+27", "SIGRTMIN+28", "SIGRTMIN+29",
+	"SIGRTMIN+30",
+};
+
 const char *fp_signal_name(int sig)
 {
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		if (signals[i].sig == sig)
 			return signals[i].name;
+	if (sig == SIGRTMAX)
+		return "SIGRTMAX";
+	if (sig >= SIGRTMIN && sig < SIGRTMAX &&
+	    (size_t)(sig - SIGRTMIN) < sizeof(realtime) / sizeof(realtime[0]))
+		return realtime[sig - SIGRTMIN];
 	return NULL;
 }

@@ -42,7 +42,8 @@ int fp_parse_duration(const char *s, uint64_t *ns);
 int fp_parse_signal(const char *s, int *sig);
 
 /**
- * fp_signal_name() - the name ("SIGUSR1") of a signal number.
+ * fp_signal_name() - the name ("SIGUSR1", "SIGRTMIN+3") of a signal number.
+ * Context: any, signal handlers included (static strings).
  * Return: a static string, or NULL when the number has no name here.
  */
 const char *fp_signal_name(int sig);

@@ -159,5 +159,9 @@ int main(void)
 	is_str(fp_signal_name(SIGUSR1), "SIGUSR1", "fp_signal_name(SIGUSR1)");
 	is_str(fp_signal_name(SIGSEGV), "SIGSEGV", "fp_signal_name(SIGSEGV)");
 	ok(fp_signal_name(0) == NULL, "fp_signal_name(0) is NULL");
+	is_str(fp_signal_name(SIGRTMIN), "SIGRTMIN", "fp_signal_name(SIGRTMIN)");
+	is_str(fp_signal_name(SIGRTMIN + 3), "SIGRTMIN+3", "fp_signal_name(SIGRTMIN + 3)");
+	is_str(fp_signal_name(SIGRTMAX), "SIGRTMAX", "fp_signal_name(SIGRTMAX)");
+	ok(fp_signal_name(SIGRTMAX + 1) == NULL, "fp_signal_name(SIGRTMAX + 1) is NULL");
 	return done_testing();
 }
