@@ -21,7 +21,6 @@
 struct fp_xsite {
 	uint64_t id;
 	struct fp_model_frames *frames;	/* kept from the report that showed it first */
-	unsigned found_by;		/* the run whose reports showed it first */
 	int ours;			/* this shard runs it */
 	/* the sites that run failed (its error path), then this one */
 	uint64_t chain[FP_X_CHAIN];

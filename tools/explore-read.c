@@ -228,7 +228,6 @@ static void read_report(struct fp_xstate *s, struct fp_xrun *r, const struct fp_
 		memset(n, 0, sizeof(*n));
 		n->id = site->id;
 		n->frames = keep_frames(&site->frames);
-		n->found_by = r->index;
 		/*
 		 * Seen only because this run failed its sites: failing it
 		 * needs them failed first, on the way to it.
