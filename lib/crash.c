@@ -43,6 +43,10 @@ static int want_fatal, want_terminating;
 /* glibc's own, never our interposed sigaction(). */
 extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 
+/**
+ * listed() - is @sig one of the @n signals of @sigs?
+ * Context: any, signal handlers included (reads constant tables only).
+ */
 static int listed(int sig, const int *sigs, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
@@ -51,12 +55,23 @@ static int listed(int sig, const int *sigs, unsigned n)
 	return 0;
 }
 
+/**
+ * is_terminating() - a termination signal, whose handler leaves the report
+ * and no crash record?
+ * Context: any, signal handlers included (reads constant tables only).
+ */
 static int is_terminating(int sig)
 {
 	return listed(sig, terminating, FP_ARRAY_SIZE(terminating));
 }
 
-/* Do we hold @sig whenever the program leaves it at its default? */
+/**
+ * wanted() - do we hold @sig whenever the program leaves it at its
+ * default?
+ * Context: boot, before constructors; the interposed sigaction(), which
+ * may run in a signal handler of the program (reads settings fixed at
+ * boot).
+ */
 static int wanted(int sig)
 {
 	return (want_fatal && listed(sig, fatal, FP_ARRAY_SIZE(fatal))) ||
@@ -65,6 +80,13 @@ static int wanted(int sig)
 static _Atomic int claimed;		/* a thread is saying the last words */
 static __thread int in_handler __attribute__((tls_model("initial-exec")));
 
+/**
+ * capture() - the crashing thread's stack from @uc into @end, the shim's
+ * own frames left out
+ * Context: signal handler (the last-words handler, on_signal()),
+ * async-signal-safe: no lock, no allocation. Frames are located, never
+ * named (the tool names them offline).
+ */
 static void capture(struct fp_ending *end, void *uc)
 {
 	const void *ips[FP_CRASH_FRAMES + FP_UNWIND_SHIM_FRAMES];
@@ -83,7 +105,12 @@ static void capture(struct fp_ending *end, void *uc)
 	}
 }
 
-/* Another thread has the last word: the process ends when it is done. */
+/**
+ * wait_for_the_end() - another thread has the last word: the process ends
+ * when it is done.
+ * Context: signal handler (the last-words handler, on_signal()),
+ * async-signal-safe: no lock, no allocation. Never returns.
+ */
 static void wait_for_the_end(void)
 {
 	sigset_t none;
@@ -93,7 +120,12 @@ static void wait_for_the_end(void)
 		sigsuspend(&none);
 }
 
-/* The program's disposition again, and the signal takes its course. */
+/**
+ * let_it_go() - the program's disposition again, and the signal takes its
+ * course.
+ * Context: signal handler (the last-words handler, on_signal()),
+ * async-signal-safe: no lock, no allocation.
+ */
 static void let_it_go(int sig, const siginfo_t *si)
 {
 	atomic_store(&taken[sig], 0);
@@ -104,6 +136,14 @@ static void let_it_go(int sig, const siginfo_t *si)
 	/* A fault repeats when the instruction runs again. */
 }
 
+/**
+ * on_signal() - the last words: a crash record and the report, then the
+ * signal's own course
+ * Context: signal handler (the last-words handler, on_signal()),
+ * async-signal-safe: no lock, no allocation. It takes the reentrancy guard
+ * itself and marks the signal context (sigctx) for the debug-build lock
+ * check.
+ */
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	int saved_errno = errno;
@@ -147,6 +187,13 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	errno = saved_errno;
 }
 
+/**
+ * install() - our handler for @sig, the other last-words signals blocked
+ * while it runs
+ * Context: boot, before constructors; the interposed sigaction(), which
+ * may run in a signal handler of the program (__sigaction() only:
+ * async-signal-safe).
+ */
 static void install(int sig)
 {
 	struct sigaction sa;
@@ -162,6 +209,10 @@ static void install(int sig)
 		atomic_store(&taken[sig], 1);
 }
 
+/**
+ * take() - install() for @sig when the program left it at its default
+ * Context: boot, before constructors (fp_crash_init()).
+ */
 static void take(int sig)
 {
 	if (__sigaction(sig, NULL, &before[sig]) || before[sig].sa_handler != SIG_DFL)
