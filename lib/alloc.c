@@ -38,6 +38,13 @@ enum mode { PASS, RAW, COUNT };
 __thread const void *fp_unmatched[FP_UNMATCHED_SLOTS]
 	__attribute__((tls_model("initial-exec")));
 
+/**
+ * mode() - how this call is treated: RAW under the guard or before boot
+ * (which it may run), PASS when nothing is counted, else COUNT
+ * Context: inside malloc (any interposed entry point), maybe before
+ * constructors, maybe in a signal handler of the program that allocates;
+ * the first call boots (fp_alloc_boot()).
+ */
 static inline enum mode mode(void)
 {
 	if (FP_UNLIKELY(fp_guard_busy()))
@@ -47,12 +54,21 @@ static inline enum mode mode(void)
 	return fp_passthrough ? PASS : COUNT;
 }
 
+/**
+ * is_pow2() - is @x a power of two (0 is not)?
+ * Context: any (pure).
+ */
 static inline int is_pow2(size_t x)
 {
 	return x && !(x & (x - 1));
 }
 
-/* The jemalloc call behind a request. */
+/**
+ * obtain() - the jemalloc call behind a request.
+ * Context: inside malloc (any interposed entry point), maybe before
+ * constructors, maybe in a signal handler of the program that allocates;
+ * jemalloc only.
+ */
 static inline __attribute__((always_inline)) void *obtain(const struct fp_req *r)
 {
 	void *p = NULL;
@@ -74,6 +90,8 @@ static inline __attribute__((always_inline)) void *obtain(const struct fp_req *r
 /*
  * Find the site (when rules, the report or the log need one), count the
  * call, then, unless it may not fail here, let the policy decide.
+ * Context: inside malloc or realloc, COUNT mode, the thread marked busy
+ * (fp_site_lookup() may unwind and create a site).
  */
 static inline __attribute__((always_inline)) uint64_t
 admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
@@ -109,7 +127,11 @@ admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 	return 0;
 }
 
-/* Not the program's (startup.h): served and kept apart. */
+/**
+ * startup_obtain() - not the program's (startup.h): served and kept apart.
+ * Context: inside malloc while the process starts (fp_starting: the loader
+ * and library constructors), maybe before constructors.
+ */
 static FP_NOINLINE void *startup_obtain(const struct fp_req *r)
 {
 	void *p = obtain(r);
@@ -119,6 +141,13 @@ static FP_NOINLINE void *startup_obtain(const struct fp_req *r)
 	return p;
 }
 
+/**
+ * count_allocate() - a counted allocation: admitted, served from a pool,
+ * injected or forwarded
+ * Context: inside malloc, COUNT mode, the thread marked busy
+ * (fp_thread_enter()); may take a pool's lock and wait for it
+ * (fp_pooled_serve()).
+ */
 static inline __attribute__((always_inline)) void *count_allocate(struct fp_req *r)
 {
 	struct fp_pool *pool;
@@ -141,7 +170,12 @@ static inline __attribute__((always_inline)) void *count_allocate(struct fp_req 
 	return p;
 }
 
-/* Every block handed out is recorded when FAILPOOL_CHECK=frees. */
+/**
+ * allocate() - every block handed out is recorded when
+ * FAILPOOL_CHECK=frees.
+ * Context: inside malloc (any interposed entry point), maybe before
+ * constructors, maybe in a signal handler of the program that allocates.
+ */
 static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 {
 	struct fp_thread *t;
@@ -171,7 +205,12 @@ static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 	return p;
 }
 
-/* A call that fails on its arguments alone: never eligible, never injected. */
+/**
+ * refuse() - a call that fails on its arguments alone: never eligible,
+ * never injected.
+ * Context: inside malloc (any interposed entry point), maybe before
+ * constructors, maybe in a signal handler of the program that allocates.
+ */
 static void *refuse(const struct fp_req *r, int err)
 {
 	if (mode() == COUNT && fp_settings()->stats) {
@@ -187,6 +226,13 @@ static void *refuse(const struct fp_req *r, int err)
 	return NULL;
 }
 
+/**
+ * release_counted() - a free in RAW or COUNT mode: counted, checked
+ * (FAILPOOL_CHECK=frees), uncharged, given back to its pool or to jemalloc
+ * Context: inside free (any interposed release), the thread marked busy in
+ * COUNT mode; a pool block freed under the guard goes to its arena, never
+ * taking a pool lock.
+ */
 static void release_counted(void *ptr, enum fp_call call, enum mode m,
 			    const void *caller, const void *cfa)
 {
@@ -209,6 +255,11 @@ static void release_counted(void *ptr, enum fp_call call, enum mode m,
 		fp_je.free(ptr);
 }
 
+/**
+ * release() - the free of every interposed release function
+ * Context: inside free, maybe before constructors, maybe in a signal
+ * handler of the program.
+ */
 static void release(void *ptr, enum fp_call call, const void *caller,
 		    const void *cfa)
 {
@@ -228,6 +279,12 @@ static void release(void *ptr, enum fp_call call, const void *caller,
 	fp_thread_leave(t);
 }
 
+/**
+ * count_resize() - a counted realloc: admitted, moved across pools,
+ * injected or forwarded
+ * Context: inside realloc, COUNT mode, the thread marked busy; may take a
+ * pool's lock (fp_pooled_move()).
+ */
 static inline __attribute__((always_inline)) void *count_resize(struct fp_req *r, void *ptr)
 {
 	struct fp_pool *pool, *old_pool;
@@ -264,6 +321,11 @@ static inline __attribute__((always_inline)) void *count_resize(struct fp_req *r
 	return q;
 }
 
+/**
+ * resize_in() - realloc of @ptr in mode @m
+ * Context: inside realloc, maybe before constructors, maybe in a signal
+ * handler of the program.
+ */
 static inline __attribute__((always_inline)) void *resize_in(struct fp_req *r, void *ptr,
 							       enum mode m)
 {
@@ -294,7 +356,12 @@ static inline __attribute__((always_inline)) void *resize_in(struct fp_req *r, v
 	return q;
 }
 
-/* With FAILPOOL_CHECK=frees, @ptr is checked before jemalloc sees it. */
+/**
+ * resize() - with FAILPOOL_CHECK=frees, @ptr is checked before jemalloc
+ * sees it.
+ * Context: inside realloc, maybe before constructors, maybe in a signal
+ * handler of the program.
+ */
 static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void *ptr)
 {
 	enum mode m = mode();

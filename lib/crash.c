@@ -68,9 +68,9 @@ static int is_terminating(int sig)
 /**
  * wanted() - do we hold @sig whenever the program leaves it at its
  * default?
- * Context: boot, before constructors; the interposed sigaction(), which
- * may run in a signal handler of the program (reads settings fixed at
- * boot).
+ * Context: boot (inside the first malloc, maybe before constructors, under
+ * the reentrancy guard); the interposed sigaction(), which may run in a
+ * signal handler of the program (reads settings fixed at boot).
  */
 static int wanted(int sig)
 {
@@ -190,9 +190,9 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 /**
  * install() - our handler for @sig, the other last-words signals blocked
  * while it runs
- * Context: boot, before constructors; the interposed sigaction(), which
- * may run in a signal handler of the program (__sigaction() only:
- * async-signal-safe).
+ * Context: boot (inside the first malloc, maybe before constructors, under
+ * the reentrancy guard); the interposed sigaction(), which may run in a
+ * signal handler of the program (__sigaction() only: async-signal-safe).
  */
 static void install(int sig)
 {
@@ -211,7 +211,8 @@ static void install(int sig)
 
 /**
  * take() - install() for @sig when the program left it at its default
- * Context: boot, before constructors (fp_crash_init()).
+ * Context: boot (inside the first malloc, maybe before constructors, under
+ * the reentrancy guard), from fp_crash_init().
  */
 static void take(int sig)
 {
