@@ -270,13 +270,19 @@ void fp_xread_run(struct fp_xstate *s, struct fp_xrun *r)
 	}
 	if (d)
 		closedir(d);
-	/* The order of the directory is no order: the new sites join sorted by id. */
-	qsort(fresh, nfresh, sizeof(*fresh), by_id);
-	if (first + nfresh > s->cap) {
-		s->cap = (first + nfresh) * 2;
-		s->sites = grow(s->sites, s->cap, sizeof(*s->sites));
+	/*
+	 * The order of the directory is no order: the new sites join sorted by
+	 * id. fresh is NULL while none is new, and qsort and memcpy must not
+	 * be given NULL even for 0 elements.
+	 */
+	if (nfresh) {
+		qsort(fresh, nfresh, sizeof(*fresh), by_id);
+		if (first + nfresh > s->cap) {
+			s->cap = (first + nfresh) * 2;
+			s->sites = grow(s->sites, s->cap, sizeof(*s->sites));
+		}
+		memcpy(s->sites + first, fresh, nfresh * sizeof(*fresh));
 	}
-	memcpy(s->sites + first, fresh, nfresh * sizeof(*fresh));
 	for (size_t i = 0; i < nfresh; i++) {
 		struct fp_xsite *n = &s->sites[first + i];
 
