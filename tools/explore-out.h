@@ -47,7 +47,6 @@ struct fp_xrun {
 	const struct fp_model_frames *site_frames;	/* the failed site's, in the site table */
 	struct fp_model_frames *crash_frames;	/* from a crash record, if any */
 	char crash_kind[16];		/* "signal", "double-free", "invalid-free" */
-	int crash_signal;
 	char *group;			/* where it ends: runs alike are one finding */
 	double seconds;
 };

@@ -202,7 +202,6 @@ static void read_report(struct fp_xstate *s, struct fp_xrun *r, const struct fp_
 	if (p->crash && !r->crash_frames) {
 		snprintf(r->crash_kind, sizeof(r->crash_kind), "%s",
 			 fp_model_crash_kind_name(p->crash->kindv));
-		r->crash_signal = (int)p->crash->signal;
 		r->crash_frames = keep_frames(&p->crash->frames);
 	}
 	if (!r->site && m->ninjections && m->injections[0].has_site)
