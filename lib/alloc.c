@@ -39,6 +39,13 @@ enum mode { PASS, RAW, COUNT };
 __thread const void *fp_unmatched[FP_UNMATCHED_SLOTS]
 	__attribute__((tls_model("initial-exec")));
 
+/**
+ * mode() - how this call is treated: RAW under the guard or before boot
+ * (which it may run), PASS when nothing is counted, else COUNT
+ * Context: inside malloc (any interposed entry point), maybe before
+ * constructors, maybe in a signal handler of the program that allocates;
+ * the first call boots (fp_alloc_boot()).
+ */
 static inline enum mode mode(void)
 {
 	if (FP_UNLIKELY(fp_guard_busy()))
@@ -48,6 +55,10 @@ static inline enum mode mode(void)
 	return fp_passthrough ? PASS : COUNT;
 }
 
+/**
+ * is_pow2() - is @x a power of two (0 is not)?
+ * Context: any (pure).
+ */
 static inline int is_pow2(size_t x)
 {
 	return x && !(x & (x - 1));
@@ -79,7 +90,12 @@ static inline uint64_t usable_for(size_t size, size_t align)
 	return u;
 }
 
-/* The jemalloc call behind a request. */
+/**
+ * obtain() - the jemalloc call behind a request.
+ * Context: inside malloc (any interposed entry point), maybe before
+ * constructors, maybe in a signal handler of the program that allocates;
+ * jemalloc only.
+ */
 static inline __attribute__((always_inline)) void *obtain(const struct fp_req *r)
 {
 	void *p = NULL;
@@ -111,6 +127,8 @@ static inline struct fp_policy_stream *my_stream(void)
 /*
  * Find the site (when rules, the report or the log need one), count the
  * call, then, unless it may not fail here, let the policy decide.
+ * Context: inside malloc or realloc, COUNT mode, the thread marked busy
+ * (fp_site_lookup() may unwind and create a site).
  */
 static inline __attribute__((always_inline)) uint64_t
 admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
@@ -152,7 +170,11 @@ admit(struct fp_req *r, struct fp_shard *sh, uint64_t bytes, int may_fail)
 	return 0;
 }
 
-/* Not the program's (startup.h): served and kept apart. */
+/**
+ * startup_obtain() - not the program's (startup.h): served and kept apart.
+ * Context: inside malloc while the process starts (fp_starting: the loader
+ * and library constructors), maybe before constructors.
+ */
 static FP_NOINLINE void *startup_obtain(const struct fp_req *r)
 {
 	void *p = obtain(r);
@@ -162,6 +184,13 @@ static FP_NOINLINE void *startup_obtain(const struct fp_req *r)
 	return p;
 }
 
+/**
+ * count_allocate() - a counted allocation: admitted, served from a pool,
+ * injected or forwarded
+ * Context: inside malloc, COUNT mode, the thread marked busy
+ * (fp_thread_enter()); may take a pool's lock and wait for it
+ * (fp_pooled_serve()).
+ */
 static inline __attribute__((always_inline)) void *count_allocate(struct fp_req *r)
 {
 	struct fp_pool *pool;
@@ -186,7 +215,11 @@ static inline __attribute__((always_inline)) void *count_allocate(struct fp_req 
 	return p;
 }
 
-/* The shim's own and pre-boot allocations: out of the counted path's way. */
+/**
+ * allocate_raw() - the shim's own and pre-boot allocations: out of the
+ * counted path's way.
+ * Context: inside malloc, under the reentrancy guard or before boot; jemalloc only.
+ */
 static FP_COLD void *allocate_raw(const struct fp_req *r)
 {
 	void *p = obtain(r);
@@ -201,7 +234,12 @@ static FP_COLD void *allocate_raw(const struct fp_req *r)
 	return p;
 }
 
-/* Every block handed out is recorded when FAILPOOL_CHECK=frees. */
+/**
+ * allocate() - every block handed out is recorded when
+ * FAILPOOL_CHECK=frees.
+ * Context: inside malloc (any interposed entry point), maybe before
+ * constructors, maybe in a signal handler of the program that allocates.
+ */
 static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 {
 	struct fp_thread *t;
@@ -223,7 +261,12 @@ static inline __attribute__((always_inline)) void *allocate(struct fp_req *r)
 	return p;
 }
 
-/* A call that fails on its arguments alone: never eligible, never injected. */
+/**
+ * refuse() - a call that fails on its arguments alone: never eligible,
+ * never injected.
+ * Context: inside malloc (any interposed entry point), maybe before
+ * constructors, maybe in a signal handler of the program that allocates.
+ */
 static void *refuse(const struct fp_req *r, int err)
 {
 	if (mode() == COUNT && fp_settings()->stats) {
@@ -239,6 +282,13 @@ static void *refuse(const struct fp_req *r, int err)
 	return NULL;
 }
 
+/**
+ * release_counted() - a free in RAW or COUNT mode: counted, checked
+ * (FAILPOOL_CHECK=frees), uncharged, given back to its pool or to jemalloc
+ * Context: inside free (any interposed release), the thread marked busy in
+ * COUNT mode; a pool block freed under the guard goes to its arena, never
+ * taking a pool lock.
+ */
 static inline __attribute__((always_inline)) void
 release_counted(void *ptr, enum fp_call call, enum mode m, const void *caller,
 		const void *cfa)
@@ -262,12 +312,21 @@ release_counted(void *ptr, enum fp_call call, enum mode m, const void *caller,
 		fp_je.free(ptr);
 }
 
+/**
+ * release_raw() - a free under the guard or before boot.
+ * Context: inside free, under the reentrancy guard or before boot.
+ */
 static FP_COLD void release_raw(void *ptr, enum fp_call call, const void *caller,
 				const void *cfa)
 {
 	release_counted(ptr, call, RAW, caller, cfa);
 }
 
+/**
+ * release() - the free of every interposed release function
+ * Context: inside free, maybe before constructors, maybe in a signal
+ * handler of the program.
+ */
 static void release(void *ptr, enum fp_call call, const void *caller,
 		    const void *cfa)
 {
@@ -287,6 +346,12 @@ static void release(void *ptr, enum fp_call call, const void *caller,
 	fp_thread_leave(t);
 }
 
+/**
+ * count_resize() - a counted realloc: admitted, moved across pools,
+ * injected or forwarded
+ * Context: inside realloc, COUNT mode, the thread marked busy; may take a
+ * pool's lock (fp_pooled_move()).
+ */
 static inline __attribute__((always_inline)) void *count_resize(struct fp_req *r, void *ptr)
 {
 	struct fp_pool *pool, *old_pool;
@@ -323,6 +388,11 @@ static inline __attribute__((always_inline)) void *count_resize(struct fp_req *r
 	return q;
 }
 
+/**
+ * resize_in() - realloc of @ptr in mode @m
+ * Context: inside realloc, maybe before constructors, maybe in a signal
+ * handler of the program.
+ */
 static inline __attribute__((always_inline)) void *resize_in(struct fp_req *r, void *ptr,
 							       enum mode m)
 {
@@ -353,7 +423,12 @@ static inline __attribute__((always_inline)) void *resize_in(struct fp_req *r, v
 	return q;
 }
 
-/* With FAILPOOL_CHECK=frees, @ptr is checked before jemalloc sees it. */
+/**
+ * resize() - with FAILPOOL_CHECK=frees, @ptr is checked before jemalloc
+ * sees it.
+ * Context: inside realloc, maybe before constructors, maybe in a signal
+ * handler of the program.
+ */
 static inline __attribute__((always_inline)) void *resize(struct fp_req *r, void *ptr)
 {
 	enum mode m = mode();

@@ -14,7 +14,11 @@ __thread struct fp_chains *fp_my_chains __attribute__((tls_model("initial-exec")
 static pthread_key_t chains_key;
 static int chains_on;
 
-/* Thread exit: the table goes; later allocations of the thread unwind. */
+/**
+ * drop_chains() - thread exit: the table goes; later allocations of the
+ * thread unwind.
+ * Context: thread exit (pthread key destructor).
+ */
 static void drop_chains(void *arg)
 {
 	fp_my_chains = FP_CHAINS_OFF;
@@ -26,6 +30,12 @@ void fp_chain_init(void)
 	chains_on = pthread_key_create(&chains_key, drop_chains) == 0;
 }
 
+/**
+ * my_chains() - this thread's table of proved stacks, made at its first
+ * use
+ * Context: inside malloc, under the reentrancy guard (allocates from the
+ * shim's own arena).
+ */
 static struct fp_chains *my_chains(void)
 {
 	struct fp_chains *c = fp_my_chains;
@@ -43,6 +53,11 @@ static struct fp_chains *my_chains(void)
 	return c;
 }
 
+/**
+ * prove() - whether @site's frames are exactly what a walk from @caller
+ * and @cfa sees, so the fast trace can stand for it
+ * Context: inside malloc, under the reentrancy guard; lock-free.
+ */
 static void prove(struct fp_chain *e, const void *caller, const void *cfa,
 		  struct fp_site *site)
 {

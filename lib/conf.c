@@ -265,10 +265,7 @@ static int load_limit(struct fp_conf *c, const char *var, const char *v,
 static int load_calls(struct fp_conf *c, const char *var, const char *v,
 		      struct fp_conf_error *err)
 {
-	int rc = load_call_list(var, v, &c->calls, err);
-
-	c->calls_set = !rc;
-	return rc;
+	return load_call_list(var, v, &c->calls, err);
 }
 
 static int load_sites(struct fp_conf *c, const char *var, const char *v,
@@ -432,15 +429,6 @@ static unsigned escape_into(char *buf, unsigned n, unsigned cap, const char *s)
 		memcpy(buf + n, e, len);
 		n += len;
 	}
-	return n;
-}
-
-unsigned fp_conf_escape(const char *s, char *buf, unsigned size)
-{
-	unsigned n = size ? escape_into(buf, 0, size - 1, s) : 0;
-
-	if (size)
-		buf[n] = '\0';
 	return n;
 }
 

@@ -26,7 +26,6 @@ struct fp_conf {
 	uint64_t limit;			/* valid when limit_set */
 	int limit_set;
 	fp_callset calls;		/* eligible entry points */
-	int calls_set;
 	unsigned depth;
 	int enable;
 	int toggle_signal;		/* 0 = none */
@@ -101,15 +100,6 @@ int fp_conf_load_environ(struct fp_conf *c, struct fp_conf_error *err);
  */
 unsigned fp_conf_format_error(const struct fp_conf_error *err, char *buf,
 			      unsigned size);
-
-/**
- * fp_conf_escape() - @s with its control bytes escaped as in
- * fp_conf_format_error(), for any other message that quotes a value; an
- * escape that does not fit in @buf is left out with everything after it.
- * Context: any, signal handlers included (no allocation, no locks).
- * Return: the length written into @buf (NUL-terminated when @size > 0).
- */
-unsigned fp_conf_escape(const char *s, char *buf, unsigned size);
 
 /**
  * fp_conf_injects() - whether any failure criterion is configured

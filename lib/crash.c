@@ -59,6 +59,10 @@ static int spared;			/* the toggle signal: the shim's own handler's */
 /* glibc's own, never our interposed sigaction(). */
 extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 
+/**
+ * listed() - is @sig one of the @n signals of @sigs?
+ * Context: any, signal handlers included (reads constant tables only).
+ */
 static int listed(int sig, const int *sigs, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
@@ -67,6 +71,11 @@ static int listed(int sig, const int *sigs, unsigned n)
 	return 0;
 }
 
+/**
+ * is_terminating() - a termination signal, whose handler leaves the report
+ * and no crash record?
+ * Context: any, signal handlers included (reads constant tables only).
+ */
 static int is_terminating(int sig)
 {
 	return (sig >= SIGRTMIN && sig <= SIGRTMAX) ||
@@ -80,7 +89,13 @@ void fp_crash_terminating_set(sigset_t *set)
 			sigaddset(set, sig);
 }
 
-/* Do we hold @sig whenever the program leaves it at its default? */
+/**
+ * wanted() - do we hold @sig whenever the program leaves it at its
+ * default?
+ * Context: boot (inside the first malloc, maybe before constructors, under
+ * the reentrancy guard); the interposed sigaction(), which may run in a
+ * signal handler of the program (reads settings fixed at boot).
+ */
 static int wanted(int sig)
 {
 	if (sig == spared)
@@ -91,6 +106,13 @@ static int wanted(int sig)
 static _Atomic int claimed;		/* a thread is saying the last words */
 static __thread int in_handler __attribute__((tls_model("initial-exec")));
 
+/**
+ * capture() - the crashing thread's stack from @uc into @end, the shim's
+ * own frames left out
+ * Context: signal handler (the last-words handler, on_signal()),
+ * async-signal-safe: no lock, no allocation. Frames are located, never
+ * named (the tool names them offline).
+ */
 static void capture(struct fp_ending *end, void *uc)
 {
 	const void *ips[FP_CRASH_FRAMES + FP_UNWIND_SHIM_FRAMES];
@@ -109,7 +131,12 @@ static void capture(struct fp_ending *end, void *uc)
 	}
 }
 
-/* Another thread has the last word: the process ends when it is done. */
+/**
+ * wait_for_the_end() - another thread has the last word: the process ends
+ * when it is done.
+ * Context: signal handler (the last-words handler, on_signal()),
+ * async-signal-safe: no lock, no allocation. Never returns.
+ */
 static void wait_for_the_end(void)
 {
 	sigset_t none;
@@ -119,7 +146,12 @@ static void wait_for_the_end(void)
 		sigsuspend(&none);
 }
 
-/* The program's disposition again, and the signal takes its course. */
+/**
+ * let_it_go() - the program's disposition again, and the signal takes its
+ * course.
+ * Context: signal handler (the last-words handler, on_signal()),
+ * async-signal-safe: no lock, no allocation.
+ */
 static void let_it_go(int sig, const siginfo_t *si)
 {
 	atomic_store(&taken[sig], 0);
@@ -130,6 +162,14 @@ static void let_it_go(int sig, const siginfo_t *si)
 	/* A fault repeats when the instruction runs again. */
 }
 
+/**
+ * on_signal() - the last words: a crash record and the report, then the
+ * signal's own course
+ * Context: signal handler (the last-words handler, on_signal()),
+ * async-signal-safe: no lock, no allocation. It takes the reentrancy guard
+ * itself and marks the signal context (sigctx) for the debug-build lock
+ * check.
+ */
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	int saved_errno = errno;
@@ -173,6 +213,13 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	errno = saved_errno;
 }
 
+/**
+ * install() - our handler for @sig, the other last-words signals blocked
+ * while it runs
+ * Context: boot (inside the first malloc, maybe before constructors, under
+ * the reentrancy guard); the interposed sigaction(), which may run in a
+ * signal handler of the program (__sigaction() only: async-signal-safe).
+ */
 static void install(int sig)
 {
 	struct sigaction sa;
@@ -187,6 +234,11 @@ static void install(int sig)
 		atomic_store(&taken[sig], 1);
 }
 
+/**
+ * take() - install() for @sig when the program left it at its default
+ * Context: boot (inside the first malloc, maybe before constructors, under
+ * the reentrancy guard), from fp_crash_init().
+ */
 static void take(int sig)
 {
 	if (__sigaction(sig, NULL, &before[sig]) || before[sig].sa_handler != SIG_DFL)

@@ -80,11 +80,21 @@ int fp_heapcheck_on;
 static struct fp_heapcheck_fault fault;
 static _Atomic int faulted;		/* 1: being written, 2: complete */
 
+/**
+ * say() - @msg on stderr
+ * Context: any, async-signal-safe (fp_say()).
+ */
 static void say(const char *msg, size_t len)
 {
 	fp_say(msg, len);
 }
 
+/**
+ * table_new() - a zeroed table of 2^@bits entries from the shim's own
+ * arena
+ * Context: inside malloc or free with FAILPOOL_CHECK=frees, lock-free; the
+ * allocation is the shim's (never the program's heap).
+ */
 static struct table *table_new(unsigned bits)
 {
 	size_t slots = (size_t)1 << bits;
@@ -122,7 +132,12 @@ static void grow(struct map *m, unsigned n)
 static __thread uintptr_t last_region __attribute__((tls_model("initial-exec")));
 static __thread struct map *last_map __attribute__((tls_model("initial-exec")));
 
-/* The map of @key's region; created when @create, else NULL when none. */
+/**
+ * region() - the map of @key's region; created when @create, else NULL
+ * when none.
+ * Context: inside malloc or free with FAILPOOL_CHECK=frees, lock-free;
+ * creating a map allocates from the shim's own arena.
+ */
 static struct map *region(uintptr_t key, int create)
 {
 	uintptr_t want = (key >> REGION_SHIFT) + 1;
@@ -167,7 +182,10 @@ static struct map *region(uintptr_t key, int create)
 	return NULL;
 }
 
-/* @key's entry in @m, newest table first; *@in: which table. */
+/**
+ * find_in() - @key's entry in @m, newest table first; *@in: which table.
+ * Context: inside malloc or free with FAILPOOL_CHECK=frees, lock-free.
+ */
 static struct entry *find_in(struct map *m, uintptr_t key, uint64_t h, unsigned *in)
 {
 	unsigned n = atomic_load_explicit(&m->ntables, memory_order_acquire);
@@ -190,6 +208,10 @@ static struct entry *find_in(struct map *m, uintptr_t key, uint64_t h, unsigned 
 	return NULL;
 }
 
+/**
+ * find() - @key's entry, or NULL when it was never recorded
+ * Context: inside malloc or free with FAILPOOL_CHECK=frees, lock-free.
+ */
 static struct entry *find(uintptr_t key)
 {
 	struct map *m = region(key, 0);
@@ -317,7 +339,11 @@ enum fp_heapcheck_verdict fp_heapcheck_release(void *p, struct fp_site *site,
 	return FP_HEAPCHECK_OK;
 }
 
-/* "object+0xoff function+0xoff" of frame @f. */
+/**
+ * describe() - "object+0xoff function+0xoff" of frame @f.
+ * Context: bad()'s message, under the reentrancy guard: naming a frame may
+ * allocate from the shim's arena.
+ */
 static void describe(char *buf, size_t size, struct fp_frame_info *f)
 {
 	const char *name;
@@ -335,18 +361,31 @@ static void describe(char *buf, size_t size, struct fp_frame_info *f)
 			 (unsigned long long)f->function_offset);
 }
 
+/**
+ * name_all() - name each of @n @frames for the crash record
+ * Context: bad(), under the reentrancy guard (naming may allocate from the
+ * shim's arena); never a signal handler.
+ */
 static void name_all(struct fp_frame_info *const *frames, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		fp_frame_name(frames[i]);
 }
 
-/* The innermost frame of @site, when known. */
+/**
+ * innermost() - the innermost frame of @site, when known.
+ * Context: any (reads a published site).
+ */
 static struct fp_frame_info *innermost(const struct fp_site *site)
 {
 	return site && site->n ? site->frames[0] : NULL;
 }
 
+/**
+ * call_label() - the call a bad free was made with, as the message names
+ * it
+ * Context: any (constant strings).
+ */
 static const char *call_label(enum fp_call call)
 {
 	switch (call) {
@@ -464,6 +503,11 @@ const struct fp_heapcheck_fault *fp_heapcheck_fault(void)
 	return atomic_load_explicit(&faulted, memory_order_acquire) == 2 ? &fault : NULL;
 }
 
+/**
+ * copy_site() - @s's frames into @dst, at most FP_CRASH_FRAMES
+ * Context: signal handler (the crash handler, through
+ * fp_heapcheck_explain()): no lock, no allocation.
+ */
 static unsigned copy_site(struct fp_frame_info **dst, const struct fp_site *s)
 {
 	unsigned n = s ? s->n : 0;

@@ -70,6 +70,11 @@ static int move_high(int fd)
 	return high;
 }
 
+/**
+ * note_identity() - @fd's device and inode, to know the log again after
+ * the program closes descriptors
+ * Context: inside malloc or a signal handler: system calls only.
+ */
 static void note_identity(int fd)
 {
 	struct stat st;
@@ -87,6 +92,10 @@ static void note_identity(int fd)
  */
 static const struct fp_jsonw_mem own_arena = { fp_je_own_try_alloc, fp_je_own_free };
 
+/**
+ * append() - @s after the @len bytes of @buf, cut at @size; the new length
+ * Context: any, async-signal-safe (no allocation).
+ */
 static size_t append(char *buf, size_t len, size_t size, const char *s)
 {
 	size_t n = strlen(s);
@@ -115,7 +124,13 @@ void fp_log_complain(const char *var, const char *what, const char *path, int er
 	fp_say(msg, n);
 }
 
-/* Once per log: a full disk would otherwise say so at every injection. */
+/**
+ * complain_once() - once per log: a full disk would otherwise say so at
+ * every injection.
+ * Context: inside malloc (an injected failure, under the reentrancy guard;
+ * an injection's line grows in the shim's own arena) or a signal handler
+ * (the crash record: a fixed buffer, nothing named).
+ */
 static void complain_once(const char *what, int err)
 {
 	if (!atomic_exchange(&complained, 1))
@@ -153,6 +168,10 @@ int fp_log_open(const char *tmpl)
 	return fd;
 }
 
+/**
+ * is_log() - is @fd still the log this process opened?
+ * Context: inside malloc or a signal handler: system calls only.
+ */
 static int is_log(int fd)
 {
 	struct stat st;
@@ -193,7 +212,12 @@ static int log_fd(void)
 	return fresh;
 }
 
-/* Write @w's text to the log, or say once why it cannot be. */
+/**
+ * log_text() - write @w's text to the log, or say once why it cannot be.
+ * Context: inside malloc (an injected failure, under the reentrancy guard;
+ * an injection's line grows in the shim's own arena) or a signal handler
+ * (the crash record: a fixed buffer, nothing named).
+ */
 static void log_text(struct fp_jsonw *w)
 {
 	int fd = w->err ? -1 : log_fd();
@@ -203,6 +227,14 @@ static void log_text(struct fp_jsonw *w)
 		complain_once("write", -rc);
 }
 
+/**
+ * frames_json() - @n @frames as the array @key; names them only when
+ * @may_name
+ * Context: inside malloc (an injected failure, under the reentrancy guard;
+ * an injection's line grows in the shim's own arena) or a signal handler
+ * (the crash record: a fixed buffer, nothing named).
+ * @may_name is 0 in a signal handler.
+ */
 static void frames_json(struct fp_jsonw *w, const char *key,
 			struct fp_frame_info *const *frames, unsigned n, int may_name)
 {
@@ -213,6 +245,11 @@ static void frames_json(struct fp_jsonw *w, const char *key,
 	fp_jsonw_arr_end(w);
 }
 
+/**
+ * injection_json() - one log line for injected failure @seq
+ * Context: inside malloc, under the reentrancy guard (the line grows in
+ * the shim's own arena).
+ */
 static void injection_json(struct fp_jsonw *w, uint64_t seq, enum fp_call call,
 			   uint64_t size, struct fp_site *site)
 {
@@ -232,12 +269,21 @@ static void injection_json(struct fp_jsonw *w, uint64_t seq, enum fp_call call,
 	fp_jsonw_raw(w, "\n", 1);
 }
 
+/**
+ * text() - @s into @w, as is
+ * Context: any; @w's own sink.
+ */
 static void text(struct fp_jsonw *w, const char *s)
 {
 	fp_jsonw_raw(w, s, strlen(s));
 }
 
-/* FAILPOOL_VERBOSE: the innermost frame (1) or the whole stack (2). */
+/**
+ * injection_text() - FAILPOOL_VERBOSE: the innermost frame (1) or the
+ * whole stack (2).
+ * Context: inside malloc, under the reentrancy guard (FAILPOOL_VERBOSE's
+ * line grows in the shim's own arena).
+ */
 static void injection_text(struct fp_jsonw *w, uint64_t seq, enum fp_call call,
 			   uint64_t size, struct fp_site *site)
 {

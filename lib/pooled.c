@@ -27,6 +27,8 @@ struct fp_pool *fp_pooled_pool(const struct fp_req *r)
 /*
  * An element for @r: the pool's arena first (unless failure @seq was
  * injected there), then the reserve, then the wait: mempool_alloc's order.
+ * Context: inside malloc, under the reentrancy guard; fp_pool_take() may
+ * take the pool's lock and sleep for its wait.
  */
 static void *obtain_element(struct fp_req *r, uint64_t seq, struct fp_pool *pool)
 {

@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "pool.h"
 #include "parse.h"
+#include "report-config.h"
 #include "settings.h"
 #include "safefile.h"
 #include "series.h"
@@ -71,50 +72,6 @@ static void write_argv(void)
 		i += (ssize_t)arg + 1;
 	}
 	fp_jsonw_arr_end(&w);
-}
-
-static void write_config(void)
-{
-	const struct fp_conf *c = &fp_settings()->conf;
-
-	fp_jsonw_obj_begin(&w);
-	fp_jsonw_key(&w, "rate");
-	fp_jsonw_double(&w, c->rate);
-	fp_jsonw_key(&w, "seed");
-	fp_jsonw_u64(&w, fp_settings()->seed);
-	key_u64_or_null("every", c->every, c->every != 0);
-	fp_jsonw_key(&w, "after");
-	fp_jsonw_u64(&w, c->after);
-	key_u64_or_null("nth", c->nth, c->nth != 0);
-	fp_jsonw_key(&w, "burst");
-	if (c->burst == FP_UNLIMITED)
-		fp_jsonw_str(&w, "inf");
-	else
-		fp_jsonw_u64(&w, c->burst);
-	key_u64_or_null("times", c->times, c->times != FP_UNLIMITED);
-	key_u64_or_null("limit", c->limit, c->limit_set);
-	fp_jsonw_key(&w, "calls");
-	fp_jsonw_arr_begin(&w);
-	for (unsigned i = 0; i < FP_CALL_COUNT; i++)
-		if (c->calls & FP_CALLBIT(i))
-			fp_jsonw_str(&w, fp_call_name(i));
-	fp_jsonw_arr_end(&w);
-	key_str_or_null("sites", c->sites);
-	key_str_or_null("pools", c->pools);
-	fp_jsonw_key(&w, "depth");
-	fp_jsonw_u64(&w, c->depth);
-	key_str_or_null("report", c->report);
-	key_str_or_null("log", c->log);
-	key_str_or_null("exe", c->exe);
-	fp_jsonw_key(&w, "enable");
-	fp_jsonw_u64(&w, (uint64_t)c->enable);
-	key_str_or_null("toggle_signal",
-			c->toggle_signal ? fp_signal_name(c->toggle_signal) : NULL);
-	fp_jsonw_key(&w, "verbose");
-	fp_jsonw_u64(&w, (uint64_t)c->verbose);
-	fp_jsonw_key(&w, "check");
-	fp_jsonw_str(&w, c->check == FP_CHECK_FREES ? "frees" : "none");
-	fp_jsonw_obj_end(&w);
 }
 
 static void key_u64(const char *key, uint64_t v);
@@ -425,7 +382,7 @@ static void write_body(const struct fp_ending *end)
 	fp_jsonw_key(&w, "seed");
 	fp_jsonw_u64(&w, fp_settings()->seed);
 	fp_jsonw_key(&w, "config");
-	write_config();
+	fp_report_config(&w, &fp_settings()->conf, fp_settings()->seed);
 	write_exit(end);
 	fp_jsonw_key(&w, "totals");
 	write_totals();

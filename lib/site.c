@@ -29,7 +29,11 @@ unsigned fp_site_depth = 1;
 /* The last site each thread found: hot loops allocate from one place. */
 static __thread struct fp_site *last_site __attribute__((tls_model("initial-exec")));
 
-/* FNV-1a over the basename, then the offset mixed in; chained per frame. */
+/**
+ * frame_hash() - FNV-1a over the basename, then the offset mixed in;
+ * chained per frame.
+ * Context: any (pure).
+ */
 static uint64_t frame_hash(uint64_t h, const char *object, uintptr_t offset)
 {
 	for (const unsigned char *p = (const unsigned char *)object; *p; p++)
@@ -37,6 +41,12 @@ static uint64_t frame_hash(uint64_t h, const char *object, uintptr_t offset)
 	return fp_mix64(h ^ fp_mix64(offset));
 }
 
+/**
+ * site_id() - the id of the stack of @n located frames @f (a fixed id for
+ * "(other)" when @n is 0)
+ * Context: inside malloc, under the reentrancy guard; boot (the "(other)"
+ * site). Pure.
+ */
 static uint64_t site_id(struct fp_frame_info *const *f, unsigned n)
 {
 	uint64_t id = 0xcbf29ce484222325ULL;
@@ -57,6 +67,12 @@ void fp_site_init(unsigned frames_per_site, int name_when_seen)
 	fp_classify_other(&other);
 }
 
+/**
+ * create() - a new site record for @n return addresses @ips: frames
+ * located, classified by the configuration
+ * Context: inside malloc, under the reentrancy guard (allocates from the
+ * shim's own arena); not yet published, so no other thread sees it.
+ */
 static struct fp_site *create(const void **ips, unsigned n, uint64_t key)
 {
 	struct fp_site *s = fp_je_own_alloc(sizeof(*s) + n * sizeof(s->frames[0]));
@@ -77,7 +93,11 @@ static struct fp_site *create(const void **ips, unsigned n, uint64_t key)
 	return s;
 }
 
-/* A slot of its own in made[]: the table never holds more than FP_SITES_MAX. */
+/**
+ * note_made() - a slot of its own in made[]: the table never holds more
+ * than FP_SITES_MAX.
+ * Context: inside malloc, lock-free.
+ */
 static void note_made(struct fp_site *s)
 {
 	unsigned i = atomic_fetch_add_explicit(&nmade, 1, memory_order_relaxed);
@@ -86,6 +106,10 @@ static void note_made(struct fp_site *s)
 		atomic_store_explicit(&made[i], s, memory_order_release);
 }
 
+/**
+ * same_chain() - is @s the record of exactly these @n return addresses?
+ * Context: inside malloc, lock-free (a published record never changes).
+ */
 static int same_chain(const struct fp_site *s, uint64_t key, const void **ips,
 		      unsigned n)
 {

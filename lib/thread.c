@@ -41,6 +41,13 @@ static int exit_key_ok;
 static int membarrier_ok;
 static int want_altstacks;
 
+/**
+ * release() - a thread's record back to the list at its exit (its
+ * alternate stack unmapped, its pool cache closed)
+ * Context: thread exit (pthread key destructor); may run after other
+ * destructors and before later ones that still allocate, so fp_me falls
+ * back to the stray record.
+ */
 static void release(void *arg)
 {
 	struct fp_thread *t = arg;
@@ -70,6 +77,11 @@ void fp_thread_init(int altstacks)
 		fp_thread_altstack();
 }
 
+/**
+ * take() - a free thread record, or a new one from the shim's arena
+ * Context: inside malloc (a thread's first counted allocation), under the
+ * reentrancy guard; lock-free.
+ */
 static struct fp_thread *take(void)
 {
 	struct fp_thread *t;
@@ -115,6 +127,11 @@ struct fp_thread *fp_thread_attach(void)
 	return fp_me;
 }
 
+/**
+ * futex() - the futex(2) system call, its result ignored (callers
+ * re-check)
+ * Context: any, async-signal-safe (one system call).
+ */
 static void futex(_Atomic int *addr, int op, int val, const struct timespec *ts)
 {
 	syscall(SYS_futex, (int *)addr, op, val, ts, NULL, 0);
@@ -140,6 +157,10 @@ void fp_thread_wait_thaw(struct fp_thread *t)
 	errno = saved;
 }
 
+/**
+ * elapsed_ms() - milliseconds since @t0, on the monotonic clock
+ * Context: any, async-signal-safe (clock_gettime only).
+ */
 static uint64_t elapsed_ms(uint64_t t0)
 {
 	return (fp_clock_monotonic_ns() - t0) / 1000000;
@@ -301,6 +322,12 @@ void *fp_thread_start_alloc(size_t size, int zero)
 	return zero ? memset(p, 0, size) : p;
 }
 
+/**
+ * trampoline() - a new thread's start: its spare memory, libunwind's TLS
+ * and the record set up before the program's start function runs
+ * Context: a new thread, before any of its own code; takes the reentrancy
+ * guard around the unwinder's set-up.
+ */
 static void *trampoline(void *p)
 {
 	struct start s = *(struct start *)p;

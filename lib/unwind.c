@@ -61,6 +61,11 @@ static __thread uintptr_t good[GOOD_PAGES] __attribute__((tls_model("initial-exe
 static __thread unsigned victim __attribute__((tls_model("initial-exec")));
 static _Atomic int no_vm_readv;
 
+/**
+ * known_good() - is @page among this thread's pages proved readable?
+ * Context: inside malloc, under the guard, or in a signal handler
+ * (thread-local only).
+ */
 static int known_good(uintptr_t page)
 {
 	for (unsigned i = 0; i < GOOD_PAGES; i++)
@@ -69,6 +74,11 @@ static int known_good(uintptr_t page)
 	return 0;
 }
 
+/**
+ * remember() - @page proved readable, in this thread's small ring
+ * Context: inside malloc, under the guard, or in a signal handler
+ * (thread-local only).
+ */
 static void remember(uintptr_t page)
 {
 	good[victim] = page;
@@ -132,7 +142,11 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 	return 0;
 }
 
-/* The two lowest descriptors not open now. */
+/**
+ * lowest_free() - the two lowest descriptors not open now.
+ * Context: boot (inside the first malloc, maybe before constructors, under
+ * the reentrancy guard): system calls only.
+ */
 static void lowest_free(int fds[2])
 {
 	unsigned n = 0;
@@ -143,7 +157,12 @@ static void lowest_free(int fds[2])
 			fds[n++] = fd;
 }
 
-/* Did libunwind's initialisation just open @fds as its pipe? */
+/**
+ * is_new_pipe() - did libunwind's initialisation just open @fds as its
+ * pipe?
+ * Context: boot (inside the first malloc, maybe before constructors, under
+ * the reentrancy guard): system calls only.
+ */
 static int is_new_pipe(const int fds[2])
 {
 	struct stat a, b;

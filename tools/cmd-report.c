@@ -25,7 +25,8 @@ static int bad_usage(const char *fmt, const char *arg)
 	return fp_usage_error("report", USAGE, fmt, arg);
 }
 
-int fp_render_to(const struct fp_merged *m, const char *format, const char *path)
+/* @m as @format into @path (standard output when NULL); 0 or FP_EXIT_USAGE. */
+static int render_to(const struct fp_model *m, const char *format, const char *path)
 {
 	struct fp_outfile of;
 	FILE *out = stdout;
@@ -49,11 +50,11 @@ int fp_render_to(const struct fp_merged *m, const char *format, const char *path
 	}
 	if (!strcmp(format, "json")) {
 		fflush(out);
-		rc = fp_render_json(fd, m);
+		rc = fp_render_model_json(fd, m);
 	} else if (!strcmp(format, "html")) {
-		fp_render_html(out, &m->model);
+		fp_render_html(out, m);
 	} else {
-		fp_render_text(out, &m->model);
+		fp_render_text(out, m);
 	}
 	if (fflush(out) || rc)
 		rc = FP_EXIT_USAGE;
@@ -71,7 +72,7 @@ int fp_render_to(const struct fp_merged *m, const char *format, const char *path
 int fp_cmd_report(int argc, char **argv)
 {
 	const char *format = "text", *outpath = NULL, *val;
-	struct fp_merged m;
+	struct fp_model m;
 	int i, rc;
 
 	for (i = 1; i < argc; i++) {
@@ -111,13 +112,13 @@ int fp_cmd_report(int argc, char **argv)
 	}
 	if (i >= argc)
 		return bad_usage("%s", "no report to read");
-	if (fp_merge_load(argv + i, (size_t)(argc - i), &m)) {
-		fp_merge_free(&m);
+	if (fp_merge_files(argv + i, (size_t)(argc - i), &m)) {
+		fp_model_free(&m);
 		return FP_EXIT_USAGE;
 	}
 	/* Every site: the text tables by injected failures and by calls pick from all. */
-	fp_lines_name(&m.model, (size_t)-1);
-	rc = fp_render_to(&m, format, outpath);
-	fp_merge_free(&m);
+	fp_lines_name(&m, (size_t)-1);
+	rc = render_to(&m, format, outpath);
+	fp_model_free(&m);
 	return rc;
 }

@@ -293,7 +293,8 @@ static int print_environment(FILE *out, const char *preload)
 		}
 		vars[n++] = *e;
 	}
-	qsort(vars, n, sizeof(*vars), by_name);
+	if (n)		/* vars is NULL without FAILPOOL_* variables: no qsort(NULL, 0) */
+		qsort(vars, n, sizeof(*vars), by_name);
 	fputs("LD_PRELOAD=", out);
 	put_quoted(out, preload);
 	fputc('\n', out);

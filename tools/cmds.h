@@ -12,7 +12,7 @@
 
 struct fp_cmd {
 	const char *name;		/* "run" */
-	int (*fn)(int argc, char **argv);	/* NULL: not in this build yet */
+	int (*fn)(int argc, char **argv);
 	const char *usage;		/* "[options] -- CMD [ARG...]" */
 	const char *help;		/* one line for `failpool --help` */
 };
@@ -54,14 +54,5 @@ int fp_cmd_report(int argc, char **argv);
  * that ran out), 2 a usage error or a soak that tested nothing.
  */
 int fp_cmd_soak(int argc, char **argv);
-
-struct fp_merged;
-
-/**
- * fp_render_to() - render @m as @format ("text", "json", "html") into
- * @path, or standard output when NULL.
- * Return: 0, or FP_EXIT_USAGE when it cannot be written.
- */
-int fp_render_to(const struct fp_merged *m, const char *format, const char *path);
 
 #endif

@@ -21,7 +21,6 @@
 struct fp_xsite {
 	uint64_t id;
 	struct fp_model_frames *frames;	/* kept from the report that showed it first */
-	unsigned found_by;		/* the run whose reports showed it first */
 	int ours;			/* this shard runs it */
 	/* the sites that run failed (its error path), then this one */
 	uint64_t chain[FP_X_CHAIN];
@@ -48,7 +47,6 @@ struct fp_xrun {
 	const struct fp_model_frames *site_frames;	/* the failed site's, in the site table */
 	struct fp_model_frames *crash_frames;	/* from a crash record, if any */
 	char crash_kind[16];		/* "signal", "double-free", "invalid-free" */
-	int crash_signal;
 	char *group;			/* where it ends: runs alike are one finding */
 	double seconds;
 };

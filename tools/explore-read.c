@@ -202,7 +202,6 @@ static void read_report(struct fp_xstate *s, struct fp_xrun *r, const struct fp_
 	if (p->crash && !r->crash_frames) {
 		snprintf(r->crash_kind, sizeof(r->crash_kind), "%s",
 			 fp_model_crash_kind_name(p->crash->kindv));
-		r->crash_signal = (int)p->crash->signal;
 		r->crash_frames = keep_frames(&p->crash->frames);
 	}
 	if (!r->site && m->ninjections && m->injections[0].has_site)
@@ -228,7 +227,6 @@ static void read_report(struct fp_xstate *s, struct fp_xrun *r, const struct fp_
 		memset(n, 0, sizeof(*n));
 		n->id = site->id;
 		n->frames = keep_frames(&site->frames);
-		n->found_by = r->index;
 		/*
 		 * Seen only because this run failed its sites: failing it
 		 * needs them failed first, on the way to it.
@@ -271,13 +269,19 @@ void fp_xread_run(struct fp_xstate *s, struct fp_xrun *r)
 	}
 	if (d)
 		closedir(d);
-	/* The order of the directory is no order: the new sites join sorted by id. */
-	qsort(fresh, nfresh, sizeof(*fresh), by_id);
-	if (first + nfresh > s->cap) {
-		s->cap = (first + nfresh) * 2;
-		s->sites = grow(s->sites, s->cap, sizeof(*s->sites));
+	/*
+	 * The order of the directory is no order: the new sites join sorted by
+	 * id. fresh is NULL while none is new, and qsort and memcpy must not
+	 * be given NULL even for 0 elements.
+	 */
+	if (nfresh) {
+		qsort(fresh, nfresh, sizeof(*fresh), by_id);
+		if (first + nfresh > s->cap) {
+			s->cap = (first + nfresh) * 2;
+			s->sites = grow(s->sites, s->cap, sizeof(*s->sites));
+		}
+		memcpy(s->sites + first, fresh, nfresh * sizeof(*fresh));
 	}
-	memcpy(s->sites + first, fresh, nfresh * sizeof(*fresh));
 	for (size_t i = 0; i < nfresh; i++) {
 		struct fp_xsite *n = &s->sites[first + i];
 

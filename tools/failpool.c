@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		char *help[] = { argv[2], "--help", NULL };
 
 		cmd = find(argv[2]);
-		if (!cmd || !cmd->fn) {
+		if (!cmd) {
 			fprintf(stderr, "failpool: unknown command '%s'\n", argv[2]);
 			usage(stderr);
 			return FP_EXIT_USAGE;
@@ -110,10 +110,6 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		fprintf(stderr, "failpool: unknown command '%s'\n", name);
 		usage(stderr);
-		return FP_EXIT_USAGE;
-	}
-	if (!cmd->fn) {
-		fprintf(stderr, "failpool: '%s' is not in this build yet\n", name);
 		return FP_EXIT_USAGE;
 	}
 	/* Every command's first option may be --version. */

@@ -17,8 +17,6 @@
 
 #include <stddef.h>
 
-#include "json.h"
-#include "merge.h"
 #include "model.h"
 
 /**
@@ -58,22 +56,5 @@ void fp_lines_fill(struct fp_model_frames *f);
  * filled. (size_t)-1: every site.
  */
 void fp_lines_name(struct fp_model *m, size_t max_sites);
-
-/*
- * For callers that still read frames as JSON (lines-json.c); to be deleted
- * once every caller reads the model.
- */
-struct fp_frame_name {
-	const char *symbol;		/* "function+0xoff", "function", or NULL */
-	const char *file;		/* source file, or NULL (no DWARF) */
-	unsigned line;			/* its line, when file is known */
-};
-
-void fp_lines_objects(const struct fp_json *objects);
-void fp_lines_want(const struct fp_json *frames, size_t max, int all);
-void fp_lines_resolve(struct fp_merged *m, size_t max);
-int fp_lines_is_frames(const struct fp_json *member);
-void fp_lines_get(const struct fp_json *frame, struct fp_frame_name *out);
-void fp_lines_frame(char *buf, size_t size, const struct fp_json *frame, int with_line);
 
 #endif

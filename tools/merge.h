@@ -11,8 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "calls.h"
-#include "json.h"
 #include "model.h"
 
 /**
@@ -59,58 +57,5 @@ int fp_merge_files(char *const *paths, size_t n, struct fp_model *out);
  * @floor: set to 1 when the value is only a lower bound
  */
 uint64_t fp_model_pool_suggest(const struct fp_model_pool *p, int *floor);
-
-/*
- * The merge as the renderers read it before the model: the same values,
- * JSON where frames and crashes were. To be deleted once render-text.c,
- * render-html.c and cmd-soak.c read m->model only.
- */
-#define fp_mpool fp_model_pool
-
-struct fp_msite {
-	uint64_t id;
-	const struct fp_json *frames;	/* from the first report that has it */
-	uint64_t calls, bytes, injected;
-	const char *pool;		/* NULL: none */
-};
-
-struct fp_mproc {
-	const char *path;		/* the report file */
-	uint64_t pid, ppid;
-	const char *exe;
-	int complete;
-	int signal;			/* killed by it; 0: exited */
-	int has_code;
-	int64_t code;
-	const struct fp_json *crash;	/* NULL when none */
-	uint64_t injected;
-};
-
-struct fp_merged {
-	struct fp_model model;		/* the merge: read this */
-	size_t ndocs;			/* processes */
-	struct fp_mproc *procs;		/* in the order given */
-	uint64_t calls[FP_CALL_COUNT];
-	uint64_t bytes, live, peak, eligible, injected, real_failures;
-	const char *seed;		/* NULL: none, or they differ */
-	char seed_text[24];
-	struct fp_msite *sites;		/* by injected, then calls, then id */
-	size_t nsites;
-	struct fp_mpool *pools;		/* in order of first appearance */
-	size_t npools;
-};
-
-/**
- * fp_merge_load() - fp_merge_files() into @m->model, and the old fields.
- * Return: 0, or -1 (printed); fp_merge_free() either way.
- */
-int fp_merge_load(char *const *paths, size_t n, struct fp_merged *m);
-
-void fp_merge_free(struct fp_merged *m);
-
-static inline uint64_t fp_mpool_suggest(const struct fp_mpool *p, int *floor)
-{
-	return fp_model_pool_suggest(p, floor);
-}
 
 #endif

@@ -187,8 +187,3 @@ int fp_render_model_json(int fd, const struct fp_model *m)
 		return -1;
 	return write(fd, "\n", 1) == 1 ? 0 : -1;
 }
-
-int fp_render_json(int fd, const struct fp_merged *m)
-{
-	return fp_render_model_json(fd, &m->model);
-}

@@ -15,7 +15,6 @@ void fp_render_text(FILE *out, const struct fp_model *m);
 
 /* The merged report as one JSON object. Return: 0 or -1. */
 int fp_render_model_json(int fd, const struct fp_model *m);
-int fp_render_json(int fd, const struct fp_merged *m);	/* of m->model */
 
 /* One self-contained HTML page (no network), charts in SVG (render-html.c). */
 void fp_render_html(FILE *out, const struct fp_model *m);

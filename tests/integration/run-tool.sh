@@ -111,7 +111,7 @@ is "$(st "$F" run --report 'r.%x' -- /bin/true)" 125 "--report with a bad escape
 ok "--report bad escape: message" grep -q "^failpool: FAILPOOL_REPORT: " "$T/err"
 is "$(st env FAILPOOL_VERBOSE=7 "$F" run -- /bin/true)" 125 "bad FAILPOOL_VERBOSE in the environment: exit 125"
 ok "environment: message" grep -q "^failpool: FAILPOOL_VERBOSE: " "$T/err"
-# The second rule has no kind: an error now (SITES not in this build) and later.
+# The second rule has no kind: the tool rejects it as the shim would.
 is "$(st "$F" run --site 'func:x*' --site 'nokind' -- /bin/true)" 125 "--site: checked (exit 125)"
 ok "--site: FAILPOOL_SITES message" grep -q "^failpool: FAILPOOL_SITES: " "$T/err"
 # --- usage errors: exit 125 too (a typo must not look like CMD's status 2)

@@ -258,9 +258,10 @@ int main(void)
 		ok(n == strlen(esc) && esc[n - 1] == '\n' && strchr(esc, '\n') == esc + n - 1 &&
 		   strstr(esc, "'\\x01\\x01") && strstr(esc, "\\x01...'\n"),
 		   "a long run of control bytes: one whole line, cut at 64 bytes");
-		is_u64(fp_conf_escape("a\nb\\c", esc, sizeof(esc)), 6, "fp_conf_escape: a\\nb\\c");
-		is_str(esc, "a\\nb\\c", "... leaves a backslash as it is");
-		is_u64(fp_conf_escape("ab\001", esc, 5), 2, "... cuts before an escape that does not fit");
+		LOAD("FAILPOOL_RATE", "a\nb\\c");
+		n = fp_conf_format_error(&err, esc, sizeof(esc));
+		is_str(esc, "failpool: FAILPOOL_RATE: not a number in [0,1]: 'a\\nb\\c'\n",
+		       "a newline escaped, a backslash left as it is");
 	}
 
 	/* A very long bad value is cut, not overflowed. */
