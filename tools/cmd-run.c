@@ -1,8 +1,9 @@
 /*
  * failpool run [options] [--] CMD [ARG...]: set FAILPOOL_* from the flags,
  * check them with the shim's own validator, preload the shim into CMD
- * alone, pass signals on to it while waiting, summarise its report, and exit
- * with its status (128+N when signal N killed it).
+ * alone, pass signals on to it while waiting, summarise the reports of
+ * its process tree, and exit with its status (128+N when signal N killed
+ * it).
  */
 #include "config.h"
 #include "cmds.h"

@@ -14,7 +14,7 @@
 
 static const struct fp_cmd cmds[] = {
 	{ "run", fp_cmd_run, "[options] [--] CMD [ARG...]",
-	  "run CMD under the shim and summarise its report" },
+	  "run CMD under the shim and summarise its processes' reports" },
 	{ "explore", fp_cmd_explore, "[options] [--] CMD [ARG...]",
 	  "fail each allocation site in turn and class the outcomes" },
 	{ "report", fp_cmd_report, "[--format text|json|html] [-o FILE] REPORT.json...",
