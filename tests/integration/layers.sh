@@ -49,4 +49,15 @@ for f in "$src"/preload/*.c "$src"/preload/*.cc; do
 	done
 done
 is "${bad# }" "" "preload/ includes only lib/ headers"
+
+# The maps a reader sees (doc/ARCHITECTURE.md, README "Design") are lib/LAYERS.
+for doc in doc/ARCHITECTURE.md README.md; do
+	stale=
+	while read -r num name mods; do
+		case $num in [1-5]) ;; *) continue ;; esac
+		want="$num $name $(echo "$mods" | sed 's/[ 	][ 	]*/, /g')"
+		grep -q "^$num $name  *$(echo "$mods" | sed 's/[ 	][ 	]*/, /g')\$" "$src/$doc" || stale="$stale [$want]"
+	done < "$src/lib/LAYERS"
+	is "${stale# }" "" "$doc shows each layer of lib/LAYERS as it is"
+done
 done_testing
