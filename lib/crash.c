@@ -213,6 +213,13 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	errno = saved_errno;
 }
 
+/*
+ * Every termination signal, built once by fp_crash_init() before any
+ * install(): the mask of our handler (50 of them at boot otherwise each
+ * rebuilt it from 64 lookups).
+ */
+static sigset_t handler_mask;
+
 /**
  * install() - our handler for @sig, the other last-words signals blocked
  * while it runs
@@ -227,9 +234,8 @@ static void install(int sig)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_signal;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
 	/* One writer at a time on this thread: the other last-words signals wait. */
-	fp_crash_terminating_set(&sa.sa_mask);
+	sa.sa_mask = handler_mask;
 	if (__sigaction(sig, &sa, NULL) == 0)
 		atomic_store(&taken[sig], 1);
 }
@@ -251,6 +257,8 @@ void fp_crash_init(int crashes, int terminations, int toggle_signal)
 	want_fatal = crashes;
 	want_terminating = terminations;
 	spared = toggle_signal;
+	sigemptyset(&handler_mask);
+	fp_crash_terminating_set(&handler_mask);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (wanted(sig))
 			take(sig);

@@ -24,6 +24,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -32,6 +35,8 @@
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
+
+#include "fp.h"
 
 #define FP_UNWIND_SONAME	"libunwind.so.8"
 
@@ -54,6 +59,12 @@ static struct {
 	unw_addr_space_t *local_addr_space;
 } u;
 static _Atomic int loaded;
+
+/* libunwind's code, [lo, hi): whose sigprocmask() calls these are. */
+static uintptr_t unw_lo, unw_hi;
+__thread unsigned fp_unwind_quiet __attribute__((tls_model("initial-exec")));
+__thread int fp_unwind_quiet_blocked __attribute__((tls_model("initial-exec")));
+static __thread sigset_t quiet_saved __attribute__((tls_model("initial-exec")));
 
 /* Pages already proved readable, per thread (libunwind keeps four too). */
 #define GOOD_PAGES	8
@@ -197,6 +208,65 @@ static void touch_tls(void)
 		(void)__tls_get_addr(&ti);
 }
 
+struct text_of {
+	uintptr_t addr, lo, hi;
+};
+
+static int find_text(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct text_of *t = data;
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+
+	(void)size;
+	for (unsigned i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < lo)
+			lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	if (t->addr < lo || t->addr >= hi)
+		return 0;
+	t->lo = lo;
+	t->hi = hi;
+	return 1;
+}
+
+void fp_unwind_quiet_restore(void)
+{
+	fp_unwind_quiet_blocked = 0;
+	pthread_sigmask(SIG_SETMASK, &quiet_saved, NULL);
+}
+
+int fp_unwind_sigprocmask(int how, const sigset_t *set, sigset_t *old, const void *from)
+{
+	int rc;
+
+	if (FP_UNLIKELY(fp_unwind_quiet) && (uintptr_t)from - unw_lo < unw_hi - unw_lo) {
+		if (!fp_unwind_quiet_blocked) {
+			sigset_t all;
+
+			sigfillset(&all);
+			if (pthread_sigmask(SIG_SETMASK, &all, &quiet_saved) == 0)
+				fp_unwind_quiet_blocked = 1;
+		}
+		if (fp_unwind_quiet_blocked) {
+			if (old)
+				*old = quiet_saved;
+			return 0;
+		}
+	}
+	/* glibc's sigprocmask(), exactly. */
+	rc = pthread_sigmask(how, set, old);
+	if (rc == 0)
+		return 0;
+	errno = rc;
+	return -1;
+}
+
 #define RESOLVE(h, field, sym) \
 	(*(void **)&u.field = dlsym((h), NAME(sym))) != NULL
 
@@ -225,9 +295,19 @@ int fp_unwind_load(void)
 		dlclose(h);
 		return -ENOENT;
 	}
+	{
+		struct text_of t = { (uintptr_t)bt, 0, 0 };
+
+		if (dl_iterate_phdr(find_text, &t)) {
+			unw_lo = t.lo;
+			unw_hi = t.hi;
+		}
+	}
 	/* libunwind initialises here, once: its pipe takes the lowest free pair. */
 	lowest_free(before);
+	fp_unwind_quiet_begin();
 	acc = u.get_accessors(*u.local_addr_space);
+	fp_unwind_quiet_end();
 	if (is_new_pipe(before)) {
 		close(before[0]);
 		close(before[1]);
@@ -282,8 +362,8 @@ int fp_unwind_proc_name(const void *ip, char *name, size_t size,
 	return 0;
 }
 
-unsigned fp_unwind_walk(const void *caller, const void *cfa, const void **ips,
-			const void *const **slots, unsigned depth)
+static unsigned walk(const void *caller, const void *cfa, const void **ips,
+		     const void *const **slots, unsigned depth)
 {
 	unw_context_t context;
 	unw_cursor_t cursor;
@@ -324,6 +404,17 @@ unsigned fp_unwind_walk(const void *caller, const void *cfa, const void **ips,
 		    u.get_reg(&cursor, UNW_REG_SP, &sp))
 			return 0;
 	}
+}
+
+unsigned fp_unwind_walk(const void *caller, const void *cfa, const void **ips,
+			const void *const **slots, unsigned depth)
+{
+	unsigned n;
+
+	fp_unwind_quiet_begin();
+	n = walk(caller, cfa, ips, slots, depth);
+	fp_unwind_quiet_end();
+	return n;
 }
 
 unsigned fp_unwind_signal(void *uc, const void **ips, unsigned max)

@@ -2,6 +2,7 @@
 #ifndef FP_UNWIND_H
 #define FP_UNWIND_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -49,13 +50,55 @@ void fp_unwind_thread_start(void);
  * Return: how many were filled, at least 1 (@caller alone when the chain
  * does not contain it).
  */
+/*
+ * Quiet unwinding. libunwind masks every signal around each lookup of an
+ * address it has not seen and around its cache's lock: two sigprocmask(2)
+ * calls each, a thousand in a short program with a report. Between
+ * fp_unwind_quiet_begin() and fp_unwind_quiet_end() the first of those
+ * masks all signals for real and the others are answered without a system
+ * call; the end restores the mask. Signals stay masked over the whole walk
+ * from its first lookup, as libunwind wants them over each lookup; a walk
+ * that finds everything in libunwind's caches makes no system call at all.
+ * Only libunwind's own calls are answered so: the program's go to glibc.
+ */
+extern __thread unsigned fp_unwind_quiet __attribute__((tls_model("initial-exec")));
+extern __thread int fp_unwind_quiet_blocked __attribute__((tls_model("initial-exec")));
+
+/* Context: malloc. */
+static inline void fp_unwind_quiet_begin(void)
+{
+	fp_unwind_quiet++;
+}
+
+void fp_unwind_quiet_restore(void);
+
+/* Context: malloc. */
+static inline void fp_unwind_quiet_end(void)
+{
+	if (!--fp_unwind_quiet && fp_unwind_quiet_blocked)
+		fp_unwind_quiet_restore();
+}
+
+/**
+ * fp_unwind_sigprocmask() - sigprocmask(2) as glibc has it, but for
+ * libunwind's calls (@from is the return address) inside quiet unwinding.
+ * Context: any, signal handlers included.
+ */
+int fp_unwind_sigprocmask(int how, const sigset_t *set, sigset_t *old, const void *from);
+
 static inline __attribute__((always_inline)) unsigned
 fp_unwind_capture(const void *caller, const void **ips, unsigned depth)
 {
 	void *chain[64 + FP_UNWIND_SHIM_FRAMES];
 	int (*backtrace)(void **, int) =
 		atomic_load_explicit(&fp_unwind_backtrace, memory_order_acquire);
-	int n = backtrace ? backtrace(chain, (int)(depth + FP_UNWIND_SHIM_FRAMES)) : 0;
+	int n = 0;
+
+	if (backtrace) {
+		fp_unwind_quiet_begin();
+		n = backtrace(chain, (int)(depth + FP_UNWIND_SHIM_FRAMES));
+		fp_unwind_quiet_end();
+	}
 
 	for (int i = 0; i < n && i < FP_UNWIND_SHIM_FRAMES; i++) {
 		unsigned count = 0;
