@@ -185,9 +185,15 @@ static void parse(char *out, struct entry **e, size_t n)
 			int known = strcmp(func, "??") != 0;
 
 			if (!level++) {
-				if (known)
-					e[i]->func = xstrdup(func);
 				location(e[i], line);
+				/*
+				 * Without DWARF, addr2line names an address after the
+				 * nearest symbol below it however far (a stripped
+				 * stress-ng's frames all became __stack_chk_fail): the
+				 * ELF tables, which know each symbol's size, decide then.
+				 */
+				if (known && e[i]->file)
+					e[i]->func = xstrdup(func);
 			} else if (known) {
 				free(e[i]->outer);
 				e[i]->outer = xstrdup(func);

@@ -191,4 +191,36 @@ ok "failpool report names the crashing function: use_unchecked" \
 PATH=/nonexistent $R "$T/c.json" >"$T/out"
 ok "... and without addr2line: use_unchecked+0xoff (crashy)" grep -Eq '^  use_unchecked\+0x[0-9a-f]+ \(crashy\)$' "$T/out"
 
+# A stripped object: addr2line names any address after the nearest dynamic
+# symbol below it (a stripped stress-ng's frames all read __stack_chk_fail);
+# without DWARF the ELF tables decide, and they know each symbol's size.
+L=$(ls "$PROGS"/.libs/libsitelib.so* 2>/dev/null | head -1)
+if [ -n "$L" ] && command -v strip >/dev/null 2>&1 && strip -o "$T/libstripped.so" "$L" 2>/dev/null; then
+	nm -S "$L" >"$T/libnm"
+	past=$(awk '$4 == "is_null" { printf "0x%x", strtonum("0x" $1) + 3 }' "$T/libnm")
+	inside=$(awk '$4 == "sitelib_alloc" { printf "0x%x", strtonum("0x" $1) + 5 }' "$T/libnm")
+	"$PYTHON3" - "$G/child.json" "$T/libstripped.so" "$past" "$inside" "$T/stripped.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["objects"] = [{"name": "libstripped.so", "path": sys.argv[2]}]
+s = r["sites"][0]
+s["frames"] = [{"object": "libstripped.so", "offset": sys.argv[3], "symbol": None},
+               {"object": "libstripped.so", "offset": sys.argv[4], "symbol": None}]
+r["sites"] = [s]
+r["injections"] = [i for i in r["injections"] if i.get("site") == s["id"]]
+if r.get("crash"):
+    r["crash"] = None
+json.dump(r, open(sys.argv[5], "w"))
+PY
+	got=$($R --format json "$T/stripped.json" 2>"$T/stripped.err" | "$PYTHON3" -c \
+		'import json, sys; r = json.load(sys.stdin); print([f.get("symbol") for f in r["sites"][0]["frames"]])')
+	is "$got" "[None, 'sitelib_alloc+0x5']" \
+		"a stripped object: a static function's frame is not named after the exported one below it"
+	# The text's labels (the injected failures in order) read the same names.
+	label=$($R "$T/stripped.json" 2>/dev/null | sed -n 's/.*malloc  *[0-9.]* [KMG]*i*B  *//p' | head -1)
+	is "${label%% *}" "libstripped.so+$past" "... and the injected failure's label starts with that frame, unnamed"
+else
+	skip 1 "no libsitelib.so or strip"
+fi
+
 done_testing
