@@ -31,10 +31,47 @@ void fp_xprogress_start(const struct fp_explore *x)
 	tty = isatty(STDERR_FILENO);
 }
 
+/*
+ * Findings as the table will show them: runs grouped by where they end, so
+ * that five callers of one abort count once here as they do there. Runs
+ * are only ever added, already classed, so each is looked at once.
+ */
+static unsigned count_findings(const struct fp_xstate *s)
+{
+	static char **groups;
+	static unsigned ngroups, cap;
+	static size_t counted = 1;
+
+	for (; counted < s->nruns; counted++) {
+		const char *g = s->runs[counted].group;
+		unsigned j;
+
+		if (!g)
+			continue;
+		for (j = 0; j < ngroups && strcmp(groups[j], g); j++)
+			;
+		if (j < ngroups)
+			continue;
+		if (ngroups == cap) {
+			char **more = realloc(groups, (cap ? cap * 2 : 16) * sizeof(*groups));
+
+			if (!more)
+				break;	/* the count is only shown, never used */
+			groups = more;
+			cap = cap ? cap * 2 : 16;
+		}
+		/* A copy: a run classed again frees its key. */
+		if (!(groups[ngroups] = strdup(g)))
+			break;
+		ngroups++;
+	}
+	return ngroups;
+}
+
 void fp_xprogress(const struct fp_xstate *s, const char *what)
 {
 	const struct fp_explore *x = s->x;
-	unsigned findings = 0;
+	unsigned findings;
 	size_t done = s->nruns ? s->nruns - 1 : 0, left, total;
 	double per, eta;
 	char b1[64], b2[64];
@@ -45,8 +82,7 @@ void fp_xprogress(const struct fp_xstate *s, const char *what)
 		fprintf(stderr, "\rfailpool explore: running %s...\033[K", what);
 		return;
 	}
-	for (size_t i = 1; i < s->nruns; i++)
-		findings += s->runs[i].cls != FP_X_SURVIVED && s->runs[i].cls != FP_X_HANDLED;
+	findings = count_findings(s);
 	left = x->nth_mode ? (size_t)(s->base_eligible + 1 - s->k) : s->nsites - s->next;
 	if (x->max_runs && left > x->max_runs - done)
 		left = x->max_runs - done;

@@ -51,6 +51,14 @@ is "$?:$(sj "$T/xm" '[(f["class"], f["signal"], len(f["sites"]), len(f["runs"]))
 	"0:[('aborted', 6, 5, 5)]" "xmalloc's abort from five callers: one aborted finding, 5 sites, exit 0"
 ok "the table: ABORTED in xmalloc, with file:line" grep -q "^ABORTED  SIGABRT in xmalloc .*findings.c:[0-9]* < caller" "$T/out"
 is "$(grep -c '^         failing site ' "$T/out")" 5 "the table lists the five sites"
+if command -v script >/dev/null 2>&1; then
+	script -qc "$X --out '$T/xmp' -- '$F' xmalloc" /dev/null >"$T/tty" 2>&1
+	is "$(tr '\r' '\n' <"$T/tty" | grep -a 'ETA' | tail -n 1 | sed 's/ ETA.*//')" \
+		"failpool explore: 6/6 runs, 1 finding, 6 sites known," \
+		"the progress line counts findings as the table does: five runs, one finding"
+else
+	skip "the progress line's findings" "script(1) not installed"
+fi
 $X --out "$T/xm1" --fail-on aborted,hung --junit "$T/j.xml" -- "$F" xmalloc >/dev/null 2>&1
 is "$?" 1 "--fail-on aborted,hung: exit 1"
 is "$("$PYTHON3" -c '
