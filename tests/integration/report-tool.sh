@@ -94,6 +94,9 @@ ok "the page names the crash, its signal and injection, and the pool" sh -c "gre
 # 4. A real run: frames with file:line from the probe's DWARF.
 run_shim FAILPOOL_EVERY=1 FAILPOOL_SITES=func:use_unchecked FAILPOOL_REPORT="$T/c.json" -- "$PROGS/crashy" unchecked >/dev/null 2>&1
 $R "$T/c.json" >"$T/out" 2>&1
+$R --format html "$T/c.json" >"$T/c.html" 2>&1
+ok "the page's totals in the right number: 1 eligible allocation, 1 injected failure, 0 real failures" \
+	grep -q '<dd>1 eligible allocation, 1 injected failure, 0 real failures; 1 process, [0-9]* sites</dd>' "$T/c.html"
 if command -v addr2line >/dev/null 2>&1; then
 	ok "the crash frame as function file:line (crashy.c)" grep -q "^  use_unchecked /.*crashy\.c:[0-9]*$" "$T/out"
 	is "$($R --format json "$T/c.json" | "$PYTHON3" -c 'import json, sys; r = json.load(sys.stdin); print([(f["file"].rsplit("/", 1)[-1], f["line"] > 0) for f in r["sites"][0]["frames"][:1]])')" \
