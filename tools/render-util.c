@@ -241,6 +241,12 @@ const char *fp_render_verdict(const struct fp_model *m, char *buf, size_t size, 
 		add(buf, size, &len, "survived: %s ended normally, %" PRIu64 " failure%s injected",
 		    m->nprocs == 1 ? "the process" : "every process", m->totals.injected,
 		    m->totals.injected == 1 ? "" : "s");
+		/* It survived, but a reserve was too small: soak calls that a finding. */
+		for (size_t i = 0; i < m->npools; i++)
+			if (m->pools[i].exhausted)
+				add(buf, size, &len, "; pool %s ran out %" PRIu64 " time%s",
+				    m->pools[i].name ? m->pools[i].name : "?", m->pools[i].exhausted,
+				    m->pools[i].exhausted == 1 ? "" : "s");
 		return buf;
 	}
 	add(buf, size, &len, "%s: %s (pid %" PRIu64 ") %s", did_not_end_well(worst),

@@ -91,6 +91,14 @@ EOF
 )" "2 0 0 0" "the page parses with balanced tags: 2 <svg> icicles, nothing fetched"
 ok "the page names the crash, its signal and injection, and the pool" sh -c "grep -q 'Crash in app-worker-with-a-long-name (pid 1001): killed by signal 11 (SIGSEGV) after injected failure #2 at site' '$T/r.html' && grep -q '<tr class=hot><td>net</td>' '$T/r.html'"
 
+# A process that survived with a pool that ran out: the verdict says so (soak calls it a finding).
+"$PYTHON3" -c 'import json, sys; r = json.load(open(sys.argv[1])); r["pools"][0]["exhausted"] = 2; json.dump(r, open(sys.argv[2], "w"))' \
+	"$G/parent.json" "$T/ran-out.json"
+is "$($R "$T/ran-out.json" | sed -n 2p)" "  survived: the process ended normally, 5 failures injected; pool net ran out 2 times" \
+	"text: a pool that ran out is in the verdict"
+ok "html: ... and in the banner" grep -q '<div id="verdict" class="verdict ok">survived: the process ended normally, 5 failures injected; pool net ran out 2 times</div>' \
+	"$(mkdir -p "$T/ro" && $R --format html -o "$T/ro/r.html" "$T/ran-out.json" && echo "$T/ro/r.html")"
+
 # 4. A real run: frames with file:line from the probe's DWARF.
 run_shim FAILPOOL_EVERY=1 FAILPOOL_SITES=func:use_unchecked FAILPOOL_REPORT="$T/c.json" -- "$PROGS/crashy" unchecked >/dev/null 2>&1
 $R "$T/c.json" >"$T/out" 2>&1
