@@ -230,6 +230,27 @@ void fp_xheading(FILE *out, const struct fp_explore *x, const struct fp_xfinding
 	free(stack);
 }
 
+/*
+ * A crash that faulted inside the runtime (libc's NSS, vsnprintf): the
+ * heading starts where the program called it, so say where it faulted,
+ * lest "SIGSEGV in sqlite3+0x16a62" read as sqlite's own bad access.
+ */
+static void print_fault(const struct fp_xrun *r)
+{
+	struct fp_model_frames inner;
+	size_t k = fp_xown_frame(r->crash_frames);
+	char *stack;
+
+	if (r->cls != FP_X_CRASHED || !k || strcmp(r->crash_kind, "signal"))
+		return;
+	inner = *r->crash_frames;
+	inner.n = k;
+	stack = fp_xstack(&inner, 4, 1);
+	if (stack && *stack)
+		printf("         faulted in %s%s\n", stack, k > 4 ? " < ..." : "");
+	free(stack);
+}
+
 static void print_finding(const struct fp_explore *x, const struct fp_xfinding *f)
 {
 	const struct fp_xrun *r = f->first;
@@ -237,6 +258,7 @@ static void print_finding(const struct fp_explore *x, const struct fp_xfinding *
 
 	fp_xheading(stdout, x, f);
 	putchar('\n');
+	print_fault(r);
 	if (f->nruns > 1)
 		printf("         %s reach it:\n", fp_xplural(f->nruns, x->nth_mode ? "allocation" : "site",
 						      x->nth_mode ? "allocations" : "sites", b1, sizeof(b1)));
