@@ -69,6 +69,8 @@ print(s.get("tests"), s.get("failures"), [(c.get("classname"), c.find("failure")
 	"--junit: parses; one failing case per finding and one for the exploration"
 $X --out "$T/xm2" --fail-on frobbed -- "$F" xmalloc >/dev/null 2>"$T/err"
 is "$?" 2 "--fail-on with an unknown class: exit 2"
+$X --out "$T/xm3" --fail-on '' -- "$F" xmalloc >/dev/null 2>"$T/err"
+is "$?:$(test -e "$T/xm3" && echo made)" "2:" "--fail-on '' (an unset variable): exit 2, not taken for none"
 
 # 5. Five callers crashing in one function: one crashed finding.
 $X --out "$T/dr" -- "$F" deref >"$T/out" 2>&1
