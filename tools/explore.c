@@ -392,6 +392,15 @@ int fp_explore(struct fp_explore *x)
 			return FP_EXIT_USAGE;
 		}
 		recorded = fp_json_get(summary, "runs");
+		/* Runs beyond the bound would be dropped from summary.json: never lose what was run. */
+		if (recorded && x->max_runs && recorded->n > (size_t)x->max_runs + 1) {
+			fprintf(stderr, "failpool: --resume %s: it records %zu runs after the baseline, more "
+				"than --max-runs %u; give --max-runs %zu or more (or none)\n", x->out,
+				recorded->n - 1, x->max_runs, recorded->n - 1);
+			fp_json_free(summary);
+			recorded = NULL;
+			return FP_EXIT_USAGE;
+		}
 	}
 	/* As gdb does: the same addresses run after run, so a finding reproduces. */
 	if (!x->aslr && personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE) < 0)

@@ -124,6 +124,10 @@ is "$(cat "$T/dr/notes.txt")" mine "--force leaves files explore did not write"
 $X --resume "$T/dr" -- "$F" deref >"$T/out" 2>&1
 is "$?:$(sj "$T/dr" '"%s %d %d" % (r["complete"], r["untried"], len(r["runs"]) - 1)')" "1:True 0 6" \
 	"--resume: the remaining sites run, the summary is whole"
+$X --resume "$T/dr" --max-runs 2 -- "$F" deref >/dev/null 2>"$T/err"
+is "$?:$(sj "$T/dr" 'len(r["runs"]) - 1'):$(cat "$T/err")" \
+	"2:6:failpool: --resume $T/dr: it records 6 runs after the baseline, more than --max-runs 2; give --max-runs 6 or more (or none)" \
+	"--resume with a --max-runs below the runs recorded: refused, summary.json keeps its 6 runs"
 ok "one run in the table header: singular" sh -c "$X --max-runs 1 --out '$T/one' -- '$F' swallow | grep -q '^failpool explore: 1 run after the baseline (exit 0, 2 sites known)'"
 
 # 8. SIGTERM: the summary of what is done; --resume goes on. (A copy of
