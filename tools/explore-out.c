@@ -286,9 +286,21 @@ static void print_table(const struct fp_xstate *s, const struct fp_xfinding *f, 
 	const struct fp_explore *x = s->x;
 	char b1[64], b2[64];
 
-	printf("failpool explore: %s after the baseline (exit %d, %s known): ",
-	       fp_xplural(s->nruns - 1, "run", "runs", b1, sizeof(b1)), s->runs[0].code,
-	       fp_xplural(s->nsites, "site", "sites", b2, sizeof(b2)));
+	if (x->nshards) {
+		/* A shard runs its part of the sites known: say so, or "547 sites known" after 277 runs looks cut short. */
+		size_t ours = 0;
+
+		for (size_t i = 0; i < s->nsites; i++)
+			ours += s->sites[i].ours;
+		printf("failpool explore, shard %u/%u: %s after the baseline (exit %d, %s known, %zu of them "
+		       "this shard's): ", x->shard, x->nshards,
+		       fp_xplural(s->nruns - 1, "run", "runs", b1, sizeof(b1)), s->runs[0].code,
+		       fp_xplural(s->nsites, "site", "sites", b2, sizeof(b2)), ours);
+	} else {
+		printf("failpool explore: %s after the baseline (exit %d, %s known): ",
+		       fp_xplural(s->nruns - 1, "run", "runs", b1, sizeof(b1)), s->runs[0].code,
+		       fp_xplural(s->nsites, "site", "sites", b2, sizeof(b2)));
+	}
 	for (int c = 0; c < FP_X_NCLASS; c++)
 		printf("%u %s%s", count[c], fp_xclass_name(c), c + 1 < FP_X_NCLASS ? ", " : "\n");
 	if (!s->judge_output)

@@ -155,7 +155,7 @@ for prog in "deref" "errpath"; do
 	p1=$!
 	$X --shard 2/3 --out "$T/s2-$prog" -- "$P" $prog >/dev/null 2>&1 &
 	p2=$!
-	$X --shard 3/3 --out "$T/s3-$prog" -- "$P" $prog >/dev/null 2>&1
+	$X --shard 3/3 --out "$T/s3-$prog" -- "$P" $prog >"$T/s3-$prog.txt" 2>&1
 	wait $p1 $p2
 	$X --merge --out "$T/m-$prog" "$T/s3-$prog" "$T/s1-$prog" "$T/s2-$prog" >"$T/m-$prog.txt" 2>&1
 	is "$?" "$w" "$prog: 3 shards merged: the exit status of the whole exploration"
@@ -164,6 +164,10 @@ for prog in "deref" "errpath"; do
 	q='(r["sites"], r["totals"], [(f["class"], f["sites"], f["crash_stack"]) for f in r["findings"]])'
 	is "$(sj "$T/m-$prog" "$q")" "$(sj "$T/w-$prog" "$q")" "$prog: the merged summary.json has the same sites, totals and findings"
 done
+n3=$(sj "$T/s3-deref" 'len(r["runs"]) - 1')
+is "$(head -n 1 "$T/s3-deref.txt" | sed 's/): .*/)/; s/ 1 run / 1 runs /')" \
+	"failpool explore, shard 3/3: $n3 runs after the baseline (exit 0, 6 sites known, $n3 of them this shard's)" \
+	"a shard's table says it is one, and how many of the sites known are its own"
 SRC=$(dirname "$TESTLIB")/../..
 for d in m-errpath s1-errpath tm dr; do
 	is "$("$PYTHON3" "$SRC/tests/integration/schemacheck.py" "$SRC/doc/failpool-explore.schema.json" "$T/$d/summary.json" 2>&1)" \
