@@ -356,6 +356,24 @@ static int env_refused(void)
 	return 0;
 }
 
+/* --merge: a refused merge leaves no --out behind that it made (an empty runs/ in it). */
+static int merge_into_out(struct fp_explore *x)
+{
+	char runs[PATH_MAX + 16];
+	int made = access(x->out, F_OK) != 0, rc;
+
+	if (prepare_out(x))
+		return FP_EXIT_USAGE;
+	rc = fp_explore_merge(x, x->cmd);
+	if (rc == FP_EXIT_USAGE && made) {
+		snprintf(runs, sizeof(runs), "%s/runs", x->out);
+		/* rmdir: only while nothing was written there. */
+		if (!rmdir(runs))
+			rmdir(x->out);
+	}
+	return rc;
+}
+
 int fp_cmd_explore(int argc, char **argv)
 {
 	static struct fp_explore x = {
@@ -384,7 +402,7 @@ int fp_cmd_explore(int argc, char **argv)
 	if (merge) {
 		if (x.resume || x.nshards)
 			return bad_usage("%s", "--merge takes neither --resume nor --shard");
-		return prepare_out(&x) ? FP_EXIT_USAGE : fp_explore_merge(&x, x.cmd);
+		return merge_into_out(&x);
 	}
 	if (x.fail_on == UINT_MAX)
 		x.fail_on = FP_X_FAIL_ON_DEFAULT;

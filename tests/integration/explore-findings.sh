@@ -174,6 +174,7 @@ for d in m-errpath s1-errpath tm dr; do
 		"ok $T/$d/summary.json" "$d/summary.json matches doc/failpool-explore.schema.json"
 done
 $X --merge --out "$T/m-bad" "$T/s1-deref" "$T/s2-deref" >/dev/null 2>"$T/err"
-is "$?:$(grep -c 'one is missing' "$T/err")" "2:1" "--merge with a shard missing: exit 2"
+is "$?:$(grep -c 'one is missing' "$T/err"):$(test -e "$T/m-bad" && echo left)" "2:1:" \
+	"--merge with a shard missing: exit 2, and no --out left behind"
 
 done_testing
