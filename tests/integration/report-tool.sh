@@ -99,6 +99,17 @@ is "$($R "$T/ran-out.json" | sed -n 2p)" "  survived: the process ended normally
 ok "html: ... and in the banner" grep -q '<div id="verdict" class="verdict ok">survived: the process ended normally, 5 failures injected; pool net ran out 2 times</div>' \
 	"$(mkdir -p "$T/ro" && $R --format html -o "$T/ro/r.html" "$T/ran-out.json" && echo "$T/ro/r.html")"
 
+# A script's shell exits 2 because its child did, after an injected failure: the verdict names the child.
+"$PYTHON3" - "$G/parent.json" "$G/child.json" "$T/vp.json" "$T/vc.json" <<'EOF'
+import json, sys
+p, c = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+p["exit"] = c["exit"] = {"how": "exit", "code": 2, "signal": None}
+p["totals"]["injected"], p["injections"], c["crash"] = 0, [], None
+json.dump(p, open(sys.argv[3], "w")); json.dump(c, open(sys.argv[4], "w"))
+EOF
+is "$($R "$T/vp.json" "$T/vc.json" | sed -n 2p)" "  failed: app-worker-with-a-long-name (pid 1001) exited with status 2" \
+	"a failed parent that injected nothing and its failed child that did: the verdict names the child"
+
 # 4. A real run: frames with file:line from the probe's DWARF.
 run_shim FAILPOOL_EVERY=1 FAILPOOL_SITES=func:use_unchecked FAILPOOL_REPORT="$T/c.json" -- "$PROGS/crashy" unchecked >/dev/null 2>&1
 $R "$T/c.json" >"$T/out" 2>&1
