@@ -315,7 +315,7 @@ static int used(const char *dir)
 }
 
 /* --out: new or empty, emptied with --force, or kept with --resume; then runs/ in it. */
-static int prepare_out(const struct fp_explore *x)
+static int prepare_out(const struct fp_explore *x, int merge)
 {
 	char runs[PATH_MAX + 16];
 
@@ -327,8 +327,9 @@ static int prepare_out(const struct fp_explore *x)
 		}
 	} else if (used(x->out)) {
 		if (!x->force) {
-			fprintf(stderr, "failpool: --out %s is not empty (an older exploration?): --resume it, "
-				"--force to start over, or name another\n", x->out);
+			/* --merge has no --resume: do not suggest it. */
+			fprintf(stderr, "failpool: --out %s is not empty (an older exploration?): %s"
+				"--force to start over, or name another\n", x->out, merge ? "" : "--resume it, ");
 			return -1;
 		}
 		clear_out(x->out, 0);
@@ -362,7 +363,7 @@ static int merge_into_out(struct fp_explore *x)
 	char runs[PATH_MAX + 16];
 	int made = access(x->out, F_OK) != 0, rc;
 
-	if (prepare_out(x))
+	if (prepare_out(x, 1))
 		return FP_EXIT_USAGE;
 	rc = fp_explore_merge(x, x->cmd);
 	if (rc == FP_EXIT_USAGE && made) {
@@ -406,7 +407,7 @@ int fp_cmd_explore(int argc, char **argv)
 	}
 	if (x.fail_on == UINT_MAX)
 		x.fail_on = FP_X_FAIL_ON_DEFAULT;
-	if (check_cmd(x.cmd[0]) || prepare_out(&x))
+	if (check_cmd(x.cmd[0]) || prepare_out(&x, 0))
 		return FP_EXIT_USAGE;
 	x.preload = fp_preload_value();
 	if (!x.preload)

@@ -176,5 +176,8 @@ done
 $X --merge --out "$T/m-bad" "$T/s1-deref" "$T/s2-deref" >/dev/null 2>"$T/err"
 is "$?:$(grep -c 'one is missing' "$T/err"):$(test -e "$T/m-bad" && echo left)" "2:1:" \
 	"--merge with a shard missing: exit 2, and no --out left behind"
+$X --merge --out "$T/m-deref" "$T/s1-deref" "$T/s2-deref" "$T/s3-deref" >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:failpool: --out $T/m-deref is not empty (an older exploration?): --force to start over, or name another" \
+	"--merge into a used --out: refused without suggesting --resume, which --merge does not take"
 
 done_testing
