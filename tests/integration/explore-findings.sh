@@ -67,6 +67,13 @@ s = E.parse(sys.argv[1]).getroot().find("testsuite")
 print(s.get("tests"), s.get("failures"), [(c.get("classname"), c.find("failure").get("type")) for c in s.findall("testcase")])' "$T/j.xml")" \
 	"2 2 [('failpool.explore', 'findings'), ('failpool.explore.aborted', 'aborted')]" \
 	"--junit: parses; one failing case per finding and one for the exploration"
+L1="$T/find$(printf '\351')s"	# a Latin-1 byte in the command: not UTF-8
+cp "$F" "$L1"
+$X --out "$T/xm4" --junit "$T/j1.xml" -- "$L1" xmalloc >/dev/null 2>&1
+is "$("$PYTHON3" -c '
+import sys, xml.etree.ElementTree as E
+print(E.parse(sys.argv[1]).getroot().find("testsuite").get("name").endswith("find\ufffds xmalloc"))' "$T/j1.xml" 2>&1)" True \
+	"--junit with a command that is not UTF-8: the file parses, the byte read as U+FFFD"
 $X --out "$T/xm2" --fail-on frobbed -- "$F" xmalloc >/dev/null 2>"$T/err"
 is "$?" 2 "--fail-on with an unknown class: exit 2"
 $X --out "$T/xm3" --fail-on '' -- "$F" xmalloc >/dev/null 2>"$T/err"
