@@ -15,8 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The length of the well-formed UTF-8 sequence at @s (of 2 to 4 bytes), or 0. */
-static size_t utf8_len(const unsigned char *s)
+size_t fp_xutf8_len(const unsigned char *s)
 {
 	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
 	size_t n;
@@ -55,7 +54,7 @@ static void xml(FILE *f, const char *s)
 {
 	for (; s && *s; s++)
 		if ((unsigned char)*s >= 0x80) {
-			size_t n = utf8_len((const unsigned char *)s);
+			size_t n = fp_xutf8_len((const unsigned char *)s);
 
 			if (n) {
 				fwrite(s, 1, n, f);

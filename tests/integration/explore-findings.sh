@@ -74,6 +74,8 @@ is "$("$PYTHON3" -c '
 import sys, xml.etree.ElementTree as E
 print(E.parse(sys.argv[1]).getroot().find("testsuite").get("name").endswith("find\ufffds xmalloc"))' "$T/j1.xml" 2>&1)" True \
 	"--junit with a command that is not UTF-8: the file parses, the byte read as U+FFFD"
+$X --resume "$T/xm4" -- "$L1" xmalloc >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "0:" "--resume of that exploration: the same command, though summary.json holds the byte as U+00E9"
 $X --out "$T/xm2" --fail-on frobbed -- "$F" xmalloc >/dev/null 2>"$T/err"
 is "$?" 2 "--fail-on with an unknown class: exit 2"
 $X --out "$T/xm3" --fail-on '' -- "$F" xmalloc >/dev/null 2>"$T/err"
