@@ -91,6 +91,9 @@ static int take_classes(const char *v, unsigned *mask)
 	*mask = 0;
 	if (!strcmp(v, "none"))
 		return 0;
+	/* An empty list (an unset variable in a CI script) is no "none": that would be a false green. */
+	if (!*v)
+		return -1;
 	for (const char *p = v; *p;) {
 		size_t n = strcspn(p, ",");
 		int c = fp_xclass_find(p, n);
@@ -312,7 +315,7 @@ static int used(const char *dir)
 }
 
 /* --out: new or empty, emptied with --force, or kept with --resume; then runs/ in it. */
-static int prepare_out(const struct fp_explore *x)
+static int prepare_out(const struct fp_explore *x, int merge)
 {
 	char runs[PATH_MAX + 16];
 
@@ -324,8 +327,9 @@ static int prepare_out(const struct fp_explore *x)
 		}
 	} else if (used(x->out)) {
 		if (!x->force) {
-			fprintf(stderr, "failpool: --out %s is not empty (an older exploration?): --resume it, "
-				"--force to start over, or name another\n", x->out);
+			/* --merge has no --resume: do not suggest it. */
+			fprintf(stderr, "failpool: --out %s is not empty (an older exploration?): %s"
+				"--force to start over, or name another\n", x->out, merge ? "" : "--resume it, ");
 			return -1;
 		}
 		clear_out(x->out, 0);
@@ -351,6 +355,24 @@ static int env_refused(void)
 			return 1;
 		}
 	return 0;
+}
+
+/* --merge: a refused merge leaves no --out behind that it made (an empty runs/ in it). */
+static int merge_into_out(struct fp_explore *x)
+{
+	char runs[PATH_MAX + 16];
+	int made = access(x->out, F_OK) != 0, rc;
+
+	if (prepare_out(x, 1))
+		return FP_EXIT_USAGE;
+	rc = fp_explore_merge(x, x->cmd);
+	if (rc == FP_EXIT_USAGE && made) {
+		snprintf(runs, sizeof(runs), "%s/runs", x->out);
+		/* rmdir: only while nothing was written there. */
+		if (!rmdir(runs))
+			rmdir(x->out);
+	}
+	return rc;
 }
 
 int fp_cmd_explore(int argc, char **argv)
@@ -381,11 +403,11 @@ int fp_cmd_explore(int argc, char **argv)
 	if (merge) {
 		if (x.resume || x.nshards)
 			return bad_usage("%s", "--merge takes neither --resume nor --shard");
-		return prepare_out(&x) ? FP_EXIT_USAGE : fp_explore_merge(&x, x.cmd);
+		return merge_into_out(&x);
 	}
 	if (x.fail_on == UINT_MAX)
 		x.fail_on = FP_X_FAIL_ON_DEFAULT;
-	if (check_cmd(x.cmd[0]) || prepare_out(&x))
+	if (check_cmd(x.cmd[0]) || prepare_out(&x, 0))
 		return FP_EXIT_USAGE;
 	x.preload = fp_preload_value();
 	if (!x.preload)

@@ -15,11 +15,54 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* @s as XML character data or attribute value; control characters dropped. */
+size_t fp_xutf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * @s as XML character data or attribute value; control characters dropped,
+ * a byte that is not UTF-8 (an argument in Latin-1) written as U+FFFD: an
+ * XML parser refuses the whole file for one such byte.
+ */
 static void xml(FILE *f, const char *s)
 {
 	for (; s && *s; s++)
-		switch (*s) {
+		if ((unsigned char)*s >= 0x80) {
+			size_t n = fp_xutf8_len((const unsigned char *)s);
+
+			if (n) {
+				fwrite(s, 1, n, f);
+				s += n - 1;
+			} else {
+				fputs("\xef\xbf\xbd", f);
+			}
+		} else switch (*s) {
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;

@@ -31,10 +31,47 @@ void fp_xprogress_start(const struct fp_explore *x)
 	tty = isatty(STDERR_FILENO);
 }
 
+/*
+ * Findings as the table will show them: runs grouped by where they end, so
+ * that five callers of one abort count once here as they do there. Runs
+ * are only ever added, already classed, so each is looked at once.
+ */
+static unsigned count_findings(const struct fp_xstate *s)
+{
+	static char **groups;
+	static unsigned ngroups, cap;
+	static size_t counted = 1;
+
+	for (; counted < s->nruns; counted++) {
+		const char *g = s->runs[counted].group;
+		unsigned j;
+
+		if (!g)
+			continue;
+		for (j = 0; j < ngroups && strcmp(groups[j], g); j++)
+			;
+		if (j < ngroups)
+			continue;
+		if (ngroups == cap) {
+			char **more = realloc(groups, (cap ? cap * 2 : 16) * sizeof(*groups));
+
+			if (!more)
+				break;	/* the count is only shown, never used */
+			groups = more;
+			cap = cap ? cap * 2 : 16;
+		}
+		/* A copy: a run classed again frees its key. */
+		if (!(groups[ngroups] = strdup(g)))
+			break;
+		ngroups++;
+	}
+	return ngroups;
+}
+
 void fp_xprogress(const struct fp_xstate *s, const char *what)
 {
 	const struct fp_explore *x = s->x;
-	unsigned findings = 0;
+	unsigned findings;
 	size_t done = s->nruns ? s->nruns - 1 : 0, left, total;
 	double per, eta;
 	char b1[64], b2[64];
@@ -45,8 +82,7 @@ void fp_xprogress(const struct fp_xstate *s, const char *what)
 		fprintf(stderr, "\rfailpool explore: running %s...\033[K", what);
 		return;
 	}
-	for (size_t i = 1; i < s->nruns; i++)
-		findings += s->runs[i].cls != FP_X_SURVIVED && s->runs[i].cls != FP_X_HANDLED;
+	findings = count_findings(s);
 	left = x->nth_mode ? (size_t)(s->base_eligible + 1 - s->k) : s->nsites - s->next;
 	if (x->max_runs && left > x->max_runs - done)
 		left = x->max_runs - done;
@@ -194,6 +230,27 @@ void fp_xheading(FILE *out, const struct fp_explore *x, const struct fp_xfinding
 	free(stack);
 }
 
+/*
+ * A crash that faulted inside the runtime (libc's NSS, vsnprintf): the
+ * heading starts where the program called it, so say where it faulted,
+ * lest "SIGSEGV in sqlite3+0x16a62" read as sqlite's own bad access.
+ */
+static void print_fault(const struct fp_xrun *r)
+{
+	struct fp_model_frames inner;
+	size_t k = fp_xown_frame(r->crash_frames);
+	char *stack;
+
+	if (r->cls != FP_X_CRASHED || !k || strcmp(r->crash_kind, "signal"))
+		return;
+	inner = *r->crash_frames;
+	inner.n = k;
+	stack = fp_xstack(&inner, 4, 1);
+	if (stack && *stack)
+		printf("         faulted in %s%s\n", stack, k > 4 ? " < ..." : "");
+	free(stack);
+}
+
 static void print_finding(const struct fp_explore *x, const struct fp_xfinding *f)
 {
 	const struct fp_xrun *r = f->first;
@@ -201,6 +258,7 @@ static void print_finding(const struct fp_explore *x, const struct fp_xfinding *
 
 	fp_xheading(stdout, x, f);
 	putchar('\n');
+	print_fault(r);
 	if (f->nruns > 1)
 		printf("         %s reach it:\n", fp_xplural(f->nruns, x->nth_mode ? "allocation" : "site",
 						      x->nth_mode ? "allocations" : "sites", b1, sizeof(b1)));
@@ -228,9 +286,21 @@ static void print_table(const struct fp_xstate *s, const struct fp_xfinding *f, 
 	const struct fp_explore *x = s->x;
 	char b1[64], b2[64];
 
-	printf("failpool explore: %s after the baseline (exit %d, %s known): ",
-	       fp_xplural(s->nruns - 1, "run", "runs", b1, sizeof(b1)), s->runs[0].code,
-	       fp_xplural(s->nsites, "site", "sites", b2, sizeof(b2)));
+	if (x->nshards) {
+		/* A shard runs its part of the sites known: say so, or "547 sites known" after 277 runs looks cut short. */
+		size_t ours = 0;
+
+		for (size_t i = 0; i < s->nsites; i++)
+			ours += s->sites[i].ours;
+		printf("failpool explore, shard %u/%u: %s after the baseline (exit %d, %s known, %zu of them "
+		       "this shard's): ", x->shard, x->nshards,
+		       fp_xplural(s->nruns - 1, "run", "runs", b1, sizeof(b1)), s->runs[0].code,
+		       fp_xplural(s->nsites, "site", "sites", b2, sizeof(b2)), ours);
+	} else {
+		printf("failpool explore: %s after the baseline (exit %d, %s known): ",
+		       fp_xplural(s->nruns - 1, "run", "runs", b1, sizeof(b1)), s->runs[0].code,
+		       fp_xplural(s->nsites, "site", "sites", b2, sizeof(b2)));
+	}
 	for (int c = 0; c < FP_X_NCLASS; c++)
 		printf("%u %s%s", count[c], fp_xclass_name(c), c + 1 < FP_X_NCLASS ? ", " : "\n");
 	if (!s->judge_output)

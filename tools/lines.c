@@ -330,8 +330,13 @@ static void fill(struct fp_model_frames *f, void *unused)
 			fr->symbol = e->sym;
 		fr->file = e->file;
 		fr->line = e->line;
-		fr->func = e->func;
-		fr->inlined_into = e->func ? e->outer : NULL;
+		/*
+		 * addr2line's function name only with its file:line: without
+		 * DWARF it is the nearest symbol before the address, however
+		 * far (name() keeps it out of fr->symbol for the same reason).
+		 */
+		fr->func = e->file ? e->func : NULL;
+		fr->inlined_into = fr->func ? e->outer : NULL;
 	}
 }
 

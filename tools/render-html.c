@@ -101,10 +101,11 @@ static void banner(FILE *out, const struct fp_model *m)
 	item(out, "seed", buf, 0);
 	item(out, "failpool", p && p->version ? p->version : "(unknown version)", 0);
 	when(out, m);
-	snprintf(buf, sizeof(buf), "%" PRIu64 " eligible allocations, %" PRIu64 " injected failures, %"
-		 PRIu64 " real failures; %zu process%s, %zu sites", m->totals.eligible,
-		 m->totals.injected, m->totals.real_failures, m->nprocs, m->nprocs == 1 ? "" : "es",
-		 m->nsites);
+	snprintf(buf, sizeof(buf), "%" PRIu64 " eligible allocation%s, %" PRIu64 " injected failure%s, %"
+		 PRIu64 " real failure%s; %zu process%s, %zu site%s", m->totals.eligible,
+		 m->totals.eligible == 1 ? "" : "s", m->totals.injected, m->totals.injected == 1 ? "" : "s",
+		 m->totals.real_failures, m->totals.real_failures == 1 ? "" : "s",
+		 m->nprocs, m->nprocs == 1 ? "" : "es", m->nsites, m->nsites == 1 ? "" : "s");
 	item(out, "totals", buf, 0);
 	fputs("</dl>\n<nav><a href=\"#over-time\">over time</a><a href=\"#stacks\">stacks</a>"
 	      "<a href=\"#sites\">sites</a><a href=\"#processes\">processes</a>"

@@ -232,8 +232,14 @@ const char *fp_render_verdict(const struct fp_model *m, char *buf, size_t size, 
 	char e[64];
 	size_t len = 0;
 
+	/*
+	 * A crash first; else a process that failed after an injected failure
+	 * rather than the parent that only passed its status on (a script's
+	 * shell exiting 2 because its child did).
+	 */
 	for (size_t i = 0; i < m->nprocs && !(worst && worst->exit.by_signal); i++)
-		if (did_not_end_well(&m->procs[i]) && (!worst || m->procs[i].exit.by_signal))
+		if (did_not_end_well(&m->procs[i]) &&
+		    (!worst || m->procs[i].exit.by_signal || (m->procs[i].injected && !worst->injected)))
 			worst = &m->procs[i];
 	*bad = worst != NULL;
 	buf[0] = '\0';
@@ -241,6 +247,12 @@ const char *fp_render_verdict(const struct fp_model *m, char *buf, size_t size, 
 		add(buf, size, &len, "survived: %s ended normally, %" PRIu64 " failure%s injected",
 		    m->nprocs == 1 ? "the process" : "every process", m->totals.injected,
 		    m->totals.injected == 1 ? "" : "s");
+		/* It survived, but a reserve was too small: soak calls that a finding. */
+		for (size_t i = 0; i < m->npools; i++)
+			if (m->pools[i].exhausted)
+				add(buf, size, &len, "; pool %s ran out %" PRIu64 " time%s",
+				    m->pools[i].name ? m->pools[i].name : "?", m->pools[i].exhausted,
+				    m->pools[i].exhausted == 1 ? "" : "s");
 		return buf;
 	}
 	add(buf, size, &len, "%s: %s (pid %" PRIu64 ") %s", did_not_end_well(worst),

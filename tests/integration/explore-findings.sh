@@ -51,6 +51,14 @@ is "$?:$(sj "$T/xm" '[(f["class"], f["signal"], len(f["sites"]), len(f["runs"]))
 	"0:[('aborted', 6, 5, 5)]" "xmalloc's abort from five callers: one aborted finding, 5 sites, exit 0"
 ok "the table: ABORTED in xmalloc, with file:line" grep -q "^ABORTED  SIGABRT in xmalloc .*findings.c:[0-9]* < caller" "$T/out"
 is "$(grep -c '^         failing site ' "$T/out")" 5 "the table lists the five sites"
+if command -v script >/dev/null 2>&1; then
+	script -qc "$X --out '$T/xmp' -- '$F' xmalloc" /dev/null >"$T/tty" 2>&1
+	is "$(tr '\r' '\n' <"$T/tty" | grep -a 'ETA' | tail -n 1 | sed 's/ ETA.*//')" \
+		"failpool explore: 6/6 runs, 1 finding, 6 sites known," \
+		"the progress line counts findings as the table does: five runs, one finding"
+else
+	skip "the progress line's findings" "script(1) not installed"
+fi
 $X --out "$T/xm1" --fail-on aborted,hung --junit "$T/j.xml" -- "$F" xmalloc >/dev/null 2>&1
 is "$?" 1 "--fail-on aborted,hung: exit 1"
 is "$("$PYTHON3" -c '
@@ -59,8 +67,19 @@ s = E.parse(sys.argv[1]).getroot().find("testsuite")
 print(s.get("tests"), s.get("failures"), [(c.get("classname"), c.find("failure").get("type")) for c in s.findall("testcase")])' "$T/j.xml")" \
 	"2 2 [('failpool.explore', 'findings'), ('failpool.explore.aborted', 'aborted')]" \
 	"--junit: parses; one failing case per finding and one for the exploration"
+L1="$T/find$(printf '\351')s"	# a Latin-1 byte in the command: not UTF-8
+cp "$F" "$L1"
+$X --out "$T/xm4" --junit "$T/j1.xml" -- "$L1" xmalloc >/dev/null 2>&1
+is "$("$PYTHON3" -c '
+import sys, xml.etree.ElementTree as E
+print(E.parse(sys.argv[1]).getroot().find("testsuite").get("name").endswith("find\ufffds xmalloc"))' "$T/j1.xml" 2>&1)" True \
+	"--junit with a command that is not UTF-8: the file parses, the byte read as U+FFFD"
+$X --resume "$T/xm4" -- "$L1" xmalloc >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "0:" "--resume of that exploration: the same command, though summary.json holds the byte as U+00E9"
 $X --out "$T/xm2" --fail-on frobbed -- "$F" xmalloc >/dev/null 2>"$T/err"
 is "$?" 2 "--fail-on with an unknown class: exit 2"
+$X --out "$T/xm3" --fail-on '' -- "$F" xmalloc >/dev/null 2>"$T/err"
+is "$?:$(test -e "$T/xm3" && echo made)" "2:" "--fail-on '' (an unset variable): exit 2, not taken for none"
 
 # 5. Five callers crashing in one function: one crashed finding.
 $X --out "$T/dr" -- "$F" deref >"$T/out" 2>&1
@@ -114,6 +133,10 @@ is "$(cat "$T/dr/notes.txt")" mine "--force leaves files explore did not write"
 $X --resume "$T/dr" -- "$F" deref >"$T/out" 2>&1
 is "$?:$(sj "$T/dr" '"%s %d %d" % (r["complete"], r["untried"], len(r["runs"]) - 1)')" "1:True 0 6" \
 	"--resume: the remaining sites run, the summary is whole"
+$X --resume "$T/dr" --max-runs 2 -- "$F" deref >/dev/null 2>"$T/err"
+is "$?:$(sj "$T/dr" 'len(r["runs"]) - 1'):$(cat "$T/err")" \
+	"2:6:failpool: --resume $T/dr: it records 6 runs after the baseline, more than --max-runs 2; give --max-runs 6 or more (or none)" \
+	"--resume with a --max-runs below the runs recorded: refused, summary.json keeps its 6 runs"
 ok "one run in the table header: singular" sh -c "$X --max-runs 1 --out '$T/one' -- '$F' swallow | grep -q '^failpool explore: 1 run after the baseline (exit 0, 2 sites known)'"
 
 # 8. SIGTERM: the summary of what is done; --resume goes on. (A copy of
@@ -141,7 +164,7 @@ for prog in "deref" "errpath"; do
 	p1=$!
 	$X --shard 2/3 --out "$T/s2-$prog" -- "$P" $prog >/dev/null 2>&1 &
 	p2=$!
-	$X --shard 3/3 --out "$T/s3-$prog" -- "$P" $prog >/dev/null 2>&1
+	$X --shard 3/3 --out "$T/s3-$prog" -- "$P" $prog >"$T/s3-$prog.txt" 2>&1
 	wait $p1 $p2
 	$X --merge --out "$T/m-$prog" "$T/s3-$prog" "$T/s1-$prog" "$T/s2-$prog" >"$T/m-$prog.txt" 2>&1
 	is "$?" "$w" "$prog: 3 shards merged: the exit status of the whole exploration"
@@ -150,12 +173,20 @@ for prog in "deref" "errpath"; do
 	q='(r["sites"], r["totals"], [(f["class"], f["sites"], f["crash_stack"]) for f in r["findings"]])'
 	is "$(sj "$T/m-$prog" "$q")" "$(sj "$T/w-$prog" "$q")" "$prog: the merged summary.json has the same sites, totals and findings"
 done
+n3=$(sj "$T/s3-deref" 'len(r["runs"]) - 1')
+is "$(head -n 1 "$T/s3-deref.txt" | sed 's/): .*/)/; s/ 1 run / 1 runs /')" \
+	"failpool explore, shard 3/3: $n3 runs after the baseline (exit 0, 6 sites known, $n3 of them this shard's)" \
+	"a shard's table says it is one, and how many of the sites known are its own"
 SRC=$(dirname "$TESTLIB")/../..
 for d in m-errpath s1-errpath tm dr; do
 	is "$("$PYTHON3" "$SRC/tests/integration/schemacheck.py" "$SRC/doc/failpool-explore.schema.json" "$T/$d/summary.json" 2>&1)" \
 		"ok $T/$d/summary.json" "$d/summary.json matches doc/failpool-explore.schema.json"
 done
 $X --merge --out "$T/m-bad" "$T/s1-deref" "$T/s2-deref" >/dev/null 2>"$T/err"
-is "$?:$(grep -c 'one is missing' "$T/err")" "2:1" "--merge with a shard missing: exit 2"
+is "$?:$(grep -c 'one is missing' "$T/err"):$(test -e "$T/m-bad" && echo left)" "2:1:" \
+	"--merge with a shard missing: exit 2, and no --out left behind"
+$X --merge --out "$T/m-deref" "$T/s1-deref" "$T/s2-deref" "$T/s3-deref" >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:failpool: --out $T/m-deref is not empty (an older exploration?): --force to start over, or name another" \
+	"--merge into a used --out: refused without suggesting --resume, which --merge does not take"
 
 done_testing

@@ -56,6 +56,10 @@ is "$(sj "$T/e" '[(f["class"], f["site_stack"].split("+")[0], x["chain"] != []) 
 is "$(sj "$T/e" '[x["site"] for x in r["runs"] if x["class"] == "handled"] != [] and any(x["revealed"] for x in r["runs"][1:])')" True \
 	"load_config's failure is handled, and its run revealed the new site"
 ok "the table says how the site was reached" grep -q "reached by failing first 1 site on its error path" "$T/out"
+is "$(sed -n 2p "$T/out" | cut -d' ' -f1-5):$(sed -n 3p "$T/out" | sed 's/ [^ ]*vsnprintf.c:[0-9]* / FILE /; s/ <.*//')" \
+	"CRASHED  SIGSEGV in report_error:         faulted in __vsnprintf_internal FILE" \
+	"a fault inside libc: the heading starts in the program, the next line says where it faulted"
+is "$(grep -c 'faulted in' "$T/out")" 1 "... once"
 sh "$T/e/repro-1.sh" >/dev/null 2>"$T/rerr"
 is "$?" 139 "its repro (both sites, --nth 1 --burst 2) crashes again"
 

@@ -127,6 +127,18 @@ if strip -o "$T/libsitelib.so" "$L" 2>/dev/null && ! readelf -S "$T/libsitelib.s
 	got=$(NAMER_PATH= third_frame libsitelib.so "$T/libsitelib.so" "$inside")
 	is "$got" "  < libsitelib.so+0x$(printf '%x' $((0x$inside + 0x10)))" \
 		"a stripped library, an address no symbol covers: not named after the symbol before it"
+	# The same address as a site's innermost frame: the site's label (text
+	# and html) and the icicle do not take addr2line's guess either.
+	"$PYTHON3" - "$T/3.json" "$T/3s.json" <<'EOF2'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["sites"][0]["frames"] = [r["crash"]["frames"][2]] + r["sites"][0]["frames"][1:]
+json.dump(r, open(sys.argv[2], "w"))
+EOF2
+	$R --format html "$T/3s.json" >"$T/3s.html"
+	is "$($R "$T/3s.json" | grep -c 'sitelib_alloc'):$(grep -c 'sitelib_alloc' "$T/3s.html")" "0:0" \
+		"a stripped library's site no symbol covers: its label and icicle box are not named after the symbol before it"
+	ok "... but by object and offset" grep -q "libsitelib.so+0x$(printf '%x' $((0x$inside + 0x10)))" "$T/3s.html"
 else
 	skip "a stripped shared library" "strip not installed"
 fi

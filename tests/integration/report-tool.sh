@@ -91,9 +91,31 @@ EOF
 )" "2 0 0 0" "the page parses with balanced tags: 2 <svg> icicles, nothing fetched"
 ok "the page names the crash, its signal and injection, and the pool" sh -c "grep -q 'Crash in app-worker-with-a-long-name (pid 1001): killed by signal 11 (SIGSEGV) after injected failure #2 at site' '$T/r.html' && grep -q '<tr class=hot><td>net</td>' '$T/r.html'"
 
+# A process that survived with a pool that ran out: the verdict says so (soak calls it a finding).
+"$PYTHON3" -c 'import json, sys; r = json.load(open(sys.argv[1])); r["pools"][0]["exhausted"] = 2; json.dump(r, open(sys.argv[2], "w"))' \
+	"$G/parent.json" "$T/ran-out.json"
+is "$($R "$T/ran-out.json" | sed -n 2p)" "  survived: the process ended normally, 5 failures injected; pool net ran out 2 times" \
+	"text: a pool that ran out is in the verdict"
+ok "html: ... and in the banner" grep -q '<div id="verdict" class="verdict ok">survived: the process ended normally, 5 failures injected; pool net ran out 2 times</div>' \
+	"$(mkdir -p "$T/ro" && $R --format html -o "$T/ro/r.html" "$T/ran-out.json" && echo "$T/ro/r.html")"
+
+# A script's shell exits 2 because its child did, after an injected failure: the verdict names the child.
+"$PYTHON3" - "$G/parent.json" "$G/child.json" "$T/vp.json" "$T/vc.json" <<'EOF'
+import json, sys
+p, c = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+p["exit"] = c["exit"] = {"how": "exit", "code": 2, "signal": None}
+p["totals"]["injected"], p["injections"], c["crash"] = 0, [], None
+json.dump(p, open(sys.argv[3], "w")); json.dump(c, open(sys.argv[4], "w"))
+EOF
+is "$($R "$T/vp.json" "$T/vc.json" | sed -n 2p)" "  failed: app-worker-with-a-long-name (pid 1001) exited with status 2" \
+	"a failed parent that injected nothing and its failed child that did: the verdict names the child"
+
 # 4. A real run: frames with file:line from the probe's DWARF.
 run_shim FAILPOOL_EVERY=1 FAILPOOL_SITES=func:use_unchecked FAILPOOL_REPORT="$T/c.json" -- "$PROGS/crashy" unchecked >/dev/null 2>&1
 $R "$T/c.json" >"$T/out" 2>&1
+$R --format html "$T/c.json" >"$T/c.html" 2>&1
+ok "the page's totals in the right number: 1 eligible allocation, 1 injected failure, 0 real failures" \
+	grep -q '<dd>1 eligible allocation, 1 injected failure, 0 real failures; 1 process, [0-9]* sites</dd>' "$T/c.html"
 if command -v addr2line >/dev/null 2>&1; then
 	ok "the crash frame as function file:line (crashy.c)" grep -q "^  use_unchecked /.*crashy\.c:[0-9]*$" "$T/out"
 	is "$($R --format json "$T/c.json" | "$PYTHON3" -c 'import json, sys; r = json.load(sys.stdin); print([(f["file"].rsplit("/", 1)[-1], f["line"] > 0) for f in r["sites"][0]["frames"][:1]])')" \
