@@ -215,13 +215,14 @@ static void soak_free(struct soak *s)
 
 /**
  * on_interrupt() - note SIGINT or SIGTERM for wait_soak(), which passes it
- * on to stress-ng's process group (it is not in the terminal's).
+ * on to stress-ng's process group (it is not in the terminal's); once the
+ * verdict is out, soak ends by that signal, so an interrupted soak never
+ * reads as a pass (a cancelled CI job).
  * Context: signal handler: sets a flag, nothing else.
  */
 static void on_interrupt(int sig)
 {
-	(void)sig;
-	interrupted = 1;
+	interrupted = sig;
 }
 
 /* "failpool soak: 27 s left" over itself, on a terminal only. */
@@ -347,5 +348,10 @@ int fp_cmd_soak(int argc, char **argv)
 	else
 		rc = conclude(&s, &run);
 	soak_free(&s);
+	if (interrupted) {
+		fflush(NULL);
+		signal(interrupted, SIG_DFL);
+		raise(interrupted);
+	}
 	return rc;
 }

@@ -145,8 +145,8 @@ done
 kill -INT $soak
 wait $soak
 is "$?:$(head -n 1 "$T/out" | sed 's/ran [0-9]* s/ran N s/; s/, [0-9]* failures/, N failures/')" \
-	"0:failpool soak: survived: stress-ng and 2 workers ran N s (interrupted), N failures injected, none fatal" \
-	"SIGINT to soak: stress-ng stopped, the verdict says so"
+	"130:failpool soak: survived: stress-ng and 2 workers ran N s (interrupted), N failures injected, none fatal" \
+	"SIGINT to soak: stress-ng stopped, the verdict says so, and soak ends by SIGINT (130: never a pass)"
 is "$(ls "$T/i" | grep -c '^[0-9]*\.json$')" 3 "... every process wrote its report"
 
 # 9c. A stress-ng that fails with no process reporting: said, with where
