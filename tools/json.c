@@ -12,6 +12,24 @@
 #include <unistd.h>
 
 #define MAX_DEPTH	256
+#define CHUNK_MIN	(64 * 1024)
+
+/* One block of the arena; blocks are chained newest first. */
+struct chunk {
+	struct chunk *next;
+	size_t size, used;
+	max_align_t data[];
+};
+
+/*
+ * Children of the arrays and objects still open, innermost last: an
+ * array's items are gathered here and copied into the arena, exactly
+ * sized, when it closes, so no array is ever grown inside the arena.
+ */
+struct stack {
+	struct fp_json **v;
+	size_t n, cap;
+};
 
 struct parser {
 	const char *start, *p, *end;
@@ -19,6 +37,8 @@ struct parser {
 	size_t errsize;
 	int failed;
 	unsigned depth;
+	struct chunk *arena;
+	struct stack open;
 };
 
 static void fail(struct parser *ps, const char *fmt, ...)
@@ -58,32 +78,96 @@ static void skip_ws(struct parser *ps)
 		ps->p++;
 }
 
+static void free_chunks(struct chunk *c)
+{
+	while (c) {
+		struct chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+}
+
+/* @size bytes from the arena, aligned for any node; NULL when out of memory. */
+static void *arena_alloc(struct parser *ps, size_t size)
+{
+	struct chunk *c = ps->arena;
+	size_t align = _Alignof(max_align_t);
+	void *mem;
+
+	size = (size + align - 1) & ~(align - 1);
+	if (!c || c->size - c->used < size) {
+		size_t csize = size > CHUNK_MIN ? size : CHUNK_MIN;
+
+		c = malloc(sizeof(*c) + csize);
+		if (!c) {
+			fail(ps, "out of memory");
+			return NULL;
+		}
+		c->size = csize;
+		c->used = 0;
+		c->next = ps->arena;
+		ps->arena = c;
+	}
+	mem = (char *)c->data + c->used;
+	c->used += size;
+	return mem;
+}
+
+/* Give back the unused tail of the newest allocation @mem of @size bytes. */
+static void arena_shrink(struct parser *ps, void *mem, size_t size)
+{
+	struct chunk *c = ps->arena;
+	size_t align = _Alignof(max_align_t);
+
+	size = (size + align - 1) & ~(align - 1);
+	if ((char *)mem + size <= (char *)c->data + c->used)
+		c->used = (size_t)((char *)mem - (char *)c->data) + size;
+}
+
 static struct fp_json *new_node(struct parser *ps, enum fp_json_type type)
 {
-	struct fp_json *j = calloc(1, sizeof(*j));
+	struct fp_json *j = arena_alloc(ps, sizeof(*j));
 
-	if (!j)
-		fail(ps, "out of memory");
-	else
+	if (j) {
+		memset(j, 0, sizeof(*j));
 		j->type = type;
+	}
 	return j;
 }
 
-static int add_item(struct parser *ps, struct fp_json *parent,
-		    struct fp_json *child, size_t *cap)
+static int push_item(struct parser *ps, struct fp_json *child)
 {
-	if (parent->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
-		struct fp_json **items = realloc(parent->items, ncap * sizeof(*items));
+	struct stack *st = &ps->open;
 
-		if (!items) {
+	if (st->n == st->cap) {
+		size_t ncap = st->cap ? st->cap * 2 : 256;
+		struct fp_json **v = realloc(st->v, ncap * sizeof(*v));
+
+		if (!v) {
 			fail(ps, "out of memory");
 			return -1;
 		}
-		parent->items = items;
-		*cap = ncap;
+		st->v = v;
+		st->cap = ncap;
 	}
-	parent->items[parent->n++] = child;
+	st->v[st->n++] = child;
+	return 0;
+}
+
+/* Move the items pushed since @base into @parent's own exact array. */
+static int pop_items(struct parser *ps, struct fp_json *parent, size_t base)
+{
+	size_t n = ps->open.n - base;
+
+	ps->open.n = base;
+	if (!n)
+		return 0;
+	parent->items = arena_alloc(ps, n * sizeof(*parent->items));
+	if (!parent->items)
+		return -1;
+	memcpy(parent->items, ps->open.v + base, n * sizeof(*parent->items));
+	parent->n = n;
 	return 0;
 }
 
@@ -148,11 +232,9 @@ static char *parse_string(struct parser *ps, size_t *lenp)
 		fail(ps, "unterminated string");
 		return NULL;
 	}
-	buf = malloc((size_t)(q - ps->p) + 1);
-	if (!buf) {
-		fail(ps, "out of memory");
+	buf = arena_alloc(ps, (size_t)(q - ps->p) + 1);
+	if (!buf)
 		return NULL;
-	}
 	d = buf;
 	ps->p++;
 	while (*ps->p != '"') {
@@ -203,9 +285,9 @@ static char *parse_string(struct parser *ps, size_t *lenp)
 	ps->p++;
 	*d = '\0';
 	*lenp = (size_t)(d - buf);
+	arena_shrink(ps, buf, *lenp + 1);
 	return buf;
 bad:
-	free(buf);
 	return NULL;
 }
 
@@ -251,12 +333,12 @@ static int parse_number(struct parser *ps, struct fp_json *j)
 		while (p < e && is_digit(*p))
 			p++;
 	}
-	j->text = strndup(b, (size_t)(p - b));
-	if (!j->text) {
-		fail(ps, "out of memory");
-		return -1;
-	}
 	j->len = (size_t)(p - b);
+	j->text = arena_alloc(ps, j->len + 1);
+	if (!j->text)
+		return -1;
+	memcpy(j->text, b, j->len);
+	j->text[j->len] = '\0';
 	ps->p = p;
 	return 0;
 }
@@ -278,7 +360,7 @@ static struct fp_json *parse_value(struct parser *ps);
 static int parse_members(struct parser *ps, struct fp_json *j, int object)
 {
 	char close = object ? '}' : ']';
-	size_t cap = 0;
+	size_t base = ps->open.n;
 
 	if (++ps->depth > MAX_DEPTH) {
 		fail(ps, "nested deeper than %d", MAX_DEPTH);
@@ -306,22 +388,17 @@ static int parse_members(struct parser *ps, struct fp_json *j, int object)
 				return -1;
 			skip_ws(ps);
 			if (ps->p >= ps->end || *ps->p != ':') {
-				free(key);
 				fail(ps, "expected ':'");
 				return -1;
 			}
 			ps->p++;
 		}
 		item = parse_value(ps);
-		if (!item) {
-			free(key);
+		if (!item)
 			return -1;
-		}
 		item->key = key;
-		if (add_item(ps, j, item, &cap)) {
-			fp_json_free(item);
+		if (push_item(ps, item))
 			return -1;
-		}
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == ',') {
 			ps->p++;
@@ -330,7 +407,7 @@ static int parse_members(struct parser *ps, struct fp_json *j, int object)
 		if (ps->p < ps->end && *ps->p == close) {
 			ps->p++;
 			ps->depth--;
-			return 0;
+			return pop_items(ps, j, base);
 		}
 		fail(ps, "expected ',' or '%c'", close);
 		return -1;
@@ -382,11 +459,7 @@ static struct fp_json *parse_value(struct parser *ps)
 		rc = parse_number(ps, j);
 		break;
 	}
-	if (rc) {
-		fp_json_free(j);
-		return NULL;
-	}
-	return j;
+	return rc ? NULL : j;
 }
 
 struct fp_json *fp_json_parse(const char *s, size_t len, char *err,
@@ -400,14 +473,19 @@ struct fp_json *fp_json_parse(const char *s, size_t len, char *err,
 	if (err && errsize)
 		err[0] = '\0';
 	root = parse_value(&ps);
-	if (!root)
-		return NULL;
-	skip_ws(&ps);
-	if (ps.p != ps.end) {
-		fail(&ps, "trailing characters after the document");
-		fp_json_free(root);
+	if (root) {
+		skip_ws(&ps);
+		if (ps.p != ps.end) {
+			fail(&ps, "trailing characters after the document");
+			root = NULL;
+		}
+	}
+	free(ps.open.v);
+	if (!root) {
+		free_chunks(ps.arena);
 		return NULL;
 	}
+	root->arena = ps.arena;
 	return root;
 }
 
@@ -453,14 +531,8 @@ out:
 
 void fp_json_free(struct fp_json *j)
 {
-	if (!j)
-		return;
-	for (size_t i = 0; i < j->n; i++)
-		fp_json_free(j->items[i]);
-	free(j->items);
-	free(j->key);
-	free(j->text);
-	free(j);
+	if (j)
+		free_chunks(j->arena);
 }
 
 const struct fp_json *fp_json_get(const struct fp_json *j, const char *key)

@@ -27,6 +27,7 @@ struct fp_json {
 	int boolean;			/* BOOL */
 	struct fp_json **items;		/* ARR, OBJ: elements/members in order */
 	size_t n;
+	void *arena;			/* root only: where the whole tree lives */
 };
 
 /**
@@ -35,6 +36,10 @@ struct fp_json {
  * @len:     its length
  * @err:     on failure, "line L column C: what is wrong"
  * @errsize: size of @err
+ *
+ * The whole tree (nodes, arrays, text) is carved from a few large chunks
+ * owned by the root, so a report of thousands of sites costs a handful of
+ * mallocs and fp_json_free() of the root releases it at once.
  *
  * Return: the root, to be released with fp_json_free(), or NULL.
  */
@@ -49,6 +54,7 @@ struct fp_json *fp_json_load(const char *path, char *err, size_t errsize);
 
 /**
  * fp_json_free() - release a tree from fp_json_parse(); NULL is fine.
+ * Only a root may be passed: inner nodes live in the root's arena.
  */
 void fp_json_free(struct fp_json *j);
 
