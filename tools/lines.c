@@ -330,13 +330,8 @@ static void fill(struct fp_model_frames *f, void *unused)
 			fr->symbol = e->sym;
 		fr->file = e->file;
 		fr->line = e->line;
-		/*
-		 * addr2line's function name only with its file:line: without
-		 * DWARF it is the nearest symbol before the address, however
-		 * far (name() keeps it out of fr->symbol for the same reason).
-		 */
-		fr->func = e->file ? e->func : NULL;
-		fr->inlined_into = fr->func ? e->outer : NULL;
+		fr->func = e->func;	/* set by parse() only with DWARF's file:line */
+		fr->inlined_into = e->func ? e->outer : NULL;
 	}
 }
 
