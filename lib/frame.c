@@ -14,16 +14,15 @@
 
 #include "je.h"
 #include "prng.h"
+#include "probe.h"
 #include "settings.h"
 #include "symtab.h"
 #include "unwind.h"
 
-#define MAX_PROBES	128
-
 /* libstdc++'s demangler; libstdc++ is in every process the shim is in. */
 extern char *__cxa_demangle(const char *name, char *out, size_t *len, int *status);
 
-static struct fp_frame_info *_Atomic frames[FP_FRAMES_MAX];
+static struct fp_frame_info *_Atomic frames[FP_PROBE_SLOTS];
 
 uintptr_t fp_frame_shim_start, fp_frame_shim_end;
 
@@ -112,8 +111,8 @@ struct fp_frame_info *fp_frame_get(const void *ip)
 {
 	uint64_t h = fp_mix64((uintptr_t)ip);
 
-	for (unsigned i = 0; i < MAX_PROBES; i++) {
-		struct fp_frame_info *_Atomic *slot = &frames[(h + i) & (FP_FRAMES_MAX - 1)];
+	for (unsigned i = 0; i < FP_PROBE_TRIES; i++) {
+		struct fp_frame_info *_Atomic *slot = &frames[fp_probe_slot(h, i)];
 		struct fp_frame_info *f = atomic_load_explicit(slot, memory_order_acquire);
 		struct fp_frame_info *mine;
 
@@ -295,7 +294,7 @@ static int loaded_at_startup(const struct link_map *lm)
 
 void fp_frame_name_unloadable(void)
 {
-	for (unsigned i = 0; i < FP_FRAMES_MAX; i++) {
+	for (unsigned i = 0; i < FP_PROBE_SLOTS; i++) {
 		struct fp_frame_info *f = atomic_load_explicit(&frames[i], memory_order_acquire);
 		struct dl_find_object r;
 

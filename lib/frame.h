@@ -13,7 +13,6 @@
 
 #include "fp.h"
 
-#define FP_FRAMES_MAX	65536		/* unique code addresses; power of two */
 
 /* One code address, located when first seen (survives dlclose). */
 struct fp_frame_info {

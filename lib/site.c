@@ -15,11 +15,10 @@
 #include "guard.h"
 #include "je.h"
 #include "prng.h"
+#include "probe.h"
 #include "unwind.h"
 
-#define MAX_PROBES	128
-
-static struct fp_site *_Atomic sites[FP_SITES_MAX];
+static struct fp_site *_Atomic sites[FP_PROBE_SLOTS];
 /* The same sites in the order they were made: the report walks only these. */
 static struct fp_site *_Atomic made[FP_SITES_MAX];
 static _Atomic unsigned nmade;
@@ -154,8 +153,8 @@ struct fp_site *fp_site_find(const void **ips, unsigned n)
 	key = fp_mix64((uintptr_t)ips[0]);
 	for (unsigned i = 1; i < n; i++)
 		key = fp_mix64(key ^ (uintptr_t)ips[i]);
-	for (unsigned i = 0; i < MAX_PROBES; i++) {
-		struct fp_site *_Atomic *slot = &sites[(key + i) & (FP_SITES_MAX - 1)];
+	for (unsigned i = 0; i < FP_PROBE_TRIES; i++) {
+		struct fp_site *_Atomic *slot = &sites[fp_probe_slot(key, i)];
 		struct fp_site *s = atomic_load_explicit(slot, memory_order_acquire);
 		struct fp_site *mine;
 

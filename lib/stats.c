@@ -20,6 +20,18 @@ static uint64_t injections_inherited;	/* a fork child's: the parent's, not liste
 
 __thread struct fp_shard *fp_my_shard __attribute__((tls_model("initial-exec")));
 
+/*
+ * The shared shards handed out so far: the rest were never written, and
+ * summing (or clearing) them would touch a hundred kilobytes of untouched
+ * pages in every short process.
+ */
+static unsigned shared_used(void)
+{
+	unsigned n = atomic_load_explicit(&next_shared, memory_order_relaxed);
+
+	return n < FP_STATS_SHARED ? n : FP_STATS_SHARED;
+}
+
 static struct fp_shard *shared_shard(void)
 {
 	unsigned i = atomic_fetch_add_explicit(&next_shared, 1, memory_order_relaxed);
@@ -126,7 +138,7 @@ static void add_shard(struct fp_totals *t, struct fp_shard *sh)
 void fp_stats_sum(struct fp_totals *t)
 {
 	*t = (struct fp_totals){ 0 };
-	for (unsigned s = 0; s < FP_STATS_SHARED; s++)
+	for (unsigned s = 0, n = shared_used(); s < n; s++)
 		add_shard(t, &shared[s]);
 	for (struct fp_shard *sh = atomic_load_explicit(&owned_list, memory_order_acquire);
 	     sh; sh = sh->next)
@@ -187,7 +199,7 @@ void fp_stats_fork_child(uint64_t injected)
 	struct fp_site *site;
 	unsigned cursor = 0;
 
-	for (unsigned s = 0; s < FP_STATS_SHARED; s++)
+	for (unsigned s = 0, n = shared_used(); s < n; s++)
 		forget_shard(&shared[s]);
 	for (struct fp_shard *sh = atomic_load_explicit(&owned_list, memory_order_acquire);
 	     sh; sh = sh->next)
