@@ -219,11 +219,7 @@ void fp_boot_constructor(void)
 		fp_say(msg, fp_conf_format_error(&conf_err, msg, sizeof(msg)));
 		_exit(125);
 	}
-	fp_guard_enter();
-	if (fp_je_resolve())
-		fp_say_str("failpool: jemalloc's malloc not found; using mallocx\n");
-	fp_guard_leave();
-	fp_hooks_setup();	/* now with jemalloc's own functions */
+	fp_je_init();		/* its fork handlers before the shim's */
 	fp_fork_register(!fp_passthrough);
 	if (fp_passthrough)
 		return;

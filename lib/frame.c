@@ -19,8 +19,22 @@
 #include "symtab.h"
 #include "unwind.h"
 
-/* libstdc++'s demangler; libstdc++ is in every process the shim is in. */
-extern char *__cxa_demangle(const char *name, char *out, size_t *len, int *status);
+/*
+ * The C++ runtime's demangler, looked up when a mangled name is first met:
+ * the shim does not link a C++ runtime, and a program with C++ frames has
+ * one loaded (maybe by a dlopen after start-up).
+ */
+typedef char *demangler(const char *name, char *out, size_t *len, int *status);
+
+static demangler *find_demangler(void)
+{
+	static demangler *_Atomic found;
+	demangler *d = atomic_load_explicit(&found, memory_order_acquire);
+
+	if (!d && (*(void **)&d = dlsym(RTLD_DEFAULT, "__cxa_demangle")))
+		atomic_store_explicit(&found, d, memory_order_release);
+	return d;
+}
 
 static struct fp_frame_info *_Atomic frames[FP_PROBE_SLOTS];
 
@@ -223,7 +237,8 @@ static void find_name(const struct fp_frame_info *f, struct fp_frame_names *out)
 	}
 	if (out->function && out->function[0] == '_' && out->function[1] == 'Z') {
 		int status = -1;
-		char *d = __cxa_demangle(out->function, NULL, NULL, &status);
+		demangler *demangle = find_demangler();
+		char *d = demangle ? demangle(out->function, NULL, NULL, &status) : NULL;
 
 		if (d && status == 0)
 			out->demangled = own_strdup(d);

@@ -1,4 +1,4 @@
-/* jemalloc glue: the only file that includes <jemalloc/jemalloc.h>. */
+/* jemalloc glue: with lib/poolmap.c, the only file that includes lib/jeapi.h. */
 #include "config.h"
 #include "je.h"
 
@@ -11,84 +11,9 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
-#include <jemalloc/jemalloc.h>
 
 #include "fp.h"
-
-/*
- * Bootstrap: used before the constructor has resolved jemalloc's malloc.
- * mallocx(0) is undefined in jemalloc, hence the size 1.
- */
-static void *boot_malloc(size_t size)
-{
-	void *p = mallocx(size ? size : 1, 0);
-
-	if (!p)
-		errno = ENOMEM;
-	return p;
-}
-
-static void *boot_calloc(size_t n, size_t size)
-{
-	size_t total;
-	void *p;
-
-	if (__builtin_mul_overflow(n, size, &total)) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	p = mallocx(total ? total : 1, MALLOCX_ZERO);
-	if (!p)
-		errno = ENOMEM;
-	return p;
-}
-
-static void boot_free(void *ptr)
-{
-	if (ptr)
-		dallocx(ptr, 0);
-}
-
-static void *boot_realloc(void *ptr, size_t size)
-{
-	void *p;
-
-	if (!ptr)
-		return boot_malloc(size);
-	if (!size) {
-		dallocx(ptr, 0);
-		return NULL;
-	}
-	p = rallocx(ptr, size, 0);
-	if (!p)
-		errno = ENOMEM;
-	return p;
-}
-
-static int boot_posix_memalign(void **out, size_t align, size_t size)
-{
-	void *p = mallocx(size ? size : 1, MALLOCX_ALIGN(align));
-
-	if (!p)
-		return ENOMEM;
-	*out = p;
-	return 0;
-}
-
-static size_t boot_usable(void *ptr)
-{
-	return ptr ? sallocx(ptr, 0) : 0;
-}
-
-/* jemalloc's own entry points, or the x-API bootstraps until resolved. */
-static struct fp_je raw = {
-	.malloc = boot_malloc,
-	.calloc = boot_calloc,
-	.realloc = boot_realloc,
-	.free = boot_free,
-	.posix_memalign = boot_posix_memalign,
-	.usable = boot_usable,
-};
+#include "jeapi.h"
 
 /*
  * The front: glibc's shape on jemalloc (je.h). A request of n bytes with
@@ -113,14 +38,14 @@ static void *refused(void)
 
 static FP_NOINLINE void *edge_malloc(size_t n)
 {
-	return n < FP_JE_MIN_BLOCK ? raw.malloc(FP_JE_MIN_BLOCK) : refused();
+	return n < FP_JE_MIN_BLOCK ? fp_jemalloc_malloc(FP_JE_MIN_BLOCK) : refused();
 }
 
 static void *front_malloc(size_t n)
 {
 	if (FP_UNLIKELY(is_edge(n)))
 		return edge_malloc(n);
-	return raw.malloc(n);
+	return fp_jemalloc_malloc(n);
 }
 
 static FP_NOINLINE void *edge_calloc(size_t n, size_t size)
@@ -128,8 +53,8 @@ static FP_NOINLINE void *edge_calloc(size_t n, size_t size)
 	size_t total;
 
 	if (__builtin_mul_overflow(n, size, &total))
-		return raw.calloc(n, size);	/* ENOMEM, as glibc */
-	return total < FP_JE_MIN_BLOCK ? raw.calloc(1, FP_JE_MIN_BLOCK) : refused();
+		return fp_jemalloc_calloc(n, size);	/* ENOMEM, as glibc */
+	return total < FP_JE_MIN_BLOCK ? fp_jemalloc_calloc(1, FP_JE_MIN_BLOCK) : refused();
 }
 
 static void *front_calloc(size_t n, size_t size)
@@ -138,7 +63,7 @@ static void *front_calloc(size_t n, size_t size)
 
 	if (FP_UNLIKELY(__builtin_mul_overflow(n, size, &total) || is_edge(total)))
 		return edge_calloc(n, size);
-	return raw.calloc(n, size);
+	return fp_jemalloc_calloc(n, size);
 }
 
 /*
@@ -148,17 +73,17 @@ static void *front_calloc(size_t n, size_t size)
 static FP_NOINLINE void *edge_realloc(void *ptr, size_t n)
 {
 	if (n < FP_JE_MIN_BLOCK)
-		return raw.realloc(ptr, n ? FP_JE_MIN_BLOCK : 0);
-	if (n - raw.usable(ptr) > fp_je_limit)
+		return fp_jemalloc_realloc(ptr, n ? FP_JE_MIN_BLOCK : 0);
+	if (n - fp_jemalloc_malloc_usable_size(ptr) > fp_je_limit)
 		return refused();
-	return raw.realloc(ptr, n);
+	return fp_jemalloc_realloc(ptr, n);
 }
 
 static void *front_realloc(void *ptr, size_t n)
 {
 	if (FP_UNLIKELY(is_edge(n)))
 		return edge_realloc(ptr, n);
-	return raw.realloc(ptr, n);
+	return fp_jemalloc_realloc(ptr, n);
 }
 
 /* glibc's _int_memalign asks _int_malloc for the size, the alignment and MINSIZE. */
@@ -178,16 +103,16 @@ static int front_posix_memalign(void **out, size_t align, size_t n)
 	if (n > SIZE_MAX - 64 || __builtin_add_overflow(need, align, &need) ||
 	    __builtin_add_overflow(need, 32, &need) || need > fp_je_limit)
 		return ENOMEM;
-	return raw.posix_memalign(out, align, n);
+	return fp_jemalloc_posix_memalign(out, align, n);
 }
 
 struct fp_je fp_je = {
 	.malloc = front_malloc,
 	.calloc = front_calloc,
 	.realloc = front_realloc,
-	.free = boot_free,
+	.free = fp_jemalloc_free,
 	.posix_memalign = front_posix_memalign,
-	.usable = boot_usable,
+	.usable = fp_jemalloc_malloc_usable_size,
 };
 
 size_t fp_je_limit_for(int overcommit, uint64_t ram_swap, uint64_t commit_limit)
@@ -268,48 +193,13 @@ void fp_je_limit_init(void)
 	fp_je_limit_set(fp_je_limit);
 }
 
-/* jemalloc's handle: by soname, else by the file that defines mallocx. */
-static void *jemalloc_handle(void)
+void fp_je_init(void)
 {
-	Dl_info info;
-	void *h = dlopen("libjemalloc.so.2", RTLD_LAZY | RTLD_NOLOAD);
+	/* An allocation initialises jemalloc wholly (nallocx does not). */
+	void *p = mallocx(1, MALLOCX_TCACHE_NONE);
 
-	if (h)
-		return h;
-	if (dladdr((void *)mallocx, &info) && info.dli_fname)
-		h = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
-	return h;
-}
-
-int fp_je_resolve(void)
-{
-	struct fp_je je;
-	void *h = jemalloc_handle();
-
-	if (!h)
-		return -ENOENT;
-	*(void **)&je.malloc = dlsym(h, "malloc");
-	*(void **)&je.calloc = dlsym(h, "calloc");
-	*(void **)&je.realloc = dlsym(h, "realloc");
-	*(void **)&je.free = dlsym(h, "free");
-	*(void **)&je.posix_memalign = dlsym(h, "posix_memalign");
-	*(void **)&je.usable = dlsym(h, "malloc_usable_size");
-	/* The handle keeps jemalloc's reference count; it must stay loaded. */
-	if (!je.malloc || !je.calloc || !je.realloc || !je.free ||
-	    !je.posix_memalign || !je.usable)
-		return -ENOENT;
-	/* A symbol that resolved back into the shim would recurse forever. */
-	{
-		Dl_info a, b;
-
-		if (dladdr((void *)je.malloc, &a) && dladdr((void *)fp_je_resolve, &b) &&
-		    a.dli_fbase == b.dli_fbase)
-			return -ENOENT;
-	}
-	raw = je;
-	fp_je.free = je.free;
-	fp_je.usable = je.usable;
-	return 0;
+	if (p)
+		dallocx(p, MALLOCX_TCACHE_NONE);
 }
 
 size_t fp_je_nalloc(size_t size, size_t align)

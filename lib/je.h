@@ -1,7 +1,8 @@
 /*
- * The only door to jemalloc. Default traffic goes through jemalloc's own
- * malloc/free entry points (as fast as bare jemalloc); until they are
- * resolved, and for arenas, the x-API (mallocx/sdallocx) is used.
+ * The only door to jemalloc (linked into the shim: lib/jeapi.h). Default
+ * traffic goes through jemalloc's own malloc/free entry points, called
+ * directly (as fast as bare jemalloc); arenas use the x-API
+ * (mallocx/sdallocx).
  */
 #ifndef FP_JE_H
 #define FP_JE_H
@@ -59,13 +60,12 @@ size_t fp_je_limit_for(int overcommit, uint64_t ram_swap, uint64_t commit_limit)
 void fp_je_limit_set(size_t limit);
 
 /**
- * fp_je_resolve() - point fp_je at jemalloc's own malloc family, looked up
- * in jemalloc's library handle (RTLD_NEXT would find glibc's). Call only
- * where the dynamic loader may be used (a constructor), never from malloc.
- * Context: the constructor, under the reentrancy guard (dlsym).
- * Return: 0, or -ENOENT when the symbols cannot be found (bootstrap stays).
+ * fp_je_init() - have jemalloc initialise now, if no allocation has yet:
+ * among other things it registers its fork handlers then, and the shim's
+ * stdio handler must come after them (lib/fork.c).
+ * Context: the constructor.
  */
-int fp_je_resolve(void);
+void fp_je_init(void);
 
 /**
  * fp_je_nalloc() - the usable size jemalloc would give @size bytes aligned

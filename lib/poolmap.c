@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <jemalloc/jemalloc.h>
+#include "jeapi.h"
 
 #include "poolspec.h"
 #include "sigctx.h"

@@ -1,7 +1,7 @@
 /*
  * The shim's constructor and the allocation path's boot. The constructor
- * runs after libc, libstdc++ and jemalloc have initialised (they are the
- * shim's dependencies) and before main: a bad configuration stops the
+ * runs after libc has initialised (jemalloc, linked in, initialises at the
+ * first allocation) and before main: a bad configuration stops the
  * process here with status 125, even one that never allocates.
  */
 #include "config.h"

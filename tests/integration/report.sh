@@ -38,8 +38,8 @@ is "$(jpy "$T/r.json" '"%s %s %s %s %s %s %s %s" % (r["config"]["every"], r["con
 # 2. The counts agree with each other and with the program.
 is "$(jpy "$T/r.json" '"%d %d %d %d %d" % (r["totals"]["injected"], len(r["injections"]), sum(s["injected"] for s in r["sites"]), r["totals"]["calls"]["malloc"], r["totals"]["eligible"])')" \
 	"3 3 3 10 10" "injected = len(injections) = sum of sites' injected; malloc calls; eligible: the probe's 10"
-is "$(jget "$T/r.json" totals.startup)" '{"calls":1,"bytes":72704}' \
-	"totals.startup: libstdc++'s emergency pool, counted apart"
+is "$(jget "$T/r.json" totals.startup)" '{"calls":0,"bytes":0}' \
+	"totals.startup: nothing in a C program (the shim loads no C++ runtime)"
 is "$(jpy "$T/r.json" '[(i["seq"], i["call"], i["size"]) for i in r["injections"]]')" \
 	"[(1, 'malloc', 16), (2, 'malloc', 16), (3, 'malloc', 16)]" "injections in order"
 is "$(jpy "$T/r.json" 'set(i["site"] for i in r["injections"]) <= set(s["id"] for s in r["sites"])')" True \
@@ -82,10 +82,12 @@ for su in 1:16 9:16 100:112 4095:4096 4097:5120; do
 done
 
 # With threads, live bytes stay exact; the peak holds at least one grown block.
+# What stays live is glibc's: the joined threads' DTVs kept in its stack
+# cache (4 x 320 bytes, sized by the process's TLS modules) and 64 bytes.
 for lim in "" FAILPOOL_LIMIT=1G; do
 	run_shim $lim FAILPOOL_REPORT="$T/p.json" -- "$PROGS/threads" run 4 5000 realloc 100000 >/dev/null 2>&1
 	is "$(jpy "$T/p.json" '"%s %s" % (r["totals"]["live_bytes"] - '"$l0"', r["totals"]["peak_live_bytes"] >= r["totals"]["live_bytes"] + 200000)')" \
-		"1600 True" "${lim:-no LIMIT}: 4 threads growing and shrinking blocks: live bytes exact, the peak above one 200,000-byte block"
+		"1344 True" "${lim:-no LIMIT}: 4 threads growing and shrinking blocks: live bytes exact, the peak above one 200,000-byte block"
 done
 
 # More than 1000 failures: the first 1000 listed, the count exact.

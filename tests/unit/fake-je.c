@@ -156,9 +156,8 @@ void fp_je_limit_init(void)
 {
 }
 
-int fp_je_resolve(void)
+void fp_je_init(void)
 {
-	return 0;
 }
 
 size_t fp_je_nalloc(size_t size, size_t align)

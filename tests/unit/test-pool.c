@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jemalloc/jemalloc.h>
+#include "jeapi.h"
 
 #include "hooks.h"
 #include "pool.h"
