@@ -189,4 +189,41 @@ $X --merge --out "$T/m-deref" "$T/s1-deref" "$T/s2-deref" "$T/s3-deref" >/dev/nu
 is "$?:$(cat "$T/err")" "2:failpool: --out $T/m-deref is not empty (an older exploration?): --force to start over, or name another" \
 	"--merge into a used --out: refused without suggesting --resume, which --merge does not take"
 
+# 10. Bytes that are not UTF-8 (README, "The report"): written as \udcXX,
+# read back as the same bytes by failpool and by Python's json module.
+E=$(printf 's/\351/x/')	# sed's command in Latin-1: one byte 0xe9, not UTF-8
+mkdir "$T/lat$(printf '\351')n"
+run_shim FAILPOOL_REPORT="$T/lat$(printf '\351')n/r.json" -- "$L1" swallow "$E" >/dev/null 2>&1
+R="$T/lat$(printf '\351')n/r.json"
+is "$(jpy "$R" '[a.encode("utf-8", "surrogateescape") for a in r["argv"][1:]] == [b"swallow", b"s/\xe9/x/"] and r["exe"] == "find\udce9s"')" True \
+	"the report of a Latin-1 argument: Python's json reads argv and exe back as the same bytes"
+ok "the report holds them as \\udce9, valid UTF-8" grep -q '"argv":\[[^]]*"s/\\udce9/x/"' "$R"
+"$FAILPOOL" report "$R" >"$T/rep.txt" 2>&1
+ok "failpool report: the command line with the exact bytes" grep -q "find$(printf '\351')s' swallow 's/$(printf '\351')/x/'" "$T/rep.txt"
+"$FAILPOOL" report --format json "$R" >"$T/rep.json" 2>&1
+is "$(jpy "$T/rep.json" '(r["processes"][0]["exe"].encode("utf-8", "surrogateescape"), r["processes"][0]["report"].encode("utf-8", "surrogateescape").endswith(b"/lat\xe9n/r.json"))')" \
+	"(b'find\\xe9s', True)" "failpool report --format json: exe and the report's path, the same bytes"
+# Shards of sed with a Latin-1 expression, merged: the reproducers run the shard's bytes.
+if command -v sed >/dev/null 2>&1; then
+	SED=$(command -v sed)
+	printf 'caf\351 cr\350me\nna\357ve\n' >"$T/latin1.txt"
+	for k in 1 2; do
+		$X --stdin "$T/latin1.txt" --shard $k/2 --out "$T/sed$k" -- "$SED" "$E" >/dev/null 2>&1
+	done
+	$X --merge --out "$T/sedm" "$T/sed1" "$T/sed2" >/dev/null 2>&1
+	is "$(sj "$T/sedm" '[a.encode("utf-8", "surrogateescape") for a in r["command"]][1:]')" "[b's/\\xe9/x/']" \
+		"merged summary.json: the command's bytes as the shards ran them"
+	words() { sed -n 's/.* run --report .* -- //p' "$1"; }
+	is "$(words "$T/sedm/repro-1.sh")" "$(words "$T/sed1/repro-1.sh")" "the merged repro-1.sh runs the command of shard 1's repro-1.sh"
+	is "$(words "$T/sedm/repro-1.sh" | cut -c1-$((${#SED} + 11)))" "'$SED' '$E'" "... sed's expression with its byte 0xe9, not U+00E9"
+else
+	skip "shards of a Latin-1 sed command" "no sed"
+fi
+for k in 1 2; do
+	$X --shard $k/2 --out "$T/lx$k" -- "$L1" xmalloc >/dev/null 2>&1
+done
+$X --merge --out "$T/lxm" "$T/lx1" "$T/lx2" >/dev/null 2>&1
+(cd / && env -i /bin/sh "$T/lxm/repro-1.sh" >/dev/null 2>&1)
+is "$?" 134 "the merged reproducer of a program whose path is Latin-1 finds it and aborts the same way"
+
 done_testing
