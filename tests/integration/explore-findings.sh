@@ -45,6 +45,14 @@ is "$?:$(sj "$T/pid" '"%s %d" % (r["output_judged"], r["totals"]["silent"])')" "
 	"a program printing its pid: output not judged, nothing silent, exit 0"
 ok "the table says the output cannot be judged" grep -q "^output not judged: two baseline runs printed different standard output" "$T/out"
 
+# A silent run ends at its site's innermost frame of the program and that
+# frame's caller: three callers of one wrapper are three silent findings;
+# the one reached by two paths is one finding with two sites.
+$X --out "$T/wr" -- "$F" wrapped >"$T/out" 2>&1
+is "$?:$(sj "$T/wr" 'sorted((f["class"], len(f["sites"]), f["site_stack"].split(" < ")[1].split("+")[0]) for f in r["findings"])')" \
+	"1:[('silent', 1, 'print_count'), ('silent', 1, 'print_name'), ('silent', 2, 'print_line')]" \
+	"three callers of zalloc() swallowing its NULL: three silent findings, print_line's with its two paths"
+
 # 4. aborted apart from crashed; five callers of one abort are one finding.
 $X --out "$T/xm" -- "$F" xmalloc >"$T/out" 2>&1
 is "$?:$(sj "$T/xm" '[(f["class"], f["signal"], len(f["sites"]), len(f["runs"])) for f in r["findings"]]')" \
