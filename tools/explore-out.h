@@ -131,7 +131,7 @@ int fp_xreport(struct fp_xstate *s);
 int fp_xsummary(struct fp_xstate *s, const struct fp_xfinding *f, unsigned nf, int fd);
 
 /* repro-@n.sh for finding @f: path into f->repro (explore-repro.c). */
-void fp_xrepro(const struct fp_explore *x, unsigned n, struct fp_xfinding *f);
+void fp_xrepro(const struct fp_xstate *s, unsigned n, struct fp_xfinding *f);
 
 /* The JUnit XML file (explore-junit.c). */
 int fp_xjunit(const struct fp_xstate *s, const struct fp_xfinding *f, unsigned nf);

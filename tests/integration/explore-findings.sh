@@ -40,6 +40,29 @@ $X --out "$T/sw" -- "$F" swallow >"$T/out" 2>&1
 is "$?:$(sj "$T/sw" '[(f["class"], len(f["sites"])) for f in r["findings"]]')" "1:[('silent', 1)]" \
 	"a failure taken for 0: one silent finding, exit 1"
 ok "the table says SILENT" grep -q "^SILENT   exit 0 as the baseline, but another standard output" "$T/out"
+# A silent finding's reproducer says whether it reproduced: its output
+# against the baseline's, kept beside it; from / with env -i too.
+(cd / && env -i /bin/sh "$T/sw/repro-1.sh" >"$T/rout" 2>/dev/null)
+is "$?:$(lines "$T/rout")" "1:reproduced: standard output differs from the baseline's (see diff),1c1,< sum 15,---,> sum 14" \
+	"its repro-1.sh from / with env -i: reproduced, the diff, exit 1"
+is "$(cat "$T/sw/repro-baseline.stdout"):$(cat "$T/sw/repro-1.stdout")" "sum 15:sum 14" \
+	"the baseline's output and the reproducer's kept beside the scripts"
+echo secret >"$T/victim" && rm "$T/sw/repro-1.stdout" && ln -s "$T/victim" "$T/sw/repro-1.stdout"
+(cd / && env -i /bin/sh "$T/sw/repro-1.sh" >/dev/null 2>&1)
+is "$?:$(cat "$T/victim"):$(cat "$T/sw/repro-1.stdout")" "1:secret:sum 14" \
+	"a link planted as repro-1.stdout: replaced, not written through"
+mkdir "$T/nodiff"
+for c in setarch uname env cmp head rm; do ln -s "$(command -v $c)" "$T/nodiff/$c"; done
+(cd / && env -i PATH="$T/nodiff" /bin/sh "$T/sw/repro-1.sh" >"$T/rout" 2>/dev/null)
+is "$?:$(sed 's/ differ: .*/ differ/' "$T/rout" | paste -sd, -)" "1:reproduced: standard output differs from the baseline's (see diff),$T/sw/repro-baseline.stdout $T/sw/repro-1.stdout differ" \
+	"no diff on the PATH: cmp says where the output differs"
+cp "$F" "$T/fixed" && $X --out "$T/fx" -- "$T/fixed" swallow >/dev/null 2>&1
+printf '#!/bin/sh\necho "sum 15"\n' >"$T/fixed"	# the bug fixed: the same output whatever fails
+(cd / && env -i /bin/sh "$T/fx/repro-1.sh" >"$T/rout" 2>/dev/null)
+is "$?:$(lines "$T/rout")" "0:not reproduced: same output as the baseline" "the program fixed: not reproduced, exit 0"
+printf '#!/bin/sh\nexit 3\n' >"$T/fixed"
+(cd / && env -i /bin/sh "$T/fx/repro-1.sh" >"$T/rout" 2>/dev/null)
+is "$?:$(lines "$T/rout")" "2:not reproduced: exit 3, not the baseline's 0" "another exit status: not reproduced as silent, exit 2"
 $X --out "$T/pid" -- "$F" pid >"$T/out" 2>&1
 is "$?:$(sj "$T/pid" '"%s %d" % (r["output_judged"], r["totals"]["silent"])')" "0:False 0" \
 	"a program printing its pid: output not judged, nothing silent, exit 0"
@@ -221,9 +244,14 @@ if command -v sed >/dev/null 2>&1; then
 	$X --merge --out "$T/sedm" "$T/sed1" "$T/sed2" >/dev/null 2>&1
 	is "$(sj "$T/sedm" '[a.encode("utf-8", "surrogateescape") for a in r["command"]][1:]')" "[b's/\\xe9/x/']" \
 		"merged summary.json: the command's bytes as the shards ran them"
-	words() { sed -n 's/.* run --report .* -- //p' "$1"; }
+	words() { sed -n 's/.* run --report .* -- //p' "$1" | sed 's/ >.*//'; }
 	is "$(words "$T/sedm/repro-1.sh")" "$(words "$T/sed1/repro-1.sh")" "the merged repro-1.sh runs the command of shard 1's repro-1.sh"
 	is "$(words "$T/sedm/repro-1.sh" | cut -c1-$((${#SED} + 11)))" "'$SED' '$E'" "... sed's expression with its byte 0xe9, not U+00E9"
+	(cd / && env -i /bin/sh "$T/sedm/repro-1.sh" >"$T/rout" 2>/dev/null)
+	is "$?:$(sj "$T/sedm" 'r["findings"][0]["class"]'):$(head -n 1 "$T/rout")" \
+		"1:silent:reproduced: standard output differs from the baseline's (see diff)" \
+		"the merged silent finding's reproducer: sed's output differs from the baseline's again"
+	ok "--merge keeps the baseline's output beside its reproducers" cmp -s "$T/sedm/repro-baseline.stdout" "$T/sed1/runs/0000/stdout"
 else
 	skip "shards of a Latin-1 sed command" "no sed"
 fi
