@@ -100,7 +100,7 @@ void fp_xframes_free(struct fp_model_frames *f);
  */
 size_t fp_xown_frame(const struct fp_model_frames *frames);
 
-/* The length of the well-formed UTF-8 sequence at @s (2 to 4 bytes), or 0 (explore-junit.c). */
+/* The length of the well-formed UTF-8 sequence at @s (2 to 4 bytes), or 0 (explore-junit.c; the HTML page too). */
 size_t fp_xutf8_len(const unsigned char *s);
 
 /* "a run"/"2 runs": @n and the noun in the right number. */

@@ -234,6 +234,12 @@ ok "failpool report: the command line with the exact bytes" grep -q "find$(print
 "$FAILPOOL" report --format json "$R" >"$T/rep.json" 2>&1
 is "$(jpy "$T/rep.json" '(r["processes"][0]["exe"].encode("utf-8", "surrogateescape"), r["processes"][0]["report"].encode("utf-8", "surrogateescape").endswith(b"/lat\xe9n/r.json"))')" \
 	"(b'find\\xe9s', True)" "failpool report --format json: exe and the report's path, the same bytes"
+"$FAILPOOL" report --format html -o "$T/rep.html" "$R" >/dev/null 2>&1
+is "$("$PYTHON3" -c '
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+print("<title>failpool: find\ufffds (pid" in page, "s/\ufffd/x/" in page)' "$T/rep.html" 2>&1)" "True True" \
+	"the HTML page stays UTF-8 and shows each such byte as U+FFFD"
 # Shards of sed with a Latin-1 expression, merged: the reproducers run the shard's bytes.
 if command -v sed >/dev/null 2>&1; then
 	SED=$(command -v sed)
