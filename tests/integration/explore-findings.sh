@@ -1,9 +1,11 @@
 #!/bin/sh
 # failpool explore (README, "`failpool explore`"): what it refuses to call
 # explored (exit 2), the classes silent and aborted, findings grouped by
-# where they end, reproducers from any directory in a clean environment,
-# --stdin, a used --out, --max-runs leaving sites untried, SIGTERM and
-# --resume, --fail-on and --junit.
+# where they end, reproducers from any directory in a clean environment
+# (a silent one saying whether it reproduced), --stdin, a used --out,
+# --max-runs leaving sites untried, SIGTERM and --resume, --fail-on and
+# --junit, shards, and bytes that are not UTF-8 kept exactly through
+# reports, summary.json and merged reproducers.
 . "$TESTLIB"
 
 F=$PROGS/findings
@@ -264,7 +266,11 @@ fi
 for k in 1 2; do
 	$X --shard $k/2 --out "$T/lx$k" -- "$L1" xmalloc >/dev/null 2>&1
 done
-$X --merge --out "$T/lxm" "$T/lx1" "$T/lx2" >/dev/null 2>&1
+$X --merge --junit "$T/lxm.xml" --out "$T/lxm" "$T/lx1" "$T/lx2" >/dev/null 2>&1
+is "$("$PYTHON3" -c '
+import sys, xml.etree.ElementTree as E
+print(E.parse(sys.argv[1]).getroot().find("testsuite").get("name").endswith("find\ufffds xmalloc"))' "$T/lxm.xml" 2>&1)" True \
+	"--merge --junit: the byte read back from summary.json is U+FFFD in the XML, as in a whole exploration's"
 (cd / && env -i /bin/sh "$T/lxm/repro-1.sh" >/dev/null 2>&1)
 is "$?" 134 "the merged reproducer of a program whose path is Latin-1 finds it and aborts the same way"
 
