@@ -239,7 +239,17 @@ static void escape(struct fp_jsonw *w, const char *str, size_t n)
 			i += len;
 			continue;
 		}
-		/* A control byte, or a byte that is not UTF-8: keep it visible. */
+		/*
+		 * A control byte is \u00XX. A byte that is not UTF-8 is the
+		 * lone low surrogate \udcXX (Python's surrogateescape, PEP 383):
+		 * \u00XX would read back as U+00XX, other bytes than the
+		 * program had, and no UTF-8 text ever decodes to U+DC80..U+DCFF,
+		 * so a reader can give the byte back exactly.
+		 */
+		if (c >= 0x80) {
+			esc[2] = 'd';
+			esc[3] = 'c';
+		}
 		esc[4] = hex[c >> 4];
 		esc[5] = hex[c & 15];
 		put(w, esc, 6);

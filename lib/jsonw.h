@@ -4,8 +4,9 @@
  * Two sinks, one encoder: a file descriptor (a fixed buffer flushed with
  * write(2): the report) or memory (one whole text, to be written with a
  * single write(2) by the caller: a log line). Commas and nesting are
- * tracked; strings are escaped per RFC 8259 (bytes that are not valid UTF-8
- * become \u00XX of the byte, so output is valid).
+ * tracked; strings are escaped per RFC 8259, so output is valid UTF-8: a
+ * byte that is not part of valid UTF-8 becomes the lone low surrogate
+ * \udcXX of the byte, which tools/json.c reads back as that byte.
  */
 #ifndef FP_JSONW_H
 #define FP_JSONW_H
@@ -140,7 +141,8 @@ void fp_jsonw_strn(struct fp_jsonw *w, const char *s, size_t n);
  * fp_jsonw_str_begin() - one string value in pieces: fp_jsonw_str_begin, any
  * number of fp_jsonw_str_add, fp_jsonw_str_end (a name and its "+0x..." without
  * formatting them together first). Each piece is escaped on its own: a
- * UTF-8 sequence cut between two pieces comes out as \u00XX bytes.
+ * UTF-8 sequence cut between two pieces comes out as \udcXX bytes, which
+ * read back as the same bytes.
  * Context: any: allocation-free into a fixed buffer (the report; a signal
  * handler's crash line), the shim's arena for an in-memory writer (a log line,
  * inside malloc).

@@ -351,7 +351,7 @@ int fp_xreport(struct fp_xstate *s)
 	f = group(s, &nf);
 	name_frames(f, nf);
 	for (unsigned i = 0; i < nf; i++) {
-		fp_xrepro(s->x, i + 1, &f[i]);
+		fp_xrepro(s, i + 1, &f[i]);
 		fails += f[i].fails;
 	}
 	print_table(s, f, nf, count);

@@ -100,7 +100,7 @@ void fp_xframes_free(struct fp_model_frames *f);
  */
 size_t fp_xown_frame(const struct fp_model_frames *frames);
 
-/* The length of the well-formed UTF-8 sequence at @s (2 to 4 bytes), or 0 (explore-junit.c). */
+/* The length of the well-formed UTF-8 sequence at @s (2 to 4 bytes), or 0 (explore-junit.c; the HTML page too). */
 size_t fp_xutf8_len(const unsigned char *s);
 
 /* "a run"/"2 runs": @n and the noun in the right number. */
@@ -131,7 +131,7 @@ int fp_xreport(struct fp_xstate *s);
 int fp_xsummary(struct fp_xstate *s, const struct fp_xfinding *f, unsigned nf, int fd);
 
 /* repro-@n.sh for finding @f: path into f->repro (explore-repro.c). */
-void fp_xrepro(const struct fp_explore *x, unsigned n, struct fp_xfinding *f);
+void fp_xrepro(const struct fp_xstate *s, unsigned n, struct fp_xfinding *f);
 
 /* The JUnit XML file (explore-junit.c). */
 int fp_xjunit(const struct fp_xstate *s, const struct fp_xfinding *f, unsigned nf);

@@ -330,29 +330,49 @@ static const struct fp_model_frame *own_frame(const struct fp_model_frames *fram
 	return &frames->v[fp_xown_frame(frames)];
 }
 
+/* "object+offset" of @f, the way a key names a frame. */
+static void put_frame(FILE *k, const struct fp_model_frame *f)
+{
+	fprintf(k, "%s+%s", f->object ? f->object : "?", f->offset ? f->offset : "?");
+}
+
 /*
  * Where run @r ends, as a key: runs with the same key are one finding. A
  * crash, an abort or a hang ends where its stack leaves the runtime (the
- * signal, or the heap check's kind, too); a silent run where its failed
- * allocation was asked for; a run with no stack to tell is alone.
+ * signal, or the heap check's kind, too). A silent run has no stack of its
+ * own: the failure was swallowed somewhere on the failed site's stack, so
+ * it ends at the site's innermost frame outside the runtime and that
+ * frame's caller: each caller of a wrapper that returns NULL is its own
+ * finding, one caller reached by several paths is one. A run with no stack
+ * to tell is alone.
  */
 static char *group_of(const struct fp_xrun *r)
 {
 	const struct fp_model_frames *frames = r->cls == FP_X_SILENT ? r->site_frames : r->crash_frames;
 	const struct fp_model_frame *f = own_frame(frames);
 	char *key = NULL;
-	int rc;
+	size_t len = 0;
+	FILE *k;
 
 	if (!f && r->cls == FP_X_HUNG)
-		f = own_frame(r->site_frames);
-	if (f)
-		rc = asprintf(&key, "%s|%s|%d|%s+%s", fp_xclass_name(r->cls),
-			      r->cls == FP_X_SILENT ? "" : r->crash_kind,
-			      r->cls == FP_X_SILENT || r->cls == FP_X_HUNG ? 0 : r->signal,
-			      f->object ? f->object : "?", f->offset ? f->offset : "?");
-	else
-		rc = asprintf(&key, "%s|run %u", fp_xclass_name(r->cls), r->index);
-	return rc < 0 ? NULL : key;
+		f = own_frame(frames = r->site_frames);
+	if (!f)
+		return asprintf(&key, "%s|run %u", fp_xclass_name(r->cls), r->index) < 0 ? NULL : key;
+	k = open_memstream(&key, &len);
+	if (!k)
+		return NULL;
+	fprintf(k, "%s|%s|%d|", fp_xclass_name(r->cls), r->cls == FP_X_SILENT ? "" : r->crash_kind,
+		r->cls == FP_X_SILENT || r->cls == FP_X_HUNG ? 0 : r->signal);
+	put_frame(k, f);
+	if (r->cls == FP_X_SILENT && f + 1 < frames->v + frames->n) {
+		fputs(" < ", k);
+		put_frame(k, f + 1);
+	}
+	if (fclose(k)) {
+		free(key);
+		return NULL;
+	}
+	return key;
 }
 
 /* Whether run @r printed on its standard output what the baseline printed. */

@@ -2,7 +2,9 @@
  * repro-N.sh: one finding's first run again, from any directory and in a
  * clean environment. It restores what the run had (working directory,
  * standard input, the environment but the FAILPOOL_* variables the options
- * stand for, the address layout) and keeps a report next to itself.
+ * stand for, the address layout) and keeps a report next to itself. A
+ * silent finding's script also says whether it reproduced: it keeps the
+ * output and compares it with the baseline's, kept once beside the scripts.
  */
 #include "config.h"
 #include "explore-out.h"
@@ -20,6 +22,7 @@
 #include "fp.h"
 #include "options.h"
 #include "parse.h"
+#include "writeall.h"
 
 extern char **environ;
 
@@ -91,38 +94,125 @@ static void environment(FILE *f)
 	}
 }
 
-static void script(FILE *f, const struct fp_explore *x, unsigned n, const struct fp_xfinding *fd)
+/* " 'BASE' 'OUT'": the two outputs, as cmp and diff take them. */
+static void both(FILE *f, const char *base, const char *out)
 {
-	const struct fp_xrun *r = fd->first;
+	fputc(' ', f);
+	quote(f, base);
+	fputc(' ', f);
+	quote(f, out);
+}
 
+/*
+ * The end of a silent finding's script: the output against the baseline's,
+ * cmp for the verdict, a short diff to show it (cmp when diff is absent).
+ */
+static void compare(FILE *f, const struct fp_xstate *s, const char *out, const char *base)
+{
+	fprintf(f, "status=$?\nif [ \"$status\" -ne %d ]; then\n"
+		"\techo \"not reproduced: exit $status, not the baseline's %d\"\n\texit 2\nfi\n"
+		"if cmp -s", s->base_code, s->base_code);
+	both(f, base, out);
+	fputs("; then\n\techo 'not reproduced: same output as the baseline'\n\texit 0\nfi\n"
+	      "echo \"reproduced: standard output differs from the baseline's (see diff)\"\n"
+	      "if command -v diff >/dev/null 2>&1; then\n\tdiff", f);
+	both(f, base, out);
+	fputs(" | head -n 20\nelse\n\tcmp", f);
+	both(f, base, out);
+	fputs("\nfi\nexit 1\n", f);
+}
+
+static void script(FILE *f, const struct fp_xstate *s, unsigned n, const struct fp_xfinding *fd,
+		   const char *base)
+{
+	const struct fp_explore *x = s->x;
+	const struct fp_xrun *r = fd->first;
+	char out[PATH_MAX + 32];
+
+	snprintf(out, sizeof(out), "%s/repro-%u.stdout", x->out, n);
 	fputs("#!/bin/sh\n# failpool explore, finding ", f);
 	fprintf(f, "%u (run %u): ", n, r->index);
 	fp_xheading(f, x, fd);
 	fprintf(f, "\n# It restores the run's working directory, standard input and environment%s;\n"
 		"# the report is kept as %s/repro-%u.<pid>.json.\n", x->aslr ? "" :
 		", with address-space randomisation off", x->out, n);
+	if (base)
+		fprintf(f, "# The output is kept as %s and compared with the baseline's, %s:\n"
+			"# exit 1 when it differs (reproduced), 0 when it is the same, 2 at another exit status.\n",
+			out, base);
 	fputs("cd ", f);
 	quote(f, x->cwd);
-	fputs(" || exit 125\nexec", f);
+	fputs(" || exit 125\n", f);
+	if (base) {
+		/* The output is written anew, never through a link planted there (set -C). */
+		fputs("rm -f ", f);
+		quote(f, out);
+		fputs(" && set -C || exit 125\n", f);
+	}
+	/* Silent: the script goes on after the run, to compare its output. */
+	if (!base)
+		fputs("exec ", f);
 	if (!x->aslr)
-		fputs(" setarch \"$(uname -m)\" -R", f);
+		fputs("setarch \"$(uname -m)\" -R ", f);
 	if (r->cls == FP_X_HUNG)
-		fprintf(f, " timeout -k 5 %.3fs", (double)x->timeout_ns / 1e9);
-	fputs(" env -i", f);
+		fprintf(f, "timeout -k 5 %.3fs ", (double)x->timeout_ns / 1e9);
+	fputs("env -i", f);
 	environment(f);
 	fputs(" \\\n\t", f);
 	run_line(f, x, r, n);
 	fputs(" <", f);
 	quote(f, x->stdin_path ? x->stdin_path : "/dev/null");
-	fputc('\n', f);
+	if (base) {
+		fputs(" >", f);
+		quote(f, out);
+		fputc('\n', f);
+		compare(f, s, out, base);
+	} else {
+		fputc('\n', f);
+	}
 }
 
-void fp_xrepro(const struct fp_explore *x, unsigned n, struct fp_xfinding *fd)
+/*
+ * The baseline's standard output as repro-baseline.stdout beside the
+ * scripts, for the silent findings' scripts to compare with: written once,
+ * whatever their number. Return: its path, or NULL when it cannot be written.
+ */
+static const char *keep_baseline(const struct fp_xstate *s)
 {
+	static char path[PATH_MAX + 32];
+	static const struct fp_xstate *kept_for;
+	struct fp_outfile of;
+	int fd, ok;
+
+	if (kept_for == s)
+		return path;
+	snprintf(path, sizeof(path), "%s/repro-baseline.stdout", s->x->out);
+	fd = fp_outfile_open(&of, path, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "failpool: cannot write %s: %s\n", path,
+			fd == -ELOOP ? "a symbolic link; not writing through it" : strerror(-fd));
+		return NULL;
+	}
+	ok = !s->base_out_len || fp_write_all(fd, s->base_out, s->base_out_len) == 0;
+	if (fp_outfile_close(&of, fd, ok)) {
+		fprintf(stderr, "failpool: cannot write %s\n", path);
+		return NULL;
+	}
+	kept_for = s;
+	return path;
+}
+
+void fp_xrepro(const struct fp_xstate *s, unsigned n, struct fp_xfinding *fd)
+{
+	const struct fp_explore *x = s->x;
+	const char *base = NULL;
 	struct fp_outfile of;
 	FILE *f;
 	int fdes;
 
+	/* Without the baseline's output beside it, a plain script: it runs, it cannot judge. */
+	if (fd->first->cls == FP_X_SILENT)
+		base = keep_baseline(s);
 	snprintf(fd->repro, sizeof(fd->repro), "%s/repro-%u.sh", x->out, n);
 	fdes = fp_outfile_open(&of, fd->repro, 0755);
 	if (fdes < 0 || !(f = fdopen(fdes, "w"))) {
@@ -133,7 +223,7 @@ void fp_xrepro(const struct fp_explore *x, unsigned n, struct fp_xfinding *fd)
 			fp_outfile_close(&of, fdes, 0);
 		return;
 	}
-	script(f, x, n, fd);
+	script(f, s, n, fd, base);
 	FP_IGNORE(fchmod(fileno(f), 0755));	/* executable whatever the umask */
 	if (fp_outfile_close(&of, -1, fclose(f) == 0))
 		fprintf(stderr, "failpool: cannot write %s\n", fd->repro);

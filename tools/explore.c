@@ -357,35 +357,10 @@ static void drop_runs(struct fp_xstate *s, size_t first)
 	}
 }
 
-/* Whether @summary records an exploration of the command, mode and shard of @x. */
 /*
- * Whether @arg is the command word @word that summary.json read back: its
- * writer keeps UTF-8 and writes any other byte c as \u00XX, read back as
- * U+00XX (a Latin-1 argument refused --resume as "another command").
+ * Whether @summary records an exploration of the command, mode and shard
+ * of @x: summary.json keeps every byte of the command (lib/jsonw.c).
  */
-static int same_word(const char *word, const char *arg)
-{
-	const unsigned char *r = (const unsigned char *)word, *a = (const unsigned char *)arg;
-
-	while (*a) {
-		size_t n = *a >= 0x80 ? fp_xutf8_len(a) : 1;
-
-		if (n) {
-			if (strncmp((const char *)r, (const char *)a, n))
-				return 0;
-			r += n;
-			a += n;
-		} else {
-			/* A byte that is not UTF-8, as U+00XX in UTF-8. */
-			if (r[0] != (0xc0 | *a >> 6) || r[1] != (0x80 | (*a & 0x3f)))
-				return 0;
-			r += 2;
-			a++;
-		}
-	}
-	return !*r;
-}
-
 static int same_exploration(const struct fp_explore *x, const struct fp_json *summary)
 {
 	const struct fp_json *cmd = fp_json_get(summary, "command");
@@ -397,7 +372,7 @@ static int same_exploration(const struct fp_explore *x, const struct fp_json *su
 	if (!cmd || cmd->type != FP_JSON_ARR || cmd->n != n)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!same_word(fp_json_str(cmd->items[i]) ?: "", x->cmd[i]))
+		if (strcmp(fp_json_str(cmd->items[i]) ?: "", x->cmd[i]))
 			return 0;
 	snprintf(shard, sizeof(shard), "%u/%u", x->shard, x->nshards);
 	return !strcmp(fp_json_str(fp_json_get(summary, "mode")) ?: "", x->nth_mode ? "nth" : "sites") &&

@@ -271,8 +271,16 @@ static char *parse_string(struct parser *ps, size_t *lenp)
 			    !hex4(ps->p + 3, &lo) && lo >= 0xdc00 && lo < 0xe000) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				ps->p += 6;
+			} else if (cp >= 0xdc80 && cp <= 0xdcff) {
+				/*
+				 * A lone low surrogate U+DC80..U+DCFF: the byte
+				 * 0x80..0xff that was not UTF-8, as lib/jsonw.c
+				 * (and Python's surrogateescape) write it.
+				 */
+				*d++ = (char)(cp & 0xff);
+				break;
 			} else if (cp >= 0xd800 && cp < 0xe000) {
-				cp = 0xfffd;	/* a lone surrogate */
+				cp = 0xfffd;	/* another lone surrogate */
 			}
 			d += put_utf8(d, cp);
 			break;

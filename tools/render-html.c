@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "explore-out.h"
 #include "render-html.h"
 #include "render-util.h"
 
@@ -24,6 +25,17 @@ extern const char fp_html_css[], fp_html_js[];
 void fp_html_esc(FILE *out, const char *s)
 {
 	for (; s && *s; s++) {
+		size_t n = (unsigned char)*s >= 0x80 ? fp_xutf8_len((const unsigned char *)s) : 1;
+
+		/* A byte that is not UTF-8 (a Latin-1 argument) shows as U+FFFD; the page stays UTF-8. */
+		if (n != 1) {
+			if (n)
+				fwrite(s, 1, n, out);
+			else
+				fputs("\xef\xbf\xbd", out);
+			s += n ? n - 1 : 0;
+			continue;
+		}
 		switch (*s) {
 		case '<': fputs("&lt;", out); break;
 		case '>': fputs("&gt;", out); break;

@@ -1,9 +1,11 @@
 #!/bin/sh
 # failpool explore (README, "`failpool explore`"): what it refuses to call
 # explored (exit 2), the classes silent and aborted, findings grouped by
-# where they end, reproducers from any directory in a clean environment,
-# --stdin, a used --out, --max-runs leaving sites untried, SIGTERM and
-# --resume, --fail-on and --junit.
+# where they end, reproducers from any directory in a clean environment
+# (a silent one saying whether it reproduced), --stdin, a used --out,
+# --max-runs leaving sites untried, SIGTERM and --resume, --fail-on and
+# --junit, shards, and bytes that are not UTF-8 kept exactly through
+# reports, summary.json and merged reproducers.
 . "$TESTLIB"
 
 F=$PROGS/findings
@@ -40,10 +42,41 @@ $X --out "$T/sw" -- "$F" swallow >"$T/out" 2>&1
 is "$?:$(sj "$T/sw" '[(f["class"], len(f["sites"])) for f in r["findings"]]')" "1:[('silent', 1)]" \
 	"a failure taken for 0: one silent finding, exit 1"
 ok "the table says SILENT" grep -q "^SILENT   exit 0 as the baseline, but another standard output" "$T/out"
+# A silent finding's reproducer says whether it reproduced: its output
+# against the baseline's, kept beside it; from / with env -i too.
+(cd / && env -i /bin/sh "$T/sw/repro-1.sh" >"$T/rout" 2>/dev/null)
+is "$?:$(lines "$T/rout")" "1:reproduced: standard output differs from the baseline's (see diff),1c1,< sum 15,---,> sum 14" \
+	"its repro-1.sh from / with env -i: reproduced, the diff, exit 1"
+is "$(cat "$T/sw/repro-baseline.stdout"):$(cat "$T/sw/repro-1.stdout")" "sum 15:sum 14" \
+	"the baseline's output and the reproducer's kept beside the scripts"
+echo secret >"$T/victim" && rm "$T/sw/repro-1.stdout" && ln -s "$T/victim" "$T/sw/repro-1.stdout"
+(cd / && env -i /bin/sh "$T/sw/repro-1.sh" >/dev/null 2>&1)
+is "$?:$(cat "$T/victim"):$(cat "$T/sw/repro-1.stdout")" "1:secret:sum 14" \
+	"a link planted as repro-1.stdout: replaced, not written through"
+mkdir "$T/nodiff"
+for c in setarch uname env cmp head rm; do ln -s "$(command -v $c)" "$T/nodiff/$c"; done
+(cd / && env -i PATH="$T/nodiff" /bin/sh "$T/sw/repro-1.sh" >"$T/rout" 2>/dev/null)
+is "$?:$(sed 's/ differ: .*/ differ/' "$T/rout" | paste -sd, -)" "1:reproduced: standard output differs from the baseline's (see diff),$T/sw/repro-baseline.stdout $T/sw/repro-1.stdout differ" \
+	"no diff on the PATH: cmp says where the output differs"
+cp "$F" "$T/fixed" && $X --out "$T/fx" -- "$T/fixed" swallow >/dev/null 2>&1
+printf '#!/bin/sh\necho "sum 15"\n' >"$T/fixed"	# the bug fixed: the same output whatever fails
+(cd / && env -i /bin/sh "$T/fx/repro-1.sh" >"$T/rout" 2>/dev/null)
+is "$?:$(lines "$T/rout")" "0:not reproduced: same output as the baseline" "the program fixed: not reproduced, exit 0"
+printf '#!/bin/sh\nexit 3\n' >"$T/fixed"
+(cd / && env -i /bin/sh "$T/fx/repro-1.sh" >"$T/rout" 2>/dev/null)
+is "$?:$(lines "$T/rout")" "2:not reproduced: exit 3, not the baseline's 0" "another exit status: not reproduced as silent, exit 2"
 $X --out "$T/pid" -- "$F" pid >"$T/out" 2>&1
 is "$?:$(sj "$T/pid" '"%s %d" % (r["output_judged"], r["totals"]["silent"])')" "0:False 0" \
 	"a program printing its pid: output not judged, nothing silent, exit 0"
 ok "the table says the output cannot be judged" grep -q "^output not judged: two baseline runs printed different standard output" "$T/out"
+
+# A silent run ends at its site's innermost frame of the program and that
+# frame's caller: three callers of one wrapper are three silent findings;
+# the one reached by two paths is one finding with two sites.
+$X --out "$T/wr" -- "$F" wrapped >"$T/out" 2>&1
+is "$?:$(sj "$T/wr" 'sorted((f["class"], len(f["sites"]), f["site_stack"].split(" < ")[1].split("+")[0]) for f in r["findings"])')" \
+	"1:[('silent', 1, 'print_count'), ('silent', 1, 'print_name'), ('silent', 2, 'print_line')]" \
+	"three callers of zalloc() swallowing its NULL: three silent findings, print_line's with its two paths"
 
 # 4. aborted apart from crashed; five callers of one abort are one finding.
 $X --out "$T/xm" -- "$F" xmalloc >"$T/out" 2>&1
@@ -188,5 +221,57 @@ is "$?:$(grep -c 'one is missing' "$T/err"):$(test -e "$T/m-bad" && echo left)" 
 $X --merge --out "$T/m-deref" "$T/s1-deref" "$T/s2-deref" "$T/s3-deref" >/dev/null 2>"$T/err"
 is "$?:$(cat "$T/err")" "2:failpool: --out $T/m-deref is not empty (an older exploration?): --force to start over, or name another" \
 	"--merge into a used --out: refused without suggesting --resume, which --merge does not take"
+
+# 10. Bytes that are not UTF-8 (README, "The report"): written as \udcXX,
+# read back as the same bytes by failpool and by Python's json module.
+E=$(printf 's/\351/x/')	# sed's command in Latin-1: one byte 0xe9, not UTF-8
+mkdir "$T/lat$(printf '\351')n"
+run_shim FAILPOOL_REPORT="$T/lat$(printf '\351')n/r.json" -- "$L1" swallow "$E" >/dev/null 2>&1
+R="$T/lat$(printf '\351')n/r.json"
+is "$(jpy "$R" '[a.encode("utf-8", "surrogateescape") for a in r["argv"][1:]] == [b"swallow", b"s/\xe9/x/"] and r["exe"] == "find\udce9s"')" True \
+	"the report of a Latin-1 argument: Python's json reads argv and exe back as the same bytes"
+ok "the report holds them as \\udce9, valid UTF-8" grep -q '"argv":\[[^]]*"s/\\udce9/x/"' "$R"
+"$FAILPOOL" report "$R" >"$T/rep.txt" 2>&1
+ok "failpool report: the command line with the exact bytes" grep -q "find$(printf '\351')s' swallow 's/$(printf '\351')/x/'" "$T/rep.txt"
+"$FAILPOOL" report --format json "$R" >"$T/rep.json" 2>&1
+is "$(jpy "$T/rep.json" '(r["processes"][0]["exe"].encode("utf-8", "surrogateescape"), r["processes"][0]["report"].encode("utf-8", "surrogateescape").endswith(b"/lat\xe9n/r.json"))')" \
+	"(b'find\\xe9s', True)" "failpool report --format json: exe and the report's path, the same bytes"
+"$FAILPOOL" report --format html -o "$T/rep.html" "$R" >/dev/null 2>&1
+is "$("$PYTHON3" -c '
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+print("<title>failpool: find\ufffds (pid" in page, "s/\ufffd/x/" in page)' "$T/rep.html" 2>&1)" "True True" \
+	"the HTML page stays UTF-8 and shows each such byte as U+FFFD"
+# Shards of sed with a Latin-1 expression, merged: the reproducers run the shard's bytes.
+if command -v sed >/dev/null 2>&1; then
+	SED=$(command -v sed)
+	printf 'caf\351 cr\350me\nna\357ve\n' >"$T/latin1.txt"
+	for k in 1 2; do
+		$X --stdin "$T/latin1.txt" --shard $k/2 --out "$T/sed$k" -- "$SED" "$E" >/dev/null 2>&1
+	done
+	$X --merge --out "$T/sedm" "$T/sed1" "$T/sed2" >/dev/null 2>&1
+	is "$(sj "$T/sedm" '[a.encode("utf-8", "surrogateescape") for a in r["command"]][1:]')" "[b's/\\xe9/x/']" \
+		"merged summary.json: the command's bytes as the shards ran them"
+	words() { sed -n 's/.* run --report .* -- //p' "$1" | sed 's/ >.*//'; }
+	is "$(words "$T/sedm/repro-1.sh")" "$(words "$T/sed1/repro-1.sh")" "the merged repro-1.sh runs the command of shard 1's repro-1.sh"
+	is "$(words "$T/sedm/repro-1.sh" | cut -c1-$((${#SED} + 11)))" "'$SED' '$E'" "... sed's expression with its byte 0xe9, not U+00E9"
+	(cd / && env -i /bin/sh "$T/sedm/repro-1.sh" >"$T/rout" 2>/dev/null)
+	is "$?:$(sj "$T/sedm" 'r["findings"][0]["class"]'):$(head -n 1 "$T/rout")" \
+		"1:silent:reproduced: standard output differs from the baseline's (see diff)" \
+		"the merged silent finding's reproducer: sed's output differs from the baseline's again"
+	ok "--merge keeps the baseline's output beside its reproducers" cmp -s "$T/sedm/repro-baseline.stdout" "$T/sed1/runs/0000/stdout"
+else
+	skip "shards of a Latin-1 sed command" "no sed"
+fi
+for k in 1 2; do
+	$X --shard $k/2 --out "$T/lx$k" -- "$L1" xmalloc >/dev/null 2>&1
+done
+$X --merge --junit "$T/lxm.xml" --out "$T/lxm" "$T/lx1" "$T/lx2" >/dev/null 2>&1
+is "$("$PYTHON3" -c '
+import sys, xml.etree.ElementTree as E
+print(E.parse(sys.argv[1]).getroot().find("testsuite").get("name").endswith("find\ufffds xmalloc"))' "$T/lxm.xml" 2>&1)" True \
+	"--merge --junit: the byte read back from summary.json is U+FFFD in the XML, as in a whole exploration's"
+(cd / && env -i /bin/sh "$T/lxm/repro-1.sh" >/dev/null 2>&1)
+is "$?" 134 "the merged reproducer of a program whose path is Latin-1 finds it and aborts the same way"
 
 done_testing

@@ -98,8 +98,8 @@ is "$(tail -n 1 "$T/out"):$(jpy "$T/r.json" '"%d %d %s %d" % (r["totals"]["injec
 
 # 3. argv with quotes, backslash, newline, tab, control bytes, empty, UTF-8
 #    and bytes that are not UTF-8: the file is valid UTF-8 JSON, and each
-#    argument reads back (bytes that are not UTF-8 as U+00XX, the escape
-#    jsonw documents).
+#    argument reads back (bytes that are not UTF-8 as the lone surrogates
+#    U+DC80..U+DCFF, the escape jsonw documents: Python's surrogateescape).
 nl='
 '
 tab=$(printf '\t')
@@ -116,9 +116,10 @@ raw.decode("utf-8")                 # strict: the file is valid UTF-8
 assert not any(b < 0x20 and b not in b"\n\r\t " for b in raw), "raw control byte"
 r = json.loads(raw)
 want = ['q"uo"te', 'back\\slash', 'line1\nline2', 'a\tb', 'a\x01b\x1fc', '',
-        'bad\u00ff\u00fex', 'caf\u00e9 \u20ac', '{"json":[1]}']
+        'bad\udcff\udcfex', 'caf\u00e9 \u20ac', '{"json":[1]}']
 got = r["argv"][2:]
-print(got == want or "got %r" % (got,))
+exact = got[6].encode("utf-8", "surrogateescape") == b"bad\xff\xfex"
+print((got == want and exact) or "got %r" % (got,))
 EOF
 )" True "argv: every argument escaped and read back"
 

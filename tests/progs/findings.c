@@ -16,6 +16,11 @@
  *   findings stdin     reads standard input: "crash" makes one unchecked
  *                      allocation; anything else, checked ones
  *   findings chdir     changes to / first, then allocates as clean programs do
+ *   findings wrapped   three callers of zalloc(), which returns NULL on a
+ *                      failure as a wrapper does, each swallowing it its own
+ *                      way (an empty name, a count of 0, a line left out),
+ *                      the third reached by two paths: four sites, three
+ *                      silent bugs
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -84,6 +89,63 @@ XM(1) XM(2) XM(3) XM(4) XM(5)
 	}
 DR(1) DR(2) DR(3) DR(4) DR(5)
 
+/* A wrapper that passes a failure on as NULL: the callers must check. */
+NOINLINE void *zalloc(size_t n)
+{
+	void *p = do_malloc(n);
+
+	if (p)
+		memset(p, 0, n);	/* not a tail call: zalloc keeps its frame */
+	return p;
+}
+
+/* Swallowed as an empty name. */
+NOINLINE void print_name(void)
+{
+	char *name = zalloc(16);
+
+	printf("name: %s\n", name ? strcpy(name, "alpha") : "");
+	free(name);
+}
+
+/* Swallowed as nothing to count. */
+NOINLINE void print_count(void)
+{
+	int *counts = zalloc(4 * sizeof(*counts));
+	int total = 0;
+
+	for (int i = 0; counts && i < 4; i++)
+		total += counts[i] = i + 1;
+	printf("count: %d\n", total);
+	free(counts);
+}
+
+/* Swallowed by leaving the line out. */
+NOINLINE void print_line(const char *what)
+{
+	char *line = zalloc(64);
+
+	if (line) {
+		snprintf(line, 64, "line: %s", what);
+		puts(line);
+	}
+	free(line);
+	__asm__ volatile("" ::: "memory");
+}
+
+/* Two paths to print_line(): two sites, one place the failure is swallowed. */
+NOINLINE void from_top(void)
+{
+	print_line("top");
+	__asm__ volatile("" ::: "memory");
+}
+
+NOINLINE void from_bottom(void)
+{
+	print_line("bottom");
+	__asm__ volatile("" ::: "memory");
+}
+
 static int needs(void)
 {
 	const char *mode = getenv("FINDINGS_MODE");
@@ -139,6 +201,13 @@ int main(int argc, char **argv)
 		puts("deref: done");
 		return 0;
 	}
+	if (!strcmp(m, "wrapped")) {
+		print_name();
+		print_count();
+		from_top();
+		from_bottom();
+		return 0;
+	}
 	if (!strcmp(m, "needs"))
 		return needs();
 	if (!strcmp(m, "stdin"))
@@ -155,6 +224,6 @@ int main(int argc, char **argv)
 		puts("chdir: done");
 		return 0;
 	}
-	fprintf(stderr, "usage: findings swallow|pid|xmalloc|deref|needs|stdin|chdir\n");
+	fprintf(stderr, "usage: findings swallow|pid|xmalloc|deref|needs|stdin|chdir|wrapped\n");
 	return 2;
 }

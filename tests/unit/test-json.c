@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../tap.h"
+#include "../../lib/jsonw.h"
 #include "../../tools/json.h"
 
 static struct fp_json *parse(const char *s, char *err, size_t size)
@@ -102,11 +103,59 @@ static void test_strings(void)
 	is_str(j->items[1]->text, "\xc3\xa9\xe2\x82\xac", "\\u: 2- and 3-byte UTF-8");
 	is_str(j->items[2]->text, "\xf0\x9f\x98\x80", "a surrogate pair: one 4-byte character");
 	is_str(j->items[3]->text, "\xef\xbf\xbdx", "a lone high surrogate: U+FFFD");
-	is_str(j->items[4]->text, "\xef\xbf\xbd", "a lone low surrogate: U+FFFD");
+	is_str(j->items[4]->text, "\xef\xbf\xbd", "a lone low surrogate below U+DC80: U+FFFD");
 	is_u64(j->items[5]->len, 6, "\\u0000 kept: the length counts it");
 	ok(!memcmp(j->items[5]->text, "nul\0in", 6), "\\u0000 inside the text");
 	is_str(j->items[6]->text, "\xc3\xa9", "raw UTF-8 passes through");
 	fp_json_free(j);
+}
+
+/* \udc80..\udcff alone: the byte lib/jsonw.c could not write as UTF-8. */
+static void test_byte_escapes(void)
+{
+	char err[128] = "";
+	struct fp_json *j = parse("[\"s/\\udce9/x/\", \"\\udc80\\udcff\", \"\\ud800\\udce9\", \"\\udce9\\u00e9\"]",
+				  err, sizeof(err));
+
+	ok(j != NULL, "byte escapes parse (%s)", err);
+	if (!j)
+		return;
+	is_str(j->items[0]->text, "s/\xe9/x/", "\\udce9 alone: the byte 0xe9");
+	is_str(j->items[1]->text, "\x80\xff", "\\udc80 and \\udcff: the bytes 0x80 and 0xff");
+	is_str(j->items[2]->text, "\xf0\x90\x83\xa9", "after a high surrogate: the pair's character");
+	is_str(j->items[3]->text, "\xe9\xc3\xa9", "\\udce9 the byte, \\u00e9 the character");
+	fp_json_free(j);
+}
+
+/* Whatever bytes lib/jsonw.c is given, tools/json.c reads back the same bytes. */
+static void test_round_trip(void)
+{
+	static const char *const texts[] = {
+		"caf\xe9", "s/\xe9/x/", "\xff\xfe\x80", "\xc3", "\xc0\xaf", "\xed\xa0\x80",
+		"\xf4\x90\x80\x80", "h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\xc3\xa9\xe9",
+		"\x01\x1f\x7f\"\\\n", "\xed\xb3\xa9",
+	};
+	char all[256], doc[2048], err[128];
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < 256; i++)
+		all[i] = (char)(255 - i);
+	for (size_t i = 0; i <= sizeof(texts) / sizeof(texts[0]); i++) {
+		const char *t = i < sizeof(texts) / sizeof(texts[0]) ? texts[i] : all;
+		size_t n = t == all ? sizeof(all) : strlen(t);
+		struct fp_jsonw w;
+		struct fp_json *j;
+
+		fp_jsonw_init_mem(&w, doc, sizeof(doc), NULL);
+		fp_jsonw_strn(&w, t, n);
+		j = fp_jsonw_flush(&w) ? NULL : fp_json_parse(doc, w.len, err, sizeof(err));
+		if (!j || j->len != n || memcmp(j->text, t, n)) {
+			diag("text %zu does not read back", i);
+			bad++;
+		}
+		fp_json_free(j);
+	}
+	is_int(bad, 0, "every byte string, each of the 256 bytes too, reads back exactly");
 }
 
 static void test_nesting(void)
@@ -168,6 +217,8 @@ int main(void)
 	test_types();
 	test_numbers();
 	test_strings();
+	test_byte_escapes();
+	test_round_trip();
 	test_nesting();
 	test_errors();
 	return done_testing();

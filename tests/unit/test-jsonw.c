@@ -234,11 +234,14 @@ int main(void)
 	is_str(str("a\0b", 3), "\"a\\u0000b\"", "NUL inside a string");
 	is_str(str("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80", 15),
 	       "\"h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80\"", "valid UTF-8 passes through");
-	is_str(str("\xff\xfe", 2), "\"\\u00ff\\u00fe\"", "invalid bytes escaped");
-	is_str(str("\xc3", 1), "\"\\u00c3\"", "truncated sequence escaped");
-	is_str(str("\xc0\xaf", 2), "\"\\u00c0\\u00af\"", "overlong encoding escaped");
-	is_str(str("\xed\xa0\x80", 3), "\"\\u00ed\\u00a0\\u0080\"", "UTF-16 surrogate escaped");
-	is_str(str("\xf4\x90\x80\x80", 4), "\"\\u00f4\\u0090\\u0080\\u0080\"", "beyond U+10FFFF escaped");
+	/* A byte that is not UTF-8 as the lone low surrogate U+DC00 + byte (surrogateescape). */
+	is_str(str("\xff\xfe", 2), "\"\\udcff\\udcfe\"", "invalid bytes as \\udcXX");
+	is_str(str("\xe9t\xe9", 3), "\"\\udce9t\\udce9\"", "Latin-1 \\xe9 as \\udce9, not U+00E9");
+	is_str(str("\x80", 1), "\"\\udc80\"", "a lone continuation byte as \\udc80");
+	is_str(str("\xc3", 1), "\"\\udcc3\"", "truncated sequence escaped");
+	is_str(str("\xc0\xaf", 2), "\"\\udcc0\\udcaf\"", "overlong encoding escaped");
+	is_str(str("\xed\xa0\x80", 3), "\"\\udced\\udca0\\udc80\"", "UTF-16 surrogate escaped");
+	is_str(str("\xf4\x90\x80\x80", 4), "\"\\udcf4\\udc90\\udc80\\udc80\"", "beyond U+10FFFF escaped");
 
 	/* Longer than the buffer: flushed in pieces, nothing lost. */
 	{
