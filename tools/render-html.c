@@ -212,7 +212,14 @@ static void table_start(FILE *out, const char *id, size_t shown, size_t total, c
 		"</tr></thead><tbody>\n", id, columns);
 }
 
-static void sites(FILE *out, const struct fp_model *m)
+/* @s's label among @labels (fp_html_site_labels()), or made here without them. */
+static const char *site_label(const struct fp_model *m, char *const *labels,
+			      const struct fp_model_site *s, char *buf, size_t size)
+{
+	return labels ? labels[s - m->sites] : fp_render_site_label(s, 0, buf, size);
+}
+
+static void sites(FILE *out, const struct fp_model *m, char *const *labels)
 {
 	size_t n = m->nsites < SITE_ROWS ? m->nsites : SITE_ROWS;
 	char b[32], label[512];
@@ -228,7 +235,7 @@ static void sites(FILE *out, const struct fp_model *m)
 			"data-v=\"%" PRIu64 "\">%" PRIu64 "</td><td class=n data-v=\"%" PRIu64 "\">%s</td>"
 			"<td class=mono>", s->injected ? " class=hot" : "", s->injected, s->injected,
 			s->calls, s->calls, s->bytes, fp_format_bytes(s->bytes, 0, b, sizeof(b)));
-		fp_html_esc(out, fp_render_site_label(s, label, sizeof(label)));
+		fp_html_esc(out, site_label(m, labels, s, label, sizeof(label)));
 		fputs("</td><td>", out);
 		fp_html_esc(out, s->pool);
 		fprintf(out, "</td><td><details><summary>%zu frame%s</summary>", s->frames.n,
@@ -265,7 +272,7 @@ static void processes(FILE *out, const struct fp_model *m)
 	fputs("</tbody></table></div></section>\n", out);
 }
 
-static void injections(FILE *out, const struct fp_model *m)
+static void injections(FILE *out, const struct fp_model *m, char *const *labels)
 {
 	size_t total = 0;
 	char b[32], label[512];
@@ -291,7 +298,7 @@ static void injections(FILE *out, const struct fp_model *m)
 			fprintf(out, "</td><td class=n data-v=\"%" PRIu64 "\">%s</td><td class=mono>",
 				j->size, fp_format_bytes(j->size, 0, b, sizeof(b)));
 			if (s)
-				fp_html_esc(out, fp_render_site_label(s, label, sizeof(label)));
+				fp_html_esc(out, site_label(m, labels, s, label, sizeof(label)));
 			else if (j->has_site)
 				fprintf(out, "#%016" PRIx64, j->site);
 			fputs("</td></tr>\n", out);
@@ -337,15 +344,17 @@ static void pools(FILE *out, const struct fp_model *m)
 
 void fp_render_html(FILE *out, const struct fp_model *m)
 {
+	char **labels = fp_html_site_labels(m);
 
 	head(out, m);
 	banner(out, m);
 	over_time(out, m);
 	crashes(out, m);
 	stacks(out, m);
-	sites(out, m);
+	sites(out, m, labels);
 	processes(out, m);
-	injections(out, m);
+	injections(out, m, labels);
 	pools(out, m);
+	fp_html_site_labels_free(labels, m->nsites);
 	fprintf(out, "<script>%s</script>\n</body></html>\n", fp_html_js);
 }

@@ -190,7 +190,7 @@ static void injections(FILE *out, const struct fp_model *m)
 			const struct fp_model_site *s = j->has_site ? fp_model_site(m, j->site) : NULL;
 
 			if (s)
-				fp_render_site_label(s, label, sizeof(label));
+				fp_render_site_label(s, 0, label, sizeof(label));
 			else if (j->has_site)
 				snprintf(label, sizeof(label), "#%016" PRIx64, j->site);
 			else
