@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "proctree.h"
 #include "render-html.h"
 #include "render-util.h"
 
@@ -246,19 +247,28 @@ static void sites(FILE *out, const struct fp_model *m, char *const *labels)
 	fputs("</tbody></table></div></section>\n", out);
 }
 
+/* The processes as the tree they ran as (proctree.h), a child indented under its parent. */
 static void processes(FILE *out, const struct fp_model *m)
 {
+	size_t *order = calloc(m->nprocs + 1, sizeof(*order));
+	unsigned *depth = calloc(m->nprocs + 1, sizeof(*depth));
 	char e[64], cmd[4096];
 
+	if (!order || !depth)
+		goto out;
+	fp_proctree_order(m, 0, order, depth);
 	fputs("<section><h2 id=\"processes\">Processes</h2>\n", out);
 	table_start(out, "process-table", m->nprocs, m->nprocs, "processes",
 		    "<th>executable</th><th class=n>pid</th><th class=n>ppid</th><th>ended</th>"
 		    "<th class=n>injected</th><th>command line</th>", 0);
-	for (size_t i = 0; i < m->nprocs; i++) {
-		const struct fp_model_proc *p = &m->procs[i];
+	for (size_t k = 0; k < m->nprocs; k++) {
+		const struct fp_model_proc *p = &m->procs[order[k]];
 		int bad = p->exit.by_signal || (p->exit.has_code && p->exit.code);
 
-		fprintf(out, "<tr%s><td>", bad ? " class=hot" : "");
+		fprintf(out, "<tr%s><td", bad ? " class=hot" : "");
+		if (depth[k])
+			fprintf(out, " style=\"padding-left:calc(8px + %uem)\"", depth[k] < 16 ? depth[k] : 16);
+		fputc('>', out);
 		fp_html_esc(out, p->exe);
 		fprintf(out, "</td><td class=n data-v=\"%" PRIu64 "\">%" PRIu64 "</td><td class=n data-v=\""
 			"%" PRIu64 "\">%" PRIu64 "</td><td>%s%s</td><td class=n data-v=\"%" PRIu64 "\">%"
@@ -270,6 +280,9 @@ static void processes(FILE *out, const struct fp_model *m)
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</tbody></table></div></section>\n", out);
+out:
+	free(order);
+	free(depth);
 }
 
 static void injections(FILE *out, const struct fp_model *m, char *const *labels)

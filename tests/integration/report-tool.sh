@@ -110,6 +110,13 @@ EOF
 is "$($R "$T/vp.json" "$T/vc.json" | sed -n 2p)" "  failed: app-worker-with-a-long-name (pid 1001) exited with status 2" \
 	"a failed parent that injected nothing and its failed child that did: the verdict names the child"
 
+# The processes table as the tree too, whatever order the reports are given in.
+is "$($R --format html "$G/child.json" "$G/parent.json" | sed -n '/id="process-table"/,/<\/table>/p' |
+	sed -n 's/^<tr[^>]*><td\([^>]*\)>\([^<]*\)<.*/\2\1/p')" \
+	"app
+app-worker-with-a-long-name style=\"padding-left:calc(8px + 1em)\"" \
+	"html: the child's report given first, the parent's row still first and the child's indented"
+
 # Sites of one wrapper read alike but for their ids ("xmalloc+0xe (app)"):
 # the page adds the callers that tell them apart, one frame at a time, and
 # leaves a label that differs as it is.
