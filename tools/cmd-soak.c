@@ -319,6 +319,7 @@ static int conclude(const struct soak *s, const struct fp_run *run)
 		fp_model_free(&m);
 		return FP_EXIT_USAGE;
 	}
+	fp_soak_name_processes(&m);
 	r.m = &m;
 	rc = fp_soak_verdict(stdout, &r);
 	if (m.nprocs) {

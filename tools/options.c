@@ -20,6 +20,13 @@ const struct fp_opt fp_opts[FP_NOPTS] = {
 };
 const unsigned fp_nopts = FP_NOPTS;
 
+/*
+ * Which variables fp_opts_setenv() set from a flag: a bad value is then
+ * named by the flag the user typed (--rate), not by the variable the tool
+ * passed it through; one from the environment keeps its variable's name.
+ */
+static unsigned char from_flag[FP_NOPTS];
+
 int fp_opt_take(const char *name, int argc, char **argv, int *i,
 		const char **val)
 {
@@ -97,11 +104,12 @@ int fp_opts_setenv(const struct fp_optvals *v)
 
 		if (!v->val[k])
 			continue;
+		from_flag[k] = 1;
 		val = absolute_template(fp_opts[k].var, v->val[k]);
 		rc = val ? setenv(fp_opts[k].var, val, 1) : (errno = ENOMEM, -1);
 		free(val);
 		if (rc < 0) {
-			fprintf(stderr, "failpool: %s: %s\n", fp_opts[k].var,
+			fprintf(stderr, "failpool: --%s: %s\n", fp_opts[k].flag,
 				strerror(errno));
 			return -1;
 		}
@@ -109,13 +117,67 @@ int fp_opts_setenv(const struct fp_optvals *v)
 	return 0;
 }
 
+/* The row of variable @var, or NULL. */
+static const struct fp_opt *row_of(const char *var, size_t len)
+{
+	for (unsigned k = 0; k < fp_nopts; k++)
+		if (strlen(fp_opts[k].var) == len && !strncmp(fp_opts[k].var, var, len))
+			return &fp_opts[k];
+	return NULL;
+}
+
+const char *fp_opt_source(const char *var, char *buf, size_t size)
+{
+	const struct fp_opt *o = row_of(var, strlen(var));
+
+	if (o && from_flag[o - fp_opts])
+		snprintf(buf, size, "--%s", o->flag);
+	else
+		snprintf(buf, size, "%s", var);
+	return buf;
+}
+
+/*
+ * @msg with each FAILPOOL_<NAME> of the table written as its flag, for a
+ * user who set things with flags ("--burst: needs --nth ..."); cut at @size.
+ */
+static void flags_for_vars(const char *msg, char *out, size_t size)
+{
+	size_t n = 0;
+
+	while (*msg && n + 1 < size) {
+		size_t len = strspn(msg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+		const struct fp_opt *o = !strncmp(msg, "FAILPOOL_", 9) ? row_of(msg, len) : NULL;
+
+		if (o) {
+			n += (size_t)snprintf(out + n, size - n, "--%s", o->flag);
+			n = n < size ? n : size - 1;
+			msg += len;
+		} else {
+			/* A whole word at a time: no match inside one such as XFAILPOOL_NTH. */
+			len += !len;
+			len = len < size - 1 - n ? len : size - 1 - n;
+			memcpy(out + n, msg, len);
+			n += len;
+			msg += len;
+		}
+	}
+	out[n] = '\0';
+}
+
 int fp_opts_validate(struct fp_conf *conf)
 {
 	struct fp_conf_error err;
-	char msg[FP_CONF_LINE_MAX];
+	char msg[FP_CONF_LINE_MAX], flag[FP_CONF_NAME_MAX];
 
 	if (fp_conf_load_environ(conf, &err) == 0)
 		return 0;
+	if (strcmp(fp_opt_source(err.var, flag, sizeof(flag)), err.var)) {
+		/* A value the user gave as a flag: named as typed, and so are the others it needs. */
+		flags_for_vars(err.msg, msg, sizeof(err.msg));
+		memcpy(err.msg, msg, sizeof(err.msg));
+		err.var = flag;
+	}
 	fp_conf_format_error(&err, msg, sizeof(msg));
 	fputs(msg, stderr);
 	return -1;

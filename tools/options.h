@@ -69,9 +69,20 @@ int fp_opts_setenv(const struct fp_optvals *v);
  * with the shim's own validator, printing its message on failure.
  * @conf: filled with the settings
  *
- * Return: 0, or -1 after printing "failpool: FAILPOOL_X: ..." on stderr.
+ * Return: 0, or -1 after printing "failpool: --flag: ..." on stderr for a
+ * value fp_opts_setenv() set from a flag (variables the message names are
+ * written as their flags too), "failpool: FAILPOOL_X: ..." for one from
+ * the environment.
  */
 int fp_opts_validate(struct fp_conf *conf);
+
+/**
+ * fp_opt_source() - how to name variable @var in a message about its
+ * value: "--report" when fp_opts_setenv() set it from that flag, else
+ * @var itself.
+ * Return: @buf.
+ */
+const char *fp_opt_source(const char *var, char *buf, size_t size);
 
 /**
  * fp_opt_refused() - whether @arg is the flag of a variable that @tool

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "explore-out.h"
+#include "proctree.h"
 #include "render-html.h"
 #include "render-util.h"
 
@@ -224,7 +225,14 @@ static void table_start(FILE *out, const char *id, size_t shown, size_t total, c
 		"</tr></thead><tbody>\n", id, columns);
 }
 
-static void sites(FILE *out, const struct fp_model *m)
+/* @s's label among @labels (fp_html_site_labels()), or made here without them. */
+static const char *site_label(const struct fp_model *m, char *const *labels,
+			      const struct fp_model_site *s, char *buf, size_t size)
+{
+	return labels ? labels[s - m->sites] : fp_render_site_label(s, 0, buf, size);
+}
+
+static void sites(FILE *out, const struct fp_model *m, char *const *labels)
 {
 	size_t n = m->nsites < SITE_ROWS ? m->nsites : SITE_ROWS;
 	char b[32], label[512];
@@ -240,7 +248,7 @@ static void sites(FILE *out, const struct fp_model *m)
 			"data-v=\"%" PRIu64 "\">%" PRIu64 "</td><td class=n data-v=\"%" PRIu64 "\">%s</td>"
 			"<td class=mono>", s->injected ? " class=hot" : "", s->injected, s->injected,
 			s->calls, s->calls, s->bytes, fp_format_bytes(s->bytes, 0, b, sizeof(b)));
-		fp_html_esc(out, fp_render_site_label(s, label, sizeof(label)));
+		fp_html_esc(out, site_label(m, labels, s, label, sizeof(label)));
 		fputs("</td><td>", out);
 		fp_html_esc(out, s->pool);
 		fprintf(out, "</td><td><details><summary>%zu frame%s</summary>", s->frames.n,
@@ -251,19 +259,28 @@ static void sites(FILE *out, const struct fp_model *m)
 	fputs("</tbody></table></div></section>\n", out);
 }
 
+/* The processes as the tree they ran as (proctree.h), a child indented under its parent. */
 static void processes(FILE *out, const struct fp_model *m)
 {
+	size_t *order = calloc(m->nprocs + 1, sizeof(*order));
+	unsigned *depth = calloc(m->nprocs + 1, sizeof(*depth));
 	char e[64], cmd[4096];
 
+	if (!order || !depth)
+		goto out;
+	fp_proctree_order(m, 0, order, depth);
 	fputs("<section><h2 id=\"processes\">Processes</h2>\n", out);
 	table_start(out, "process-table", m->nprocs, m->nprocs, "processes",
 		    "<th>executable</th><th class=n>pid</th><th class=n>ppid</th><th>ended</th>"
 		    "<th class=n>injected</th><th>command line</th>", 0);
-	for (size_t i = 0; i < m->nprocs; i++) {
-		const struct fp_model_proc *p = &m->procs[i];
+	for (size_t k = 0; k < m->nprocs; k++) {
+		const struct fp_model_proc *p = &m->procs[order[k]];
 		int bad = p->exit.by_signal || (p->exit.has_code && p->exit.code);
 
-		fprintf(out, "<tr%s><td>", bad ? " class=hot" : "");
+		fprintf(out, "<tr%s><td", bad ? " class=hot" : "");
+		if (depth[k])
+			fprintf(out, " style=\"padding-left:calc(8px + %uem)\"", depth[k] < 16 ? depth[k] : 16);
+		fputc('>', out);
 		fp_html_esc(out, p->exe);
 		fprintf(out, "</td><td class=n data-v=\"%" PRIu64 "\">%" PRIu64 "</td><td class=n data-v=\""
 			"%" PRIu64 "\">%" PRIu64 "</td><td>%s%s</td><td class=n data-v=\"%" PRIu64 "\">%"
@@ -275,9 +292,12 @@ static void processes(FILE *out, const struct fp_model *m)
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</tbody></table></div></section>\n", out);
+out:
+	free(order);
+	free(depth);
 }
 
-static void injections(FILE *out, const struct fp_model *m)
+static void injections(FILE *out, const struct fp_model *m, char *const *labels)
 {
 	size_t total = 0;
 	char b[32], label[512];
@@ -303,7 +323,7 @@ static void injections(FILE *out, const struct fp_model *m)
 			fprintf(out, "</td><td class=n data-v=\"%" PRIu64 "\">%s</td><td class=mono>",
 				j->size, fp_format_bytes(j->size, 0, b, sizeof(b)));
 			if (s)
-				fp_html_esc(out, fp_render_site_label(s, label, sizeof(label)));
+				fp_html_esc(out, site_label(m, labels, s, label, sizeof(label)));
 			else if (j->has_site)
 				fprintf(out, "#%016" PRIx64, j->site);
 			fputs("</td></tr>\n", out);
@@ -349,15 +369,17 @@ static void pools(FILE *out, const struct fp_model *m)
 
 void fp_render_html(FILE *out, const struct fp_model *m)
 {
+	char **labels = fp_html_site_labels(m);
 
 	head(out, m);
 	banner(out, m);
 	over_time(out, m);
 	crashes(out, m);
 	stacks(out, m);
-	sites(out, m);
+	sites(out, m, labels);
 	processes(out, m);
-	injections(out, m);
+	injections(out, m, labels);
 	pools(out, m);
+	fp_html_site_labels_free(labels, m->nsites);
 	fprintf(out, "<script>%s</script>\n</body></html>\n", fp_html_js);
 }

@@ -3,7 +3,8 @@
  * charts, drawn as inline SVG that scales with the window (viewBox, width
  * 100%): the run over time from a report's "series" (render-html-series.c)
  * and an icicle of calls and injected failures by stack built from the
- * sites' frames (render-html-icicle.c).
+ * sites' frames (render-html-icicle.c); and the sites' labels
+ * (render-html-labels.c).
  */
 #ifndef FP_RENDER_HTML_H
 #define FP_RENDER_HTML_H
@@ -29,5 +30,17 @@ void fp_html_series(FILE *out, const struct fp_model_proc *r, const struct fp_mo
  * Return: the number of boxes drawn (0: nothing to draw).
  */
 size_t fp_html_icicle(FILE *out, const struct fp_model *m, int by_injected);
+
+/**
+ * fp_html_site_labels() - a label for each site of @m (by index in
+ * m->sites), as fp_render_site_label() writes it, with as many of its
+ * callers added as it takes for no two labels to read alike but for the
+ * id (as far as the sites' frames differ).
+ * Return: m->nsites malloc'd labels, or NULL when out of memory.
+ */
+char **fp_html_site_labels(const struct fp_model *m);
+
+/* Free what fp_html_site_labels() returned (@n: m->nsites). */
+void fp_html_site_labels_free(char **labels, size_t n);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proctree.h"
 #include "render-util.h"
 
 #define INJECTIONS_SHOWN 20	/* per process; the report keeps the first 1000 */
@@ -29,38 +30,65 @@ static void frames(FILE *out, const struct fp_model_frames *f, size_t max, const
 		fprintf(out, "%s(no stack)\n", first);
 }
 
-/* The widest executable name, so that the columns after it line up. */
-static int exe_width(const struct fp_model *m)
+/* A child's name is indented by its depth in the tree, up to 16 levels. */
+static int indent(unsigned depth)
+{
+	return 2 * (int)(depth < 16 ? depth : 16);
+}
+
+/* The widest executable name at its depth, so that the columns after it line up. */
+static int exe_width(const struct fp_model *m, const size_t *order, const unsigned *depth)
 {
 	size_t w = strlen("executable");
 
-	for (size_t i = 0; i < m->nprocs; i++)
-		if (m->procs[i].exe && strlen(m->procs[i].exe) > w)
-			w = strlen(m->procs[i].exe);
+	for (size_t k = 0; k < m->nprocs; k++) {
+		const char *exe = m->procs[order[k]].exe;
+		size_t n = (size_t)indent(depth[k]) + (exe ? strlen(exe) : 1);
+
+		if (n > w)
+			w = n;
+	}
 	return (int)(w > 64 ? 64 : w);
 }
 
+/*
+ * One line per process, as the tree they ran as: a child under its parent
+ * (indented by its depth), an image exec replaced just before the one
+ * that followed it.
+ */
 static void processes(FILE *out, const struct fp_model *m)
 {
-	int w = exe_width(m);
-	char e[64], cmd[4096];
+	size_t *order = calloc(m->nprocs + 1, sizeof(*order));
+	unsigned *depth = calloc(m->nprocs + 1, sizeof(*depth));
+	char e[64], cmd[4096], name[128];
+	int w;
 
+	if (!order || !depth) {
+		free(order);
+		free(depth);
+		return;
+	}
+	fp_proctree_order(m, 0, order, depth);
+	w = exe_width(m, order, depth);
 	fprintf(out, "\nProcesses\n  %-*s %8s %8s  %-30s %8s  %s\n", w, "executable", "pid", "ppid",
 		"ended", "injected", "command line");
-	for (size_t i = 0; i < m->nprocs; i++) {
-		const struct fp_model_proc *p = &m->procs[i];
+	for (size_t k = 0; k < m->nprocs; k++) {
+		const struct fp_model_proc *p = &m->procs[order[k]];
 
 		snprintf(e, sizeof(e), "%s%s", fp_format_ending(&p->exit, cmd, sizeof(cmd)),
 			 p->complete ? "" : " *");
-		fprintf(out, "  %-*s %8" PRIu64 " %8" PRIu64 "  %-30s %8" PRIu64 "  %s\n", w,
-			p->exe ? p->exe : "?", p->pid, p->ppid, e, p->injected,
-			fp_render_cmdline(p, cmd, sizeof(cmd)));
+		snprintf(name, sizeof(name), "%*s%s", indent(depth[k]), "",
+			 p->exe ? p->exe : "?");
+		fprintf(out, "  %-*s %8" PRIu64 " %8" PRIu64 "  %-30s %8" PRIu64 "  %s\n", w, name,
+			p->pid, p->ppid, e, p->injected, fp_render_cmdline(p, cmd, sizeof(cmd)));
 	}
 	for (size_t i = 0; i < m->nprocs; i++)
 		if (!m->procs[i].complete) {
 			fputs("  * report written from a signal handler: counts up to that moment\n", out);
 			break;
 		}
+	free(order);
+	free(depth);
 }
 
 /* "a 1, b 2, ..." over lines of at most WRAP columns, broken after a comma. */
@@ -162,7 +190,7 @@ static void injections(FILE *out, const struct fp_model *m)
 			const struct fp_model_site *s = j->has_site ? fp_model_site(m, j->site) : NULL;
 
 			if (s)
-				fp_render_site_label(s, label, sizeof(label));
+				fp_render_site_label(s, 0, label, sizeof(label));
 			else if (j->has_site)
 				snprintf(label, sizeof(label), "#%016" PRIx64, j->site);
 			else

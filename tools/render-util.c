@@ -187,10 +187,11 @@ static void add_frame(char *buf, size_t size, size_t *len, const struct fp_model
 		add(buf, size, len, "%s+%s", f->object ? f->object : "?", f->offset ? f->offset : "?");
 }
 
-const char *fp_render_site_label(const struct fp_model_site *s, char *buf, size_t size)
+const char *fp_render_site_label(const struct fp_model_site *s, unsigned callers, char *buf,
+				 size_t size)
 {
 	const struct fp_model_frame *named = fp_render_first_named(&s->frames);
-	size_t len = 0;
+	size_t len = 0, last = 0;
 
 	buf[0] = '\0';
 	if (!s->frames.n) {
@@ -201,10 +202,24 @@ const char *fp_render_site_label(const struct fp_model_site *s, char *buf, size_
 		if (named != &s->frames.v[0] && (named->func || named->symbol)) {
 			add(buf, size, &len, " < %s", named == &s->frames.v[1] ? "" : "... < ");
 			add_frame(buf, size, &len, named);
+			last = (size_t)(named - s->frames.v);
+		}
+		for (size_t k = last + 1; k <= last + callers && k < s->frames.n; k++) {
+			add(buf, size, &len, " < ");
+			add_frame(buf, size, &len, &s->frames.v[k]);
 		}
 	}
 	add(buf, size, &len, " #%016" PRIx64, s->id);
 	return buf;
+}
+
+unsigned fp_render_site_callers(const struct fp_model_site *s)
+{
+	const struct fp_model_frame *named = fp_render_first_named(&s->frames);
+	size_t last = named && named != s->frames.v && (named->func || named->symbol) ?
+		      (size_t)(named - s->frames.v) : 0;
+
+	return s->frames.n > last + 1 ? (unsigned)(s->frames.n - last - 1) : 0;
 }
 
 int fp_render_crash_site(const struct fp_model_proc *p, uint64_t *site)

@@ -40,12 +40,21 @@ const struct fp_model_frame *fp_render_first_named(const struct fp_model_frames 
 /**
  * fp_render_site_label() - a label that tells sites apart: the innermost
  * frame, its function and file:line, or object+offset, then the first
- * named frame when the innermost has no name, and the id:
+ * named frame when the innermost has no name, then @callers frames that
+ * called it (for sites that would otherwise read alike), and the id:
  * "parse_config (app.c:41) #00000000000000aa",
- * "sort+0x13339 < ... < main (sort.c:12) #a60af9e796566939".
+ * "sort+0x13339 < ... < main (sort.c:12) #a60af9e796566939",
+ * "xmalloc+0xe (bash) < expand_word+0x5d (bash) #00000000000000bb".
  * Return: @buf.
  */
-const char *fp_render_site_label(const struct fp_model_site *s, char *buf, size_t size);
+const char *fp_render_site_label(const struct fp_model_site *s, unsigned callers, char *buf,
+				 size_t size);
+
+/**
+ * fp_render_site_callers() - how many callers fp_render_site_label() can
+ * add to @s's label: its frames after the last one the label shows.
+ */
+unsigned fp_render_site_callers(const struct fp_model_site *s);
 
 /**
  * fp_render_crash_site() - the site of the injected failure @p's crash

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "options.h"
+
 /*
  * @len bytes of template @t with "%%" made '%' into @out (PATH_MAX).
  * Return: 0, or -1 when it has another escape (%p, %e: known only later).
@@ -36,25 +38,27 @@ static int literal(const char *t, size_t len, char *out)
 int fp_run_check_report(void)
 {
 	const char *t = getenv("FAILPOOL_REPORT"), *slash;
-	char path[PATH_MAX];
+	char path[PATH_MAX], name[32];
 	struct stat st;
 
 	if (!t || !*t)
 		return 0;
+	fp_opt_source("FAILPOOL_REPORT", name, sizeof(name));	/* or --report, as typed */
 	slash = strrchr(t, '/');
 	if (slash && slash != t && !literal(t, (size_t)(slash - t), path)) {
 		if (stat(path, &st)) {
-			fprintf(stderr, "failpool: FAILPOOL_REPORT: directory %s: %s: '%s'\n",
+			fprintf(stderr, "failpool: %s: directory %s: %s: '%s'\n", name,
 				path, strerror(errno), t);
 			return -1;
 		}
 		if (!S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "failpool: FAILPOOL_REPORT: %s is not a directory: '%s'\n", path, t);
+			fprintf(stderr, "failpool: %s: %s is not a directory: '%s'\n", name, path, t);
 			return -1;
 		}
 	}
 	if (!literal(t, strlen(t), path) && !stat(path, &st) && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "failpool: FAILPOOL_REPORT: %s is a directory, not a file: '%s'\n", path, t);
+		fprintf(stderr, "failpool: %s: %s is a directory, not a file: '%s'\n", name,
+			path, t);
 		return -1;
 	}
 	return 0;

@@ -6,8 +6,9 @@
  * fp_run_check_report() - whether the shim could write FAILPOOL_REPORT:
  * its directory exists and is one (when the directory has no %p or %e),
  * and the path itself is not a directory (when it has none at all).
- * Return: 0, or -1 after printing "failpool: FAILPOOL_REPORT: ..." on
- * stderr (the caller exits 125, nothing run).
+ * Return: 0, or -1 after printing "failpool: --report: ..." on stderr
+ * ("failpool: FAILPOOL_REPORT: ..." when the path came from the
+ * environment); the caller exits 125, nothing run.
  */
 int fp_run_check_report(void);
 

@@ -95,3 +95,22 @@ const char *fp_soak_stressor_of(const char *argv0, char *buf, size_t size)
 		snprintf(buf, size, "stress-ng");
 	return buf;
 }
+
+void fp_soak_name_processes(struct fp_model *m)
+{
+	char name[64], *label;
+
+	for (size_t i = 0; i < m->nprocs; i++) {
+		struct fp_model_proc *p = &m->procs[i];
+		const char *exe = p->exe ? p->exe : "stress-ng";
+		size_t size;
+
+		if (!strcmp(fp_soak_stressor_of(p->argc ? p->argv[0] : NULL, name, sizeof(name)),
+			    "stress-ng"))
+			continue;	/* stress-ng itself, or a process it did not rename */
+		size = strlen(exe) + strlen(name) + 4;
+		label = fp_model_alloc(m, size);
+		snprintf(label, size, "%s (%s)", exe, name);
+		p->exe = label;
+	}
+}

@@ -64,6 +64,14 @@ int fp_soak_stressors_check(const char *stress, char *const *cmd, size_t n);
  */
 const char *fp_soak_stressor_of(const char *argv0, char *buf, size_t size);
 
+/**
+ * fp_soak_name_processes() - name each worker of @m by its stressor, as
+ * the Stressors table does: its exe becomes "stress-ng (malloc)" (held by
+ * @m), so that the report rendered from @m says which stressor each
+ * process, crash and injected failure was; stress-ng itself keeps its name.
+ */
+void fp_soak_name_processes(struct fp_model *m);
+
 /* How a soak went, for the verdict. */
 struct fp_soak_result {
 	const struct fp_model *m;	/* every process's report, merged */

@@ -3,6 +3,7 @@
 #include "summary.h"
 
 #include <fnmatch.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include "merge.h"
 #include "model.h"
 #include "parse.h"
+#include "proctree.h"
 
 #define P "failpool: "
 /* The callers shown for a site. */
@@ -52,26 +54,6 @@ static void print_no_report(FILE *out, const struct fp_summary_run *run)
 		fputs("it wrote none (the report could not be written?)\n", out);
 }
 
-/* The report of an image that exec replaced (a %e pattern keeps each image's). */
-static int replaced(const struct fp_model_proc *p)
-{
-	return !p->exit.by_signal && !p->exit.has_code && p->complete;
-}
-
-static int has_pid(const struct fp_model *m, uint64_t pid)
-{
-	for (size_t i = 0; i < m->nprocs; i++)
-		if (m->procs[i].pid == pid)
-			return 1;
-	return 0;
-}
-
-/* Whether @k comes before @next among the children of one process: by pid, images first. */
-static int before(const struct fp_model_proc *k, const struct fp_model_proc *next)
-{
-	return k->pid < next->pid || (k->pid == next->pid && replaced(k));
-}
-
 /* Whether @p is worth a line among many: it failed, crashed or had a failure injected. */
 static int notable(const struct fp_model_proc *p, pid_t root)
 {
@@ -79,70 +61,113 @@ static int notable(const struct fp_model_proc *p, pid_t root)
 	       (p->exit.has_code && p->exit.code) || p->injected || !p->complete || p->crash;
 }
 
-/*
- * One process and, under it, its children; in a large tree (@brief) only
- * the notable ones are printed, at their depth.
- */
-static void print_tree(FILE *out, const struct fp_model *m, size_t i, unsigned depth,
-		       unsigned char *shown, pid_t root, int brief)
+static void print_process(FILE *out, const struct fp_model_proc *p, unsigned depth)
 {
-	const struct fp_model_proc *p = &m->procs[i];
 	char ending[64];
 
-	shown[i] = 1;
-	if (brief && !notable(p, root))
-		goto children;
 	fprintf(out, P "%*s%s (pid %" PRIu64 ") %s", 2 + 2 * (int)(depth < 16 ? depth : 16), "",
 		p->exe ? p->exe : "?", p->pid, fp_format_ending(&p->exit, ending, sizeof(ending)));
 	if (p->crash && p->crash->has_last_injection_seq)
 		fprintf(out, " after injected failure #%" PRIu64, p->crash->last_injection_seq);
 	fprintf(out, "; injected %" PRIu64 "%s\n", p->injected,
 		p->complete ? "" : "; the report is incomplete");
-children:
-	for (;;) {
-		size_t next = m->nprocs;
-
-		for (size_t k = 0; k < m->nprocs; k++)
-			if (!shown[k] && m->procs[k].ppid == p->pid &&
-			    (next == m->nprocs || before(&m->procs[k], &m->procs[next])))
-				next = k;
-		if (next == m->nprocs)
-			break;
-		print_tree(out, m, next, depth + 1, shown, root, brief);
-	}
 }
 
-/* The process tree: CMD first, then any process whose parent wrote no report. */
+/* "... and N more" for the children of the process at @depth - 1 (or the roots) left out. */
+static void print_left_out(FILE *out, size_t n, unsigned depth)
+{
+	if (n)
+		fprintf(out, P "%*s... and %zu more that exited with status 0 (or were replaced by "
+			"exec), nothing injected\n", 2 + 2 * (int)(depth < 16 ? depth : 16), "", n);
+}
+
+/*
+ * Which processes get a line: all of them, or in a large tree (@brief) the
+ * notable ones and their ancestors, so that each hangs where it ran.
+ */
+static unsigned char *lines_for(const struct fp_model *m, const size_t *order,
+				const unsigned *depth, pid_t root, int brief)
+{
+	unsigned char *show = calloc(m->nprocs + 1, 1);
+	size_t *ancestor = calloc(m->nprocs + 1, sizeof(*ancestor));	/* by depth */
+
+	for (size_t k = 0; show && ancestor && k < m->nprocs; k++) {
+		unsigned d = depth[k];
+
+		ancestor[d] = k;
+		if (brief && !notable(&m->procs[order[k]], root))
+			continue;
+		show[k] = 1;
+		for (unsigned a = 0; a < d; a++)
+			show[ancestor[a]] = 1;
+	}
+	free(ancestor);
+	return show;
+}
+
+/*
+ * The process tree (proctree.h): CMD first, then any process whose parent
+ * wrote no report; those left out of a large tree are counted under their
+ * parent, after its other children.
+ */
+static void print_tree(FILE *out, const struct fp_model *m, const size_t *order,
+		       const unsigned *depth, pid_t root, int brief)
+{
+	unsigned char *show = lines_for(m, order, depth, root, brief);
+	/* left[d]: processes at depth d left out under the last line at depth d - 1 */
+	size_t *left = calloc(m->nprocs + 2, sizeof(*left));
+	unsigned open = 0;	/* the deepest depth whose count may still grow */
+	unsigned cut = UINT_MAX;	/* inside a subtree left out, its depth */
+
+	for (size_t k = 0; show && left && k < m->nprocs; k++) {
+		unsigned d = depth[k];
+
+		if (cut != UINT_MAX && d > cut) {	/* counted with the top of its subtree */
+			left[cut]++;
+			continue;
+		}
+		cut = UINT_MAX;
+		/* Leaving deeper subtrees: their counts go under their parents. */
+		for (; open > d; open--) {
+			print_left_out(out, left[open], open);
+			left[open] = 0;
+		}
+		if (!show[k]) {
+			left[d]++;
+			cut = open = d;
+			continue;
+		}
+		print_process(out, &m->procs[order[k]], d);
+		open = d + 1;
+	}
+	for (; show && left; open--) {
+		print_left_out(out, left[open], open);
+		if (!open)
+			break;
+	}
+	free(show);
+	free(left);
+}
+
 static void print_processes(FILE *out, const struct fp_model *m, pid_t root)
 {
-	unsigned char *shown = calloc(m->nprocs, 1);
-	size_t images = 0, quiet = 0;
-	int brief = m->nprocs > FP_SUMMARY_MAX_PROCS;
+	size_t *order = calloc(m->nprocs + 1, sizeof(*order)), images = 0;
+	unsigned *depth = calloc(m->nprocs + 1, sizeof(*depth));
 
-	if (!shown)
-		return;
+	if (!order || !depth)
+		goto out;
 	for (size_t i = 0; i < m->nprocs; i++)
-		images += replaced(&m->procs[i]);
+		images += fp_proctree_replaced(&m->procs[i]);
 	if (images)
 		fprintf(out, P "%zu process%s (%zu reports: an image exec replaced writes its own):\n",
 			m->nprocs - images, m->nprocs - images == 1 ? "" : "es", m->nprocs);
 	else
 		fprintf(out, P "%zu process%s:\n", m->nprocs, m->nprocs == 1 ? "" : "es");
-	for (size_t i = 0; i < m->nprocs; i++)
-		if (m->procs[i].pid == (uint64_t)root && !shown[i])
-			print_tree(out, m, i, 0, shown, root, brief);
-	for (size_t i = 0; i < m->nprocs; i++)
-		if (!shown[i] && !has_pid(m, m->procs[i].ppid))
-			print_tree(out, m, i, 0, shown, root, brief);
-	for (size_t i = 0; i < m->nprocs; i++)	/* a cycle of reused pids */
-		if (!shown[i])
-			print_tree(out, m, i, 0, shown, root, brief);
-	for (size_t i = 0; brief && i < m->nprocs; i++)
-		quiet += !notable(&m->procs[i], root);
-	if (quiet)
-		fprintf(out, P "  ... and %zu more that exited with status 0 (or were replaced by exec), "
-			"nothing injected\n", quiet);
-	free(shown);
+	fp_proctree_order(m, (uint64_t)root, order, depth);
+	print_tree(out, m, order, depth, root, m->nprocs > FP_SUMMARY_MAX_PROCS);
+out:
+	free(order);
+	free(depth);
 }
 
 static void print_calls(FILE *out, const struct fp_model *m)

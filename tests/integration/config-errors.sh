@@ -90,7 +90,7 @@ run_shim FAILPOOL_EVERY="$ctl" -- "$P" noalloc >"$T/out" 2>"$T/err"
 is "$?|$(wc -l <"$T/err")|$(grep -c "'$(printf '\\\\x01%.0s' $(seq 64))\.\.\.'\$" "$T/err")" "125|1|1" \
 	"100 control bytes: one line, 64 of them escaped, then '...'"
 "$FAILPOOL" run --rate "$(printf '1\n2')" -- "$P" noalloc >"$T/out" 2>"$T/err"
-is "$?|$(cat "$T/out")|$(cat "$T/err")" "125||failpool: FAILPOOL_RATE: not a number in [0,1]: '1\n2'" \
+is "$?|$(cat "$T/out")|$(cat "$T/err")" "125||failpool: --rate: not a number in [0,1]: '1\n2'" \
 	"failpool run --rate with a newline: 125, one escaped line"
 
 # An unknown FAILPOOL_* variable is an error too, with the closest known name.

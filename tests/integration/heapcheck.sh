@@ -130,7 +130,7 @@ is "$?:$(lines "$T/err")" "125:failpool: FAILPOOL_CHECK: not none or frees: 'all
 "$FAILPOOL" run --every 0 -- "$B" clean >/dev/null 2>&1
 bad=$?
 "$FAILPOOL" run --check bogus -- "$B" clean >"$T/out" 2>"$T/err"
-is "$?:$(lines "$T/out"):$(lines "$T/err")" "$bad::failpool: FAILPOOL_CHECK: not none or frees: 'bogus'" \
+is "$?:$(lines "$T/out"):$(lines "$T/err")" "$bad::failpool: --check: not none or frees: 'bogus'" \
 	"run --check bogus: refused as any bad value is, nothing run"
 "$FAILPOOL" run --check frees --report "$T/t.json" -- "$B" double >/dev/null 2>"$T/err"
 is "$?:$(crash "$T/t.json")" "134:False 6 double-free" "run --check frees: status 134, the crash record"

@@ -102,7 +102,7 @@ is "$(grep '^failpool: pool ' "$T/err")" \
 	"failpool: pool crit: 3 allocs, 2 from the reserve, 2 of 2 elements used at most, 0 waits, 1 exhausted" \
 	"the summary has a line per pool"
 "$FAILPOOL" run --pool "crit:site=$CRIT,min=2" -- "$P" hold 3 64 >"$T/out" 2>"$T/err"
-is "$?:$(lines "$T/err")" "125:failpool: FAILPOOL_POOLS: pool 'crit': size= is required" \
+is "$?:$(lines "$T/err")" "125:failpool: --pool: pool 'crit': size= is required" \
 	"failpool run --pool without size: exit 125"
 
 # 7. stress-ng with a pool on its own allocations and a failure rate, once

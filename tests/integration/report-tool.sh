@@ -110,6 +110,50 @@ EOF
 is "$($R "$T/vp.json" "$T/vc.json" | sed -n 2p)" "  failed: app-worker-with-a-long-name (pid 1001) exited with status 2" \
 	"a failed parent that injected nothing and its failed child that did: the verdict names the child"
 
+# The processes table as the tree too, whatever order the reports are given in.
+is "$($R --format html "$G/child.json" "$G/parent.json" | sed -n '/id="process-table"/,/<\/table>/p' |
+	sed -n 's/^<tr[^>]*><td\([^>]*\)>\([^<]*\)<.*/\2\1/p')" \
+	"app
+app-worker-with-a-long-name style=\"padding-left:calc(8px + 1em)\"" \
+	"html: the child's report given first, the parent's row still first and the child's indented"
+
+# Sites of one wrapper read alike but for their ids ("xmalloc+0xe (app)"):
+# the page adds the callers that tell them apart, one frame at a time, and
+# leaves a label that differs as it is.
+cat >"$T/wrapper.py" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+def f(sym, off):
+    return {"object": "app", "offset": off, "symbol": sym}
+xm = f("xmalloc+0xe", "0x100e")
+for sid, frames in [("d1", [xm, f("expand_word+0x5d", "0x205d"), f("main+0x40", "0x2000")]),
+                    ("d2", [xm, f("parse_line+0x21", "0x3021"), f("main+0x40", "0x2000")]),
+                    ("d3", [xm, f("read_file+0x9", "0x4009"), f("main+0x50", "0x2010")]),
+                    ("d4", [xm, f("read_file+0x9", "0x4009"), f("main+0x60", "0x2020")]),
+                    ("d5", [f("alone+0x3", "0x5003"), f("main+0x70", "0x2030")])]:
+    r["sites"].append({"id": "00000000000000" + sid, "frames": frames, "calls": 5, "bytes": 80,
+                       "injected": 0, "pool": None})
+json.dump(r, open(sys.argv[2], "w"))
+EOF
+cat >"$T/labels.py" <<'EOF'
+import html, re, sys
+table = open(sys.argv[1], encoding="utf-8").read().split('id="site-table"')[1].split("</table>")[0]
+labels = [html.unescape(m) for m in re.findall(r"<td class=mono>(.*?)</td>", table)]
+print("\n".join(labels))
+bodies = [l.rsplit(" #", 1)[0] for l in labels]
+print("alike:", len(bodies) - len(set(bodies)))
+EOF
+"$PYTHON3" "$T/wrapper.py" "$G/parent.json" "$T/wrapper.json"
+$R --format html -o "$T/wrapper.html" "$T/wrapper.json"
+is "$("$PYTHON3" "$T/labels.py" "$T/wrapper.html" | grep -v '^parse_config\|^net_rx\|^app+')" \
+"xmalloc+0xe (app) < expand_word+0x5d (app) #00000000000000d1
+xmalloc+0xe (app) < parse_line+0x21 (app) #00000000000000d2
+xmalloc+0xe (app) < read_file+0x9 (app) < main+0x50 (app) #00000000000000d3
+xmalloc+0xe (app) < read_file+0x9 (app) < main+0x60 (app) #00000000000000d4
+alone+0x3 (app) #00000000000000d5
+alike: 0" \
+	"html: sites of one wrapper labelled with the callers that tell them apart, no two labels alike but for the id"
+
 # 4. A real run: frames with file:line from the probe's DWARF.
 run_shim FAILPOOL_EVERY=1 FAILPOOL_SITES=func:use_unchecked FAILPOOL_REPORT="$T/c.json" -- "$PROGS/crashy" unchecked >/dev/null 2>&1
 $R "$T/c.json" >"$T/out" 2>&1

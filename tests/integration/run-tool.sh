@@ -99,21 +99,57 @@ fi
 chmod 644 "$T/suid-touch"
 is "$(st "$F" run -q -- "$T/suid-touch")" 126 "a set-user-ID file that is not executable: still 126"
 
-# --- configuration errors: exit 125 (as env and timeout), nothing started
+# --- configuration errors: exit 125 (as env and timeout), nothing started;
+#     a bad flag's value is named by the flag typed, a bad variable's by the variable
 is "$(st "$F" run --rate 2 -- sh -c "touch '$T/started'")" 125 "--rate 2: exit 125"
-is "$(cat "$T/err")" "failpool: FAILPOOL_RATE: not a number in [0,1]: '2'" "--rate 2: the shim's message"
+is "$(cat "$T/err")" "failpool: --rate: not a number in [0,1]: '2'" "--rate 2: the shim's message, naming the flag"
 ok "--rate 2: CMD not started" test ! -e "$T/started"
 is "$(st "$F" run --rate=abc -- /bin/true)" 125 "--rate=abc: exit 125"
-is "$(cat "$T/err")" "failpool: FAILPOOL_RATE: not a number in [0,1]: 'abc'" "--rate=abc: message"
-is "$(st "$F" run --every 0 -- /bin/true)" 125 "--every 0: exit 125"
-ok "--every 0: message" grep -q "^failpool: FAILPOOL_EVERY: " "$T/err"
-is "$(st "$F" run --report 'r.%x' -- /bin/true)" 125 "--report with a bad escape: exit 125"
-ok "--report bad escape: message" grep -q "^failpool: FAILPOOL_REPORT: " "$T/err"
+is "$(cat "$T/err")" "failpool: --rate: not a number in [0,1]: 'abc'" "--rate=abc: message"
+is "$(st env FAILPOOL_RATE=abc "$F" run -- /bin/true)" 125 "FAILPOOL_RATE=abc in the environment: exit 125"
+is "$(cat "$T/err")" "failpool: FAILPOOL_RATE: not a number in [0,1]: 'abc'" "... named by the variable"
+is "$(st env FAILPOOL_RATE=abc "$F" run --rate 0.5 -- /bin/true)" 0 "--rate overrides a bad FAILPOOL_RATE"
 is "$(st env FAILPOOL_VERBOSE=7 "$F" run -- /bin/true)" 125 "bad FAILPOOL_VERBOSE in the environment: exit 125"
 ok "environment: message" grep -q "^failpool: FAILPOOL_VERBOSE: " "$T/err"
 # The second rule has no kind: the tool rejects it as the shim would.
 is "$(st "$F" run --site 'func:x*' --site 'nokind' -- /bin/true)" 125 "--site: checked (exit 125)"
-ok "--site: FAILPOOL_SITES message" grep -q "^failpool: FAILPOOL_SITES: " "$T/err"
+is "$(cat "$T/err")" "failpool: --site: rule 2 'nokind': no ':' (use func:GLOB, lib:GLOB or site:HEX)" \
+	"--site: the rule named, and the flag"
+# What a bad value needs is named as a flag too.
+is "$(st "$F" run --burst 3 -- /bin/true)" 125 "--burst without --nth: exit 125"
+is "$(cat "$T/err")" "failpool: --burst: needs --nth, the first allocation of the burst" "... needs --nth"
+is "$(st env FAILPOOL_BURST=3 "$F" run -- /bin/true)" 125 "FAILPOOL_BURST without FAILPOOL_NTH: exit 125"
+is "$(cat "$T/err")" "failpool: FAILPOOL_BURST: needs FAILPOOL_NTH, the first allocation of the burst" \
+	"... in the variables' own words"
+# One bad value for every flag that sets a variable: exit 125, one line naming the flag.
+bad_values='rate=x seed=x every=0 after=x nth=0 burst=x times=x limit=1Q calls=bogus site=nokind
+pool=x depth=65 report=r.%x log=l.%x exe= enable=2 toggle-signal=KILL verbose=7 check=bogus'
+for fv in $bad_values; do
+	rm -f "$T/started"
+	is "$(st "$F" run "--$fv" -- sh -c ": >'$T/started'"):$(wc -l <"$T/err")" "125:1" "--$fv: exit 125, one line"
+	ok "--$fv: the message names --${fv%%=*}" grep -q "^failpool: --${fv%%=*}: " "$T/err"
+	ok "--$fv: CMD not started" test ! -e "$T/started"
+done
+is "$("$F" run --help | sed -n 's/^  --\([a-z-]*\) .*(FAILPOOL_[A-Z_]*)$/\1/p' | sort | tr '\n' ' ')" \
+	"$(for fv in $bad_values; do echo "${fv%%=*}"; done | sort | tr '\n' ' ')" \
+	"a bad value above for every flag run --help lists with its variable"
+# explore and soak take the same flags (those they do not decide themselves): the flag named, exit 2.
+for fv in calls=bogus pool=x depth=65 exe= check=bogus; do
+	is "$(st "$F" explore --out "$T/x" "--$fv" -- /bin/true):$(wc -l <"$T/err")" "2:1" "explore --$fv: exit 2, one line"
+	ok "explore --$fv: the message names --${fv%%=*}" grep -q "^failpool: --${fv%%=*}: " "$T/err"
+done
+for fv in $bad_values; do
+	[ "$fv" = report=r.%x ] && continue	# soak decides where the reports go
+	is "$(st "$F" soak --out "$T/soak" --stress-ng /bin/true "--$fv"):$(wc -l <"$T/err")" "2:1" "soak --$fv: exit 2, one line"
+	ok "soak --$fv: the message names --${fv%%=*}" grep -q "^failpool: --${fv%%=*}: " "$T/err"
+done
+ok "nothing made for either" test ! -e "$T/x" -a ! -e "$T/soak"
+# A --report whose directory does not exist: named as typed too.
+is "$(st "$F" run --report /nonexistent-dir/r.json -- /bin/true)" 125 "--report in a missing directory: exit 125"
+is "$(cat "$T/err")" "failpool: --report: directory /nonexistent-dir: No such file or directory: '/nonexistent-dir/r.json'" \
+	"... naming --report"
+is "$(st env FAILPOOL_REPORT=/nonexistent-dir/r.json "$F" run -- /bin/true)" 125 "FAILPOOL_REPORT in a missing directory: exit 125"
+ok "... naming FAILPOOL_REPORT" grep -q "^failpool: FAILPOOL_REPORT: directory /nonexistent-dir: " "$T/err"
 # --- usage errors: exit 125 too (a typo must not look like CMD's status 2)
 rm -f "$T/started"
 is "$(st "$F" run --bogus 1 -- sh -c ": >'$T/started'")" 125 "unknown option: exit 125"

@@ -61,8 +61,20 @@ is "$rc|$(sed -n '/processes:$/,/^failpool: seed/p' "$T/err" | norm /dev/stdin |
 "0|failpool: 37 processes:
 failpool:   $SH (pid N) exited with status 0; injected 0
 failpool:     crashy (pid N) killed by signal 11 (SIGSEGV) after injected failure #1; injected 1; the report is incomplete
-failpool:   ... and 35 more that exited with status 0 (or were replaced by exec), nothing injected" \
-	"37 processes: CMD and the crash on a line each, the 35 others that exited 0 counted"
+failpool:     ... and 35 more that exited with status 0 (or were replaced by exec), nothing injected" \
+	"37 processes: CMD and the crash on a line each, the 35 others that exited 0 counted under CMD"
+# The count goes under the parent whose children were cut, after its other children;
+# a process with a notable child keeps its line.
+rc=$(st "$F" run -- sh -c "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32; do $P malloc 1 16 >/dev/null; done; sh -c '$P malloc 1 16 >/dev/null; $P malloc 1 16 >/dev/null; sh -c \"$P malloc 1 16; exit 4\" >/dev/null; exit 3'; exit 0")
+is "$rc|$(sed -n '/processes:$/,/^failpool: seed/p' "$T/err" | norm /dev/stdin | grep -v seed)" \
+"0|failpool: 38 processes:
+failpool:   $SH (pid N) exited with status 0; injected 0
+failpool:     $SH (pid N) exited with status 3; injected 0
+failpool:       $SH (pid N) exited with status 4; injected 0
+failpool:         ... and 1 more that exited with status 0 (or were replaced by exec), nothing injected
+failpool:       ... and 2 more that exited with status 0 (or were replaced by exec), nothing injected
+failpool:     ... and 32 more that exited with status 0 (or were replaced by exec), nothing injected" \
+	"a tree of 38 cut at three depths: each count under its own parent, indented as its children"
 
 # --- a %e pattern keeps the report of an image exec replaced: said so
 mkdir "$T/ex"
@@ -77,6 +89,40 @@ failpool:     probe (pid N) exited with status 0; injected 0
 failpool:     $SH (pid N) replaced by exec; injected 0
 failpool:     cat (pid N) exited with status 0; injected 0" \
 	"... three processes, each image that exec replaced just before what replaced it"
+
+# --- failpool report over such a tree's reports, given in the shell's glob
+# order (by executable name): the Processes table as the tree, each child
+# under its parent by pid, each image exec replaced just before what
+# replaced it (sh, then env, then true), indented by depth; pids as letters
+# in the order they first appear.
+mkdir "$T/tt"
+rc=$(st "$F" run -q --report "$T/tt/%e.%p.json" -- \
+	sh -c 'sh -c "exec ls >/dev/null"; sh -c "cat /dev/null; cat /dev/null; exit 0"; exec env true')
+is "$rc|$(ls "$T/tt" | sed 's/\.[0-9]*\.json$//' | sort | paste -sd, -)" "0|cat,cat,$SH,$SH,$SH,env,ls,true" \
+	"sh -c with forks and execs: eight reports"
+"$F" report "$T"/tt/*.json >"$T/tree.txt" 2>"$T/err"
+cat >"$T/table.py" <<'EOF'
+import sys
+table = open(sys.argv[1]).read().split("\nProcesses\n")[1].split("\n\n")[0].splitlines()
+w = table[0].index(" pid") - 7     # "  " NAME " " "     pid"
+letters = {}
+def letter(pid):
+    return letters.setdefault(pid, "ABCDEFGHIJ"[len(letters)])
+for row in table[1:]:
+    name, rest = row[2:2 + w].rstrip(), row[2 + w:]
+    print("%s %s %s | %s | %s" % (name, letter(rest[1:9].strip()), letter(rest[10:18].strip()),
+                                  rest[20:50].strip(), rest[61:]))
+EOF
+is "$("$PYTHON3" "$T/table.py" "$T/tree.txt")" \
+"$SH A B | replaced by exec | sh -c 'sh -c \"exec ls >/dev/null\"; sh -c \"cat /dev/null; cat /dev/null; exit 0\"; exec env true'
+env A B | replaced by exec | env true
+true A B | exited with status 0 | true
+  $SH C A | replaced by exec | sh -c 'exec ls >/dev/null'
+  ls C A | exited with status 0 | ls
+  $SH D A | exited with status 0 | sh -c 'cat /dev/null; cat /dev/null; exit 0'
+    cat E D | exited with status 0 | cat /dev/null
+    cat F D | exited with status 0 | cat /dev/null" \
+	"report's Processes table as the tree: parents first, children by pid and indented, exec chains together"
 
 # --- make -j4: four parallel children of make, in the tool's own directory
 if command -v make >/dev/null 2>&1; then

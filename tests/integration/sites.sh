@@ -140,6 +140,6 @@ run_shim FAILPOOL_SITES=site:xyz -- "$P" funcs 1 >"$T/out" 2>"$T/err"
 is "$?:$(lines "$T/err")" "125:failpool: FAILPOOL_SITES: rule 1 'site:xyz': not a site id (up to 16 hex digits)" \
 	"a bad site id: exit 125"
 "$FAILPOOL" run --site 'func:' -- "$P" funcs 1 >"$T/out" 2>"$T/err"
-is "$?:$(head -n 1 "$T/err")" "125:failpool: FAILPOOL_SITES: rule 1 'func:': empty pattern" "failpool run --site with an empty pattern: exit 125"
+is "$?:$(head -n 1 "$T/err")" "125:failpool: --site: rule 1 'func:': empty pattern" "failpool run --site with an empty pattern: exit 125"
 
 done_testing

@@ -23,7 +23,13 @@ is "$rc:$(head -n 1 "$T/out" | sed 's/[0-9][0-9]* failures/N failures/')" \
 	"default stressors (malloc:2 tsearch lsearch bsearch), RATE=0.01: survived, exit 0"
 [ $rc -eq 0 ] || diag "$(cat "$T/out" "$T/err" | head -20)"
 ok "a report from stress-ng and each of its workers ($n; 5 stressor instances and their helpers)" test "$n" -ge 6
-is "$(sed -n '/^Processes$/,/^$/p' "$T/out" | grep -c '^  stress-ng  *[0-9]')" "$n" "the merged tables list every process"
+is "$(sed -n '/^Processes$/,/^$/p' "$T/out" | grep -c '^  *stress-ng\( ([a-z0-9-]*)\)\?  *[0-9]')" "$n" "the merged tables list every process"
+# The Processes table names each process by its stressor, as the Stressors table counts them.
+is "$(sed -n '/^Processes$/,/^$/p' "$T/out" | sed -n 's/^  *\(stress-ng\( ([a-z0-9-]*)\)\?\)  *[0-9].*/\1/p' | sort | uniq -c | awk '{ $1 = $1; print }')" \
+	"$(sed -n '/^Stressors$/,/^$/p' "$T/out" | awk 'NR > 2 && NF { print $2, ($1 == "stress-ng" ? "stress-ng" : "stress-ng (" $1 ")") }' | sort -k2)" \
+	"the embedded report's Processes table names each process by its stressor, as the Stressors table does"
+is "$(sed -n '/^Processes$/,/^$/p' "$T/out" | grep -c '^    stress-ng (malloc) ')" 2 \
+	"... the two malloc instances, children of stress-ng, as stress-ng (malloc)"
 is "$("$FAILPOOL" report --format json "$T/a"/*.json | "$PYTHON3" -c 'import json, sys; r = json.load(sys.stdin); print(r["totals"]["injected"] > 100, all(p["exit"]["code"] == 0 for p in r["processes"]))')" \
 	"True True" "more than 100 failures injected, every process exited 0"
 is "$("$PYTHON3" - "$T/a" <<'EOF'

@@ -75,21 +75,21 @@ is "$("$PYTHON3" -c 'import json, sys; print(json.load(open(sys.argv[1]))["seed"
 
 # --- refused before anything runs, with one line saying why
 is "$(st "$F" run -q --pool 'a:site=func:x;func:y,min=1,size=1K' -- true):$(cat "$T/err")" \
-	"125:failpool: FAILPOOL_POOLS: pool 'a': min= is required (separate a pool's site rules with |)" \
+	"125:failpool: --pool: pool 'a': min= is required (separate a pool's site rules with |)" \
 	"a pool's site rules separated by ';': 125, with the hint"
 is "$(st "$F" run -q --pool 'a:site=func:x,min=1,size=1K;lib:liby*' -- true):$(cat "$T/err")" \
-	"125:failpool: FAILPOOL_POOLS: pool 2 'lib:liby*' is a site rule, not a pool (separate a pool's site rules with |)" \
+	"125:failpool: --pool: pool 2 'lib:liby*' is a site rule, not a pool (separate a pool's site rules with |)" \
 	"... a rule after a whole pool: 125, with the hint"
 is "$(st "$F" run -q --burst 3 -- true):$(cat "$T/err")" \
-	"125:failpool: FAILPOOL_BURST: needs FAILPOOL_NTH, the first allocation of the burst" \
-	"--burst without --nth: 125, one line naming the variable"
+	"125:failpool: --burst: needs --nth, the first allocation of the burst" \
+	"--burst without --nth: 125, one line naming the flags"
 is "$(st "$F" run -q -- /tmp):$(cat "$T/err")" "126:failpool: /tmp: is a directory" \
 	"run -- /tmp: 126, 'is a directory'"
 is "$(st "$F" run -q --report "$T/missing/r.json" -- "$P" noalloc):$(cat "$T/out"):$(sed "s|$T|T|g" "$T/err")" \
-	"125::failpool: FAILPOOL_REPORT: directory T/missing: No such file or directory: 'T/missing/r.json'" \
+	"125::failpool: --report: directory T/missing: No such file or directory: 'T/missing/r.json'" \
 	"--report into a missing directory: 125, nothing run"
 is "$(st "$F" run -q --report "$T/own" -- "$P" noalloc):$(cat "$T/out"):$(sed "s|$T|T|g" "$T/err")" \
-	"125::failpool: FAILPOOL_REPORT: T/own is a directory, not a file: 'T/own'" \
+	"125::failpool: --report: T/own is a directory, not a file: 'T/own'" \
 	"--report onto a directory: 125, nothing run"
 is "$(st "$F" run -q --report "$T/own/%e.%p.json" -- "$P" noalloc):$(cat "$T/out")" "0:main" \
 	"--report into an existing directory, with %e and %p: runs"
