@@ -49,6 +49,9 @@ struct fp_xrun {
 	char crash_kind[16];		/* "signal", "double-free", "invalid-free" */
 	char *group;			/* where it ends: runs alike are one finding */
 	double seconds;
+	int finished;			/* ended (or replayed), maybe not yet read */
+	size_t q_next;			/* the queue before it was taken: a stop */
+	uint64_t q_k;			/* puts the queue back there */
 };
 
 struct fp_xstate {

@@ -1,7 +1,9 @@
 /*
- * The explore engine. Order is deterministic whatever --jobs says: runs go
- * out in batches taken from the queue in order, their results are read in
- * run order, and the sites a run reveals join the queue sorted by id. So a
+ * The explore engine. Order is deterministic whatever --jobs says: a run
+ * takes the next site of the queue when a job is free, runs end in any
+ * order but their results are read in run order, and the sites a run
+ * reveals join the queue sorted by id. A run is taken only from sites
+ * already queued, so which site run N fails never depends on timing. A
  * resumed exploration replays the runs summary.json recorded through the
  * same queue and goes on where it stopped.
  */
@@ -222,13 +224,15 @@ int fp_xreplay(struct fp_xstate *s, struct fp_xrun *r, const struct fp_json *rec
 	return 0;
 }
 
-/* The next runs from the queue into s->runs, up to --jobs; how many. */
-static size_t take(struct fp_xstate *s)
+/* The next runs from the queue into s->runs, up to @want; how many. */
+static size_t take(struct fp_xstate *s, size_t want)
 {
 	const struct fp_explore *x = s->x;
 	size_t todo = 0;
 
-	while (todo < x->jobs && (!x->max_runs || s->nruns - 1 < x->max_runs)) {
+	while (todo < want && (!x->max_runs || s->nruns - 1 < x->max_runs)) {
+		size_t q_next = s->next;
+		uint64_t q_k = s->k;
 		struct fp_xrun *r;
 
 		if (x->nth_mode) {
@@ -250,6 +254,8 @@ static size_t take(struct fp_xstate *s)
 			r->nchain = s->sites[s->next].nchain;
 			s->next++;
 		}
+		r->q_next = q_next;
+		r->q_k = q_k;
 		todo++;
 	}
 	return todo;
@@ -358,6 +364,86 @@ static void drop_runs(struct fp_xstate *s, size_t first)
 }
 
 /*
+ * Every run after the baseline, --jobs at a time: a job that ends frees its
+ * slot for the next queued site at once, while the runs before it may still
+ * be under way; results are read in run order as soon as they can be.
+ * Return: 0, or -1 when a run could not start or a signal stopped it (the
+ * runs not read are dropped and the queue put back where they began).
+ */
+static int stream(struct fp_xstate *s)
+{
+	struct fp_run procs[FP_EXPLORE_JOBS_MAX] = { 0 };
+	size_t of[FP_EXPLORE_JOBS_MAX];
+	size_t unread = s->nruns;
+	unsigned live = 0, jobs = s->x->jobs;
+
+	for (;;) {
+		while (unread < s->nruns && s->runs[unread].finished) {
+			struct fp_xrun *r = &s->runs[unread++];
+
+			fp_xread_run(s, r);
+			fp_xclassify(s, r);
+			fp_xprogress(s, NULL);
+		}
+		while (live < jobs) {
+			size_t i = s->nruns;
+			unsigned slot = 0;
+			struct fp_xrun *r;
+
+			if (!take(s, 1))
+				break;
+			r = &s->runs[i];
+			if (recorded && i < recorded->n) {
+				/* Recorded runs come first, so every run before it is read. */
+				if (fp_xreplay(s, r, recorded->items[i])) {
+					fprintf(stderr, "failpool: --resume: run %zu of summary.json is not the run "
+						"this exploration makes next\n", i);
+					return -1;
+				}
+				r->finished = 1;
+				unread = i + 1;
+				continue;
+			}
+			while (procs[slot].pid)
+				slot++;
+			if (start(s, r, &procs[slot])) {
+				fprintf(stderr, "failpool: cannot start run %zu: %s\n", i, strerror(errno));
+				procs[slot].pid = 0;
+				return -1;
+			}
+			of[slot] = i;
+			active[slot] = procs[slot].pid;
+			live++;
+		}
+		if (!live) {
+			if (unread == s->nruns)
+				return 0;
+			continue;	/* ended runs left to read, then maybe more to take */
+		}
+		fp_run_wait_any(procs, jobs, s->x->timeout_ns);
+		for (unsigned slot = 0; slot < jobs; slot++) {
+			if (!procs[slot].pid || !procs[slot].done)
+				continue;
+			ended(&s->runs[of[slot]], &procs[slot]);
+			s->runs[of[slot]].finished = 1;
+			procs[slot].pid = 0;
+			active[slot] = 0;
+			live--;
+		}
+		if (stop_sig) {
+			for (unsigned slot = 0; slot < jobs; slot++)
+				active[slot] = 0;
+			if (unread < s->nruns) {
+				s->next = s->runs[unread].q_next;
+				s->k = s->runs[unread].q_k;
+				drop_runs(s, unread);
+			}
+			return -1;
+		}
+	}
+}
+
+/*
  * Whether @summary records an exploration of the command, mode and shard
  * of @x: summary.json keeps every byte of the command (lib/jsonw.c).
  */
@@ -417,26 +503,11 @@ int fp_explore(struct fp_explore *x)
 		fp_json_free(summary);
 		return stop_sig ? 128 + stop_sig : FP_EXIT_USAGE;
 	}
-	for (;;) {
-		size_t first = s.nruns, next = s.next, todo;
-		uint64_t k = s.k;
-
-		todo = take(&s);
-		if (!todo)
-			break;
-		if (batch(&s, first, todo)) {
-			if (!stop_sig) {
-				fp_xstate_free(&s);
-				fp_json_free(summary);
-				return FP_EXIT_USAGE;
-			}
-			/* Those runs were cut short: they are left untried. */
-			s.next = next;
-			s.k = k;
-			drop_runs(&s, first);
-			break;
-		}
-		fp_xprogress(&s, NULL);
+	if (stream(&s) && !stop_sig) {
+		fp_xprogress_end();
+		fp_xstate_free(&s);
+		fp_json_free(summary);
+		return FP_EXIT_USAGE;
 	}
 	fp_xprogress_end();
 	s.untried = untried(&s);

@@ -94,7 +94,8 @@ int fp_run_start_io(struct fp_run *r, char *const *cmd, const char *preload,
 	return 0;
 }
 
-void fp_run_wait(struct fp_run *runs, unsigned n, uint64_t timeout_ns)
+/* Wait for every run of @runs, or (@one) until at least one more has ended. */
+static void wait_runs(struct fp_run *runs, unsigned n, uint64_t timeout_ns, int one)
 {
 	/* Woken by SIGCHLD as a run ends, not by the next tick: short runs are most of explore's. */
 	const struct timespec tick = { 0, 5000000 };
@@ -104,7 +105,7 @@ void fp_run_wait(struct fp_run *runs, unsigned n, uint64_t timeout_ns)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &before);
 	for (;;) {
-		unsigned pending = 0;
+		unsigned pending = 0, ended = 0;
 		uint64_t now = fp_now_ns();
 
 		for (unsigned i = 0; i < n; i++) {
@@ -120,11 +121,13 @@ void fp_run_wait(struct fp_run *runs, unsigned n, uint64_t timeout_ns)
 				r->done = 1;
 				r->seconds = (double)(fp_now_ns() - r->start_ns) / 1e9;
 				kill(-r->pid, SIGKILL);	/* anything it left behind */
+				ended++;
 				continue;
 			}
 			if (p < 0 && errno != EINTR) {
 				r->done = 1;
 				r->status = 0;
+				ended++;
 				continue;
 			}
 			if (timeout_ns && now - r->start_ns > timeout_ns && !r->timed_out) {
@@ -139,9 +142,19 @@ void fp_run_wait(struct fp_run *runs, unsigned n, uint64_t timeout_ns)
 			}
 			pending++;
 		}
-		if (!pending)
+		if (!pending || (one && ended))
 			break;
 		sigtimedwait(&chld, NULL, &tick);
 	}
 	sigprocmask(SIG_SETMASK, &before, NULL);
+}
+
+void fp_run_wait(struct fp_run *runs, unsigned n, uint64_t timeout_ns)
+{
+	wait_runs(runs, n, timeout_ns, 0);
+}
+
+void fp_run_wait_any(struct fp_run *runs, unsigned n, uint64_t timeout_ns)
+{
+	wait_runs(runs, n, timeout_ns, 1);
 }

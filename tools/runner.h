@@ -49,6 +49,13 @@ int fp_run_start_io(struct fp_run *r, char *const *cmd, const char *preload,
  */
 void fp_run_wait(struct fp_run *runs, unsigned n, uint64_t timeout_ns);
 
+/**
+ * fp_run_wait_any() - fp_run_wait() until at least one started run of
+ * @runs that had not ended has ended (at once when none is left). Slots
+ * with pid 0 or done are skipped.
+ */
+void fp_run_wait_any(struct fp_run *runs, unsigned n, uint64_t timeout_ns);
+
 /* Monotonic nanoseconds. */
 uint64_t fp_now_ns(void);
 
