@@ -72,7 +72,6 @@ fp() {
 	else
 		why "$key" "$(tail -n 1 "$tmp/err")"
 	fi
-	rm -f "$tmp"/r.*.json
 }
 
 # spawned KEY FIELD RUNS [VAR=VALUE...] -- CMD...: FIELD 1 (elapsed ns) or
@@ -85,11 +84,13 @@ spawned() {
 	else
 		why "$key" "$(tail -n 1 "$tmp/err")"
 	fi
-	rm -f "$tmp"/r.*.json
 }
 
 # explore_round: one `failpool explore --jobs 2` of the short program, then
-# as many bare runs of it, two at a time.
+# as many bare runs of it, two at a time. Each round explores into a new
+# directory, removed only at the end: an exploration writes into a fresh
+# one, and ext4 makes inodes slow to allocate for a few seconds after many
+# are deleted, which would charge one round's clean-up to the next.
 explore_round() {
 	out=$tmp/explore.$1
 	t0=$(date +%s%N)
@@ -102,10 +103,8 @@ explore_round() {
 	# Status 1 means findings in sort (its business, not the bench's).
 	if [ "$status" -gt 1 ] || [ "$runs" -eq 0 ]; then
 		why explore-bare "explore exited $status: $(tail -n 1 "$tmp/err")"
-		rm -rf "$out"
 		return
 	fi
-	rm -rf "$out"
 	if bare=$("$spawn" -n "$runs" -j 2 -- sort "$input" 2> "$tmp/err"); then
 		sample explore 1 "$((t1 - t0))"
 		sample explore-bare 1 "${bare%% *}"
@@ -147,7 +146,6 @@ instructions() {
 			sed -n 's/^==[0-9]*== Collected : \([0-9][0-9]*\)$/\1/p'
 		;;
 	esac
-	rm -f "$tmp"/r.*.json
 }
 
 # count KEY THREADS [VAR=VALUE...]: instructions per operation, from runs
@@ -169,7 +167,10 @@ have_heaptrack=$(command -v heaptrack)
 [ -n "$have_heaptrack" ] || why heaptrack "skipped: heaptrack not installed"
 
 pre="LD_PRELOAD=$shim"
-report="FAILPOOL_REPORT=$tmp/r.%p.json"
+# Reports pile up until the end (the trap removes them), for the reason
+# explore_round gives: a report is a file the short process creates.
+mkdir "$tmp/reports"
+report="FAILPOOL_REPORT=$tmp/reports/r.%p.json"
 echo "make bench: $rounds rounds of every configuration, interleaved;" \
 	"fp-bench $ops operations per thread," \
 	"sort $input $procs times, $live live blocks" >&2
