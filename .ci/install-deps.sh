@@ -6,7 +6,7 @@
 # browser test, pytest for the pytest recipe).
 set -eu
 
-PKGS="autoconf automake libtool pkg-config make gcc g++ libjemalloc-dev libunwind-dev stress-ng python3 coreutils"
+PKGS="autoconf automake libtool pkg-config make gcc g++ binutils libjemalloc-dev libunwind-dev stress-ng python3 coreutils"
 if [ "${1:-}" = "--test-tools" ]; then
 	PKGS="gdb chromium python3-pytest"
 fi
