@@ -225,7 +225,7 @@ static void table_start(FILE *out, const char *id, size_t shown, size_t total, c
 		"</tr></thead><tbody>\n", id, columns);
 }
 
-/* @s's label among @labels (fp_html_site_labels()), or made here without them. */
+/* @s's label among @labels (fp_render_site_labels()), or made here without them. */
 static const char *site_label(const struct fp_model *m, char *const *labels,
 			      const struct fp_model_site *s, char *buf, size_t size)
 {
@@ -369,7 +369,7 @@ static void pools(FILE *out, const struct fp_model *m)
 
 void fp_render_html(FILE *out, const struct fp_model *m)
 {
-	char **labels = fp_html_site_labels(m);
+	char **labels = fp_render_site_labels(m);
 
 	head(out, m);
 	banner(out, m);
@@ -380,6 +380,6 @@ void fp_render_html(FILE *out, const struct fp_model *m)
 	processes(out, m);
 	injections(out, m, labels);
 	pools(out, m);
-	fp_html_site_labels_free(labels, m->nsites);
+	fp_render_site_labels_free(labels, m->nsites);
 	fprintf(out, "<script>%s</script>\n</body></html>\n", fp_html_js);
 }

@@ -31,16 +31,5 @@ void fp_html_series(FILE *out, const struct fp_model_proc *r, const struct fp_mo
  */
 size_t fp_html_icicle(FILE *out, const struct fp_model *m, int by_injected);
 
-/**
- * fp_html_site_labels() - a label for each site of @m (by index in
- * m->sites), as fp_render_site_label() writes it, with as many of its
- * callers added as it takes for no two labels to read alike but for the
- * id (as far as the sites' frames differ).
- * Return: m->nsites malloc'd labels, or NULL when out of memory.
- */
-char **fp_html_site_labels(const struct fp_model *m);
-
-/* Free what fp_html_site_labels() returned (@n: m->nsites). */
-void fp_html_site_labels_free(char **labels, size_t n);
 
 #endif

@@ -168,10 +168,11 @@ static void crashes(FILE *out, const struct fp_model *m)
 	}
 }
 
-/* Each process's injected failures in the order they happened. */
+/* Each process's injected failures in the order they happened; one wrapper's sites told apart. */
 static void injections(FILE *out, const struct fp_model *m)
 {
 	char b[32], label[512];
+	char **labels = fp_render_site_labels(m);
 
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fp_model_proc *p = &m->procs[i];
@@ -189,7 +190,9 @@ static void injections(FILE *out, const struct fp_model *m)
 			const struct fp_model_injection *j = &p->injections[k];
 			const struct fp_model_site *s = j->has_site ? fp_model_site(m, j->site) : NULL;
 
-			if (s)
+			if (s && labels)
+				snprintf(label, sizeof(label), "%s", labels[s - m->sites]);
+			else if (s)
 				fp_render_site_label(s, 0, label, sizeof(label));
 			else if (j->has_site)
 				snprintf(label, sizeof(label), "#%016" PRIx64, j->site);
@@ -199,6 +202,8 @@ static void injections(FILE *out, const struct fp_model *m)
 				fp_format_bytes(j->size, 0, b, sizeof(b)), label);
 		}
 	}
+	if (labels)
+		fp_render_site_labels_free(labels, m->nsites);
 }
 
 static int by_calls(const void *a, const void *b)

@@ -57,6 +57,18 @@ const char *fp_render_site_label(const struct fp_model_site *s, unsigned callers
 unsigned fp_render_site_callers(const struct fp_model_site *s);
 
 /**
+ * fp_render_site_labels() - a label for each site of @m (by index in
+ * m->sites), as fp_render_site_label() writes it, with as many of its
+ * callers added as it takes for no two labels to read alike but for the
+ * id (as far as the sites' frames differ).
+ * Return: m->nsites malloc'd labels, or NULL when out of memory.
+ */
+char **fp_render_site_labels(const struct fp_model *m);
+
+/* Free what fp_render_site_labels() returned (@n: m->nsites). */
+void fp_render_site_labels_free(char **labels, size_t n);
+
+/**
  * fp_render_crash_site() - the site of the injected failure @p's crash
  * came after, from the injections its report kept (a merged report
  * keeps none).

@@ -153,6 +153,25 @@ xmalloc+0xe (app) < read_file+0x9 (app) < main+0x60 (app) #00000000000000d4
 alone+0x3 (app) #00000000000000d5
 alike: 0" \
 	"html: sites of one wrapper labelled with the callers that tell them apart, no two labels alike but for the id"
+# The text report's injected failures tell them apart the same way.
+"$PYTHON3" - "$T/wrapper.json" "$T/wrapper-inj.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["injections"] = [{"seq": k + 1, "call": "malloc", "size": 16, "site": "00000000000000" + sid}
+                   for k, sid in enumerate(["d1", "d2", "d3", "d4"])]
+r["totals"]["injected"] = 4
+for s in r["sites"]:
+    if s["id"] in ("00000000000000d1", "00000000000000d2", "00000000000000d3", "00000000000000d4"):
+        s["injected"] = 1
+json.dump(r, open(sys.argv[2], "w"))
+EOF
+$R "$T/wrapper-inj.json" >"$T/wrapper.txt" 2>&1
+is "$(sed -n '/^Injected failures in/,/^$/p' "$T/wrapper.txt" | grep 'malloc' | sed 's/^ *[0-9]*  malloc *16 B  //')" \
+"xmalloc+0xe (app) < expand_word+0x5d (app) #00000000000000d1
+xmalloc+0xe (app) < parse_line+0x21 (app) #00000000000000d2
+xmalloc+0xe (app) < read_file+0x9 (app) < main+0x50 (app) #00000000000000d3
+xmalloc+0xe (app) < read_file+0x9 (app) < main+0x60 (app) #00000000000000d4" \
+	"text: injected failures at one wrapper's sites labelled with the callers that tell them apart"
 
 # 4. A real run: frames with file:line from the probe's DWARF.
 run_shim FAILPOOL_EVERY=1 FAILPOOL_SITES=func:use_unchecked FAILPOOL_REPORT="$T/c.json" -- "$PROGS/crashy" unchecked >/dev/null 2>&1

@@ -1,16 +1,15 @@
 /*
- * The sites' labels on the HTML page, each one telling its site apart: the
- * sites of one wrapper (xmalloc) all read "xmalloc+0xe (bash)" but for
- * their ids, so wherever labels would read alike, the callers that differ
- * are added, one frame at a time.
+ * The sites' labels in the HTML page and the text report's injected
+ * failures, each one telling its site apart: the sites of one wrapper
+ * (xmalloc) all read "xmalloc+0xe (bash)" but for their ids, so wherever
+ * labels would read alike, the callers that differ are added, one frame at
+ * a time.
  */
 #include "config.h"
-#include "render-html.h"
+#include "render-util.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#include "render-util.h"
 
 #define LABEL_MAX 512
 #define ID_SUFFIX (sizeof(" #0123456789abcdef") - 1)	/* what every label ends with */
@@ -82,7 +81,7 @@ static int tell_apart(const struct fp_model *m, char **label, unsigned *callers,
 	return changed;
 }
 
-char **fp_html_site_labels(const struct fp_model *m)
+char **fp_render_site_labels(const struct fp_model *m)
 {
 	size_t n = m->nsites;
 	char **label = calloc(n + 1, sizeof(*label));
@@ -99,13 +98,13 @@ char **fp_html_site_labels(const struct fp_model *m)
 	free(callers);
 	free(e);
 	if (rc < 0) {
-		fp_html_site_labels_free(label, n);
+		fp_render_site_labels_free(label, n);
 		return NULL;
 	}
 	return label;
 }
 
-void fp_html_site_labels_free(char **labels, size_t n)
+void fp_render_site_labels_free(char **labels, size_t n)
 {
 	for (size_t i = 0; labels && i < n; i++)
 		free(labels[i]);
