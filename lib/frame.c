@@ -36,7 +36,7 @@ static demangler *find_demangler(void)
 	return d;
 }
 
-static struct fp_frame_info *_Atomic frames[FP_PROBE_SLOTS];
+static fp_probe_slot_t frames[FP_PROBE_SLOTS];
 
 uintptr_t fp_frame_shim_start, fp_frame_shim_end;
 
@@ -126,11 +126,11 @@ struct fp_frame_info *fp_frame_get(const void *ip)
 	uint64_t h = fp_mix64((uintptr_t)ip);
 
 	for (unsigned i = 0; i < FP_PROBE_TRIES; i++) {
-		struct fp_frame_info *_Atomic *slot = &frames[fp_probe_slot(h, i)];
-		struct fp_frame_info *f = atomic_load_explicit(slot, memory_order_acquire);
-		struct fp_frame_info *mine;
+		fp_probe_slot_t *slot = &frames[fp_probe_slot(h, i)];
+		uintptr_t v = atomic_load_explicit(slot, memory_order_acquire);
+		struct fp_frame_info *f = fp_probe_ptr(v), *mine;
 
-		if (f && f->ip == ip)
+		if (f && fp_probe_may_be(v, h) && f->ip == ip)
 			return f;
 		if (f)
 			continue;
@@ -139,12 +139,17 @@ struct fp_frame_info *fp_frame_get(const void *ip)
 			return NULL;
 		mine->ip = ip;
 		locate(mine);
-		if (atomic_compare_exchange_strong_explicit(slot, &f, mine,
+		if (!fp_probe_pack(mine, h)) {
+			fp_je_own_free(mine);
+			return NULL;
+		}
+		if (atomic_compare_exchange_strong_explicit(slot, &v, fp_probe_pack(mine, h),
 							    memory_order_acq_rel,
 							    memory_order_acquire))
 			return mine;
 		fp_je_own_free(mine);
-		if (f->ip == ip)
+		f = fp_probe_ptr(v);
+		if (fp_probe_may_be(v, h) && f->ip == ip)
 			return f;
 	}
 	return NULL;
@@ -310,7 +315,8 @@ static int loaded_at_startup(const struct link_map *lm)
 void fp_frame_name_unloadable(void)
 {
 	for (unsigned i = 0; i < FP_PROBE_SLOTS; i++) {
-		struct fp_frame_info *f = atomic_load_explicit(&frames[i], memory_order_acquire);
+		struct fp_frame_info *f = fp_probe_ptr(atomic_load_explicit(&frames[i],
+									     memory_order_acquire));
 		struct dl_find_object r;
 
 		if (!f || atomic_load_explicit(&f->named, memory_order_acquire) == 1)

@@ -18,7 +18,7 @@
 #include "probe.h"
 #include "unwind.h"
 
-static struct fp_site *_Atomic sites[FP_PROBE_SLOTS];
+static fp_probe_slot_t sites[FP_PROBE_SLOTS];
 /* The same sites in the order they were made: the report walks only these. */
 static struct fp_site *_Atomic made[FP_SITES_MAX];
 static _Atomic unsigned nmade;
@@ -154,12 +154,12 @@ struct fp_site *fp_site_find(const void **ips, unsigned n)
 	for (unsigned i = 1; i < n; i++)
 		key = fp_mix64(key ^ (uintptr_t)ips[i]);
 	for (unsigned i = 0; i < FP_PROBE_TRIES; i++) {
-		struct fp_site *_Atomic *slot = &sites[fp_probe_slot(key, i)];
-		struct fp_site *s = atomic_load_explicit(slot, memory_order_acquire);
-		struct fp_site *mine;
+		fp_probe_slot_t *slot = &sites[fp_probe_slot(key, i)];
+		uintptr_t v = atomic_load_explicit(slot, memory_order_acquire);
+		struct fp_site *s = fp_probe_ptr(v), *mine;
 
 		if (s) {
-			if (same_chain(s, key, ips, n))
+			if (fp_probe_may_be(v, key) && same_chain(s, key, ips, n))
 				return last_site = s;
 			continue;
 		}
@@ -173,14 +173,19 @@ struct fp_site *fp_site_find(const void **ips, unsigned n)
 		}
 		if (!mine)
 			return &other;
-		if (atomic_compare_exchange_strong_explicit(slot, &s, mine,
+		if (!fp_probe_pack(mine, key)) {
+			fp_je_own_free(mine);
+			return &other;
+		}
+		if (atomic_compare_exchange_strong_explicit(slot, &v, fp_probe_pack(mine, key),
 							    memory_order_acq_rel,
 							    memory_order_acquire)) {
 			note_made(mine);
 			return last_site = mine;
 		}
 		fp_je_own_free(mine);	/* frames stay: they are shared */
-		if (same_chain(s, key, ips, n))
+		s = fp_probe_ptr(v);
+		if (fp_probe_may_be(v, key) && same_chain(s, key, ips, n))
 			return last_site = s;
 	}
 	return &other;
