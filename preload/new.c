@@ -126,21 +126,36 @@ static void throw_instead(void)
 	throw_bad_alloc();
 }
 
+/*
+ * Whether the program replaced operator new(size_t) (settle() below tells,
+ * before any nothrow form runs): the runtime's nothrow form would then
+ * call the replacement, so caught_call() calls its aligned nothrow form,
+ * whose operator new(size_t, align_val_t) is the shim's (or, replaced too,
+ * every nothrow form is the runtime's and caught_call() never runs).
+ */
+static _Atomic _Bool new_replaced;
+
 /* Whether new-handler @h (NULL: none) returned; 0 when it, or the bad_alloc, was thrown. */
 static int caught_call(new_handler h)
 {
-	static void *_Atomic nothrow_c;
-	void *(*runtime_nothrow_new)(size_t, const void *);
+	static void *_Atomic nothrow_c, *_Atomic aligned_nothrow_c;
+	void *(*runtime_nothrow_new)(size_t, const void *) = NULL;
+	void *(*runtime_aligned_nothrow_new)(size_t, size_t, const void *) = NULL;
 	void *p;
 
-	*(void **)&runtime_nothrow_new = runtime(&nothrow_c, "_ZnwmRKSt9nothrow_t", 1);
-	if (!runtime_nothrow_new) {
+	if (!atomic_load_explicit(&new_replaced, memory_order_relaxed))
+		*(void **)&runtime_nothrow_new = runtime(&nothrow_c, "_ZnwmRKSt9nothrow_t", 1);
+	else
+		*(void **)&runtime_aligned_nothrow_new =
+			runtime(&aligned_nothrow_c, "_ZnwmSt11align_val_tRKSt9nothrow_t", 1);
+	if (!runtime_nothrow_new && !runtime_aligned_nothrow_new) {
 		if (h)
 			h();	/* no runtime to catch for us: a throw goes on up */
 		return h != NULL;
 	}
 	pending = h ? h : throw_instead;
-	p = runtime_nothrow_new(CAUGHT_CALL, &nothrow_tag);
+	p = runtime_nothrow_new ? runtime_nothrow_new(CAUGHT_CALL, &nothrow_tag) :
+		runtime_aligned_nothrow_new(CAUGHT_CALL, FP_JE_MIN_BLOCK, &nothrow_tag);
 	if (pending) {
 		/* A runtime whose nothrow operator does not call ours. */
 		pending = NULL;
@@ -312,6 +327,7 @@ static FP_NOINLINE void *settle(enum form f)
 					def.dli_fbase != self.dli_fbase);
 		atomic_store_explicit(&forward[i], to, memory_order_relaxed);
 	}
+	atomic_store_explicit(&new_replaced, leaves_shim[NEW], memory_order_relaxed);
 	return atomic_load_explicit(&forward[f], memory_order_relaxed);
 }
 

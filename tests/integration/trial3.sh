@@ -22,4 +22,22 @@ run_shim FAILPOOL_CHECK=frees -- "$R" >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:$WANT:" \
 	"... FAILPOOL_CHECK=frees: no invalid free (the shim's sized delete never frees the replacement's block)"
 
+# The same program's aligned nothrow forms, which never call its replacement:
+# the new-handler protocol as libstdc++'s (README, "Allocation behaviour").
+N=$PROGS/replacednew
+run_bare -- "$N" throws >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out")" "0:new: ptr, new[]: ptr, handler calls=0, replacement calls=0" \
+	"replaced new(size_t), aligned nothrow forms without the shim"
+run_shim FAILPOOL_CALLS=new,new[] FAILPOOL_NTH=1 FAILPOOL_BURST=2 FAILPOOL_REPORT="$T/n.json" -- "$N" throws >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:new: null, new[]: null, handler calls=2, replacement calls=0:" \
+	"... both failing, a handler that throws: nullptr from each, the exception caught inside"
+is "$(jpy "$T/n.json" '"%d %d" % (r["totals"]["injected"], r["totals"]["real_failures"])')" "2 0" \
+	"... 2 injected, no real failure (the replacement is never asked for anything)"
+run_shim FAILPOOL_CALLS=new,new[] FAILPOOL_NTH=1 -- "$N" once >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out")" "0:new: ptr, new[]: ptr, handler calls=1, replacement calls=0" \
+	"... the first failing, a handler that uninstalls itself: called once, the retry succeeds"
+run_shim FAILPOOL_CALLS=new,new[] FAILPOOL_NTH=1 FAILPOOL_BURST=2 -- "$N" none >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out")" "0:new: null, new[]: null, handler calls=0, replacement calls=0" \
+	"... no handler: nullptr from each"
+
 done_testing
