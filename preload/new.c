@@ -17,8 +17,10 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc.h"
 #include "say.h"
@@ -51,13 +53,16 @@ static void *runtime_handle(void)
 /*
  * Something of the runtime's, by name, once it has been found; @ours: a
  * name the shim defines too (RTLD_NEXT then, not RTLD_DEFAULT, which
- * would find the shim's).
+ * would find the shim's). @scope: the caller's own runtime (caller_scope()),
+ * looked up each time; NULL: the process's, kept in @cache.
  */
-static void *runtime(void *_Atomic *cache, const char *name, int ours)
+static void *runtime(void *_Atomic *cache, const char *name, int ours, void *scope)
 {
 	void *p = atomic_load_explicit(cache, memory_order_acquire);
 	void *h;
 
+	if (scope)
+		return dlsym(scope, name);
 	if (p)
 		return p;
 	p = dlsym(ours ? RTLD_NEXT : RTLD_DEFAULT, name);
@@ -68,30 +73,76 @@ static void *runtime(void *_Atomic *cache, const char *name, int ours)
 	return p;
 }
 
+static void *_Atomic throw_c;
+
+/* dl_iterate_phdr(): count the C++ runtimes' ABI libraries loaded (two bits). */
+static int count_runtime(struct dl_phdr_info *object, size_t size, void *found)
+{
+	const char *slash = strrchr(object->dlpi_name, '/');
+	const char *base = slash ? slash + 1 : object->dlpi_name;
+
+	if (!strcmp(base, "libstdc++.so.6"))
+		*(int *)found |= 1;
+	else if (!strcmp(base, "libc++abi.so.1"))
+		*(int *)found |= 2;
+	return 0;
+}
+
+/*
+ * A process may hold two C++ runtimes (a C program's plug-ins, one built
+ * against libstdc++, one against libc++, each loaded RTLD_LOCAL): each
+ * plug-in's new-handler, std::bad_alloc and catching nothrow operator are
+ * its own runtime's, while all their operators are the shim's. So when
+ * both are loaded and the object at @caller reaches a runtime other than
+ * the process's through its own dependencies, a handle on that object is
+ * where the failed operator finds its runtime; NULL otherwise (the
+ * process's). The handle is never closed (the object's code is running;
+ * it stays loaded until exit), a process with one runtime never opens one.
+ * Context: a failed operator new, never inside malloc.
+ */
+static void *caller_scope(const void *caller)
+{
+	struct link_map *object;
+	Dl_info info;
+	int found = 0;
+	void *h, *own;
+
+	if (FP_LIKELY(dl_iterate_phdr(count_runtime, &found) || found != 3))
+		return NULL;
+	/* The executable's scope is the process's. */
+	if (!dladdr1(caller, &info, (void **)&object, RTLD_DL_LINKMAP) || !object ||
+	    !object->l_name[0] || !(h = dlopen(object->l_name, RTLD_LAZY | RTLD_NOLOAD)))
+		return NULL;
+	own = dlsym(h, "__cxa_throw");
+	if (own && own != runtime(&throw_c, "__cxa_throw", 0, NULL))
+		return h;
+	dlclose(h);
+	return NULL;
+}
+
 /* std::get_new_handler(); NULL when no C++ runtime is loaded (none can be set). */
-static new_handler current_handler(void)
+static new_handler current_handler(void *scope)
 {
 	static void *_Atomic get;
 	new_handler (*fn)(void);
 
-	*(void **)&fn = runtime(&get, "_ZSt15get_new_handlerv", 0);
+	*(void **)&fn = runtime(&get, "_ZSt15get_new_handlerv", 0, scope);
 	return fn ? fn() : NULL;
 }
 
 /* throw std::bad_alloc(), built as the Itanium C++ ABI lays it out. */
-static __attribute__((noreturn, always_inline)) inline void throw_bad_alloc(void)
+static __attribute__((noreturn, always_inline)) inline void throw_bad_alloc(void *scope)
 {
-	static void *_Atomic alloc_c, *_Atomic throw_c, *_Atomic vtable_c,
-		*_Atomic type_c, *_Atomic dtor_c;
+	static void *_Atomic alloc_c, *_Atomic vtable_c, *_Atomic type_c, *_Atomic dtor_c;
 	void *(*allocate_exception)(size_t);
 	void (*cxa_throw)(void *, void *, void (*)(void *));
 	void (*dtor)(void *);
-	void **vtable = runtime(&vtable_c, "_ZTVSt9bad_alloc", 0);
-	void *type = runtime(&type_c, "_ZTISt9bad_alloc", 0);
+	void **vtable = runtime(&vtable_c, "_ZTVSt9bad_alloc", 0, scope);
+	void *type = runtime(&type_c, "_ZTISt9bad_alloc", 0, scope);
 
-	*(void **)&allocate_exception = runtime(&alloc_c, "__cxa_allocate_exception", 0);
-	*(void **)&cxa_throw = runtime(&throw_c, "__cxa_throw", 0);
-	*(void **)&dtor = runtime(&dtor_c, "_ZNSt9bad_allocD1Ev", 0);
+	*(void **)&allocate_exception = runtime(&alloc_c, "__cxa_allocate_exception", 0, scope);
+	*(void **)&cxa_throw = runtime(&throw_c, "__cxa_throw", 0, scope);
+	*(void **)&dtor = runtime(&dtor_c, "_ZNSt9bad_allocD1Ev", 0, scope);
 	if (allocate_exception && cxa_throw && vtable && type && dtor) {
 		void **e = allocate_exception(sizeof(void *));
 
@@ -115,6 +166,7 @@ static __attribute__((noreturn, always_inline)) inline void throw_bad_alloc(void
  * is allocated and nothing counted on the way.
  */
 static __thread new_handler pending __attribute__((tls_model("initial-exec")));
+static __thread void *pending_scope __attribute__((tls_model("initial-exec")));
 static char handler_ran;
 static const char nothrow_tag;
 /* A size jemalloc's front refuses at once: the fast path falls through. */
@@ -123,7 +175,7 @@ static const char nothrow_tag;
 /* No new-handler: the nothrow form's std::bad_alloc, thrown to be caught. */
 static void throw_instead(void)
 {
-	throw_bad_alloc();
+	throw_bad_alloc(pending_scope);
 }
 
 /*
@@ -135,8 +187,11 @@ static void throw_instead(void)
  */
 static _Atomic _Bool new_replaced;
 
-/* Whether new-handler @h (NULL: none) returned; 0 when it, or the bad_alloc, was thrown. */
-static int caught_call(new_handler h)
+/*
+ * Whether new-handler @h (NULL: none) returned; 0 when it, or the
+ * bad_alloc, was thrown. @scope: as caller_scope().
+ */
+static int caught_call(new_handler h, void *scope)
 {
 	static void *_Atomic nothrow_c, *_Atomic aligned_nothrow_c;
 	void *(*runtime_nothrow_new)(size_t, const void *) = NULL;
@@ -144,16 +199,17 @@ static int caught_call(new_handler h)
 	void *p;
 
 	if (!atomic_load_explicit(&new_replaced, memory_order_relaxed))
-		*(void **)&runtime_nothrow_new = runtime(&nothrow_c, "_ZnwmRKSt9nothrow_t", 1);
+		*(void **)&runtime_nothrow_new = runtime(&nothrow_c, "_ZnwmRKSt9nothrow_t", 1, scope);
 	else
 		*(void **)&runtime_aligned_nothrow_new =
-			runtime(&aligned_nothrow_c, "_ZnwmSt11align_val_tRKSt9nothrow_t", 1);
+			runtime(&aligned_nothrow_c, "_ZnwmSt11align_val_tRKSt9nothrow_t", 1, scope);
 	if (!runtime_nothrow_new && !runtime_aligned_nothrow_new) {
 		if (h)
 			h();	/* no runtime to catch for us: a throw goes on up */
 		return h != NULL;
 	}
 	pending = h ? h : throw_instead;
+	pending_scope = scope;
 	p = runtime_nothrow_new ? runtime_nothrow_new(CAUGHT_CALL, &nothrow_tag) :
 		runtime_aligned_nothrow_new(CAUGHT_CALL, FP_JE_MIN_BLOCK, &nothrow_tag);
 	if (pending) {
@@ -190,12 +246,14 @@ allocate(size_t size, size_t align, enum fp_call call, const void *caller, const
 		return run_pending();
 	for (;;) {
 		void *p = fp_alloc_new(size, align, call, caller, cfa);
+		void *scope;
 		new_handler h;
 
 		if (p)
 			return p;
-		if (!(h = current_handler()))
-			throw_bad_alloc();
+		scope = caller_scope(caller);
+		if (!(h = current_handler(scope)))
+			throw_bad_alloc(scope);
 		h();
 	}
 }
@@ -212,10 +270,12 @@ allocate_nothrow(size_t size, size_t align, enum fp_call call, const void *calle
 	}
 	for (;;) {
 		void *p = fp_alloc_new(size, align, call, caller, cfa);
+		void *scope;
 
 		if (p)
 			return p;
-		if (!caught_call(current_handler()))
+		scope = caller_scope(caller);
+		if (!caught_call(current_handler(scope), scope))
 			return NULL;
 	}
 }
@@ -236,7 +296,7 @@ static __attribute__((always_inline)) inline void *allocate_aligned(size_t size,
 			      const void *caller, const void *cfa)
 {
 	if (bad_alignment(align, call))
-		throw_bad_alloc();
+		throw_bad_alloc(caller_scope(caller));
 	return allocate(size, align, call, caller, cfa);
 }
 

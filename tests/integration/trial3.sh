@@ -40,4 +40,72 @@ run_shim FAILPOOL_CALLS=new,new[] FAILPOOL_NTH=1 FAILPOOL_BURST=2 -- "$N" none >
 is "$?:$(cat "$T/out")" "0:new: null, new[]: null, handler calls=0, replacement calls=0" \
 	"... no handler: nullptr from each"
 
+# Two C++ runtimes in one process (README, "Allocation behaviour"): a C
+# program dlopens, RTLD_LOCAL, the same plug-in built against libstdc++ and
+# against libc++; each plug-in's new-handler runs and its std::bad_alloc is
+# its own runtime's, so each catches it.
+cat >"$T/plug.cc" <<'EOF'
+#include <new>
+#include <cstdio>
+static int calls;
+static void once() { calls++; std::set_new_handler(nullptr); }
+struct Node { Node *next; char pad[40]; };
+extern "C" void plug_run(char *out, unsigned long len)
+{
+	int ok = 0, caught = 0, nulls = 0;
+	std::set_new_handler(once);
+	for (int i = 0; i < 30; i++) {
+		Node *head = nullptr;
+		try {
+			for (int j = 0; j < 10; j++) { Node *n = new Node; n->next = head; head = n; }
+			ok++;
+		} catch (const std::bad_alloc &) { caught++; }
+		while (head) { Node *n = head->next; delete head; head = n; }
+		char *p = new (std::nothrow) char[64];
+		if (!p) nulls++;
+		delete[] p;
+	}
+	std::snprintf(out, len, "ok=%d caught=%d nulls=%d handler=%d", ok, caught, nulls, calls);
+}
+EOF
+cat >"$T/host.c" <<'EOF'
+#include <dlfcn.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		void *h = dlopen(argv[i], RTLD_NOW | RTLD_LOCAL);
+		void (*run)(char *, unsigned long);
+		char out[100];
+		if (!h) { printf("%s\n", dlerror()); return 1; }
+		*(void **)&run = dlsym(h, "plug_run");
+		run(out, sizeof(out));
+		printf("%s,", out);
+	}
+	printf("\n");
+	return 0;
+}
+EOF
+CXX_PLUG="${CXX:-c++} -shared -fPIC -O1 -o $T/libgnu.so $T/plug.cc"
+LLVM_PLUG="${CXX:-c++} -fPIC -O1 -c -o $T/plug.o $T/plug.cc && ${CC:-cc} -shared -o $T/libllvm.so $T/plug.o -l:libc++.so.1 -l:libc++abi.so.1"
+if ${CC:-cc} -o "$T/host" "$T/host.c" -ldl 2>/dev/null && $CXX_PLUG 2>/dev/null &&
+	eval "$LLVM_PLUG" 2>/dev/null && "$T/host" "$T/libllvm.so" >/dev/null 2>&1; then
+	BARE="ok=30 caught=0 nulls=0 handler=0"
+	HIT="ok=1 caught=29 nulls=0 handler=1"
+	run_bare -- "$T/host" "$T/libgnu.so" "$T/libllvm.so" >"$T/out" 2>"$T/err"
+	is "$?:$(cat "$T/out")" "0:$BARE,$BARE," "libstdc++ and libc++ plug-ins without the shim"
+	for order in "libgnu.so libllvm.so" "libllvm.so libgnu.so"; do
+		set -- $order
+		run_shim FAILPOOL_CALLS=new,new[] FAILPOOL_EVERY=7 -- "$T/host" "$T/$1" "$T/$2" >"$T/out" 2>"$T/err"
+		is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:$HIT,$HIT,:" \
+			"$1 then $2, every 7th operator new failing: each plug-in's handler runs once, each catches its std::bad_alloc"
+	done
+else
+	for t in "libstdc++ and libc++ plug-ins without the shim" \
+		"libgnu.so then libllvm.so, every 7th operator new failing: each plug-in's handler runs once, each catches its std::bad_alloc" \
+		"libllvm.so then libgnu.so, every 7th operator new failing: each plug-in's handler runs once, each catches its std::bad_alloc"; do
+		skip "$t" "no libc++ (libc++.so.1, libc++abi.so.1) to build a plug-in against"
+	done
+fi
+
 done_testing
