@@ -96,8 +96,9 @@ static int count_runtime(struct dl_phdr_info *object, size_t size, void *found)
  * both are loaded and the object at @caller reaches a runtime other than
  * the process's through its own dependencies, a handle on that object is
  * where the failed operator finds its runtime; NULL otherwise (the
- * process's). The handle is never closed (the object's code is running;
- * it stays loaded until exit), a process with one runtime never opens one.
+ * process's). Such a handle is never closed, since the throw that uses it
+ * does not return: a plug-in whose operator failed so stays loaded until
+ * exit. A process with one runtime never opens one.
  * Context: a failed operator new, never inside malloc.
  */
 static void *caller_scope(const void *caller)
