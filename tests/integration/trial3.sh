@@ -39,6 +39,11 @@ is "$?:$(cat "$T/out")" "0:new: ptr, new[]: ptr, handler calls=1, replacement ca
 run_shim FAILPOOL_CALLS=new,new[] FAILPOOL_NTH=1 FAILPOOL_BURST=2 -- "$N" none >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/out")" "0:new: null, new[]: null, handler calls=0, replacement calls=0" \
 	"... no handler: nullptr from each"
+run_bare -- "$N" arrays >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out")" "0:new[]=12 delete[]=12" "replaced new[] and delete[] only, without the shim"
+run_shim FAILPOOL_CHECK=frees -- "$N" arrays >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out"):$(cat "$T/err")" "0:new[]=12 delete[]=12:" \
+	"replaced new[] and delete[] only: nothrow new[] and sized delete[] reach them (FAILPOOL_CHECK=frees)"
 
 # Two C++ runtimes in one process (README, "Allocation behaviour"): a C
 # program dlopens, RTLD_LOCAL, the same plug-in built against libstdc++ and

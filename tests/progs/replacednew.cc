@@ -6,6 +6,9 @@
  * nullptr), "once" (uninstalls itself and returns: the form tries again),
  * or "none". Prints the result, the handler's calls and how many times the
  * replacement ran (never: no form here calls it).
+ * It replaces new[] and delete[] too, with a header before each block:
+ * "arrays" uses the forms that must reach those (nothrow new[], sized
+ * delete[]) and prints how many blocks they handed out and took back.
  */
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +32,52 @@ void operator delete(void *p) noexcept
 	std::free(p);
 }
 
+static long array_news, array_deletes;
+
+void *operator new[](std::size_t n)
+{
+	long *p = (long *)std::malloc(n + 16);
+
+	if (!p)
+		throw std::bad_alloc();
+	p[0] = 0x77;
+	array_news++;
+	return p + 2;
+}
+
+void operator delete[](void *q) noexcept
+{
+	long *p = (long *)q - 2;
+
+	if (!q)
+		return;
+	if (p[0] != 0x77) {
+		std::fprintf(stderr, "replaced delete[]: %p is not a block of ours\n", q);
+		std::abort();
+	}
+	p[0] = 0;
+	array_deletes++;
+	std::free(p);
+}
+
+struct Counted {
+	~Counted() { }
+	int x;
+};
+
+static void arrays()
+{
+	for (int i = 0; i < 4; i++) {
+		int *a = new int[3];			/* new[], delete[] */
+		delete[] a;
+		Counted *c = new Counted[2];		/* new[], sized delete[] */
+		delete[] c;
+		char *n = new (std::nothrow) char[9];	/* nothrow new[] */
+		delete[] n;
+	}
+	std::printf("new[]=%ld delete[]=%ld\n", array_news, array_deletes);
+}
+
 struct Custom {};
 
 static void throws()
@@ -47,6 +96,10 @@ struct alignas(64) Wide { char c[64]; };
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !std::strcmp(argv[1], "arrays")) {
+		arrays();
+		return 0;
+	}
 	if (argc > 1 && !std::strcmp(argv[1], "throws"))
 		std::set_new_handler(throws);
 	else if (argc > 1 && !std::strcmp(argv[1], "once"))
