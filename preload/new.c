@@ -101,7 +101,7 @@ static int count_runtime(struct dl_phdr_info *object, size_t size, void *found)
  * exit. A process with one runtime never opens one.
  * Context: a failed operator new, never inside malloc.
  */
-static void *caller_scope(const void *caller)
+static FP_NOINLINE __attribute__((cold)) void *caller_scope(const void *caller)
 {
 	struct link_map *object;
 	Dl_info info;
