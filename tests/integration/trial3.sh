@@ -1,9 +1,14 @@
 #!/bin/sh
-# Fixes from the third user trial.
-# A C++ program that replaces only the root forms of operator new and delete
-# (README, "Allocation behaviour"): every other form it uses (new[], the
-# nothrow forms, the sized and aligned deletes) reaches its replacements
-# through the C++ runtime's own forms, with the shim as without it.
+# Fixes from the third user trial, all in the C++ operators (README,
+# "Allocation behaviour"): a program that replaces some forms of operator
+# new and delete gets every other form through its replacements, and the
+# nothrow forms it did not replace keep the new-handler protocol; a process
+# with two C++ runtimes (libstdc++ and libc++ plug-ins) throws each caller
+# its own runtime's std::bad_alloc.
+#
+# A C++ program that replaces only the root forms: every other form it uses
+# (new[], the nothrow forms, the sized and aligned deletes) reaches its
+# replacements through the C++ runtime's own forms, as without the shim.
 . "$TESTLIB"
 
 R=$PROGS/replaced
