@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -51,11 +52,17 @@ static void *runtime_handle(void)
 /*
  * Something of the runtime's, by name, once it has been found; @ours: a
  * name the shim defines too (RTLD_NEXT then, not RTLD_DEFAULT, which
- * would find the shim's).
+ * would find the shim's). @caller: the code that called the operator;
+ * the last place to look is its own object and what that loads, for a
+ * plug-in built with -static-libstdc++ carries its runtime inside and may
+ * have been loaded RTLD_LOCAL by a C program. What is found there is not
+ * kept: that object may be unloaded.
  */
-static void *runtime(void *_Atomic *cache, const char *name, int ours)
+static void *runtime(void *_Atomic *cache, const char *name, int ours, const void *caller)
 {
 	void *p = atomic_load_explicit(cache, memory_order_acquire);
+	struct link_map *lm;
+	Dl_info info;
 	void *h;
 
 	if (p)
@@ -63,35 +70,40 @@ static void *runtime(void *_Atomic *cache, const char *name, int ours)
 	p = dlsym(ours ? RTLD_NEXT : RTLD_DEFAULT, name);
 	if (!p && (h = runtime_handle()))
 		p = dlsym(h, name);
-	if (p)
+	if (p) {
 		atomic_store_explicit(cache, p, memory_order_release);
+		return p;
+	}
+	/* glibc: a link map is a handle, and dlsym() on it searches that object's dependencies. */
+	if (caller && dladdr1(caller, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm)
+		p = dlsym(lm, name);
 	return p;
 }
 
-/* std::get_new_handler(); NULL when no C++ runtime is loaded (none can be set). */
-static new_handler current_handler(void)
+/* std::get_new_handler() of @caller's runtime; NULL when there is none (none can be set). */
+static new_handler current_handler(const void *caller)
 {
 	static void *_Atomic get;
 	new_handler (*fn)(void);
 
-	*(void **)&fn = runtime(&get, "_ZSt15get_new_handlerv", 0);
+	*(void **)&fn = runtime(&get, "_ZSt15get_new_handlerv", 0, caller);
 	return fn ? fn() : NULL;
 }
 
 /* throw std::bad_alloc(), built as the Itanium C++ ABI lays it out. */
-static __attribute__((noreturn, always_inline)) inline void throw_bad_alloc(void)
+static __attribute__((noreturn, always_inline)) inline void throw_bad_alloc(const void *caller)
 {
 	static void *_Atomic alloc_c, *_Atomic throw_c, *_Atomic vtable_c,
 		*_Atomic type_c, *_Atomic dtor_c;
 	void *(*allocate_exception)(size_t);
 	void (*cxa_throw)(void *, void *, void (*)(void *));
 	void (*dtor)(void *);
-	void **vtable = runtime(&vtable_c, "_ZTVSt9bad_alloc", 0);
-	void *type = runtime(&type_c, "_ZTISt9bad_alloc", 0);
+	void **vtable = runtime(&vtable_c, "_ZTVSt9bad_alloc", 0, caller);
+	void *type = runtime(&type_c, "_ZTISt9bad_alloc", 0, caller);
 
-	*(void **)&allocate_exception = runtime(&alloc_c, "__cxa_allocate_exception", 0);
-	*(void **)&cxa_throw = runtime(&throw_c, "__cxa_throw", 0);
-	*(void **)&dtor = runtime(&dtor_c, "_ZNSt9bad_allocD1Ev", 0);
+	*(void **)&allocate_exception = runtime(&alloc_c, "__cxa_allocate_exception", 0, caller);
+	*(void **)&cxa_throw = runtime(&throw_c, "__cxa_throw", 0, caller);
+	*(void **)&dtor = runtime(&dtor_c, "_ZNSt9bad_allocD1Ev", 0, caller);
 	if (allocate_exception && cxa_throw && vtable && type && dtor) {
 		void **e = allocate_exception(sizeof(void *));
 
@@ -115,6 +127,8 @@ static __attribute__((noreturn, always_inline)) inline void throw_bad_alloc(void
  * is allocated and nothing counted on the way.
  */
 static __thread new_handler pending __attribute__((tls_model("initial-exec")));
+/* The program's call that failed: where throw_instead() finds the runtime. */
+static __thread const void *pending_caller __attribute__((tls_model("initial-exec")));
 static char handler_ran;
 static const char nothrow_tag;
 /* A size jemalloc's front refuses at once: the fast path falls through. */
@@ -123,22 +137,23 @@ static const char nothrow_tag;
 /* No new-handler: the nothrow form's std::bad_alloc, thrown to be caught. */
 static void throw_instead(void)
 {
-	throw_bad_alloc();
+	throw_bad_alloc(pending_caller);
 }
 
 /* Whether new-handler @h (NULL: none) returned; 0 when it, or the bad_alloc, was thrown. */
-static int caught_call(new_handler h)
+static int caught_call(new_handler h, const void *caller)
 {
 	static void *_Atomic nothrow_c;
 	void *(*runtime_nothrow_new)(size_t, const void *);
 	void *p;
 
-	*(void **)&runtime_nothrow_new = runtime(&nothrow_c, "_ZnwmRKSt9nothrow_t", 1);
+	*(void **)&runtime_nothrow_new = runtime(&nothrow_c, "_ZnwmRKSt9nothrow_t", 1, caller);
 	if (!runtime_nothrow_new) {
 		if (h)
 			h();	/* no runtime to catch for us: a throw goes on up */
 		return h != NULL;
 	}
+	pending_caller = caller;
 	pending = h ? h : throw_instead;
 	p = runtime_nothrow_new(CAUGHT_CALL, &nothrow_tag);
 	if (pending) {
@@ -151,6 +166,41 @@ static int caught_call(new_handler h)
 		return h != NULL;
 	}
 	return p == &handler_ran;
+}
+
+/*
+ * Whether the program has its own operator new(size_t) (only the
+ * executable comes before the shim): the runtime's nothrow operator then
+ * calls that one, never ours, so caught_call() cannot work, and without
+ * the shim the program's nothrow new would run it anyway.
+ */
+static int program_new(void)
+{
+	static void *_Atomic global_c;
+	void *global = runtime(&global_c, "_Znwm", 0, NULL);
+	Dl_info theirs, ours;
+
+	return global && dladdr(global, &theirs) && dladdr((void *)runtime_handle, &ours) &&
+	       theirs.dli_fbase != ours.dli_fbase;
+}
+
+/*
+ * A nothrow form in a program with its own operator new: the runtime's
+ * nothrow operator runs it, new-handler protocol included, and catches,
+ * as it would without the shim (failpool fails what it allocates).
+ */
+static void *program_nothrow(size_t size, size_t align, const void *caller)
+{
+	static void *_Atomic plain_c, *_Atomic aligned_c;
+	void *(*plain)(size_t, const void *);
+	void *(*aligned)(size_t, size_t, const void *);
+
+	if (align) {
+		*(void **)&aligned = runtime(&aligned_c, "_ZnwmSt11align_val_tRKSt9nothrow_t", 1, caller);
+		return aligned ? aligned(size, align, &nothrow_tag) : NULL;
+	}
+	*(void **)&plain = runtime(&plain_c, "_ZnwmRKSt9nothrow_t", 1, caller);
+	return plain ? plain(size, &nothrow_tag) : NULL;
 }
 
 static void *run_pending(void)
@@ -179,8 +229,8 @@ allocate(size_t size, size_t align, enum fp_call call, const void *caller, const
 
 		if (p)
 			return p;
-		if (!(h = current_handler()))
-			throw_bad_alloc();
+		if (!(h = current_handler(caller)))
+			throw_bad_alloc(caller);
 		h();
 	}
 }
@@ -195,12 +245,14 @@ allocate_nothrow(size_t size, size_t align, enum fp_call call, const void *calle
 		if (p)
 			return p;
 	}
+	if (program_new())
+		return program_nothrow(size, align, caller);
 	for (;;) {
 		void *p = fp_alloc_new(size, align, call, caller, cfa);
 
 		if (p)
 			return p;
-		if (!caught_call(current_handler()))
+		if (!caught_call(current_handler(caller), caller))
 			return NULL;
 	}
 }
@@ -221,7 +273,7 @@ static __attribute__((always_inline)) inline void *allocate_aligned(size_t size,
 			      const void *caller, const void *cfa)
 {
 	if (bad_alignment(align, call))
-		throw_bad_alloc();
+		throw_bad_alloc(caller);
 	return allocate(size, align, call, caller, cfa);
 }
 
