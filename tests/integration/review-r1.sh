@@ -8,6 +8,15 @@
 # the nothrow forms; a plug-in built with -static-libstdc++ that a C
 # program dlopens RTLD_LOCAL (its C++ runtime inside it, no libstdc++.so.6
 # in the process) gets its std::bad_alloc.
+#
+# explore (README, "`failpool explore`"): which site each run fails is the
+# same for --jobs 1, 2, 4 and 8 on a program whose error paths reveal sites
+# in later runs, with --max-runs, with a hung run, and for shards merged; a
+# SIGINT or SIGTERM in the middle, then --resume, gives the summary of an
+# exploration never stopped; a command that a shell could not find (127)
+# or execute (126) is refused with exit 2; a --stdin file removed during
+# the exploration stops it (exit 2) instead of giving runs explore's own
+# standard input.
 . "$TESTLIB"
 
 R=$PROGS/cxxreview
@@ -88,5 +97,103 @@ if [ -s "$S" ]; then
 else
 	skip "static-libstdc++ plug-in" "no static libstdc++ to build it with"
 fi
+
+X="$FAILPOOL explore"
+E=$PROGS/explorestream
+runs='[(x["site"], x["chain"], x["class"], x["revealed"], x["injected"]) for x in r["runs"]]'
+sj() { jpy "$1/summary.json" "$2"; }
+
+# 6. --jobs 1, 2, 4, 8: the same runs, in the same order. 7 sites at first,
+# 12 more on the steps' error paths, 6 more one level further down.
+$X --out "$T/j1" -- "$E" >/dev/null 2>"$T/err"
+is "$?:$(sj "$T/j1" '"%d runs, %d complete" % (len(r["runs"]) - 1, r["complete"])')" "1:25 runs, 1 complete" \
+	"explorestream --jobs 1: 25 runs after the baseline"
+is "$(sj "$T/j1" '[len(x["chain"]) for x in r["runs"][1:]]')" \
+	"[0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]" \
+	"explorestream: 7 sites of the baseline, then 12 revealed, then 6 more"
+for j in 2 4 8; do
+	$X --jobs $j --out "$T/j$j" -- "$E" >/dev/null 2>&1
+	is "$?:$(sj "$T/j$j" "$runs")" "1:$(sj "$T/j1" "$runs")" "--jobs $j: each run fails the same site as with --jobs 1"
+done
+
+# 7. --max-runs: the first runs of the whole exploration, whatever --jobs.
+for j in 1 4; do
+	$X --jobs $j --max-runs 10 --out "$T/m$j" -- "$E" >/dev/null 2>&1
+	is "$?:$(sj "$T/m$j" "$runs")" "1:$(sj "$T/j1" "$runs[:11]")" "--max-runs 10 --jobs $j: the first 10 runs"
+done
+
+# 8. Shards with --jobs 4, merged: the runs of the whole exploration.
+for k in 1 2; do
+	$X --jobs 4 --shard $k/2 --out "$T/sh$k" -- "$E" >/dev/null 2>&1
+done
+$X --merge --out "$T/mg" "$T/sh1" "$T/sh2" >/dev/null 2>&1
+is "$?:$(sj "$T/mg" 'sorted((x["site"] or "", x["class"]) for x in r["runs"])')" \
+	"1:$(sj "$T/j1" 'sorted((x["site"] or "", x["class"]) for x in r["runs"])')" \
+	"--shard 1/2 and 2/2 with --jobs 4, merged: the sites and classes of the whole exploration"
+
+# 9. A hung run among runs that end: the same runs as with --jobs 1.
+EXPLORESTREAM_HANG=1 $X --timeout 1s --out "$T/h1" -- "$E" >/dev/null 2>&1
+is "$?:$(sj "$T/h1" 'r["totals"]["hung"]')" "1:1" "a step whose failure hangs: one hung run"
+EXPLORESTREAM_HANG=1 $X --jobs 4 --timeout 1s --out "$T/h4" -- "$E" >/dev/null 2>&1
+is "$?:$(sj "$T/h4" "$runs")" "1:$(sj "$T/h1" "$runs")" "--jobs 4 with a hung run: the same runs as --jobs 1"
+
+# 10. Stopped by SIGINT or SIGTERM (the run that fails step 3 sends it to
+# explore), then --resume: the summary of an exploration never stopped.
+# (Before: the runs that had ended but were not read yet left their
+# reports behind, and the resumed run of the same number read two.)
+for sig in INT:2 TERM:15; do
+	n=${sig#*:}
+	sig=${sig%:*}
+	for j in 1 4 8; do
+		EXPLORESTREAM_STOP=$n:$T/stop$sig$j $X --jobs $j --out "$T/s$sig$j" -- "$E" >/dev/null 2>&1
+		is "$?:$(sj "$T/s$sig$j" '"%s %s" % (r["complete"], r["stopped_by"])')" "$((128 + n)):False SIG$sig" \
+			"SIG$sig --jobs $j: stopped, summary.json says so"
+		EXPLORESTREAM_STOP=$n:$T/stop$sig$j $X --jobs $j --resume "$T/s$sig$j" -- "$E" >/dev/null 2>&1
+		is "$?:$(sj "$T/s$sig$j" "$runs")" "1:$(sj "$T/j1" "$runs")" \
+			"SIG$sig --jobs $j, then --resume: the runs of an exploration never stopped"
+		is "$(sj "$T/s$sig$j" 'r["totals"]')" "$(sj "$T/j1" 'r["totals"]')" \
+			"SIG$sig --jobs $j, then --resume: the same totals"
+	done
+done
+
+# 11. A script whose interpreter cannot be executed (126) or does not exist
+# (127): posix_spawn fails, the fork path says it as a shell would.
+printf '#!%s\n' "$T/in.txt" >"$T/badinterp"
+printf 'text\n' >"$T/in.txt"
+printf '#!%s\n' "$T/nonexistent" >"$T/nointerp"
+chmod +x "$T/badinterp" "$T/nointerp"
+$X --jobs 2 --out "$T/c126" -- "$T/badinterp" >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" \
+	"2:failpool: the baseline run exited 126, as a shell does for a command it cannot execute: nothing to explore (see $T/c126/runs/0000/stderr)" \
+	"a script whose interpreter is not executable: exit 2, 126"
+$X --jobs 2 --out "$T/c127" -- "$T/nointerp" >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" \
+	"2:failpool: the baseline run exited 127, as a shell does for a command it cannot find: nothing to explore (see $T/c127/runs/0000/stderr)" \
+	"a script whose interpreter does not exist: exit 2, 127"
+printf 'echo no shebang\n' >"$T/noshebang"
+chmod +x "$T/noshebang"
+$X --out "$T/c0" -- "$T/noshebang" >/dev/null 2>&1
+is "$(cat "$T/c0/runs/0000/stdout")" "no shebang" "a script without #!: run by /bin/sh, as execvp does"
+
+# 12. The --stdin file removed by a run (the one that fails step 1): the
+# next run cannot start, exit 2 with the reason. (Before: later runs read
+# explore's own standard input.)
+printf 'the file\n' >"$T/in.txt"
+echo "explore's own" | EXPLORESTREAM_STDIN=1 EXPLORESTREAM_UNLINK="$T/in.txt" \
+	$X --stdin "$T/in.txt" --out "$T/si1" -- "$E" >/dev/null 2>"$T/err"
+rc=$?
+n=$(ls "$T/si1/runs"/[0-9]*/stdout | wc -l)
+is "$rc:$(cat "$T/err")" "2:failpool: cannot start run $n: No such file or directory" \
+	"--stdin removed by a run: the next run ($n) cannot start, exit 2"
+is "$(lines "$T/si1/runs/$(printf %04d $((n - 1)))/stdout")" "stdin: the file,010000" \
+	"... the run before it failed step 1, which removed the file"
+printf 'the file\n' >"$T/in.txt"
+echo "explore's own" | EXPLORESTREAM_STDIN=1 EXPLORESTREAM_UNLINK="$T/in.txt" \
+	$X --jobs 4 --stdin "$T/in.txt" --out "$T/si4" -- "$E" >/dev/null 2>"$T/err"
+is "$?:$(sed 's/run [0-9]*:/run N:/' "$T/err")" "2:failpool: cannot start run N: No such file or directory" \
+	"--stdin removed, --jobs 4: exit 2"
+is "$(cat "$T/si1/runs"/*/stdout "$T/si4/runs"/*/stdout | grep -c "explore's own")" 0 \
+	"no run read explore's own standard input"
+ok "no run is left behind" sh -c "! pgrep -f '^$E\$' >/dev/null"
 
 done_testing
