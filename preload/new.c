@@ -176,12 +176,19 @@ static int caught_call(new_handler h, const void *caller)
  */
 static int program_new(void)
 {
-	static void *_Atomic global_c;
-	void *global = runtime(&global_c, "_Znwm", 0, NULL);
+	static _Atomic int known;	/* 0: not looked up yet, 1: ours, 2: the program's */
+	int k = atomic_load_explicit(&known, memory_order_relaxed);
 	Dl_info theirs, ours;
+	void *global;
 
-	return global && dladdr(global, &theirs) && dladdr((void *)runtime_handle, &ours) &&
-	       theirs.dli_fbase != ours.dli_fbase;
+	if (FP_LIKELY(k))
+		return k == 2;
+	/* Looked up once: what comes before the shim never changes. */
+	global = dlsym(RTLD_DEFAULT, "_Znwm");
+	k = global && dladdr(global, &theirs) && dladdr((void *)runtime_handle, &ours) &&
+	    theirs.dli_fbase != ours.dli_fbase ? 2 : 1;
+	atomic_store_explicit(&known, k, memory_order_relaxed);
+	return k == 2;
 }
 
 /*
