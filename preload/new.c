@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "alloc.h"
+#include "guard.h"
 #include "say.h"
 
 #define FP_EXPORT	__attribute__((visibility("default")))
@@ -57,6 +58,8 @@ static void *runtime_handle(void)
  * plug-in built with -static-libstdc++ carries its runtime inside and may
  * have been loaded RTLD_LOCAL by a C program. What is found there is not
  * kept: that object may be unloaded.
+ * Context: an operator new whose allocation has failed; takes the
+ * loader's lock, so never from within malloc or a signal handler.
  */
 static void *runtime(void *_Atomic *cache, const char *name, int ours, const void *caller)
 {
@@ -67,16 +70,17 @@ static void *runtime(void *_Atomic *cache, const char *name, int ours, const voi
 
 	if (p)
 		return p;
+	/* A name not found allocates its dlerror() message: the shim's, not the program's. */
+	fp_guard_enter();
 	p = dlsym(ours ? RTLD_NEXT : RTLD_DEFAULT, name);
 	if (!p && (h = runtime_handle()))
 		p = dlsym(h, name);
-	if (p) {
+	if (p)
 		atomic_store_explicit(cache, p, memory_order_release);
-		return p;
-	}
 	/* glibc: a link map is a handle, and dlsym() on it searches that object's dependencies. */
-	if (caller && dladdr1(caller, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm)
+	else if (caller && dladdr1(caller, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm)
 		p = dlsym(lm, name);
+	fp_guard_leave();
 	return p;
 }
 
@@ -184,9 +188,11 @@ static int program_new(void)
 	if (FP_LIKELY(k))
 		return k == 2;
 	/* Looked up once: what comes before the shim never changes. */
+	fp_guard_enter();
 	global = dlsym(RTLD_DEFAULT, "_Znwm");
 	k = global && dladdr(global, &theirs) && dladdr((void *)runtime_handle, &ours) &&
 	    theirs.dli_fbase != ours.dli_fbase ? 2 : 1;
+	fp_guard_leave();
 	atomic_store_explicit(&known, k, memory_order_relaxed);
 	return k == 2;
 }
