@@ -163,6 +163,12 @@ for j in 2 4 8; do
 	is "$?:$(sj "$T/j$j" "$runs")" "1:$(sj "$T/j1" "$runs")" "--jobs $j: each run fails the same site as with --jobs 1"
 done
 
+# --mode nth: the same runs with --jobs 4 as with --jobs 1.
+nth='[(x["nth"], x["class"], x["injected"]) for x in r["runs"]]'
+$X --mode nth --out "$T/n1" -- "$E" >/dev/null 2>&1
+$X --mode nth --jobs 4 --out "$T/n4" -- "$E" >/dev/null 2>&1
+is "$?:$(sj "$T/n4" "$nth")" "1:$(sj "$T/n1" "$nth")" "--mode nth --jobs 4: the same runs as --jobs 1"
+
 # 7. --max-runs: the first runs of the whole exploration, whatever --jobs.
 for j in 1 4; do
 	$X --jobs $j --max-runs 10 --out "$T/m$j" -- "$E" >/dev/null 2>&1
