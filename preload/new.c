@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "guard.h"
 #include "say.h"
 
 #define FP_EXPORT	__attribute__((visibility("default")))
@@ -61,15 +62,20 @@ static void *runtime(void *_Atomic *cache, const char *name, int ours, void *sco
 	void *p = atomic_load_explicit(cache, memory_order_acquire);
 	void *h;
 
-	if (scope)
-		return dlsym(scope, name);
-	if (p)
+	if (p && !scope)
 		return p;
-	p = dlsym(ours ? RTLD_NEXT : RTLD_DEFAULT, name);
-	if (!p && (h = runtime_handle()))
-		p = dlsym(h, name);
-	if (p)
-		atomic_store_explicit(cache, p, memory_order_release);
+	/* A name not found allocates its dlerror() message: the shim's, not the program's. */
+	fp_guard_enter();
+	if (scope) {
+		p = dlsym(scope, name);
+	} else {
+		p = dlsym(ours ? RTLD_NEXT : RTLD_DEFAULT, name);
+		if (!p && (h = runtime_handle()))
+			p = dlsym(h, name);
+		if (p)
+			atomic_store_explicit(cache, p, memory_order_release);
+	}
+	fp_guard_leave();
 	return p;
 }
 
@@ -95,10 +101,12 @@ static int count_runtime(struct dl_phdr_info *object, size_t size, void *found)
  * its own runtime's, while all their operators are the shim's. So when
  * both are loaded and the object at @caller reaches a runtime other than
  * the process's through its own dependencies, a handle on that object is
- * where the failed operator finds its runtime; NULL otherwise (the
- * process's). Such a handle is never closed, since the throw that uses it
- * does not return: a plug-in whose operator failed so stays loaded until
- * exit. A process with one runtime never opens one.
+ * where the failed operator finds its runtime. So too when no runtime
+ * library is loaded at all: a plug-in built with -static-libstdc++ carries
+ * its runtime inside. NULL otherwise (the process's). Such a handle is
+ * never closed, since the throw that uses it does not return: a plug-in
+ * whose operator failed so stays loaded until exit. A process with one
+ * runtime library never opens one.
  * Context: a failed operator new, never inside malloc.
  */
 static FP_NOINLINE __attribute__((cold)) void *caller_scope(const void *caller)
@@ -106,18 +114,24 @@ static FP_NOINLINE __attribute__((cold)) void *caller_scope(const void *caller)
 	struct link_map *object;
 	Dl_info info;
 	int found = 0;
-	void *h, *own;
+	void *h = NULL, *own;
 
-	if (FP_LIKELY(dl_iterate_phdr(count_runtime, &found) || found != 3))
+	if (FP_LIKELY(dl_iterate_phdr(count_runtime, &found) || (found != 3 && found != 0)))
 		return NULL;
-	/* The executable's scope is the process's. */
-	if (!dladdr1(caller, &info, (void **)&object, RTLD_DL_LINKMAP) || !object ||
-	    !object->l_name[0] || !(h = dlopen(object->l_name, RTLD_LAZY | RTLD_NOLOAD)))
+	/* The executable's scope is the process's. dlopen() allocates: the shim's. */
+	fp_guard_enter();
+	if (dladdr1(caller, &info, (void **)&object, RTLD_DL_LINKMAP) && object &&
+	    object->l_name[0])
+		h = dlopen(object->l_name, RTLD_LAZY | RTLD_NOLOAD);
+	fp_guard_leave();
+	if (!h)
 		return NULL;
-	own = dlsym(h, "__cxa_throw");
-	if (own && own != runtime(&throw_c, "__cxa_throw", 0, NULL))
+	own = runtime(&throw_c, "__cxa_throw", 0, h);
+	if (own && (!found || own != runtime(&throw_c, "__cxa_throw", 0, NULL)))
 		return h;
+	fp_guard_enter();
 	dlclose(h);
+	fp_guard_leave();
 	return NULL;
 }
 

@@ -363,6 +363,35 @@ static void drop_runs(struct fp_xstate *s, size_t first)
 	}
 }
 
+/* Kill and reap the runs of @procs still under way: explore is about to stop. */
+static void end_live(struct fp_run *procs, unsigned jobs)
+{
+	for (unsigned slot = 0; slot < jobs; slot++)
+		if (procs[slot].pid && !procs[slot].done)
+			kill(-procs[slot].pid, SIGKILL);
+	fp_run_wait(procs, jobs, 0);
+	for (unsigned slot = 0; slot < jobs; slot++)
+		active[slot] = 0;
+}
+
+/*
+ * The files of a run that a stop leaves unread: a run that ended before
+ * the stop has written its report there, and --resume makes the run
+ * again in the same directory, where a second report would join it.
+ */
+static void forget_run(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
 /*
  * Every run after the baseline, --jobs at a time: a job that ends frees its
  * slot for the next queued site at once, while the runs before it may still
@@ -390,7 +419,7 @@ static int stream(struct fp_xstate *s)
 			unsigned slot = 0;
 			struct fp_xrun *r;
 
-			if (!take(s, 1))
+			if (stop_sig || !take(s, 1))
 				break;
 			r = &s->runs[i];
 			if (recorded && i < recorded->n) {
@@ -409,6 +438,7 @@ static int stream(struct fp_xstate *s)
 			if (start(s, r, &procs[slot])) {
 				fprintf(stderr, "failpool: cannot start run %zu: %s\n", i, strerror(errno));
 				procs[slot].pid = 0;
+				end_live(procs, jobs);
 				return -1;
 			}
 			of[slot] = i;
@@ -431,11 +461,13 @@ static int stream(struct fp_xstate *s)
 			live--;
 		}
 		if (stop_sig) {
-			for (unsigned slot = 0; slot < jobs; slot++)
-				active[slot] = 0;
+			/* Every run still under way is ended, and reaped, before its files go. */
+			end_live(procs, jobs);
 			if (unread < s->nruns) {
 				s->next = s->runs[unread].q_next;
 				s->k = s->runs[unread].q_k;
+				for (size_t i = unread; i < s->nruns; i++)
+					forget_run(s->runs[i].dir);
 				drop_runs(s, unread);
 			}
 			return -1;

@@ -139,9 +139,35 @@ static int spawn(struct fp_run *r, char *const *cmd, const char *preload,
 	return rc;
 }
 
+/* @fds[0..2] closed, the descriptor shared by stdout and stderr once. */
+static void close_streams(const int fds[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0 && (i < 2 || fds[2] != fds[1]))
+			close(fds[i]);
+}
+
+/* The run's stdin, stdout and stderr into @fds, close-on-exec; -errno when one cannot be opened. */
+static int open_streams(const struct fp_run_io *io, int fds[3])
+{
+	const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
+	int e;
+
+	fds[0] = open(io->in ? io->in : "/dev/null", O_RDONLY | O_CLOEXEC);
+	fds[1] = fds[0] < 0 ? -1 : open(io->out, flags, 0644);
+	fds[2] = fds[1] < 0 ? -1 : io->err ? open(io->err, flags, 0644) : fds[1];
+	if (fds[2] >= 0)
+		return 0;
+	e = errno;
+	close_streams(fds);
+	errno = e;
+	return -e;
+}
+
 int fp_run_start_io(struct fp_run *r, char *const *cmd, const char *preload,
 		    char *const *vars, const char *const *keep, const struct fp_run_io *io)
 {
+	int fds[3], rc;
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
@@ -150,30 +176,29 @@ int fp_run_start_io(struct fp_run *r, char *const *cmd, const char *preload,
 		return 0;
 	/*
 	 * The slow way, whose child reports what went wrong as a shell does
-	 * (127 not found, 126 cannot execute) or runs with the streams it has.
+	 * (127 not found, 126 cannot execute). Its streams are opened here
+	 * first: a stream that cannot be opened (a --stdin file removed since)
+	 * is the run's error, never a reason to give it the tool's own.
 	 */
 	r->pid = 0;
+	if ((rc = open_streams(io, fds)))
+		return rc;
 	pid = fork();
-	if (pid < 0)
-		return -errno;
 	if (pid == 0) {
-		const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
-		int fd = open(io->out, flags, 0644);
-		int err = io->err ? open(io->err, flags, 0644) : fd;
-		int in = open(io->in ? io->in : "/dev/null", O_RDONLY | O_CLOEXEC);
-
 		setpgid(0, 0);
-		if (fd >= 0)
-			dup2(fd, STDOUT_FILENO);
-		if (err >= 0)
-			dup2(err, STDERR_FILENO);
-		if (in >= 0)
-			dup2(in, STDIN_FILENO);
+		for (int i = 0; i < 3; i++)
+			dup2(fds[i], i);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
 		set_env(preload, vars, keep);
 		execvp(cmd[0], cmd);
 		_exit(errno == ENOENT ? 127 : 126);
+	}
+	rc = pid < 0 ? -errno : 0;
+	close_streams(fds);
+	if (rc) {
+		errno = -rc;
+		return rc;
 	}
 	setpgid(pid, pid);	/* either side may win the race; both ask for the same */
 	r->pid = pid;
