@@ -75,6 +75,15 @@ struct fp_xstate {
 };
 
 
+/* Sites (or indices) not run when the exploration ended (explore-state.c). */
+size_t fp_xuntried(const struct fp_xstate *s);
+
+/* Why the baseline @b leaves nothing to explore, in @why; 0 when it does not. */
+int fp_xunexplorable(const struct fp_xstate *s, const struct fp_xrun *b, char *why, size_t size);
+
+/* Whether @summary records an exploration of @x's command, mode and shard. */
+int fp_xsame_exploration(const struct fp_explore *x, const struct fp_json *summary);
+
 /* Read every report of run @r; new sites join the queue (explore-read.c). */
 void fp_xread_run(struct fp_xstate *s, struct fp_xrun *r);
 
