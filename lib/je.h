@@ -25,8 +25,8 @@ struct fp_je {
  * on x86-64 (jemalloc's 8-byte class is never used), and a request larger
  * than glibc could get on this machine (fp_je_limit) fails with ENOMEM
  * instead of succeeding on MAP_NORESERVE. malloc, calloc and realloc pay
- * one compare on the size, then jump to jemalloc's own entry points (the
- * x-API bootstraps until fp_je_resolve()); free and usable are jemalloc's.
+ * one compare on the size, then jump to jemalloc's own entry points
+ * (linked in: lib/jeapi.h); free and usable are jemalloc's.
  */
 #define FP_JE_MIN_BLOCK	16
 extern struct fp_je fp_je;
