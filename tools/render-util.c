@@ -3,6 +3,7 @@
 #include "render-util.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -232,13 +233,32 @@ int fp_render_crash_site(const struct fp_model_proc *p, uint64_t *site)
 	return -1;
 }
 
+/*
+ * How @p ended, worst first: 3 crashed (a crash record, or a signal of a
+ * fault: SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP), 2
+ * killed (any other signal: SIGPIPE at the end of a pipe, SIGTERM, ...),
+ * 1 failed (a status other than 0), 0 fine.
+ */
+static int badness(const struct fp_model_proc *p)
+{
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP };
+
+	if (p->crash)
+		return 3;
+	if (p->exit.by_signal) {
+		for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+			if (p->exit.signal == faults[i])
+				return 3;
+		return 2;
+	}
+	return p->exit.has_code && p->exit.code ? 1 : 0;
+}
+
 static const char *did_not_end_well(const struct fp_model_proc *p)
 {
-	if (p->exit.by_signal || p->crash)
-		return "crashed";
-	if (p->exit.has_code && p->exit.code)
-		return "failed";
-	return NULL;
+	static const char *const words[] = { NULL, "failed", "killed", "crashed" };
+
+	return words[badness(p)];
 }
 
 const char *fp_render_verdict(const struct fp_model *m, char *buf, size_t size, int *bad)
@@ -252,10 +272,13 @@ const char *fp_render_verdict(const struct fp_model *m, char *buf, size_t size, 
 	 * rather than the parent that only passed its status on (a script's
 	 * shell exiting 2 because its child did).
 	 */
-	for (size_t i = 0; i < m->nprocs && !(worst && worst->exit.by_signal); i++)
-		if (did_not_end_well(&m->procs[i]) &&
-		    (!worst || m->procs[i].exit.by_signal || (m->procs[i].injected && !worst->injected)))
+	for (size_t i = 0; i < m->nprocs && !(worst && badness(worst) == 3); i++) {
+		int b = badness(&m->procs[i]);
+
+		if (b && (!worst || b > badness(worst) ||
+			  (b == badness(worst) && m->procs[i].injected && !worst->injected)))
 			worst = &m->procs[i];
+	}
 	*bad = worst != NULL;
 	buf[0] = '\0';
 	if (!worst) {

@@ -209,4 +209,15 @@ is "$?:$(head -n 1 "$T/err")" "2:failpool: --format: not text, json or html: 'pd
 $R >/dev/null 2>"$T/err"
 is "$?:$(head -n 1 "$T/err")" "2:failpool: no report to read" "no report: exit 2"
 
+# The verdict tells a crash (a fault's signal) from a process killed by
+# another signal (the end of a pipe, SIGTERM), which is no crash.
+run_shim FAILPOOL_REPORT="$T/pipe.json" -- sh -c 'kill -PIPE $$' >/dev/null 2>&1
+run_shim FAILPOOL_REPORT="$T/segv.json" -- sh -c 'kill -SEGV $$' >/dev/null 2>&1
+is "$($R "$T/pipe.json" 2>&1 | sed -n '2s/: [^ ]* (pid [0-9]*)/: SH/p')" "  killed: SH killed by signal 13 (SIGPIPE)" \
+	"verdict: SIGPIPE is 'killed', not 'crashed'"
+is "$($R "$T/segv.json" 2>&1 | sed -n '2s/: [^ ]* (pid [0-9]*)/: SH/p' | cut -d' ' -f1-9)" "  crashed: SH killed by signal 11 (SIGSEGV)" \
+	"verdict: SIGSEGV is 'crashed'"
+is "$($R "$T/pipe.json" "$T/segv.json" 2>/dev/null | sed -n '2s/: [^ ]* (pid [0-9]*)/: SH/p' | cut -d' ' -f1-9)" "  crashed: SH killed by signal 11 (SIGSEGV)" \
+	"verdict of both: the crash comes first"
+
 done_testing
