@@ -302,6 +302,14 @@ release_counted(void *ptr, enum fp_call call, enum mode m, const void *caller,
 		return;
 	if (FP_UNLIKELY(fp_heapcheck_on))	/* before jemalloc can see it */
 		fp_heapcheck_free(ptr, call, caller, cfa, m == COUNT);
+	/* A report's live bytes: the block's usable size as jemalloc counts the free. */
+	if (m == COUNT && fp_settings()->live_after_free && fp_je_freed && !fp_pool_of(ptr)) {
+		uint64_t before = *fp_je_freed;
+
+		fp_je.free(ptr);
+		fp_policy_uncharge(&fp_process_policy, *fp_je_freed - before);
+		return;
+	}
 	if (m == RAW || fp_settings()->track_live)
 		fp_policy_uncharge(&fp_process_policy, fp_je.usable(ptr));
 	if (m == COUNT)

@@ -95,12 +95,16 @@ static int boot_counting(int injects)
 		fp_bug("FAILPOOL_SITES passed validation but not parsing");
 	cfg->stats = cfg->reporting;
 	cfg->track_live = cfg->reporting || c->limit_set;
+	/* LIMIT keeps its figure exact at every call: the bytes go before the block. */
+	cfg->live_after_free = cfg->track_live && !c->limit_set;
 	sites = cfg->reporting || cfg->rules.n || c->pools[0] || c->check ||
 		(injects && (fp_log_on() || c->verbose));
 	cfg->site_depth = sites ? c->depth : 0;
 	cfg->quick = cfg->site_depth == 1 && !cfg->stats && !cfg->track_live &&
 		      !c->check;
 	fp_je_arena_init();
+	if (cfg->live_after_free)
+		fp_je_freed_init();
 	if (c->check == FP_CHECK_FREES)
 		fp_heapcheck_init();
 	if (cfg->stats)

@@ -378,6 +378,17 @@ int fp_je_thread_prepare(void)
 	return 0;
 }
 
+__thread uint64_t *fp_je_freed __attribute__((tls_model("initial-exec")));
+
+void fp_je_freed_init(void)
+{
+	uint64_t *p = NULL;
+	size_t len = sizeof(p);
+
+	if (!fp_je_freed && mallctl("thread.deallocatedp", &p, &len, NULL, 0) == 0)
+		fp_je_freed = p;
+}
+
 void fp_je_thread_start(void)
 {
 	void *p = atomic_exchange(&spare, NULL), *none = NULL;
@@ -389,6 +400,7 @@ void fp_je_thread_start(void)
 		dallocx(p, MALLOCX_TCACHE_NONE);
 	/* Any mallctl sets up the whole: thread cache and arena. */
 	(void)mallctl("thread.tcache.enabled", &on, &len, NULL, 0);
+	fp_je_freed_init();
 	if (p && (p = spare_alloc()) && !atomic_compare_exchange_strong(&spare, &none, p))
 		dallocx(p, MALLOCX_TCACHE_NONE);
 }

@@ -26,6 +26,7 @@ struct fp_settings {
 	int reporting;			/* FAILPOOL_REPORT set and active */
 	int stats;			/* count calls, bytes, per-site figures */
 	int track_live;			/* keep live bytes (LIMIT, report) */
+	int live_after_free;		/* a report's, no LIMIT: a free's bytes from jemalloc's count */
 	unsigned site_depth;		/* frames per site; 0: sites not needed */
 	int quick;			/* DEPTH=1, nothing counted: fp_unmatched */
 	struct fp_rules rules;		/* FAILPOOL_SITES */

@@ -142,6 +142,12 @@ struct fp_je fp_je = {
 	.usable = fake_usable,
 };
 
+__thread uint64_t *fp_je_freed __attribute__((tls_model("initial-exec")));
+
+void fp_je_freed_init(void)
+{
+}
+
 size_t fp_je_limit_for(int overcommit, uint64_t ram_swap, uint64_t commit_limit)
 {
 	return SIZE_MAX;
