@@ -31,6 +31,7 @@
 #include "request.h"
 #include "say.h"
 #include "series.h"
+#include "serve.h"
 #include "settings.h"
 #include "site.h"
 #include "startup.h"
@@ -214,6 +215,7 @@ void fp_boot_constructor(void)
 {
 	char msg[FP_CONF_LINE_MAX];
 
+	fp_serve_maybe();	/* explore's runs start here when it asks */
 	while (!fp_boot()) {
 		if (!environ)
 			return;		/* cannot happen after libc's init; stay raw */

@@ -216,6 +216,9 @@ int fp_je_arena_init(void)
 	unsigned arena;
 	size_t len = sizeof(arena);
 
+	/* Made once: a served run has it from its server (lib/serve.c). */
+	if (own_flags != MALLOCX_TCACHE_NONE)
+		return 0;
 	if (mallctl("arenas.create", &arena, &len, NULL, 0))
 		return -ENOMEM;
 	own_flags = MALLOCX_ARENA(arena) | MALLOCX_TCACHE_NONE;

@@ -94,7 +94,7 @@ size_t fp_je_nalloc(size_t size, size_t align);
 /**
  * fp_je_arena_init() - create the shim's private arena (arenas.create):
  * the shim's own bookkeeping never mixes with the program's heap, is never
- * counted and never injected.
+ * counted and never injected. Made once; later calls keep it.
  * Context: boot, under the reentrancy guard, maybe inside the first malloc.
  * Return: 0, or -ENOMEM (fp_je_own_alloc then uses arena 0).
  */

@@ -327,6 +327,19 @@ int fp_unwind_load(void)
 	return 0;
 }
 
+void fp_unwind_warm(void)
+{
+	int (*backtrace)(void **, int) =
+		atomic_load_explicit(&fp_unwind_backtrace, memory_order_acquire);
+	void *chain[4];
+
+	if (backtrace) {
+		fp_unwind_quiet_begin();
+		(void)backtrace(chain, 4);
+		fp_unwind_quiet_end();
+	}
+}
+
 void fp_unwind_thread_start(void)
 {
 	if (atomic_load_explicit(&loaded, memory_order_acquire))

@@ -31,6 +31,14 @@ extern int (*_Atomic fp_unwind_backtrace)(void **buffer, int size);
 int fp_unwind_load(void);
 
 /**
+ * fp_unwind_warm() - one walk, so that this thread's libunwind caches (its
+ * trace cache: 256 KiB, written whole when made) exist from now on; a
+ * process forked from here has them made.
+ * Context: under the guard, after fp_unwind_load().
+ */
+void fp_unwind_warm(void);
+
+/**
  * fp_unwind_thread_start() - have the loader allocate libunwind's
  * thread-local state (dynamic TLS, since libunwind is loaded privately)
  * while the new thread starts, not at its first allocation: that

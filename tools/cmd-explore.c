@@ -49,6 +49,7 @@ static void explore_help(FILE *out)
 	      "  --resume DIR           go on with the exploration in DIR (its --out)\n"
 	      "  --stdin FILE           every run's standard input (default /dev/null)\n"
 	      "  --aslr                 keep address-space randomisation (default: off, as gdb does)\n"
+	      "  --no-server            exec every run (default: cloned from a run server)\n"
 	      "  --fail-on CLASSES      classes that make the exit status 1 (default crashed,hung,silent)\n"
 	      "  --junit FILE           JUnit XML: one test case per finding, one for the exploration\n"
 	      "  --shard K/N            explore the K-th of N parts; --merge the N outputs after\n"
@@ -113,11 +114,14 @@ static int explore_only(int argc, char **argv, int *i, struct fp_explore *x)
 	const char *a = argv[*i], *val;
 	int rc;
 
-	if (!strcmp(a, "--persistent") || !strcmp(a, "--aslr") || !strcmp(a, "--force")) {
+	if (!strcmp(a, "--persistent") || !strcmp(a, "--aslr") || !strcmp(a, "--force") ||
+	    !strcmp(a, "--no-server")) {
 		if (a[2] == 'p')
 			x->persistent = 1;
 		else if (a[2] == 'a')
 			x->aslr = 1;
+		else if (a[2] == 'n')
+			x->no_server = 1;
 		else
 			x->force = 1;
 		return 1;

@@ -49,6 +49,7 @@ struct fp_xrun {
 	char crash_kind[16];		/* "signal", "double-free", "invalid-free" */
 	char *group;			/* where it ends: runs alike are one finding */
 	double seconds;
+	int served;			/* cloned by a run server, not exec'd */
 	int finished;			/* ended (or replayed), maybe not yet read */
 	size_t q_next;			/* the queue before it was taken: a stop */
 	uint64_t q_k;			/* puts the queue back there */
@@ -89,6 +90,26 @@ void fp_xread_run(struct fp_xstate *s, struct fp_xrun *r);
 
 /* Class and group of @r, from how it ended, its reports and its output. */
 void fp_xclassify(struct fp_xstate *s, struct fp_xrun *r);
+
+/* Whether the run whose files are in @dir printed what the baseline printed. */
+int fp_xsame_output(const struct fp_xstate *s, const char *dir);
+
+/*
+ * explore's run servers (explore-serve.c): fp_xserve_spawn() starts one per
+ * job, fp_xserve_ready() waits until they say they serve (all or none: how
+ * many), fp_xserve_slot() is slot @slot's or NULL.
+ */
+struct fp_run;
+void fp_xserve_spawn(const struct fp_explore *x);
+unsigned fp_xserve_ready(const struct fp_explore *x);
+struct fp_runserver *fp_xserve_slot(unsigned slot);
+void fp_xserve_close(void);
+
+/* Whether the served run @p, its files in @dir, ended as the baseline did (status, allocations). */
+int fp_xserve_agrees(const struct fp_xstate *s, const char *dir, const struct fp_run *p);
+
+/* Whether run @p was served and ended by a signal or the timeout: it is made again, exec'd. */
+int fp_xserve_suspect(const struct fp_run *p);
 
 /* Load @path whole; NULL when it cannot be read. */
 char *fp_xslurp(const char *path, size_t *len);

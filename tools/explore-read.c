@@ -375,17 +375,16 @@ static char *group_of(const struct fp_xrun *r)
 	return key;
 }
 
-/* Whether run @r printed on its standard output what the baseline printed. */
-static int same_output(const struct fp_xstate *s, const struct fp_xrun *r)
+int fp_xsame_output(const struct fp_xstate *s, const char *dir)
 {
 	char path[PATH_MAX + 16];
 	size_t len;
 	char *out;
 	int same;
 
-	snprintf(path, sizeof(path), "%s/stdout", r->dir);
+	snprintf(path, sizeof(path), "%s/stdout", dir);
 	out = fp_xslurp(path, &len);
-	same = out && len == s->base_out_len && !memcmp(out, s->base_out, len);
+	same = out && s->base_out && len == s->base_out_len && !memcmp(out, s->base_out, len);
 	free(out);
 	return same;
 }
@@ -402,7 +401,7 @@ void fp_xclassify(struct fp_xstate *s, struct fp_xrun *r)
 	} else if (r->code != s->base_code) {
 		r->cls = FP_X_HANDLED;
 	} else {
-		r->same_output = !s->judge_output || same_output(s, r);
+		r->same_output = !s->judge_output || fp_xsame_output(s, r->dir);
 		r->cls = r->same_output ? FP_X_SURVIVED : FP_X_SILENT;
 	}
 	free(r->group);

@@ -75,6 +75,8 @@ static void json_run(struct fp_jsonw *w, const struct fp_explore *x, const struc
 	fp_jsonw_bool(w, r->same_output || !r->index);
 	fp_jsonw_key(w, "seconds");
 	fp_jsonw_double(w, r->seconds);
+	fp_jsonw_key(w, "served");
+	fp_jsonw_bool(w, r->served);
 	fp_jsonw_obj_end(w);
 }
 

@@ -29,6 +29,7 @@
 #include "json.h"
 #include "options.h"
 #include "runner.h"
+#include "runserver.h"
 
 /* The runs under way, for a SIGINT or SIGTERM to end. */
 static volatile pid_t active[FP_EXPLORE_JOBS_MAX];
@@ -107,9 +108,10 @@ static int run_vars(const struct fp_xstate *s, const struct fp_xrun *r, char **v
 	return rc < 0 ? -1 : 0;
 }
 
-/* Start run @r in @p: its site or index, its report directory, its streams. */
-static int start(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p)
+/* Start run @r in @p: its site or index, its report directory, its streams; by @slot's server if any. */
+static int start(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int slot)
 {
+	struct fp_runserver *sv = slot >= 0 ? fp_xserve_slot((unsigned)slot) : NULL;
 	char out[PATH_MAX + 16], err[PATH_MAX + 16];
 	struct fp_run_io io = { .in = s->x->stdin_path, .out = out, .err = err };
 	char *vars[6] = { NULL };
@@ -119,9 +121,14 @@ static int start(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p)
 		return -1;
 	snprintf(out, sizeof(out), "%s/stdout", r->dir);
 	snprintf(err, sizeof(err), "%s/stderr", r->dir);
-	if (!run_vars(s, r, vars))
-		rc = fp_run_start_io(p, s->x->cmd, s->x->preload, vars,
-				      fp_opts_passed(FP_VAR_EXPLORE), &io);
+	if (!run_vars(s, r, vars)) {
+		const char *const *keep = fp_opts_passed(FP_VAR_EXPLORE);
+
+		rc = sv ? fp_runserver_run(sv, p, s->x->preload, vars, keep, &io) : -ECONNRESET;
+		/* No server, or it is gone: the ordinary way. */
+		if (rc == -ECONNRESET)
+			rc = fp_run_start_io(p, s->x->cmd, s->x->preload, vars, keep, &io);
+	}
 	/* At the timeout, SIGABRT first: the shim's crash record says where it was stuck. */
 	p->last_words = SIGABRT;
 	r->pid = p->pid;
@@ -143,6 +150,7 @@ static void ended(struct fp_xrun *r, const struct fp_run *p)
 		r->code = WEXITSTATUS(p->status);
 	}
 	r->seconds = p->seconds;
+	r->served = p->served;
 }
 
 /* The recorded runs of a resumed exploration: they are read back, not run. */
@@ -165,7 +173,7 @@ static int batch(struct fp_xstate *s, size_t first, size_t count)
 			}
 			continue;
 		}
-		if (start(s, r, &procs[live])) {
+		if (start(s, r, &procs[live], -1)) {
 			fprintf(stderr, "failpool: cannot start run %zu: %s\n", first + i, strerror(errno));
 			return -1;
 		}
@@ -194,6 +202,7 @@ int fp_xreplay(struct fp_xstate *s, struct fp_xrun *r, const struct fp_json *rec
 {
 	const char *how = fp_json_str(fp_json_path(rec, "exit.how")) ?: "";
 	uint64_t site = strtoull(fp_json_str(fp_json_get(rec, "site")) ?: "0", NULL, 16);
+	const struct fp_json *served;
 
 	if (r->index && (s->x->nth_mode ? fp_json_path_u64(rec, "nth", 0) != r->nth : site != r->site))
 		return -1;
@@ -201,6 +210,8 @@ int fp_xreplay(struct fp_xstate *s, struct fp_xrun *r, const struct fp_json *rec
 	r->code = (int)fp_json_path_u64(rec, "exit.code", 0);
 	r->signal = (int)fp_json_path_u64(rec, "exit.signal", 0);
 	fp_json_double(fp_json_get(rec, "seconds"), &r->seconds);
+	served = fp_json_get(rec, "served");
+	r->served = served && served->type == FP_JSON_BOOL && served->boolean;
 	fp_xread_run(s, r);
 	if (r->index)
 		fp_xclassify(s, r);
@@ -244,15 +255,54 @@ static size_t take(struct fp_xstate *s, size_t want)
 	return todo;
 }
 
-/* The baseline twice: its status, sites and output, and whether its output can be judged. */
+/*
+ * The files of a run that a stop leaves unread: a run that ended before
+ * the stop has written its report there, and --resume makes the run
+ * again in the same directory, where a second report would join it.
+ */
+static void forget_run(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+/* A second baseline run into @dir, by @slot's server or exec'd (-1); -1 when it could not start or a stop came. */
+static int second(struct fp_xstate *s, const char *dir, int slot, struct fp_run *p)
+{
+	struct fp_xrun again = { .dir = (char *)dir };
+
+	if (start(s, &again, p, slot))
+		return -1;
+	active[0] = p->pid;
+	fp_run_wait(p, 1, s->x->timeout_ns);
+	active[0] = 0;
+	return stop_sig ? -1 : 0;
+}
+
+/*
+ * The baseline twice: its status, sites and output, and whether its output
+ * can be judged (the same twice: a pid or a time in it is no finding). Run
+ * servers (tools/runserver.h) start with it unless --aslr (each run its own
+ * layout) and make the second run: if it ends and allocates as the first,
+ * they make every later run, otherwise every run is exec'd. Its output
+ * counts only as an exec'd run's would.
+ */
 static int baseline(struct fp_xstate *s)
 {
-	struct fp_xrun *b = fp_xnew_run(s, s->x->out, 0), again = { 0 };
-	char why[PATH_MAX + 200], path[PATH_MAX + 16];
+	struct fp_xrun *b = fp_xnew_run(s, s->x->out, 0);
+	char why[PATH_MAX + 200], path[PATH_MAX + 16], *dir = NULL;
+	int served_differs = 0;
 	struct fp_run p;
-	char *out2;
-	size_t len2;
 
+	if (!s->x->aslr && !s->x->no_server)
+		fp_xserve_spawn(s->x);	/* they get ready while the baseline runs */
 	fp_xprogress(s, "the baseline");
 	if (batch(s, 0, 1))
 		return -1;
@@ -264,19 +314,33 @@ static int baseline(struct fp_xstate *s)
 	}
 	snprintf(path, sizeof(path), "%s/stdout", b->dir);
 	s->base_out = fp_xslurp(path, &s->base_out_len);
-	/* Its output is judged only if it is the same twice: a pid or a time in it is no finding. */
-	if (asprintf(&again.dir, "%s/runs/again", s->x->out) < 0 || start(s, &again, &p))
+	if (asprintf(&dir, "%s/runs/again", s->x->out) < 0)
 		return -1;
-	active[0] = p.pid;
-	fp_run_wait(&p, 1, s->x->timeout_ns);
-	active[0] = 0;
-	snprintf(path, sizeof(path), "%s/stdout", again.dir);
-	out2 = fp_xslurp(path, &len2);
-	s->judge_output = s->base_out && out2 && len2 == s->base_out_len &&
-			  !memcmp(out2, s->base_out, len2);
-	free(out2);
-	free(again.dir);
-	return stop_sig ? -1 : 0;
+	if (fp_xserve_ready(s->x)) {
+		if (second(s, dir, 0, &p))
+			goto fail;
+		if (!fp_xserve_agrees(s, dir, &p))
+			fp_xserve_close();
+		else if (fp_xsame_output(s, dir))
+			s->judge_output = 1;
+		else
+			served_differs = 1;
+		if (s->judge_output)
+			goto done;
+		forget_run(dir);
+	}
+	if (second(s, dir, -1, &p))
+		goto fail;
+	s->judge_output = fp_xsame_output(s, dir);
+	/* Two exec'd runs print the same and the served one did not: serving shows. */
+	if (served_differs && s->judge_output)
+		fp_xserve_close();
+done:
+	free(dir);
+	return 0;
+fail:
+	free(dir);
+	return -1;
 }
 
 static void catch_stops(void)
@@ -314,77 +378,99 @@ static void end_live(struct fp_run *procs, unsigned jobs)
 }
 
 /*
- * The files of a run that a stop leaves unread: a run that ended before
- * the stop has written its report there, and --resume makes the run
- * again in the same directory, where a second report would join it.
+ * A served run @p of @r that may be a finding, made again exec'd in its
+ * slot: a finding and its reproducer are an exec'd run's.
+ * Return: 0, or -1 when it could not start or a stop came.
  */
-static void forget_run(const char *dir)
+static int again_exec(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, unsigned slot)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	forget_run(r->dir);
+	if (start(s, r, p, -1)) {
+		fprintf(stderr, "failpool: cannot start run %u: %s\n", r->index, strerror(errno));
+		return -1;
+	}
+	active[slot] = p->pid;
+	fp_run_wait(p, 1, s->x->timeout_ns);
+	active[slot] = 0;
+	return stop_sig ? -1 : 0;
+}
 
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(dirfd(d), e->d_name, 0);
-	if (d)
-		closedir(d);
-	rmdir(dir);
+/* The runs of one stream(): a slot per job. */
+struct jobs {
+	struct fp_run procs[FP_EXPLORE_JOBS_MAX];
+	size_t of[FP_EXPLORE_JOBS_MAX];	/* the run in each slot */
+	unsigned live, n;
+};
+
+/*
+ * Free slots filled from the queue (a recorded run is replayed instead).
+ * Return: 0, or -1 when a run could not start or a recorded one differs.
+ */
+static int fill(struct fp_xstate *s, struct jobs *j, size_t *unread)
+{
+	while (j->live < j->n) {
+		size_t i = s->nruns;
+		unsigned slot = 0;
+		struct fp_xrun *r;
+
+		if (stop_sig || !take(s, 1))
+			return 0;
+		r = &s->runs[i];
+		if (recorded && i < recorded->n) {
+			/* Recorded runs come first, so every run before it is read. */
+			if (fp_xreplay(s, r, recorded->items[i])) {
+				fprintf(stderr, "failpool: --resume: run %zu of summary.json is not the run "
+					"this exploration makes next\n", i);
+				return -1;
+			}
+			r->finished = 1;
+			*unread = i + 1;
+			continue;
+		}
+		while (j->procs[slot].pid)
+			slot++;
+		if (start(s, r, &j->procs[slot], (int)slot)) {
+			fprintf(stderr, "failpool: cannot start run %zu: %s\n", i, strerror(errno));
+			j->procs[slot].pid = 0;
+			end_live(j->procs, j->n);
+			return -1;
+		}
+		j->of[slot] = i;
+		active[slot] = j->procs[slot].pid;
+		j->live++;
+	}
+	return 0;
 }
 
 /*
  * Every run after the baseline, --jobs at a time: a job that ends frees its
  * slot for the next queued site at once, while the runs before it may still
- * be under way; results are read in run order as soon as they can be.
+ * be under way; results are read in run order as soon as they can be, each
+ * while the runs started meanwhile go on.
  * Return: 0, or -1 when a run could not start or a signal stopped it (the
  * runs not read are dropped and the queue put back where they began).
  */
 static int stream(struct fp_xstate *s)
 {
-	struct fp_run procs[FP_EXPLORE_JOBS_MAX] = { 0 };
-	size_t of[FP_EXPLORE_JOBS_MAX];
+	unsigned jobs = s->x->jobs;
+	struct jobs j = { .n = jobs };
+	struct fp_run *procs = j.procs;
+	size_t *of = j.of;
 	size_t unread = s->nruns;
-	unsigned live = 0, jobs = s->x->jobs;
 
 	for (;;) {
+		if (fill(s, &j, &unread))
+			return -1;
 		while (unread < s->nruns && s->runs[unread].finished) {
 			struct fp_xrun *r = &s->runs[unread++];
 
 			fp_xread_run(s, r);
 			fp_xclassify(s, r);
 			fp_xprogress(s, NULL);
-		}
-		while (live < jobs) {
-			size_t i = s->nruns;
-			unsigned slot = 0;
-			struct fp_xrun *r;
-
-			if (stop_sig || !take(s, 1))
-				break;
-			r = &s->runs[i];
-			if (recorded && i < recorded->n) {
-				/* Recorded runs come first, so every run before it is read. */
-				if (fp_xreplay(s, r, recorded->items[i])) {
-					fprintf(stderr, "failpool: --resume: run %zu of summary.json is not the run "
-						"this exploration makes next\n", i);
-					return -1;
-				}
-				r->finished = 1;
-				unread = i + 1;
-				continue;
-			}
-			while (procs[slot].pid)
-				slot++;
-			if (start(s, r, &procs[slot])) {
-				fprintf(stderr, "failpool: cannot start run %zu: %s\n", i, strerror(errno));
-				procs[slot].pid = 0;
-				end_live(procs, jobs);
+			if (fill(s, &j, &unread))
 				return -1;
-			}
-			of[slot] = i;
-			active[slot] = procs[slot].pid;
-			live++;
 		}
-		if (!live) {
+		if (!j.live) {
 			if (unread == s->nruns)
 				return 0;
 			continue;	/* ended runs left to read, then maybe more to take */
@@ -393,11 +479,17 @@ static int stream(struct fp_xstate *s)
 		for (unsigned slot = 0; slot < jobs; slot++) {
 			if (!procs[slot].pid || !procs[slot].done)
 				continue;
+			if (!stop_sig && fp_xserve_suspect(&procs[slot]) &&
+			    again_exec(s, &s->runs[of[slot]], &procs[slot], slot) && !stop_sig) {
+				procs[slot].pid = 0;
+				end_live(procs, jobs);
+				return -1;
+			}
 			ended(&s->runs[of[slot]], &procs[slot]);
 			s->runs[of[slot]].finished = 1;
 			procs[slot].pid = 0;
 			active[slot] = 0;
-			live--;
+			j.live--;
 		}
 		if (stop_sig) {
 			/* Every run still under way is ended, and reaped, before its files go. */
@@ -447,12 +539,15 @@ int fp_explore(struct fp_explore *x)
 	catch_stops();
 	fp_xprogress_start(x);
 	if (baseline(&s)) {
+		fp_xserve_close();
 		fp_xprogress_end();
 		fp_xstate_free(&s);
 		fp_json_free(summary);
 		return stop_sig ? 128 + stop_sig : FP_EXIT_USAGE;
 	}
-	if (stream(&s) && !stop_sig) {
+	rc = stream(&s);
+	fp_xserve_close();
+	if (rc && !stop_sig) {
 		fp_xprogress_end();
 		fp_xstate_free(&s);
 		fp_json_free(summary);

@@ -28,6 +28,7 @@ struct fp_explore {
 	unsigned fail_on;		/* bit per enum fp_xclass */
 	unsigned shard, nshards;	/* --shard K/N (K from 1); nshards 0: whole */
 	int persistent, nth_mode, aslr, force, resume;
+	int no_server;			/* --no-server: every run exec'd */
 	uint64_t timeout_ns;
 };
 

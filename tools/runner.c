@@ -63,7 +63,7 @@ int fp_run_start(struct fp_run *r, char *const *cmd, const char *preload,
 }
 
 /* The environment of a run, built in the parent: environ as set_env() leaves it. */
-static char **run_env(const char *preload, char *const *vars, const char *const *keep)
+char **fp_run_env(const char *preload, char *const *vars, const char *const *keep)
 {
 	size_t n = 0, k = 0;
 	char **env;
@@ -108,7 +108,7 @@ static int spawn(struct fp_run *r, char *const *cmd, const char *preload,
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t dfl;
-	char **env = run_env(preload, vars, keep);
+	char **env = fp_run_env(preload, vars, keep);
 	int rc = ENOMEM;
 
 	if (!env)
@@ -132,23 +132,27 @@ static int spawn(struct fp_run *r, char *const *cmd, const char *preload,
 		}
 		posix_spawn_file_actions_destroy(&fa);
 	}
-	for (size_t i = 0; env[i]; i++)
-		if (!env[i + 1])
-			free(env[i]);	/* the LD_PRELOAD= run_env() made, last */
-	free(env);
+	fp_run_env_free(env);
 	return rc;
 }
 
+void fp_run_env_free(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		if (!env[i + 1])
+			free(env[i]);	/* the LD_PRELOAD= fp_run_env() made, last */
+	free(env);
+}
+
 /* @fds[0..2] closed, the descriptor shared by stdout and stderr once. */
-static void close_streams(const int fds[3])
+void fp_run_close_streams(const int fds[3])
 {
 	for (int i = 0; i < 3; i++)
 		if (fds[i] >= 0 && (i < 2 || fds[2] != fds[1]))
 			close(fds[i]);
 }
 
-/* The run's stdin, stdout and stderr into @fds, close-on-exec; -errno when one cannot be opened. */
-static int open_streams(const struct fp_run_io *io, int fds[3])
+int fp_run_open_streams(const struct fp_run_io *io, int fds[3])
 {
 	const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
 	int e;
@@ -159,7 +163,7 @@ static int open_streams(const struct fp_run_io *io, int fds[3])
 	if (fds[2] >= 0)
 		return 0;
 	e = errno;
-	close_streams(fds);
+	fp_run_close_streams(fds);
 	errno = e;
 	return -e;
 }
@@ -181,7 +185,7 @@ int fp_run_start_io(struct fp_run *r, char *const *cmd, const char *preload,
 	 * is the run's error, never a reason to give it the tool's own.
 	 */
 	r->pid = 0;
-	if ((rc = open_streams(io, fds)))
+	if ((rc = fp_run_open_streams(io, fds)))
 		return rc;
 	pid = fork();
 	if (pid == 0) {
@@ -195,7 +199,7 @@ int fp_run_start_io(struct fp_run *r, char *const *cmd, const char *preload,
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	rc = pid < 0 ? -errno : 0;
-	close_streams(fds);
+	fp_run_close_streams(fds);
 	if (rc) {
 		errno = -rc;
 		return rc;

@@ -23,6 +23,7 @@ struct fp_run {
 	 */
 	int last_words;
 	uint64_t killed_ns;
+	int served;			/* cloned by a run server (runserver.h) */
 };
 
 /* Where a run's standard streams go: NULL in: /dev/null; NULL err: with out. */
@@ -55,6 +56,23 @@ void fp_run_wait(struct fp_run *runs, unsigned n, uint64_t timeout_ns);
  * with pid 0 or done are skipped.
  */
 void fp_run_wait_any(struct fp_run *runs, unsigned n, uint64_t timeout_ns);
+
+/*
+ * fp_run_env() - the environment of a run: environ without LD_PRELOAD and
+ * the FAILPOOL_* variables not in @keep, then @vars, then
+ * LD_PRELOAD=@preload. Free with fp_run_env_free().
+ * Return: the array, or NULL (out of memory).
+ */
+char **fp_run_env(const char *preload, char *const *vars, const char *const *keep);
+void fp_run_env_free(char **env);
+
+/*
+ * fp_run_open_streams() - open a run's stdin, stdout and stderr into
+ * @fds, close-on-exec (stderr may be stdout's descriptor).
+ * Return: 0, or -errno when one cannot be opened (none left open).
+ */
+int fp_run_open_streams(const struct fp_run_io *io, int fds[3]);
+void fp_run_close_streams(const int fds[3]);
 
 /* Monotonic nanoseconds. */
 uint64_t fp_now_ns(void);

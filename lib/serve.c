@@ -1,0 +1,243 @@
+/*
+ * explore's run server, the shim's side (see serve.h, serveproto.h). It
+ * runs before the shim reads FAILPOOL_*, under the reentrancy guard, so
+ * that nothing it does is counted and each run's boot reads its own
+ * environment. Runs are cloned with CLONE_PARENT: explore is their parent,
+ * as it is an exec'd run's, and reaps them. A run differs from an exec'd
+ * one only in its environment array, which is not on its stack.
+ */
+#include "config.h"
+#include "serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "guard.h"
+#include "je.h"
+#include "serveproto.h"
+#include "settings.h"
+#include "unwind.h"
+
+extern char **environ;
+
+static void reply(int fd, int kind, pid_t pid, int status)
+{
+	const struct fp_serve_reply r = { kind, pid, status };
+
+	/* explore is gone: no one to serve, nothing of the program's has run. */
+	if (send(fd, &r, sizeof(r), MSG_NOSIGNAL) != (ssize_t)sizeof(r))
+		_exit(0);
+}
+
+/* The number of threads of this process (field 20 of /proc/self/stat); 0 if unknown. */
+static long threads(void)
+{
+	char buf[1024], *p;
+	ssize_t n;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (!(p = strrchr(buf, ')')))
+		return 0;
+	for (int field = 2; field < 20 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtol(p + 1, NULL, 10) : 0;
+}
+
+/* The descriptor explore gave, if it is a socket of the protocol's kind. */
+static int serve_fd(const char *v)
+{
+	char *end;
+	long fd = strtol(v, &end, 10);
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	if (*v < '0' || *v > '9' || *end || fd > 65535 ||
+	    getsockopt((int)fd, SOL_SOCKET, SO_TYPE, &type, &len) || type != SOCK_SEQPACKET)
+		return -1;
+	return (int)fd;
+}
+
+/*
+ * The calling thread's TID slot in glibc's thread descriptor (the kernel
+ * was given it at start-up, set_tid_address) and its robust-futex list:
+ * what glibc's own fork sets up in a child, for the clone below.
+ */
+static int *tid_slot;
+static void *robust_head;
+static size_t robust_len;
+
+/* What every run would load while booting: done once, here. */
+static int prepare(void)
+{
+	if (prctl(PR_GET_TID_ADDRESS, &tid_slot, 0, 0, 0) || !tid_slot ||
+	    syscall(SYS_get_robust_list, 0, &robust_head, &robust_len))
+		return -1;
+	if (fp_unwind_load())
+		return -1;
+	fp_unwind_warm();
+	return fp_je_arena_init();
+}
+
+/*
+ * The environment of a request, NUL-terminated strings up to an empty
+ * one, as an array of the run's own (the request's buffer is the run's
+ * too: its strings stay where they are).
+ */
+static char **env_of(char *buf, size_t len)
+{
+	size_t n = 0, bytes;
+	char **env, *p;
+
+	for (p = buf; p < buf + len && *p; p += strlen(p) + 1)
+		n++;
+	bytes = (n + 1) * sizeof(*env);
+	env = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (env == MAP_FAILED)
+		return NULL;
+	n = 0;
+	for (p = buf; p < buf + len && *p; p += strlen(p) + 1)
+		env[n++] = p;
+	env[n] = NULL;
+	return env;
+}
+
+/* In the run: its streams, its own process group, its environment; the server's socket closed. */
+static void become_run(int fd, const int streams[3], char *buf, size_t len)
+{
+	char **env = env_of(buf, len);
+
+	close(fd);
+	setpgid(0, 0);
+	for (int i = 0; i < 3; i++)
+		dup2(streams[i], i);
+	for (int i = 0; i < 3; i++)
+		if (streams[i] > 2)
+			close(streams[i]);
+	if (!env)
+		_exit(127);
+	environ = env;
+}
+
+/* One request into @buf (@cap bytes): its length, its three streams; 0 at EOF. */
+static ssize_t receive(int fd, char *buf, size_t cap, int streams[3])
+{
+	union {
+		struct cmsghdr h;
+		char room[CMSG_SPACE(3 * sizeof(int))];
+	} ctl;
+	struct iovec iov = { buf, cap - 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = &ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	do
+		n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(3 * sizeof(int)) || (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		for (; c; c = CMSG_NXTHDR(&m, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+				for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
+					close(((int *)CMSG_DATA(c))[i]);
+		return -1;
+	}
+	memcpy(streams, CMSG_DATA(c), 3 * sizeof(int));
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * fork() as glibc's _Fork() makes it (no fork handlers: this process is
+ * single-threaded and in none of jemalloc's calls, so there is no lock for
+ * them to take, and they would write every arena's mutexes, a copy-on-write
+ * fault per page on both sides of every run), but with explore as the
+ * run's parent: getppid() is what an exec'd run's would be, a signal to
+ * the parent reaches explore, and explore reaps it.
+ */
+static pid_t clone_run(void)
+{
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | CLONE_CHILD_SETTID |
+				   CLONE_CHILD_CLEARTID | SIGCHLD, NULL, NULL, tid_slot, NULL);
+
+	if (pid == 0)
+		syscall(SYS_set_robust_list, robust_head, robust_len);
+	return pid;
+}
+
+/* Requests until EOF; returns in each run, never in the server. */
+static void serve(int fd)
+{
+	char *buf = mmap(NULL, FP_SERVE_REQ_MAX + 1, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (buf == MAP_FAILED) {
+		reply(fd, FP_SERVE_NO, 0, errno);
+		_exit(0);
+	}
+	reply(fd, FP_SERVE_HELLO, 0, 0);
+	for (;;) {
+		int streams[3];
+		ssize_t n = receive(fd, buf, FP_SERVE_REQ_MAX + 1, streams);
+		pid_t pid;
+
+		if (n == 0)
+			_exit(0);
+		if (n < 0) {
+			reply(fd, FP_SERVE_FAILED, 0, EINVAL);
+			continue;
+		}
+		pid = clone_run();
+		if (pid == 0) {
+			become_run(fd, streams, buf, (size_t)n);
+			return;
+		}
+		for (int i = 0; i < 3; i++)
+			close(streams[i]);
+		if (pid < 0)
+			reply(fd, FP_SERVE_FAILED, 0, errno);
+		else
+			reply(fd, FP_SERVE_STARTED, pid, 0);
+	}
+}
+
+void fp_serve_maybe(void)
+{
+	const char *v = getenv(FP_SERVE_VAR);
+	int fd;
+
+	if (!v)
+		return;
+	if ((fd = serve_fd(v)) < 0) {
+		/* Not explore's: the program runs as if it were not there. */
+		unsetenv(FP_SERVE_VAR);
+		return;
+	}
+	fp_guard_enter();
+	if (getauxval(AT_SECURE) || atomic_load(&fp_state) != FP_STATE_NEW || threads() != 1 || prepare()) {
+		reply(fd, FP_SERVE_NO, 0, 0);
+		_exit(0);
+	}
+	serve(fd);
+	fp_guard_leave();
+}

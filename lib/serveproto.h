@@ -1,0 +1,40 @@
+/*
+ * The run server's protocol, between `failpool explore` and the shim
+ * (lib/serve.c, tools/explore-serve.c). explore starts the program once
+ * with SERVE_VAR=FD in its environment, FD one end of an AF_UNIX
+ * SOCK_SEQPACKET pair: the shim's constructor, before it reads any
+ * FAILPOOL_* variable, answers HELLO (or NO, then _exit(0): it never runs
+ * the program), and then, per request, forks a run that continues into
+ * the shim's boot and the program's main as a fresh process would.
+ *
+ * A request is one message: the run's whole environment as NUL-terminated
+ * NAME=VALUE strings, then an empty one; its stdin, stdout and stderr as
+ * SCM_RIGHTS. The reply: STARTED with the run's pid as soon as it is
+ * cloned, a child of explore's (CLONE_PARENT), which reaps it. EOF on the
+ * socket ends the server.
+ */
+#ifndef FP_SERVEPROTO_H
+#define FP_SERVEPROTO_H
+
+#include <stdint.h>
+
+/* Not FAILPOOL_*: every FAILPOOL_ name is the user's, and checked. */
+#define FP_SERVE_VAR		"_FAILPOOL_SERVE_FD"
+
+/* The largest request: an environment bigger than this runs the ordinary way. */
+#define FP_SERVE_REQ_MAX	(1024 * 1024)
+
+enum fp_serve_kind {
+	FP_SERVE_HELLO = 1,	/* ready for requests */
+	FP_SERVE_NO,		/* cannot serve (booted already, threads): exec instead */
+	FP_SERVE_STARTED,	/* pid: the run, explore's child */
+	FP_SERVE_FAILED,	/* it could not be cloned, status: errno */
+};
+
+struct fp_serve_reply {
+	int32_t kind;
+	int32_t pid;
+	int32_t status;
+};
+
+#endif

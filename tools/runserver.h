@@ -1,0 +1,52 @@
+/*
+ * Runs cloned by a run server (lib/serveproto.h): the program started
+ * once under the shim, stopped where the shim is about to read its
+ * configuration; each run is cloned from there as our child instead of
+ * exec'd, and skips exec, the loader and what the shim loads at boot.
+ */
+#ifndef FP_RUNSERVER_H
+#define FP_RUNSERVER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runner.h"
+
+struct fp_runserver {
+	pid_t pid;		/* 0: none */
+	int fd;			/* our end of its socket, -1: none */
+	int ready;		/* it said HELLO */
+};
+
+/**
+ * fp_runserver_spawn() - start @cmd as a run server, with the environment
+ * of a run that has no settings of its own (LD_PRELOAD=@preload, the
+ * FAILPOOL_* variables of @keep); it gets ready meanwhile.
+ * Return: 0, or -1 (nothing left running).
+ */
+int fp_runserver_spawn(struct fp_runserver *sv, char *const *cmd, const char *preload,
+		       const char *const *keep);
+
+/**
+ * fp_runserver_ready() - wait up to @timeout_ns (0: no limit) for @sv to
+ * say whether it can serve.
+ * Return: 0 when it serves; -1 when it cannot (it is stopped).
+ */
+int fp_runserver_ready(struct fp_runserver *sv, uint64_t timeout_ns);
+
+/**
+ * fp_runserver_run() - start a run in @r by @sv: the environment a spawned
+ * run with @vars would have, streams as @io says. It is our child, in its
+ * own process group: fp_run_wait() and fp_run_wait_any() wait for it as
+ * for any run.
+ * Return: 0, -errno when a stream cannot be opened (the run's error), or
+ * -ECONNRESET when the server is gone (it is stopped: start the run the
+ * ordinary way).
+ */
+int fp_runserver_run(struct fp_runserver *sv, struct fp_run *r, const char *preload,
+		     char *const *vars, const char *const *keep, const struct fp_run_io *io);
+
+/* fp_runserver_stop() - end @sv (EOF, then SIGKILL) and reap it. */
+void fp_runserver_stop(struct fp_runserver *sv);
+
+#endif
