@@ -91,6 +91,15 @@ void fp_xread_run(struct fp_xstate *s, struct fp_xrun *r);
 /* Class and group of @r, from how it ended, its reports and its output. */
 void fp_xclassify(struct fp_xstate *s, struct fp_xrun *r);
 
+/*
+ * fp_xstart() - start run @r in @p: its site or index, its report
+ * directory, its streams; by slot @slot's run server if there is one (-1:
+ * exec'd). Return: 0, or -errno. fp_xended(): how @p ended, into @r.
+ */
+struct fp_run;
+int fp_xstart(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int slot);
+void fp_xended(struct fp_xrun *r, const struct fp_run *p);
+
 /* Whether the run whose files are in @dir printed what the baseline printed. */
 int fp_xsame_output(const struct fp_xstate *s, const char *dir);
 

@@ -1,16 +1,18 @@
 /*
- * What an exploration is and whether it can go on: the classes' names,
- * the baseline that leaves nothing to explore, the summary a --resume
- * continues, the sites left untried.
+ * What an exploration is and whether it can go on: its runs, the classes'
+ * names, the baseline that leaves nothing to explore, the summary a
+ * --resume continues, the sites left untried.
  */
 #include "config.h"
 #include "explore.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cmds.h"
 #include "explore-out.h"
 #include "json.h"
 
@@ -95,4 +97,38 @@ int fp_xsame_exploration(const struct fp_explore *x, const struct fp_json *summa
 	snprintf(shard, sizeof(shard), "%u/%u", x->shard, x->nshards);
 	return !strcmp(fp_json_str(fp_json_get(summary, "mode")) ?: "", x->nth_mode ? "nth" : "sites") &&
 	       !strcmp(fp_json_str(fp_json_get(summary, "shard")) ?: "0/0", shard);
+}
+
+struct fp_xrun *fp_xnew_run(struct fp_xstate *s, const char *dir, unsigned dir_index)
+{
+	struct fp_xrun *r;
+
+	if (s->nruns == s->runs_cap) {
+		s->runs_cap = s->runs_cap ? s->runs_cap * 2 : 256;
+		s->runs = realloc(s->runs, s->runs_cap * sizeof(*s->runs));
+		if (!s->runs)
+			exit(FP_EXIT_USAGE);
+	}
+	r = &s->runs[s->nruns];
+	memset(r, 0, sizeof(*r));
+	r->index = (unsigned)s->nruns++;
+	if (dir && asprintf(&r->dir, "%s/runs/%04u", dir, dir_index) < 0)
+		exit(FP_EXIT_USAGE);
+	return r;
+}
+
+void fp_xstate_free(struct fp_xstate *s)
+{
+	for (size_t i = 0; i < s->nsites; i++)
+		fp_xframes_free(s->sites[i].frames);
+	for (size_t i = 0; i < s->nruns; i++) {
+		fp_xframes_free(s->runs[i].crash_frames);
+		free(s->runs[i].group);
+		free(s->runs[i].dir);
+	}
+	free(s->sites);
+	free(s->seen);
+	free(s->seen_at);
+	free(s->runs);
+	free(s->base_out);
 }

@@ -44,115 +44,6 @@ static void on_stop(int sig)
 			kill(-active[i], SIGKILL);
 }
 
-struct fp_xrun *fp_xnew_run(struct fp_xstate *s, const char *dir, unsigned dir_index)
-{
-	struct fp_xrun *r;
-
-	if (s->nruns == s->runs_cap) {
-		s->runs_cap = s->runs_cap ? s->runs_cap * 2 : 256;
-		s->runs = realloc(s->runs, s->runs_cap * sizeof(*s->runs));
-		if (!s->runs)
-			exit(FP_EXIT_USAGE);
-	}
-	r = &s->runs[s->nruns];
-	memset(r, 0, sizeof(*r));
-	r->index = (unsigned)s->nruns++;
-	if (dir && asprintf(&r->dir, "%s/runs/%04u", dir, dir_index) < 0)
-		exit(FP_EXIT_USAGE);
-	return r;
-}
-
-void fp_xstate_free(struct fp_xstate *s)
-{
-	for (size_t i = 0; i < s->nsites; i++)
-		fp_xframes_free(s->sites[i].frames);
-	for (size_t i = 0; i < s->nruns; i++) {
-		fp_xframes_free(s->runs[i].crash_frames);
-		free(s->runs[i].group);
-		free(s->runs[i].dir);
-	}
-	free(s->sites);
-	free(s->seen);
-	free(s->seen_at);
-	free(s->runs);
-	free(s->base_out);
-}
-
-/* The environment of run @r, NAME=VALUE strings into @vars. */
-static int run_vars(const struct fp_xstate *s, const struct fp_xrun *r, char **vars)
-{
-	const struct fp_explore *x = s->x;
-	unsigned n = 0;
-	int rc = 0;
-
-	if (asprintf(&vars[n++], "FAILPOOL_REPORT=%s/%%p.json", r->dir) < 0)
-		return -1;
-	if (!r->index || !r->dir[0])
-		return 0;
-	if (x->nth_mode) {
-		rc = asprintf(&vars[n++], "FAILPOOL_NTH=%" PRIu64, r->nth);
-	} else {
-		char rules[FP_X_CHAIN * 24] = "";
-
-		for (unsigned i = 0; i < r->nchain; i++)
-			snprintf(rules + strlen(rules), sizeof(rules) - strlen(rules),
-				 "%ssite:%016" PRIx64, i ? ";" : "", r->chain[i]);
-		/* The first allocation at each site of the chain, in turn. */
-		if ((rc = asprintf(&vars[n++], "FAILPOOL_SITES=%s", rules)) >= 0)
-			rc = asprintf(&vars[n++], "FAILPOOL_NTH=1");
-		if (rc >= 0 && r->nchain > 1 && !x->persistent)
-			rc = asprintf(&vars[n++], "FAILPOOL_BURST=%u", r->nchain);
-	}
-	if (rc >= 0 && x->persistent)
-		rc = asprintf(&vars[n++], "FAILPOOL_BURST=inf");
-	return rc < 0 ? -1 : 0;
-}
-
-/* Start run @r in @p: its site or index, its report directory, its streams; by @slot's server if any. */
-static int start(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int slot)
-{
-	struct fp_runserver *sv = slot >= 0 ? fp_xserve_slot((unsigned)slot) : NULL;
-	char out[PATH_MAX + 16], err[PATH_MAX + 16];
-	struct fp_run_io io = { .in = s->x->stdin_path, .out = out, .err = err };
-	char *vars[6] = { NULL };
-	int rc = -1;
-
-	if (mkdir(r->dir, 0755) && errno != EEXIST)
-		return -1;
-	snprintf(out, sizeof(out), "%s/stdout", r->dir);
-	snprintf(err, sizeof(err), "%s/stderr", r->dir);
-	if (!run_vars(s, r, vars)) {
-		const char *const *keep = fp_opts_passed(FP_VAR_EXPLORE);
-
-		rc = sv ? fp_runserver_run(sv, p, s->x->preload, vars, keep, &io) : -ECONNRESET;
-		/* No server, or it is gone: the ordinary way. */
-		if (rc == -ECONNRESET)
-			rc = fp_run_start_io(p, s->x->cmd, s->x->preload, vars, keep, &io);
-	}
-	/* At the timeout, SIGABRT first: the shim's crash record says where it was stuck. */
-	p->last_words = SIGABRT;
-	r->pid = p->pid;
-	/* putenv() kept the strings in the child only: ours can go. */
-	for (unsigned i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-		free(vars[i]);
-	return rc;
-}
-
-static void ended(struct fp_xrun *r, const struct fp_run *p)
-{
-	if (p->timed_out) {
-		r->how = FP_X_TIMEOUT;
-	} else if (WIFSIGNALED(p->status)) {
-		r->how = FP_X_SIGNAL;
-		r->signal = WTERMSIG(p->status);
-	} else {
-		r->how = FP_X_EXIT;
-		r->code = WEXITSTATUS(p->status);
-	}
-	r->seconds = p->seconds;
-	r->served = p->served;
-}
-
 /* The recorded runs of a resumed exploration: they are read back, not run. */
 static const struct fp_json *recorded;
 
@@ -173,7 +64,7 @@ static int batch(struct fp_xstate *s, size_t first, size_t count)
 			}
 			continue;
 		}
-		if (start(s, r, &procs[live], -1)) {
+		if (fp_xstart(s, r, &procs[live], -1)) {
 			fprintf(stderr, "failpool: cannot start run %zu: %s\n", first + i, strerror(errno));
 			return -1;
 		}
@@ -190,7 +81,7 @@ static int batch(struct fp_xstate *s, size_t first, size_t count)
 
 		if (recorded && first + i < recorded->n)
 			continue;
-		ended(r, &procs[j++]);
+		fp_xended(r, &procs[j++]);
 		fp_xread_run(s, r);
 		fp_xclassify(s, r);
 	}
@@ -278,7 +169,7 @@ static int second(struct fp_xstate *s, const char *dir, int slot, struct fp_run 
 {
 	struct fp_xrun again = { .dir = (char *)dir };
 
-	if (start(s, &again, p, slot))
+	if (fp_xstart(s, &again, p, slot))
 		return -1;
 	active[0] = p->pid;
 	fp_run_wait(p, 1, s->x->timeout_ns);
@@ -385,7 +276,7 @@ static void end_live(struct fp_run *procs, unsigned jobs)
 static int again_exec(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, unsigned slot)
 {
 	forget_run(r->dir);
-	if (start(s, r, p, -1)) {
+	if (fp_xstart(s, r, p, -1)) {
 		fprintf(stderr, "failpool: cannot start run %u: %s\n", r->index, strerror(errno));
 		return -1;
 	}
@@ -429,7 +320,7 @@ static int fill(struct fp_xstate *s, struct jobs *j, size_t *unread)
 		}
 		while (j->procs[slot].pid)
 			slot++;
-		if (start(s, r, &j->procs[slot], (int)slot)) {
+		if (fp_xstart(s, r, &j->procs[slot], (int)slot)) {
 			fprintf(stderr, "failpool: cannot start run %zu: %s\n", i, strerror(errno));
 			j->procs[slot].pid = 0;
 			end_live(j->procs, j->n);
@@ -485,7 +376,7 @@ static int stream(struct fp_xstate *s)
 				end_live(procs, jobs);
 				return -1;
 			}
-			ended(&s->runs[of[slot]], &procs[slot]);
+			fp_xended(&s->runs[of[slot]], &procs[slot]);
 			s->runs[of[slot]].finished = 1;
 			procs[slot].pid = 0;
 			active[slot] = 0;
