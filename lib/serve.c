@@ -118,11 +118,17 @@ static char **env_of(char *buf, size_t len)
 	return env;
 }
 
-/* In the run: its streams, its own process group, its environment; the server's socket closed. */
+/*
+ * In the run: its pid said (by the run itself: the server, which the new
+ * run may preempt, would say it later), its streams, its own process
+ * group, its environment; the server's socket closed.
+ */
 static void become_run(int fd, const int streams[3], char *buf, size_t len)
 {
-	char **env = env_of(buf, len);
+	char **env;
 
+	reply(fd, FP_SERVE_STARTED, getpid(), 0);
+	env = env_of(buf, len);
 	close(fd);
 	setpgid(0, 0);
 	for (int i = 0; i < 3; i++)
@@ -216,8 +222,6 @@ static void serve(int fd)
 			close(streams[i]);
 		if (pid < 0)
 			reply(fd, FP_SERVE_FAILED, 0, errno);
-		else
-			reply(fd, FP_SERVE_STARTED, pid, 0);
 	}
 }
 

@@ -9,9 +9,9 @@
  *
  * A request is one message: the run's whole environment as NUL-terminated
  * NAME=VALUE strings, then an empty one; its stdin, stdout and stderr as
- * SCM_RIGHTS. The reply: STARTED with the run's pid as soon as it is
- * cloned, a child of explore's (CLONE_PARENT), which reaps it. EOF on the
- * socket ends the server.
+ * SCM_RIGHTS. The reply: STARTED with the run's pid, sent by the run
+ * itself as its first act, a child of explore's (CLONE_PARENT), which reaps
+ * it; or FAILED from the server. EOF on the socket ends the server.
  */
 #ifndef FP_SERVEPROTO_H
 #define FP_SERVEPROTO_H

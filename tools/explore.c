@@ -64,7 +64,7 @@ static int batch(struct fp_xstate *s, size_t first, size_t count)
 			}
 			continue;
 		}
-		if (fp_xstart(s, r, &procs[live], -1)) {
+		if (fp_xstart(s, r, &procs[live], -1, NULL)) {
 			fprintf(stderr, "failpool: cannot start run %zu: %s\n", first + i, strerror(errno));
 			return -1;
 		}
@@ -169,7 +169,7 @@ static int second(struct fp_xstate *s, const char *dir, int slot, struct fp_run 
 {
 	struct fp_xrun again = { .dir = (char *)dir };
 
-	if (fp_xstart(s, &again, p, slot))
+	if (fp_xstart(s, &again, p, slot, NULL))
 		return -1;
 	active[0] = p->pid;
 	fp_run_wait(p, 1, s->x->timeout_ns);
@@ -276,7 +276,7 @@ static void end_live(struct fp_run *procs, unsigned jobs)
 static int again_exec(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, unsigned slot)
 {
 	forget_run(r->dir);
-	if (fp_xstart(s, r, p, -1)) {
+	if (fp_xstart(s, r, p, -1, NULL)) {
 		fprintf(stderr, "failpool: cannot start run %u: %s\n", r->index, strerror(errno));
 		return -1;
 	}
@@ -290,8 +290,32 @@ static int again_exec(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, 
 struct jobs {
 	struct fp_run procs[FP_EXPLORE_JOBS_MAX];
 	size_t of[FP_EXPLORE_JOBS_MAX];	/* the run in each slot */
+	int pending[FP_EXPLORE_JOBS_MAX];	/* asked of its server, pid not taken yet */
 	unsigned live, n;
 };
+
+/*
+ * The pids of the runs asked of servers (a run whose server is gone is
+ * exec'd instead). Return: 0, or -1 when one could not start.
+ */
+static int collect(struct fp_xstate *s, struct jobs *j)
+{
+	int rc = 0;
+
+	for (unsigned slot = 0; slot < j->n; slot++) {
+		if (!j->pending[slot])
+			continue;
+		j->pending[slot] = 0;
+		if (fp_xstarted(s, &s->runs[j->of[slot]], &j->procs[slot], (int)slot)) {
+			fprintf(stderr, "failpool: cannot start run %zu: %s\n", j->of[slot], strerror(errno));
+			j->procs[slot].pid = 0;
+			j->live--;
+			rc = -1;
+		}
+		active[slot] = j->procs[slot].pid;
+	}
+	return rc;
+}
 
 /*
  * Free slots filled from the queue (a recorded run is replayed instead).
@@ -318,11 +342,12 @@ static int fill(struct fp_xstate *s, struct jobs *j, size_t *unread)
 			*unread = i + 1;
 			continue;
 		}
-		while (j->procs[slot].pid)
+		while (j->procs[slot].pid || j->pending[slot])
 			slot++;
-		if (fp_xstart(s, r, &j->procs[slot], (int)slot)) {
+		if (fp_xstart(s, r, &j->procs[slot], (int)slot, &j->pending[slot])) {
 			fprintf(stderr, "failpool: cannot start run %zu: %s\n", i, strerror(errno));
 			j->procs[slot].pid = 0;
+			collect(s, j);
 			end_live(j->procs, j->n);
 			return -1;
 		}
@@ -358,8 +383,13 @@ static int stream(struct fp_xstate *s)
 			fp_xread_run(s, r);
 			fp_xclassify(s, r);
 			fp_xprogress(s, NULL);
+			/* The slots freed: their next runs start while this one is read. */
 			if (fill(s, &j, &unread))
 				return -1;
+		}
+		if (collect(s, &j)) {
+			end_live(procs, jobs);
+			return -1;
 		}
 		if (!j.live) {
 			if (unread == s->nruns)

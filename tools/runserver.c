@@ -142,11 +142,10 @@ static int send_request(int fd, const char *buf, size_t len, const int streams[3
 	return n == (ssize_t)len ? 0 : -1;
 }
 
-int fp_runserver_run(struct fp_runserver *sv, struct fp_run *r, const char *preload,
-		     char *const *vars, const char *const *keep, const struct fp_run_io *io)
+int fp_runserver_send(struct fp_runserver *sv, struct fp_run *r, const char *preload,
+		      char *const *vars, const char *const *keep, const struct fp_run_io *io)
 {
 	char **env = fp_run_env(preload, vars, keep);
-	struct fp_serve_reply m;
 	size_t len = 0;
 	char *buf = env ? request(env, &len) : NULL;
 	int streams[3], rc;
@@ -164,7 +163,18 @@ int fp_runserver_run(struct fp_runserver *sv, struct fp_run *r, const char *prel
 	/* Its streams are the run's now, in the server and then in the run. */
 	fp_run_close_streams(streams);
 	free(buf);
-	if (rc || get_reply(sv->fd, &m, -1) || m.kind != FP_SERVE_STARTED || m.pid <= 0) {
+	if (rc) {
+		fp_runserver_stop(sv);
+		return -ECONNRESET;
+	}
+	return 0;
+}
+
+int fp_runserver_started(struct fp_runserver *sv, struct fp_run *r)
+{
+	struct fp_serve_reply m;
+
+	if (get_reply(sv->fd, &m, -1) || m.kind != FP_SERVE_STARTED || m.pid <= 0) {
 		fp_runserver_stop(sv);
 		return -ECONNRESET;
 	}

@@ -35,16 +35,17 @@ int fp_runserver_spawn(struct fp_runserver *sv, char *const *cmd, const char *pr
 int fp_runserver_ready(struct fp_runserver *sv, uint64_t timeout_ns);
 
 /**
- * fp_runserver_run() - start a run in @r by @sv: the environment a spawned
- * run with @vars would have, streams as @io says. It is our child, in its
- * own process group: fp_run_wait() and fp_run_wait_any() wait for it as
- * for any run.
+ * fp_runserver_send() - ask @sv for a run in @r: the environment a spawned
+ * run with @vars would have, streams as @io says. fp_runserver_started()
+ * then waits for its pid: the run, our child in its own process group, is
+ * waited for by fp_run_wait() and fp_run_wait_any() as any run is.
  * Return: 0, -errno when a stream cannot be opened (the run's error), or
  * -ECONNRESET when the server is gone (it is stopped: start the run the
  * ordinary way).
  */
-int fp_runserver_run(struct fp_runserver *sv, struct fp_run *r, const char *preload,
-		     char *const *vars, const char *const *keep, const struct fp_run_io *io);
+int fp_runserver_send(struct fp_runserver *sv, struct fp_run *r, const char *preload,
+		      char *const *vars, const char *const *keep, const struct fp_run_io *io);
+int fp_runserver_started(struct fp_runserver *sv, struct fp_run *r);
 
 /* fp_runserver_stop() - end @sv (EOF, then SIGKILL) and reap it. */
 void fp_runserver_stop(struct fp_runserver *sv);

@@ -5,8 +5,12 @@
 # has, and a served run that crashed or hung is recorded as its exec'd rerun.
 . "$TESTLIB"
 
-F=$PROGS/findings
-E=$PROGS/explorestream
+# Copies of our own: other tests run these programs at the same time, and
+# this one checks that none of its processes is left.
+cp "$PROGS/findings" "$T/findings" && cp "$PROGS/explorestream" "$T/explorestream" &&
+	cp "$PROGS/envlist" "$T/envlist" || bail "cannot copy the test programs"
+F=$T/findings
+E=$T/explorestream
 X="$FAILPOOL explore"
 sj() { jpy "$1/summary.json" "$2"; }
 runs='[(x["site"], x["nth"], x["chain"], x["class"], x["exit"], x["revealed"], x["injected"], x["eligible"]) for x in r["runs"]]'
@@ -57,7 +61,7 @@ is "$(sj "$T/a" "set($served)")" "{False}" "--aslr: no run served"
 # 5. A served run is explore's child and has the environment an exec'd run
 # has, strings and order: envlist's output is the baseline's in every run
 # that did not fail (two baselines agree, so output is judged: no silent run).
-$X --jobs 2 --out "$T/env" -- "$PROGS/envlist" >/dev/null 2>"$T/err"
+$X --jobs 2 --out "$T/env" -- "$T/envlist" >/dev/null 2>"$T/err"
 is "$?:$(sj "$T/env" "(r['output_judged'], r['totals']['silent'], all($served[1:]), len(r['runs']) > 1)")" "0:(True, 0, True, True)" \
 	"envlist: every run served, none silent: the same parent and environment as the baseline's"
 parent=$(head -n 1 "$T/env/runs/0000/stdout")
@@ -69,7 +73,7 @@ ok "... and no run saw the server's variable" sh -c "! grep -l _FAILPOOL_SERVE_F
 
 # 6. The variable outside explore (not a socket): the program runs as it
 # would without it, and does not see it.
-run_shim _FAILPOOL_SERVE_FD=0 FAILPOOL_REPORT="$T/r.json" -- "$PROGS/envlist" </dev/null >"$T/out" 2>&1
+run_shim _FAILPOOL_SERVE_FD=0 FAILPOOL_REPORT="$T/r.json" -- "$T/envlist" </dev/null >"$T/out" 2>&1
 is "$?:$(grep -c _FAILPOOL_SERVE_FD "$T/out")" "0:0" \
 	"_FAILPOOL_SERVE_FD naming no server socket: the program runs, the variable removed"
 
@@ -82,6 +86,6 @@ kill -KILL $xp
 wait $xp 2>/dev/null
 sleep 1
 ok "explore killed: no server or run left running" sh -c "! pgrep -f '^$E\$' >/dev/null"
-ok "no server or run left running" sh -c "! pgrep -f '^($F|$E|$PROGS/envlist)( |\$)' >/dev/null"
+ok "no server or run left running" sh -c "! pgrep -f '^($F|$E|$T/envlist)( |\$)' >/dev/null"
 
 done_testing
