@@ -117,8 +117,11 @@ unsigned fp_xserve_ready(const struct fp_explore *x);
 struct fp_runserver *fp_xserve_slot(unsigned slot);
 void fp_xserve_close(void);
 
-/* Whether the served run @p, its files in @dir, ended as the baseline did (status, allocations). */
-int fp_xserve_agrees(const struct fp_xstate *s, const char *dir, const struct fp_run *p);
+/* How a second baseline run @p, its files in @dir, differs from the first: FP_XDIFF_* bits. */
+#define FP_XDIFF_STATUS		1u
+#define FP_XDIFF_ELIGIBLE	2u	/* eligible allocations */
+#define FP_XDIFF_OUTPUT		4u
+unsigned fp_xserve_differs(const struct fp_xstate *s, const char *dir, const struct fp_run *p);
 
 /* Whether run @p was served and ended by a signal or the timeout: it is made again, exec'd. */
 int fp_xserve_suspect(const struct fp_run *p);

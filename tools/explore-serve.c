@@ -68,10 +68,17 @@ static int64_t eligible_of(const char *dir, pid_t pid)
 	return n;
 }
 
-int fp_xserve_agrees(const struct fp_xstate *s, const char *dir, const struct fp_run *p)
+unsigned fp_xserve_differs(const struct fp_xstate *s, const char *dir, const struct fp_run *p)
 {
-	return !p->timed_out && WIFEXITED(p->status) && WEXITSTATUS(p->status) == s->base_code &&
-	       eligible_of(dir, p->pid) == (int64_t)s->base_eligible;
+	unsigned d = 0;
+
+	if (p->timed_out || !WIFEXITED(p->status) || WEXITSTATUS(p->status) != s->base_code)
+		d |= FP_XDIFF_STATUS;
+	if (eligible_of(dir, p->pid) != (int64_t)s->base_eligible)
+		d |= FP_XDIFF_ELIGIBLE;
+	if (!fp_xsame_output(s, dir))
+		d |= FP_XDIFF_OUTPUT;
+	return d;
 }
 
 int fp_xserve_suspect(const struct fp_run *p)

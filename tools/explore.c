@@ -181,15 +181,15 @@ static int second(struct fp_xstate *s, const char *dir, int slot, struct fp_run 
  * The baseline twice: its status, sites and output, and whether its output
  * can be judged (the same twice: a pid or a time in it is no finding). Run
  * servers (tools/runserver.h) start with it unless --aslr (each run its own
- * layout) and make the second run: if it ends and allocates as the first,
- * they make every later run, otherwise every run is exec'd. Its output
- * counts only as an exec'd run's would.
+ * layout) and make the second run: if it ends, allocates and prints as the
+ * first, they make every later run; otherwise an exec'd run is made too,
+ * and they do only if they differed in nothing where two exec'd runs agree.
  */
 static int baseline(struct fp_xstate *s)
 {
 	struct fp_xrun *b = fp_xnew_run(s, s->x->out, 0);
 	char why[PATH_MAX + 200], path[PATH_MAX + 16], *dir = NULL;
-	int served_differs = 0;
+	unsigned served = 0, execd;
 	struct fp_run p;
 
 	if (!s->x->aslr && !s->x->no_server)
@@ -210,21 +210,18 @@ static int baseline(struct fp_xstate *s)
 	if (fp_xserve_ready(s->x)) {
 		if (second(s, dir, 0, &p))
 			goto fail;
-		if (!fp_xserve_agrees(s, dir, &p))
-			fp_xserve_close();
-		else if (fp_xsame_output(s, dir))
+		if (!(served = fp_xserve_differs(s, dir, &p))) {
 			s->judge_output = 1;
-		else
-			served_differs = 1;
-		if (s->judge_output)
 			goto done;
+		}
 		forget_run(dir);
 	}
 	if (second(s, dir, -1, &p))
 		goto fail;
-	s->judge_output = fp_xsame_output(s, dir);
-	/* Two exec'd runs print the same and the served one did not: serving shows. */
-	if (served_differs && s->judge_output)
+	execd = fp_xserve_differs(s, dir, &p);
+	s->judge_output = !(execd & FP_XDIFF_OUTPUT);
+	/* The served run differed where two exec'd runs agree: serving shows. */
+	if (served & ~execd)
 		fp_xserve_close();
 done:
 	free(dir);

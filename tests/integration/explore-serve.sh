@@ -77,7 +77,25 @@ run_shim _FAILPOOL_SERVE_FD=0 FAILPOOL_REPORT="$T/r.json" -- "$T/envlist" </dev/
 is "$?:$(grep -c _FAILPOOL_SERVE_FD "$T/out")" "0:0" \
 	"_FAILPOOL_SERVE_FD naming no server socket: the program runs, the variable removed"
 
-# 7. Nothing left behind: servers end with explore, even killed (SIGKILL:
+# 7. Programs that differ from themselves are served too, when an exec'd
+# second run differs alike: a pid in the output (not judged), a thread that
+# allocates while main forks (eligible counts race).
+$X --out "$T/pid" -- "$F" pid >/dev/null 2>&1
+is "$(sj "$T/pid" "(r['output_judged'], all($served[1:]))")" "(False, True)" \
+	"findings pid: output not judged, runs served"
+cp "$PROGS/forker" "$T/forker" || bail "cannot copy forker"
+$X --no-server --out "$T/tf" -- "$T/forker" threadfork 3 >/dev/null 2>&1
+want=$(sj "$T/tf" '[(x["site"], x["class"], x["exit"]) for x in r["runs"]]')
+i=0
+while [ $i -lt 10 ]; do
+	$X --jobs 2 --out "$T/tf$i" -- "$T/forker" threadfork 3 >/dev/null 2>&1
+	echo "$(sj "$T/tf$i" '[(x["site"], x["class"], x["exit"]) for x in r["runs"]]') $(sj "$T/tf$i" "all($served[1:])")"
+	i=$((i + 1))
+done | sort | uniq -c | sed 's/^ *//' >"$T/storm"
+is "$(cat "$T/storm")" "10 $want True" \
+	"forker threadfork, 10 served explorations: each the runs of an exec'd one"
+
+# 8. Nothing left behind: servers end with explore, even killed (SIGKILL:
 # their socket's end is their end), once the runs under way have ended.
 $X --jobs 2 --out "$T/k" -- "$E" >/dev/null 2>&1 &
 xp=$!
@@ -86,6 +104,6 @@ kill -KILL $xp
 wait $xp 2>/dev/null
 sleep 1
 ok "explore killed: no server or run left running" sh -c "! pgrep -f '^$E\$' >/dev/null"
-ok "no server or run left running" sh -c "! pgrep -f '^($F|$E|$T/envlist)( |\$)' >/dev/null"
+ok "no server or run left running" sh -c "! pgrep -f '^($F|$E|$T/envlist|$T/forker)( |\$)' >/dev/null"
 
 done_testing
