@@ -121,32 +121,45 @@ static char **env_of(char *buf, size_t len)
 /*
  * In the run: its pid said (by the run itself: the server, which the new
  * run may preempt, would say it later), its streams, its own process
- * group, its environment; the server's socket closed.
+ * group, its environment; the server's socket closed. A gated run then
+ * waits until explore opens its gate (a byte), or ends unrun when explore
+ * closes it instead.
  */
-static void become_run(int fd, const int streams[3], char *buf, size_t len)
+static void become_run(int fd, const int fds[4], char *buf, size_t len)
 {
-	char **env;
+	uint32_t id;
+	char **env, go;
+	ssize_t n;
 
-	reply(fd, FP_SERVE_STARTED, getpid(), 0);
-	env = env_of(buf, len);
+	memcpy(&id, buf, sizeof(id));
+	reply(fd, FP_SERVE_STARTED, getpid(), (int32_t)id);
+	env = env_of(buf + sizeof(id), len - sizeof(id));
 	close(fd);
 	setpgid(0, 0);
 	for (int i = 0; i < 3; i++)
-		dup2(streams[i], i);
+		dup2(fds[i], i);
 	for (int i = 0; i < 3; i++)
-		if (streams[i] > 2)
-			close(streams[i]);
+		if (fds[i] > 2)
+			close(fds[i]);
 	if (!env)
 		_exit(127);
 	environ = env;
+	if (fds[3] < 0)
+		return;
+	do
+		n = read(fds[3], &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(0);
+	close(fds[3]);
 }
 
-/* One request into @buf (@cap bytes): its length, its three streams; 0 at EOF. */
-static ssize_t receive(int fd, char *buf, size_t cap, int streams[3])
+/* One request into @buf (@cap bytes): its length, its three streams and its gate (-1: none); 0 at EOF. */
+static ssize_t receive(int fd, char *buf, size_t cap, int fds[4])
 {
 	union {
 		struct cmsghdr h;
-		char room[CMSG_SPACE(3 * sizeof(int))];
+		char room[CMSG_SPACE(4 * sizeof(int))];
 	} ctl;
 	struct iovec iov = { buf, cap - 1 };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
@@ -161,14 +174,16 @@ static ssize_t receive(int fd, char *buf, size_t cap, int streams[3])
 		return 0;
 	c = CMSG_FIRSTHDR(&m);
 	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(3 * sizeof(int)) || (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+	    (c->cmsg_len != CMSG_LEN(3 * sizeof(int)) && c->cmsg_len != CMSG_LEN(4 * sizeof(int))) ||
+	    (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
 		for (; c; c = CMSG_NXTHDR(&m, c))
 			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
 				for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
 					close(((int *)CMSG_DATA(c))[i]);
 		return -1;
 	}
-	memcpy(streams, CMSG_DATA(c), 3 * sizeof(int));
+	fds[3] = -1;
+	memcpy(fds, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
 	buf[n] = '\0';
 	return n;
 }
@@ -203,23 +218,28 @@ static void serve(int fd)
 	}
 	reply(fd, FP_SERVE_HELLO, 0, 0);
 	for (;;) {
-		int streams[3];
-		ssize_t n = receive(fd, buf, FP_SERVE_REQ_MAX + 1, streams);
+		int fds[4];
+		ssize_t n = receive(fd, buf, FP_SERVE_REQ_MAX + 1, fds);
 		pid_t pid;
 
 		if (n == 0)
 			_exit(0);
-		if (n < 0) {
+		if (n < (ssize_t)sizeof(uint32_t)) {
+			if (n > 0)
+				for (int i = 0; i < 4; i++)
+					if (fds[i] >= 0)
+						close(fds[i]);
 			reply(fd, FP_SERVE_FAILED, 0, EINVAL);
 			continue;
 		}
 		pid = clone_run();
 		if (pid == 0) {
-			become_run(fd, streams, buf, (size_t)n);
+			become_run(fd, fds, buf, (size_t)n);
 			return;
 		}
-		for (int i = 0; i < 3; i++)
-			close(streams[i]);
+		for (int i = 0; i < 4; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
 		if (pid < 0)
 			reply(fd, FP_SERVE_FAILED, 0, errno);
 	}

@@ -7,9 +7,12 @@
  * the program), and then, per request, forks a run that continues into
  * the shim's boot and the program's main as a fresh process would.
  *
- * A request is one message: the run's whole environment as NUL-terminated
- * NAME=VALUE strings, then an empty one; its stdin, stdout and stderr as
- * SCM_RIGHTS. The reply: STARTED with the run's pid, sent by the run
+ * A request is one message: its id (a uint32_t, explore's), the run's whole
+ * environment as NUL-terminated NAME=VALUE strings, then an empty one; its stdin, stdout and stderr as
+ * SCM_RIGHTS, and maybe a fourth descriptor, its gate: one end of a
+ * socket pair, on which the run, set up, waits for one byte before it boots (so
+ * that explore can have the next run of a job made while the job's
+ * current run goes on); EOF there ends it unrun. The reply: STARTED with the run's pid, sent by the run
  * itself as its first act, a child of explore's (CLONE_PARENT), which reaps
  * it; or FAILED from the server. EOF on the socket ends the server.
  */
@@ -27,7 +30,7 @@
 enum fp_serve_kind {
 	FP_SERVE_HELLO = 1,	/* ready for requests */
 	FP_SERVE_NO,		/* cannot serve (booted already, threads): exec instead */
-	FP_SERVE_STARTED,	/* pid: the run, explore's child */
+	FP_SERVE_STARTED,	/* pid: the run, explore's child; status: the request's id */
 	FP_SERVE_FAILED,	/* it could not be cloned, status: errno */
 };
 

@@ -96,10 +96,12 @@ void fp_xclassify(struct fp_xstate *s, struct fp_xrun *r);
  * directory, its streams; by slot @slot's run server if there is one (-1:
  * exec'd). With @pending, a served run's pid is left to come: *@pending is
  * set, and fp_xstarted() takes it (while it comes, explore reads results).
+ * A served run started @gated waits at its gate (tools/runserver.h).
  * Return: 0, or -errno. fp_xended(): how @p ended, into @r.
  */
 struct fp_run;
-int fp_xstart(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int slot, int *pending);
+int fp_xstart(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int slot, int *pending,
+	      int gated);
 int fp_xstarted(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int slot);
 void fp_xended(struct fp_xrun *r, const struct fp_run *p);
 

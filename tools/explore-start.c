@@ -51,7 +51,8 @@ static int run_vars(const struct fp_xstate *s, const struct fp_xrun *r, char **v
 	return rc < 0 ? -1 : 0;
 }
 
-int fp_xstart(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int slot, int *pending)
+int fp_xstart(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int slot, int *pending,
+	      int gated)
 {
 	struct fp_runserver *sv = slot >= 0 ? fp_xserve_slot((unsigned)slot) : NULL;
 	char out[PATH_MAX + 16], err[PATH_MAX + 16];
@@ -66,7 +67,7 @@ int fp_xstart(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int slot
 	if (!run_vars(s, r, vars)) {
 		const char *const *keep = fp_opts_passed(FP_VAR_EXPLORE);
 
-		rc = sv ? fp_runserver_send(sv, p, s->x->preload, vars, keep, &io) : -ECONNRESET;
+		rc = sv ? fp_runserver_send(sv, p, s->x->preload, vars, keep, &io, gated) : -ECONNRESET;
 		if (!rc && pending)
 			*pending = 1;	/* its pid later: fp_xstarted() */
 		else if (!rc)
@@ -104,7 +105,7 @@ int fp_xstarted(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int sl
 	struct fp_runserver *sv = fp_xserve_slot((unsigned)slot);
 
 	if (!sv || fp_runserver_started(sv, p))
-		return fp_xstart(s, r, p, -1, NULL);	/* its server is gone */
+		return fp_xstart(s, r, p, -1, NULL, 0);	/* its server is gone */
 	r->pid = p->pid;
 	return 0;
 }

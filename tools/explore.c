@@ -64,7 +64,7 @@ static int batch(struct fp_xstate *s, size_t first, size_t count)
 			}
 			continue;
 		}
-		if (fp_xstart(s, r, &procs[live], -1, NULL)) {
+		if (fp_xstart(s, r, &procs[live], -1, NULL, 0)) {
 			fprintf(stderr, "failpool: cannot start run %zu: %s\n", first + i, strerror(errno));
 			return -1;
 		}
@@ -169,7 +169,7 @@ static int second(struct fp_xstate *s, const char *dir, int slot, struct fp_run 
 {
 	struct fp_xrun again = { .dir = (char *)dir };
 
-	if (fp_xstart(s, &again, p, slot, NULL))
+	if (fp_xstart(s, &again, p, slot, NULL, 0))
 		return -1;
 	active[0] = p->pid;
 	fp_run_wait(p, 1, s->x->timeout_ns);
@@ -273,7 +273,7 @@ static void end_live(struct fp_run *procs, unsigned jobs)
 static int again_exec(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, unsigned slot)
 {
 	forget_run(r->dir);
-	if (fp_xstart(s, r, p, -1, NULL)) {
+	if (fp_xstart(s, r, p, -1, NULL, 0)) {
 		fprintf(stderr, "failpool: cannot start run %u: %s\n", r->index, strerror(errno));
 		return -1;
 	}
@@ -283,76 +283,146 @@ static int again_exec(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, 
 	return stop_sig ? -1 : 0;
 }
 
-/* The runs of one stream(): a slot per job. */
+/*
+ * The runs of one stream(): a slot per job, its run under way and, when
+ * its server can make it, its next run, made and waiting at its gate, so
+ * that the job goes on as soon as its run ends.
+ */
 struct jobs {
 	struct fp_run procs[FP_EXPLORE_JOBS_MAX];
 	size_t of[FP_EXPLORE_JOBS_MAX];	/* the run in each slot */
 	int pending[FP_EXPLORE_JOBS_MAX];	/* asked of its server, pid not taken yet */
+	struct fp_run next[FP_EXPLORE_JOBS_MAX];
+	size_t next_of[FP_EXPLORE_JOBS_MAX];
+	int has_next[FP_EXPLORE_JOBS_MAX], next_pending[FP_EXPLORE_JOBS_MAX];
 	unsigned live, n;
 };
 
+/* The pid of run @i asked of @slot's server into @p; 0, or -1 (said) when it could not start. */
+static int collect_one(struct fp_xstate *s, unsigned slot, size_t i, struct fp_run *p, int *pending)
+{
+	if (!*pending)
+		return 0;
+	*pending = 0;
+	if (!fp_xstarted(s, &s->runs[i], p, (int)slot))
+		return 0;
+	fprintf(stderr, "failpool: cannot start run %zu: %s\n", i, strerror(errno));
+	p->pid = 0;
+	return -1;
+}
+
 /*
- * The pids of the runs asked of servers (a run whose server is gone is
- * exec'd instead). Return: 0, or -1 when one could not start.
+ * The pids of the runs under way asked of servers (a run whose server is
+ * gone is exec'd instead), and (@nexts) of the next runs: these are only
+ * needed once under way, by when they have long been said. Return: 0, or
+ * -1 when one could not start.
  */
-static int collect(struct fp_xstate *s, struct jobs *j)
+static int collect(struct fp_xstate *s, struct jobs *j, int nexts)
 {
 	int rc = 0;
 
 	for (unsigned slot = 0; slot < j->n; slot++) {
-		if (!j->pending[slot])
-			continue;
-		j->pending[slot] = 0;
-		if (fp_xstarted(s, &s->runs[j->of[slot]], &j->procs[slot], (int)slot)) {
-			fprintf(stderr, "failpool: cannot start run %zu: %s\n", j->of[slot], strerror(errno));
-			j->procs[slot].pid = 0;
+		if (collect_one(s, slot, j->of[slot], &j->procs[slot], &j->pending[slot])) {
 			j->live--;
 			rc = -1;
 		}
 		active[slot] = j->procs[slot].pid;
+		if (nexts && j->has_next[slot] &&
+		    collect_one(s, slot, j->next_of[slot], &j->next[slot], &j->next_pending[slot])) {
+			j->has_next[slot] = 0;
+			rc = -1;
+		}
 	}
 	return rc;
 }
 
+/* Every run under way, and every next run, ended and reaped: explore is about to stop. */
+static void end_jobs(struct fp_xstate *s, struct jobs *j)
+{
+	collect(s, j, 1);
+	for (unsigned slot = 0; slot < j->n; slot++)
+		if (j->has_next[slot]) {
+			fp_runserver_cancel(&j->next[slot]);
+			j->has_next[slot] = 0;
+		}
+	end_live(j->procs, j->n);
+}
+
 /*
- * Free slots filled from the queue (a recorded run is replayed instead).
+ * The next run from the queue into *@i (a recorded run is replayed instead).
+ * Return: 1 a run to make, 0 none now, -1 a recorded one differs.
+ */
+static int next_run(struct fp_xstate *s, size_t *unread, size_t *i)
+{
+	for (;;) {
+		struct fp_xrun *r;
+
+		*i = s->nruns;
+		if (stop_sig || !take(s, 1))
+			return 0;
+		r = &s->runs[*i];
+		if (!recorded || *i >= recorded->n)
+			return 1;
+		/* Recorded runs come first, so every run before it is read. */
+		if (fp_xreplay(s, r, recorded->items[*i])) {
+			fprintf(stderr, "failpool: --resume: run %zu of summary.json is not the run "
+				"this exploration makes next\n", *i);
+			return -1;
+		}
+		r->finished = 1;
+		*unread = *i + 1;
+	}
+}
+
+/*
+ * Free slots filled: by their next run, let through its gate, or from the
+ * queue; then a next run made for each slot its server serves.
  * Return: 0, or -1 when a run could not start or a recorded one differs.
  */
 static int fill(struct fp_xstate *s, struct jobs *j, size_t *unread)
 {
-	while (j->live < j->n) {
-		size_t i = s->nruns;
-		unsigned slot = 0;
-		struct fp_xrun *r;
+	for (unsigned slot = 0; slot < j->n; slot++) {
+		size_t i;
+		int rc;
 
-		if (stop_sig || !take(s, 1))
-			return 0;
-		r = &s->runs[i];
-		if (recorded && i < recorded->n) {
-			/* Recorded runs come first, so every run before it is read. */
-			if (fp_xreplay(s, r, recorded->items[i])) {
-				fprintf(stderr, "failpool: --resume: run %zu of summary.json is not the run "
-					"this exploration makes next\n", i);
-				return -1;
+		if (!j->procs[slot].pid && !j->pending[slot]) {
+			if (j->has_next[slot]) {
+				j->procs[slot] = j->next[slot];
+				j->of[slot] = j->next_of[slot];
+				j->pending[slot] = j->next_pending[slot];
+				j->has_next[slot] = 0;
+				fp_runserver_go(&j->procs[slot]);	/* its pid may come later */
+			} else {
+				if ((rc = next_run(s, unread, &i)) <= 0) {
+					if (rc < 0)
+						return -1;
+					continue;
+				}
+				if (fp_xstart(s, &s->runs[i], &j->procs[slot], (int)slot,
+					      &j->pending[slot], 0))
+					goto fail;
+				j->of[slot] = i;
 			}
-			r->finished = 1;
-			*unread = i + 1;
+			active[slot] = j->procs[slot].pid;
+			j->live++;
+		}
+		if (j->has_next[slot] || !fp_xserve_slot(slot))
+			continue;
+		if ((rc = next_run(s, unread, &i)) <= 0) {
+			if (rc < 0)
+				return -1;
 			continue;
 		}
-		while (j->procs[slot].pid || j->pending[slot])
-			slot++;
-		if (fp_xstart(s, r, &j->procs[slot], (int)slot, &j->pending[slot])) {
-			fprintf(stderr, "failpool: cannot start run %zu: %s\n", i, strerror(errno));
-			j->procs[slot].pid = 0;
-			collect(s, j);
-			end_live(j->procs, j->n);
-			return -1;
-		}
-		j->of[slot] = i;
-		active[slot] = j->procs[slot].pid;
-		j->live++;
+		if (fp_xstart(s, &s->runs[i], &j->next[slot], (int)slot, &j->next_pending[slot], 1))
+			goto fail;
+		j->next_of[slot] = i;
+		j->has_next[slot] = 1;
 	}
 	return 0;
+fail:
+	fprintf(stderr, "failpool: cannot start run %zu: %s\n", s->nruns - 1, strerror(errno));
+	end_jobs(s, j);
+	return -1;
 }
 
 /*
@@ -384,8 +454,8 @@ static int stream(struct fp_xstate *s)
 			if (fill(s, &j, &unread))
 				return -1;
 		}
-		if (collect(s, &j)) {
-			end_live(procs, jobs);
+		if (collect(s, &j, 0)) {
+			end_jobs(s, &j);
 			return -1;
 		}
 		if (!j.live) {
@@ -400,7 +470,7 @@ static int stream(struct fp_xstate *s)
 			if (!stop_sig && fp_xserve_suspect(&procs[slot]) &&
 			    again_exec(s, &s->runs[of[slot]], &procs[slot], slot) && !stop_sig) {
 				procs[slot].pid = 0;
-				end_live(procs, jobs);
+				end_jobs(s, &j);
 				return -1;
 			}
 			fp_xended(&s->runs[of[slot]], &procs[slot]);
@@ -411,7 +481,7 @@ static int stream(struct fp_xstate *s)
 		}
 		if (stop_sig) {
 			/* Every run still under way is ended, and reaped, before its files go. */
-			end_live(procs, jobs);
+			end_jobs(s, &j);
 			if (unread < s->nruns) {
 				s->next = s->runs[unread].q_next;
 				s->k = s->runs[unread].q_k;

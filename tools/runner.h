@@ -24,6 +24,9 @@ struct fp_run {
 	int last_words;
 	uint64_t killed_ns;
 	int served;			/* cloned by a run server (runserver.h) */
+	int gated;			/* served, waiting at its gate (runserver.h) */
+	int gate;			/* gated: the gate's write end */
+	uint32_t serve_id;		/* served: its request's id */
 };
 
 /* Where a run's standard streams go: NULL in: /dev/null; NULL err: with out. */

@@ -54,9 +54,8 @@ int fp_runserver_spawn(struct fp_runserver *sv, char *const *cmd, const char *pr
 	posix_spawnattr_t at;
 	sigset_t dfl;
 
-	sv->pid = 0;
+	memset(sv, 0, sizeof(*sv));
 	sv->fd = -1;
-	sv->ready = 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
 		return -1;
 	snprintf(var, sizeof(var), "%s=%d", FP_SERVE_VAR, target);
@@ -101,17 +100,18 @@ int fp_runserver_ready(struct fp_runserver *sv, uint64_t timeout_ns)
 	return 0;
 }
 
-/* The request: @env's strings, each NUL-terminated, then an empty one. */
-static char *request(char *const *env, size_t *len)
+/* The request: its @id, @env's strings, each NUL-terminated, then an empty one. */
+static char *request(uint32_t id, char *const *env, size_t *len)
 {
-	size_t n = 1;
+	size_t n = sizeof(id) + 1;
 	char *buf, *p;
 
 	for (char *const *e = env; *e; e++)
 		n += strlen(*e) + 1;
 	if (n > FP_SERVE_REQ_MAX || !(buf = malloc(n)))
 		return NULL;
-	p = buf;
+	memcpy(buf, &id, sizeof(id));
+	p = buf + sizeof(id);
 	for (char *const *e = env; *e; e++)
 		p = stpcpy(p, *e) + 1;
 	*p = '\0';
@@ -119,23 +119,25 @@ static char *request(char *const *env, size_t *len)
 	return buf;
 }
 
-static int send_request(int fd, const char *buf, size_t len, const int streams[3])
+/* @fds: stdin, stdout, stderr, and the gate's read end or -1. */
+static int send_request(int fd, const char *buf, size_t len, const int fds[4])
 {
+	unsigned nfds = fds[3] >= 0 ? 4 : 3;
 	union {
 		struct cmsghdr h;
-		char room[CMSG_SPACE(3 * sizeof(int))];
+		char room[CMSG_SPACE(4 * sizeof(int))];
 	} ctl;
 	struct iovec iov = { (void *)buf, len };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = &ctl, .msg_controllen = sizeof(ctl) };
+			    .msg_control = &ctl, .msg_controllen = CMSG_SPACE(nfds * sizeof(int)) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 	ssize_t n;
 
 	memset(&ctl, 0, sizeof(ctl));
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(3 * sizeof(int));
-	memcpy(CMSG_DATA(c), streams, 3 * sizeof(int));
+	c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
 	do
 		n = sendmsg(fd, &m, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
@@ -143,27 +145,44 @@ static int send_request(int fd, const char *buf, size_t len, const int streams[3
 }
 
 int fp_runserver_send(struct fp_runserver *sv, struct fp_run *r, const char *preload,
-		      char *const *vars, const char *const *keep, const struct fp_run_io *io)
+		      char *const *vars, const char *const *keep, const struct fp_run_io *io,
+		      int gated)
 {
 	char **env = fp_run_env(preload, vars, keep);
+	uint32_t id = ++sv->last_id;
 	size_t len = 0;
-	char *buf = env ? request(env, &len) : NULL;
-	int streams[3], rc;
+	char *buf = env ? request(id, env, &len) : NULL;
+	int fds[4] = { -1, -1, -1, -1 }, gate[2] = { -1, -1 }, rc;
 
 	fp_run_env_free(env);
 	memset(r, 0, sizeof(*r));
-	if (!buf)
-		return -ENOMEM;
-	if ((rc = fp_run_open_streams(io, streams))) {
+	r->serve_id = id;
+	/* A socket, not a pipe: a gate whose run died is written without SIGPIPE. */
+	if (!buf || (gated && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate))) {
 		free(buf);
+		return -ENOMEM;
+	}
+	if ((rc = fp_run_open_streams(io, fds))) {
+		free(buf);
+		if (gated) {
+			close(gate[0]);
+			close(gate[1]);
+		}
 		return rc;
 	}
+	fds[3] = gate[0];
 	r->start_ns = fp_now_ns();
-	rc = send_request(sv->fd, buf, len, streams);
-	/* Its streams are the run's now, in the server and then in the run. */
-	fp_run_close_streams(streams);
+	rc = send_request(sv->fd, buf, len, fds);
+	/* Its streams and gate are the run's now, in the server and then in the run. */
+	fp_run_close_streams(fds);
 	free(buf);
+	if (gated) {
+		close(gate[0]);
+		r->gated = 1;
+		r->gate = gate[1];
+	}
 	if (rc) {
+		fp_runserver_cancel(r);
 		fp_runserver_stop(sv);
 		return -ECONNRESET;
 	}
@@ -173,15 +192,56 @@ int fp_runserver_send(struct fp_runserver *sv, struct fp_run *r, const char *pre
 int fp_runserver_started(struct fp_runserver *sv, struct fp_run *r)
 {
 	struct fp_serve_reply m;
+	unsigned i;
 
-	if (get_reply(sv->fd, &m, -1) || m.kind != FP_SERVE_STARTED || m.pid <= 0) {
-		fp_runserver_stop(sv);
-		return -ECONNRESET;
+	/* Runs answer in any order: another run's answer waits in the stash. */
+	for (i = 0; i < sv->nstash && (uint32_t)sv->stash[i].status != r->serve_id; i++)
+		;
+	if (i < sv->nstash) {
+		m = sv->stash[i];
+		sv->stash[i] = sv->stash[--sv->nstash];
+	} else {
+		for (;;) {
+			if (get_reply(sv->fd, &m, -1) || m.kind != FP_SERVE_STARTED || m.pid <= 0) {
+				fp_runserver_stop(sv);
+				return -ECONNRESET;
+			}
+			if ((uint32_t)m.status == r->serve_id)
+				break;
+			if (sv->nstash == FP_RUNSERVER_STASH) {
+				fp_runserver_stop(sv);
+				return -ECONNRESET;
+			}
+			sv->stash[sv->nstash++] = m;
+		}
 	}
 	r->pid = m.pid;
 	r->served = 1;
 	setpgid(m.pid, m.pid);	/* either side may win the race; both ask for the same */
 	return 0;
+}
+
+void fp_runserver_go(struct fp_run *r)
+{
+	if (!r->gated)
+		return;
+	/* A run that went meanwhile (killed) is waited for as it is. */
+	(void)!send(r->gate, "g", 1, MSG_NOSIGNAL);
+	close(r->gate);
+	r->gated = 0;
+	r->start_ns = fp_now_ns();
+}
+
+void fp_runserver_cancel(struct fp_run *r)
+{
+	if (!r->gated)
+		return;
+	close(r->gate);	/* EOF: it ends unrun */
+	r->gated = 0;
+	if (r->pid > 0)
+		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	r->pid = 0;
 }
 
 void fp_runserver_stop(struct fp_runserver *sv)
@@ -197,4 +257,5 @@ void fp_runserver_stop(struct fp_runserver *sv)
 	sv->pid = 0;
 	sv->fd = -1;
 	sv->ready = 0;
+	sv->nstash = 0;
 }

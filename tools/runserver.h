@@ -11,11 +11,18 @@
 #include <sys/types.h>
 
 #include "runner.h"
+#include "serveproto.h"
+
+/* Runs asked of one server at a time, at most: a job's run and its next. */
+#define FP_RUNSERVER_STASH	4
 
 struct fp_runserver {
 	pid_t pid;		/* 0: none */
 	int fd;			/* our end of its socket, -1: none */
 	int ready;		/* it said HELLO */
+	uint32_t last_id;	/* of the last request */
+	struct fp_serve_reply stash[FP_RUNSERVER_STASH];	/* answers read before their turn */
+	unsigned nstash;
 };
 
 /**
@@ -44,8 +51,17 @@ int fp_runserver_ready(struct fp_runserver *sv, uint64_t timeout_ns);
  * ordinary way).
  */
 int fp_runserver_send(struct fp_runserver *sv, struct fp_run *r, const char *preload,
-		      char *const *vars, const char *const *keep, const struct fp_run_io *io);
+		      char *const *vars, const char *const *keep, const struct fp_run_io *io,
+		      int gated);
 int fp_runserver_started(struct fp_runserver *sv, struct fp_run *r);
+
+/*
+ * A run sent @gated waits, set up, at its gate: fp_runserver_go() lets it
+ * boot (its time starts then), fp_runserver_cancel() ends it unrun and
+ * reaps it (its pid taken or not).
+ */
+void fp_runserver_go(struct fp_run *r);
+void fp_runserver_cancel(struct fp_run *r);
 
 /* fp_runserver_stop() - end @sv (EOF, then SIGKILL) and reap it. */
 void fp_runserver_stop(struct fp_runserver *sv);
