@@ -236,8 +236,9 @@ static void our_action(struct sigaction *sa)
 
 /**
  * install() - our handler for @sig
- * Context: the interposed sigaction(), which may run in a signal handler
- * of the program (__sigaction() only: async-signal-safe).
+ * Context: boot, from take() (inside the first malloc, under the
+ * reentrancy guard); the interposed sigaction(), which may run in a signal
+ * handler of the program (__sigaction() only: async-signal-safe).
  */
 static void install(int sig)
 {

@@ -8,6 +8,8 @@
 #include "settings.h"
 #include "unwind.h"
 
+typedef int (*trace_fn)(void **ips, int max);
+
 static _Atomic int unwinder_asked;	/* one thread opens libunwind, once */
 
 /*
@@ -16,12 +18,12 @@ static _Atomic int unwinder_asked;	/* one thread opens libunwind, once */
  * open anything, and the boot opens libunwind itself when it needs it. A
  * thread that comes while another is opening it gets no frames rather
  * than wait: the other may be waiting for the loader lock this one holds.
- * Context: inside malloc, outside the guard.
+ * Context: inside malloc (the program's sampled allocations, or the
+ * shim's own under the guard).
  */
-static int (*unwinder(void))(void **, int)
+static trace_fn unwinder(void)
 {
-	int (*bt)(void **, int) =
-		atomic_load_explicit(&fp_unwind_backtrace, memory_order_acquire);
+	trace_fn bt = atomic_load_explicit(&fp_unwind_backtrace, memory_order_acquire);
 
 	if (bt || !fp_settings_ready() || atomic_exchange(&unwinder_asked, 1))
 		return bt;
@@ -33,7 +35,7 @@ static int (*unwinder(void))(void **, int)
 
 int fp_profstack_walk(void **ips, int max)
 {
-	int (*bt)(void **, int) = unwinder();
+	trace_fn bt = unwinder();
 	int n;
 
 	if (!bt)

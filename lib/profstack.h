@@ -14,8 +14,9 @@
  * callers alone); before the boot has finished, or without libunwind, the
  * stack is empty.
  * @ips: filled with up to @max addresses
- * Context: inside malloc (jemalloc's sampled allocations), outside the
- * guard; never a signal handler (may open libunwind).
+ * Context: inside malloc (jemalloc's sampled allocations, the shim's own
+ * under the guard included); never a signal handler (may open libunwind;
+ * it is open already wherever the shim has handlers).
  * Return: how many were filled.
  */
 int fp_profstack_walk(void **ips, int max);
