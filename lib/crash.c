@@ -221,47 +221,90 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 static sigset_t handler_mask;
 
 /**
- * install() - our handler for @sig, the other last-words signals blocked
- * while it runs
- * Context: boot (inside the first malloc, maybe before constructors, under
- * the reentrancy guard); the interposed sigaction(), which may run in a
- * signal handler of the program (__sigaction() only: async-signal-safe).
+ * our_action() - the disposition of a signal we hold: our handler, the
+ * other last-words signals blocked while it runs
+ * Context: any, async-signal-safe (fills @sa).
+ */
+static void our_action(struct sigaction *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sa_sigaction = on_signal;
+	sa->sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	/* One writer at a time on this thread: the other last-words signals wait. */
+	sa->sa_mask = handler_mask;
+}
+
+/**
+ * install() - our handler for @sig
+ * Context: boot, from take() (inside the first malloc, under the
+ * reentrancy guard); the interposed sigaction(), which may run in a signal
+ * handler of the program (__sigaction() only: async-signal-safe).
  */
 static void install(int sig)
 {
 	struct sigaction sa;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_signal;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
-	/* One writer at a time on this thread: the other last-words signals wait. */
-	sa.sa_mask = handler_mask;
+	our_action(&sa);
 	if (__sigaction(sig, &sa, NULL) == 0)
 		atomic_store(&taken[sig], 1);
 }
 
 /**
- * take() - install() for @sig when the program left it at its default
+ * take() - our handler @sa for @sig when the program left it at its
+ * default: one system call that sets ours and returns what was there,
+ * which goes back at once when it was not the default (ignored, as under
+ * nohup, or a handler). Every signal is blocked meanwhile, so none is
+ * delivered to the wrong disposition (the boot comes with the first
+ * allocation, before the program can have started a thread that would
+ * take it). @query_first: @sig may be pending (the program's inherited
+ * mask blocks it, or this thread's could not be set): setting SIG_IGN
+ * back would discard it, so look first, and touch it only if it is at
+ * its default.
  * Context: boot (inside the first malloc, maybe before constructors, under
- * the reentrancy guard), from fp_crash_init().
+ * the reentrancy guard), from fp_crash_init(), every signal blocked.
  */
-static void take(int sig)
+static void take(int sig, const struct sigaction *sa, int query_first)
 {
-	if (__sigaction(sig, NULL, &before[sig]) || before[sig].sa_handler != SIG_DFL)
-		return;		/* ignored or handled by the program: its own */
-	install(sig);
+	if (query_first) {
+		/* ignored or handled by the program: its own */
+		if (__sigaction(sig, NULL, &before[sig]) == 0 && before[sig].sa_handler == SIG_DFL)
+			install(sig);
+		return;
+	}
+	if (__sigaction(sig, sa, &before[sig]))
+		return;
+	if (before[sig].sa_handler != SIG_DFL)
+		__sigaction(sig, &before[sig], NULL);	/* the program's own */
+	else
+		atomic_store(&taken[sig], 1);
 }
 
 void fp_crash_init(int crashes, int terminations, int toggle_signal)
 {
+	sigset_t all, saved, pending;
+	struct sigaction sa;
+	int blocked;
+
 	want_fatal = crashes;
 	want_terminating = terminations;
 	spared = toggle_signal;
 	sigemptyset(&handler_mask);
 	fp_crash_terminating_set(&handler_mask);
+	our_action(&sa);
+	sigfillset(&all);
+	sigemptyset(&pending);
+	blocked = pthread_sigmask(SIG_SETMASK, &all, &saved) == 0;
+	/* Only a signal the program blocked can be pending while ignored. */
+	for (int sig = 1; blocked && sig < NSIG; sig++)
+		if (wanted(sig) && sigismember(&saved, sig) == 1) {
+			sigpending(&pending);
+			break;
+		}
 	for (int sig = 1; sig < NSIG; sig++)
 		if (wanted(sig))
-			take(sig);
+			take(sig, &sa, !blocked || sigismember(&pending, sig) == 1);
+	if (blocked)
+		pthread_sigmask(SIG_SETMASK, &saved, NULL);
 }
 
 /*

@@ -8,8 +8,6 @@
 #include "config.h"
 #include "policy.h"
 
-#include <math.h>
-
 #include "conf.h"
 #include "fp.h"
 #include "prng.h"
@@ -24,9 +22,13 @@ void fp_policy_init(struct fp_policy *p, const struct fp_conf *c,
 	p->stream = fp_prng_stream(seed);
 	p->rate_on = c->rate > 0;
 	p->rate_always = c->rate >= 1.0;
-	/* 2^64 * rate, computed in long double to keep the low bits. */
+	/*
+	 * 2^64 * rate in long double, to keep the low bits: a product by a
+	 * power of two is exact (as ldexpl() is, without libm, which the shim
+	 * would otherwise load into every process).
+	 */
 	p->rate_threshold = p->rate_always ? UINT64_MAX :
-		(uint64_t)ldexpl((long double)c->rate, 64);
+		(uint64_t)((long double)c->rate * 0x1p64L);
 	p->every = c->every;
 	p->after = c->after;
 	p->nth = c->nth;

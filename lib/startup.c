@@ -2,6 +2,7 @@
 #include "config.h"
 #include "startup.h"
 
+#include <dlfcn.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,14 +123,20 @@ static int is_foreign(const struct link_map *lm)
 }
 
 /*
- * libgcc_s's unwinder, by the Itanium ABI's names and values (<unwind.h>
- * is shadowed here by lib/unwind.h).
+ * The C++ runtime's unwinder (libgcc_s's), by the Itanium ABI's names and
+ * values (<unwind.h> is shadowed here by lib/unwind.h). Not linked: the
+ * shim would bring libgcc_s, and its constructor, into every C program.
  */
 struct _Unwind_Context;
 #define URC_NO_REASON		0
 #define URC_END_OF_STACK	5
-extern int _Unwind_Backtrace(int (*step)(struct _Unwind_Context *, void *), void *arg);
-extern uintptr_t _Unwind_GetIP(struct _Unwind_Context *ctx);
+typedef int (*trace_fn)(struct _Unwind_Context *, void *);
+
+static struct {
+	int (*backtrace)(trace_fn step, void *arg);
+	uintptr_t (*get_ip)(struct _Unwind_Context *ctx);
+	int looked_up;
+} cxx_unwinder;
 
 /* The return addresses of the stack, up to the caller's caller. */
 struct two_up {
@@ -141,7 +148,7 @@ struct two_up {
 static int two_up_step(struct _Unwind_Context *ctx, void *arg)
 {
 	struct two_up *t = arg;
-	const void *ip = (const void *)_Unwind_GetIP(ctx);
+	const void *ip = (const void *)cxx_unwinder.get_ip(ctx);
 
 	if (t->found) {
 		t->above = ip;
@@ -152,20 +159,41 @@ static int two_up_step(struct _Unwind_Context *ctx, void *arg)
 }
 
 /*
+ * The unwinder the C++ runtime itself binds to, looked up once, when
+ * libstdc++ first allocates (it has loaded libgcc_s by then). libstdc++ is
+ * one of the objects loaded at start-up, so its dependencies are in the
+ * global scope, where its own references to _Unwind_* are resolved:
+ * RTLD_DEFAULT finds the same functions, and allocates nothing when the
+ * name is there (the guard covers a miss's message).
+ * Context: inside malloc, while the loader initialises libstdc++.
+ */
+static int find_cxx_unwinder(void)
+{
+	if (!cxx_unwinder.looked_up) {
+		fp_guard_enter();
+		*(void **)&cxx_unwinder.backtrace = dlsym(RTLD_DEFAULT, "_Unwind_Backtrace");
+		*(void **)&cxx_unwinder.get_ip = dlsym(RTLD_DEFAULT, "_Unwind_GetIP");
+		fp_guard_leave();
+		cxx_unwinder.looked_up = 1;
+	}
+	return cxx_unwinder.backtrace && cxx_unwinder.get_ip;
+}
+
+/*
  * libstdc++'s emergency pool is the malloc its own initialiser makes,
  * called by the loader itself: the caller's caller is in ld.so. Unwound
- * once, with libgcc_s's unwinder (libstdc++ has loaded it already), so
- * that a process that needs no stacks never loads libunwind.
+ * once, with the C++ runtime's own unwinder, so that a process that needs
+ * no stacks never loads libunwind.
  */
 static int is_cxx_pool(enum fp_call call, const void *caller)
 {
 	struct two_up t = { .caller = caller };
 	struct dl_find_object r;
 
-	if (call != FP_CALL_MALLOC || atomic_load(&cxx_pool_seen))
+	if (call != FP_CALL_MALLOC || atomic_load(&cxx_pool_seen) || !find_cxx_unwinder())
 		return 0;
 	fp_guard_enter();
-	_Unwind_Backtrace(two_up_step, &t);
+	cxx_unwinder.backtrace(two_up_step, &t);
 	fp_guard_leave();
 	if (!t.above || _dl_find_object((char *)t.above - 1, &r) || !r.dlfo_link_map ||
 	    !r.dlfo_link_map->l_name ||
