@@ -15,6 +15,7 @@
 #include "explore.h"
 #include "json.h"
 #include "model.h"
+#include "runner.h"
 
 #define FP_X_CHAIN	8	/* sites failed together to reach an error path */
 
@@ -69,6 +70,7 @@ struct fp_xstate {
 	int judge_output;		/* two baselines printed the same */
 	char *base_out;			/* the baseline's standard output */
 	size_t base_out_len;
+	const struct fp_json *recorded;	/* --resume: the runs read back, not made */
 	size_t next;			/* the next queued site (sites mode) */
 	uint64_t k;			/* the next index (nth mode) */
 	size_t untried;			/* left when the exploration stopped */
@@ -104,6 +106,43 @@ int fp_xstart(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int slot
 	      int gated);
 int fp_xstarted(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, int slot);
 void fp_xended(struct fp_xrun *r, const struct fp_run *p);
+
+/* Slot @slot's run under way is @pid (0: none): a stop kills its group. */
+void fp_xactive(unsigned slot, pid_t pid);
+
+/* The signal that stops explore, or 0. */
+int fp_xstop_sig(void);
+
+/* The next runs from the queue into s->runs, up to @want; how many. */
+size_t fp_xtake(struct fp_xstate *s, size_t want);
+
+/*
+ * The runs of one stream(): a slot per job, its run under way and, when
+ * its server can make it, its next run, made and waiting at its gate, so
+ * that the job goes on as soon as its run ends.
+ */
+struct fp_xjobs {
+	struct fp_run procs[FP_EXPLORE_JOBS_MAX];
+	size_t of[FP_EXPLORE_JOBS_MAX];	/* the run in each slot */
+	int pending[FP_EXPLORE_JOBS_MAX];	/* asked of its server, pid not taken yet */
+	struct fp_run next[FP_EXPLORE_JOBS_MAX];
+	size_t next_of[FP_EXPLORE_JOBS_MAX];
+	int has_next[FP_EXPLORE_JOBS_MAX], next_pending[FP_EXPLORE_JOBS_MAX];
+	unsigned live, n;
+};
+
+/*
+ * fp_xjobs_fill() - free slots filled: by their next run, let through its
+ * gate, or from the queue; then a next run made for each slot its server
+ * serves. fp_xjobs_collect() takes the pids of the runs under way asked of
+ * servers (and, with @nexts, of the next runs); fp_xjobs_end() ends and
+ * reaps every run and next run, fp_xjobs_end_live() the runs of @procs.
+ * Return: 0, or -1 (said) when a run could not start.
+ */
+int fp_xjobs_fill(struct fp_xstate *s, struct fp_xjobs *j, size_t *unread);
+int fp_xjobs_collect(struct fp_xstate *s, struct fp_xjobs *j, int nexts);
+void fp_xjobs_end(struct fp_xstate *s, struct fp_xjobs *j);
+void fp_xjobs_end_live(struct fp_run *procs, unsigned jobs);
 
 /* Whether the run whose files are in @dir printed what the baseline printed. */
 int fp_xsame_output(const struct fp_xstate *s, const char *dir);

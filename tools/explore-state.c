@@ -132,3 +132,39 @@ void fp_xstate_free(struct fp_xstate *s)
 	free(s->runs);
 	free(s->base_out);
 }
+
+size_t fp_xtake(struct fp_xstate *s, size_t want)
+{
+	const struct fp_explore *x = s->x;
+	size_t todo = 0;
+
+	while (todo < want && (!x->max_runs || s->nruns - 1 < x->max_runs)) {
+		size_t q_next = s->next;
+		uint64_t q_k = s->k;
+		struct fp_xrun *r;
+
+		if (x->nth_mode) {
+			/* A shard takes every N-th index. */
+			while (x->nshards && s->k <= s->base_eligible && s->k % x->nshards != x->shard - 1)
+				s->k++;
+			if (s->k > s->base_eligible)
+				break;
+			r = fp_xnew_run(s, x->out, (unsigned)s->nruns);
+			r->nth = s->k++;
+		} else {
+			while (s->next < s->nsites && !s->sites[s->next].ours)
+				s->next++;
+			if (s->next >= s->nsites)
+				break;
+			r = fp_xnew_run(s, x->out, (unsigned)s->nruns);
+			r->site = s->sites[s->next].id;
+			memcpy(r->chain, s->sites[s->next].chain, sizeof(r->chain));
+			r->nchain = s->sites[s->next].nchain;
+			s->next++;
+		}
+		r->q_next = q_next;
+		r->q_k = q_k;
+		todo++;
+	}
+	return todo;
+}

@@ -35,6 +35,16 @@
 static volatile pid_t active[FP_EXPLORE_JOBS_MAX];
 static volatile sig_atomic_t stop_sig;
 
+void fp_xactive(unsigned slot, pid_t pid)
+{
+	active[slot] = pid;
+}
+
+int fp_xstop_sig(void)
+{
+	return stop_sig;
+}
+
 /* Context: signal handler. */
 static void on_stop(int sig)
 {
@@ -44,8 +54,6 @@ static void on_stop(int sig)
 			kill(-active[i], SIGKILL);
 }
 
-/* The recorded runs of a resumed exploration: they are read back, not run. */
-static const struct fp_json *recorded;
 
 /* Run s->runs[@first...] (@count of them) and read them; -1 when stopped or failed. */
 static int batch(struct fp_xstate *s, size_t first, size_t count)
@@ -56,8 +64,8 @@ static int batch(struct fp_xstate *s, size_t first, size_t count)
 	for (size_t i = 0; i < count; i++) {
 		struct fp_xrun *r = &s->runs[first + i];
 
-		if (recorded && first + i < recorded->n) {
-			if (fp_xreplay(s, r, recorded->items[first + i])) {
+		if (s->recorded && first + i < s->recorded->n) {
+			if (fp_xreplay(s, r, s->recorded->items[first + i])) {
 				fprintf(stderr, "failpool: --resume: run %zu of summary.json is not the run "
 					"this exploration makes next\n", first + i);
 				return -1;
@@ -79,7 +87,7 @@ static int batch(struct fp_xstate *s, size_t first, size_t count)
 	for (size_t i = 0, j = 0; i < count; i++) {
 		struct fp_xrun *r = &s->runs[first + i];
 
-		if (recorded && first + i < recorded->n)
+		if (s->recorded && first + i < s->recorded->n)
 			continue;
 		fp_xended(r, &procs[j++]);
 		fp_xread_run(s, r);
@@ -107,43 +115,6 @@ int fp_xreplay(struct fp_xstate *s, struct fp_xrun *r, const struct fp_json *rec
 	if (r->index)
 		fp_xclassify(s, r);
 	return 0;
-}
-
-/* The next runs from the queue into s->runs, up to @want; how many. */
-static size_t take(struct fp_xstate *s, size_t want)
-{
-	const struct fp_explore *x = s->x;
-	size_t todo = 0;
-
-	while (todo < want && (!x->max_runs || s->nruns - 1 < x->max_runs)) {
-		size_t q_next = s->next;
-		uint64_t q_k = s->k;
-		struct fp_xrun *r;
-
-		if (x->nth_mode) {
-			/* A shard takes every N-th index. */
-			while (x->nshards && s->k <= s->base_eligible && s->k % x->nshards != x->shard - 1)
-				s->k++;
-			if (s->k > s->base_eligible)
-				break;
-			r = fp_xnew_run(s, x->out, (unsigned)s->nruns);
-			r->nth = s->k++;
-		} else {
-			while (s->next < s->nsites && !s->sites[s->next].ours)
-				s->next++;
-			if (s->next >= s->nsites)
-				break;
-			r = fp_xnew_run(s, x->out, (unsigned)s->nruns);
-			r->site = s->sites[s->next].id;
-			memcpy(r->chain, s->sites[s->next].chain, sizeof(r->chain));
-			r->nchain = s->sites[s->next].nchain;
-			s->next++;
-		}
-		r->q_next = q_next;
-		r->q_k = q_k;
-		todo++;
-	}
-	return todo;
 }
 
 /*
@@ -254,17 +225,6 @@ static void drop_runs(struct fp_xstate *s, size_t first)
 	}
 }
 
-/* Kill and reap the runs of @procs still under way: explore is about to stop. */
-static void end_live(struct fp_run *procs, unsigned jobs)
-{
-	for (unsigned slot = 0; slot < jobs; slot++)
-		if (procs[slot].pid && !procs[slot].done)
-			kill(-procs[slot].pid, SIGKILL);
-	fp_run_wait(procs, jobs, 0);
-	for (unsigned slot = 0; slot < jobs; slot++)
-		active[slot] = 0;
-}
-
 /*
  * A served run @p of @r that may be a finding, made again exec'd in its
  * slot: a finding and its reproducer are an exec'd run's.
@@ -284,148 +244,6 @@ static int again_exec(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, 
 }
 
 /*
- * The runs of one stream(): a slot per job, its run under way and, when
- * its server can make it, its next run, made and waiting at its gate, so
- * that the job goes on as soon as its run ends.
- */
-struct jobs {
-	struct fp_run procs[FP_EXPLORE_JOBS_MAX];
-	size_t of[FP_EXPLORE_JOBS_MAX];	/* the run in each slot */
-	int pending[FP_EXPLORE_JOBS_MAX];	/* asked of its server, pid not taken yet */
-	struct fp_run next[FP_EXPLORE_JOBS_MAX];
-	size_t next_of[FP_EXPLORE_JOBS_MAX];
-	int has_next[FP_EXPLORE_JOBS_MAX], next_pending[FP_EXPLORE_JOBS_MAX];
-	unsigned live, n;
-};
-
-/* The pid of run @i asked of @slot's server into @p; 0, or -1 (said) when it could not start. */
-static int collect_one(struct fp_xstate *s, unsigned slot, size_t i, struct fp_run *p, int *pending)
-{
-	if (!*pending)
-		return 0;
-	*pending = 0;
-	if (!fp_xstarted(s, &s->runs[i], p, (int)slot))
-		return 0;
-	fprintf(stderr, "failpool: cannot start run %zu: %s\n", i, strerror(errno));
-	p->pid = 0;
-	return -1;
-}
-
-/*
- * The pids of the runs under way asked of servers (a run whose server is
- * gone is exec'd instead), and (@nexts) of the next runs: these are only
- * needed once under way, by when they have long been said. Return: 0, or
- * -1 when one could not start.
- */
-static int collect(struct fp_xstate *s, struct jobs *j, int nexts)
-{
-	int rc = 0;
-
-	for (unsigned slot = 0; slot < j->n; slot++) {
-		if (collect_one(s, slot, j->of[slot], &j->procs[slot], &j->pending[slot])) {
-			j->live--;
-			rc = -1;
-		}
-		active[slot] = j->procs[slot].pid;
-		if (nexts && j->has_next[slot] &&
-		    collect_one(s, slot, j->next_of[slot], &j->next[slot], &j->next_pending[slot])) {
-			j->has_next[slot] = 0;
-			rc = -1;
-		}
-	}
-	return rc;
-}
-
-/* Every run under way, and every next run, ended and reaped: explore is about to stop. */
-static void end_jobs(struct fp_xstate *s, struct jobs *j)
-{
-	collect(s, j, 1);
-	for (unsigned slot = 0; slot < j->n; slot++)
-		if (j->has_next[slot]) {
-			fp_runserver_cancel(&j->next[slot]);
-			j->has_next[slot] = 0;
-		}
-	end_live(j->procs, j->n);
-}
-
-/*
- * The next run from the queue into *@i (a recorded run is replayed instead).
- * Return: 1 a run to make, 0 none now, -1 a recorded one differs.
- */
-static int next_run(struct fp_xstate *s, size_t *unread, size_t *i)
-{
-	for (;;) {
-		struct fp_xrun *r;
-
-		*i = s->nruns;
-		if (stop_sig || !take(s, 1))
-			return 0;
-		r = &s->runs[*i];
-		if (!recorded || *i >= recorded->n)
-			return 1;
-		/* Recorded runs come first, so every run before it is read. */
-		if (fp_xreplay(s, r, recorded->items[*i])) {
-			fprintf(stderr, "failpool: --resume: run %zu of summary.json is not the run "
-				"this exploration makes next\n", *i);
-			return -1;
-		}
-		r->finished = 1;
-		*unread = *i + 1;
-	}
-}
-
-/*
- * Free slots filled: by their next run, let through its gate, or from the
- * queue; then a next run made for each slot its server serves.
- * Return: 0, or -1 when a run could not start or a recorded one differs.
- */
-static int fill(struct fp_xstate *s, struct jobs *j, size_t *unread)
-{
-	for (unsigned slot = 0; slot < j->n; slot++) {
-		size_t i;
-		int rc;
-
-		if (!j->procs[slot].pid && !j->pending[slot]) {
-			if (j->has_next[slot]) {
-				j->procs[slot] = j->next[slot];
-				j->of[slot] = j->next_of[slot];
-				j->pending[slot] = j->next_pending[slot];
-				j->has_next[slot] = 0;
-				fp_runserver_go(&j->procs[slot]);	/* its pid may come later */
-			} else {
-				if ((rc = next_run(s, unread, &i)) <= 0) {
-					if (rc < 0)
-						return -1;
-					continue;
-				}
-				if (fp_xstart(s, &s->runs[i], &j->procs[slot], (int)slot,
-					      &j->pending[slot], 0))
-					goto fail;
-				j->of[slot] = i;
-			}
-			active[slot] = j->procs[slot].pid;
-			j->live++;
-		}
-		if (j->has_next[slot] || !fp_xserve_slot(slot))
-			continue;
-		if ((rc = next_run(s, unread, &i)) <= 0) {
-			if (rc < 0)
-				return -1;
-			continue;
-		}
-		if (fp_xstart(s, &s->runs[i], &j->next[slot], (int)slot, &j->next_pending[slot], 1))
-			goto fail;
-		j->next_of[slot] = i;
-		j->has_next[slot] = 1;
-	}
-	return 0;
-fail:
-	fprintf(stderr, "failpool: cannot start run %zu: %s\n", s->nruns - 1, strerror(errno));
-	end_jobs(s, j);
-	return -1;
-}
-
-/*
  * Every run after the baseline, --jobs at a time: a job that ends frees its
  * slot for the next queued site at once, while the runs before it may still
  * be under way; results are read in run order as soon as they can be, each
@@ -436,13 +254,13 @@ fail:
 static int stream(struct fp_xstate *s)
 {
 	unsigned jobs = s->x->jobs;
-	struct jobs j = { .n = jobs };
+	struct fp_xjobs j = { .n = jobs };
 	struct fp_run *procs = j.procs;
 	size_t *of = j.of;
 	size_t unread = s->nruns;
 
 	for (;;) {
-		if (fill(s, &j, &unread))
+		if (fp_xjobs_fill(s, &j, &unread))
 			return -1;
 		while (unread < s->nruns && s->runs[unread].finished) {
 			struct fp_xrun *r = &s->runs[unread++];
@@ -451,11 +269,11 @@ static int stream(struct fp_xstate *s)
 			fp_xclassify(s, r);
 			fp_xprogress(s, NULL);
 			/* The slots freed: their next runs start while this one is read. */
-			if (fill(s, &j, &unread))
+			if (fp_xjobs_fill(s, &j, &unread))
 				return -1;
 		}
-		if (collect(s, &j, 0)) {
-			end_jobs(s, &j);
+		if (fp_xjobs_collect(s, &j, 0)) {
+			fp_xjobs_end(s, &j);
 			return -1;
 		}
 		if (!j.live) {
@@ -470,7 +288,7 @@ static int stream(struct fp_xstate *s)
 			if (!stop_sig && fp_xserve_suspect(&procs[slot]) &&
 			    again_exec(s, &s->runs[of[slot]], &procs[slot], slot) && !stop_sig) {
 				procs[slot].pid = 0;
-				end_jobs(s, &j);
+				fp_xjobs_end(s, &j);
 				return -1;
 			}
 			fp_xended(&s->runs[of[slot]], &procs[slot]);
@@ -481,7 +299,7 @@ static int stream(struct fp_xstate *s)
 		}
 		if (stop_sig) {
 			/* Every run still under way is ended, and reaped, before its files go. */
-			end_jobs(s, &j);
+			fp_xjobs_end(s, &j);
 			if (unread < s->nruns) {
 				s->next = s->runs[unread].q_next;
 				s->k = s->runs[unread].q_k;
@@ -509,14 +327,13 @@ int fp_explore(struct fp_explore *x)
 			fp_json_free(summary);
 			return FP_EXIT_USAGE;
 		}
-		recorded = fp_json_get(summary, "runs");
+		s.recorded = fp_json_get(summary, "runs");
 		/* Runs beyond the bound would be dropped from summary.json: never lose what was run. */
-		if (recorded && x->max_runs && recorded->n > (size_t)x->max_runs + 1) {
+		if (s.recorded && x->max_runs && s.recorded->n > (size_t)x->max_runs + 1) {
 			fprintf(stderr, "failpool: --resume %s: it records %zu runs after the baseline, more "
 				"than --max-runs %u; give --max-runs %zu or more (or none)\n", x->out,
-				recorded->n - 1, x->max_runs, recorded->n - 1);
+				s.recorded->n - 1, x->max_runs, s.recorded->n - 1);
 			fp_json_free(summary);
-			recorded = NULL;
 			return FP_EXIT_USAGE;
 		}
 	}
@@ -547,7 +364,6 @@ int fp_explore(struct fp_explore *x)
 	rc = fp_xreport(&s);
 	fp_xstate_free(&s);
 	fp_json_free(summary);
-	recorded = NULL;
 	if (stop_sig) {
 		signal(stop_sig, SIG_DFL);
 		raise(stop_sig);
