@@ -4,7 +4,8 @@
  * that nothing it does is counted and each run's boot reads its own
  * environment. Runs are cloned with CLONE_PARENT: explore is their parent,
  * as it is an exec'd run's, and reaps them. A run differs from an exec'd
- * one only in its environment array, which is not on its stack.
+ * one in where its environment is (not on its stack, nor in
+ * /proc/self/environ) and in addresses (README, "Run servers").
  */
 #include "config.h"
 #include "serve.h"
@@ -247,10 +248,11 @@ static void serve(int fd)
 
 void fp_serve_maybe(void)
 {
-	const char *v = getenv(FP_SERVE_VAR);
+	const char *v;
 	int fd;
 
-	if (!v)
+	/* Secure execution: the variable is not ours to obey, nor to act on. */
+	if (getauxval(AT_SECURE) || !(v = getenv(FP_SERVE_VAR)))
 		return;
 	if ((fd = serve_fd(v)) < 0) {
 		/* Not explore's: the program runs as if it were not there. */
@@ -258,7 +260,7 @@ void fp_serve_maybe(void)
 		return;
 	}
 	fp_guard_enter();
-	if (getauxval(AT_SECURE) || atomic_load(&fp_state) != FP_STATE_NEW || threads() != 1 || prepare()) {
+	if (atomic_load(&fp_state) != FP_STATE_NEW || threads() != 1 || prepare()) {
 		reply(fd, FP_SERVE_NO, 0, 0);
 		_exit(0);
 	}

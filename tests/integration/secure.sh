@@ -55,4 +55,20 @@ ok "secure: no report written" test ! -e "$T/r3.json"
 ok "secure: no log written" test ! -e "$T/l3.log"
 is "$(ls "$T" | grep -c '\.tmp\.')" 0 "secure: no temporary file either"
 
+# explore's run-server variable naming a socket of the protocol's kind: a
+# program not in secure mode becomes a server (and ends, nothing asked of
+# it, when the other end closes, having run nothing); a secure one ignores
+# the variable and runs.
+serve() {	# CMD: with _FAILPOOL_SERVE_FD on a SOCK_SEQPACKET socket whose peer goes at exec
+	python3 -c 'import os, socket, sys
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+os.set_inheritable(b.fileno(), True)
+os.environ["_FAILPOOL_SERVE_FD"] = str(b.fileno())
+os.execv(sys.argv[1], sys.argv[1:])' "$1"
+}
+serve "$T/plain" >"$T/out4" 2>&1
+is "$?|$(cat "$T/out4")" "0|" "not secure: _FAILPOOL_SERVE_FD on a socket makes a run server, which runs nothing"
+serve "$T/setgid" >"$T/out5" 2>&1
+is "$?|$(tail -n 1 "$T/out5")" "0|done 10 failed 0" "secure: _FAILPOOL_SERVE_FD is not acted on: the program runs"
+
 done_testing
