@@ -54,7 +54,6 @@ static void on_stop(int sig)
 			kill(-active[i], SIGKILL);
 }
 
-
 /* Run s->runs[@first...] (@count of them) and read them; -1 when stopped or failed. */
 static int batch(struct fp_xstate *s, size_t first, size_t count)
 {
