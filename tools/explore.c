@@ -111,6 +111,8 @@ int fp_xreplay(struct fp_xstate *s, struct fp_xrun *r, const struct fp_json *rec
 	served = fp_json_get(rec, "served");
 	r->served = served && served->type == FP_JSON_BOOL && served->boolean;
 	fp_xread_run(s, r);
+	/* The record's count: no pid was kept to tell its own report from its children's. */
+	r->eligible = fp_json_path_u64(rec, "eligible", 0);
 	if (r->index)
 		fp_xclassify(s, r);
 	return 0;

@@ -1,0 +1,35 @@
+#!/bin/sh
+# failpool explore's run servers tried as a user would (README, "Run
+# servers"): what a trial on real programs found wrong, each kept here.
+. "$TESTLIB"
+
+F=$PROGS/findings
+X="$FAILPOOL explore"
+sj() { jpy "$1/summary.json" "$2"; }
+runs='[(x["site"], x["nth"], x["class"], x["exit"], x["injected"], x["eligible"], x["served"]) for x in r["runs"]]'
+
+# 1. --resume reads back the runs summary.json records with their eligible
+# counts: the baseline's is what the served second baseline must match, so
+# losing it left every resumed run exec'd; and in --mode nth it is the
+# number of allocations to try, so a resumed nth exploration had none.
+for mode in "" "--mode nth"; do
+	$X $mode --out "$T/whole" -- "$F" wrapped >/dev/null 2>&1
+	whole=$?
+	$X $mode --max-runs 2 --out "$T/part" -- "$F" wrapped >/dev/null 2>&1
+	$X $mode --resume "$T/part" -- "$F" wrapped >/dev/null 2>"$T/err"
+	is "$?:$(cat "$T/err")" "$whole:" "--resume ${mode:-(sites)}: the status of the whole exploration"
+	is "$(sj "$T/part" "$runs")" "$(sj "$T/whole" "$runs")" \
+		"--resume ${mode:-(sites)}: each run as the whole exploration's, eligible count and served"
+	rm -rf "$T/whole" "$T/part"
+done
+
+# 2. The same through --merge: each shard's runs keep their eligible counts.
+$X --out "$T/whole" -- "$F" wrapped >/dev/null 2>&1
+$X --shard 1/2 --out "$T/s1" -- "$F" wrapped >/dev/null 2>&1
+$X --shard 2/2 --out "$T/s2" -- "$F" wrapped >/dev/null 2>&1
+$X --merge --out "$T/m" "$T/s1" "$T/s2" >/dev/null 2>&1
+is "$(sj "$T/m" 'sorted((x["site"] or "", x["eligible"]) for x in r["runs"])')" \
+	"$(sj "$T/whole" 'sorted((x["site"] or "", x["eligible"]) for x in r["runs"])')" \
+	"--merge: every run with its eligible count"
+
+done_testing
