@@ -61,6 +61,39 @@ static long threads(void)
 	return p ? strtol(p + 1, NULL, 10) : 0;
 }
 
+/*
+ * Whether environ is still, string for string, what the process started
+ * with (/proc/self/environ): a library constructor that ran before the
+ * shim's may have changed it without allocating (unsetenv()), and a run
+ * gets explore's environment, not what that constructor would have made
+ * of it (say, LD_PRELOAD removed to keep the shim from its children).
+ * Context: the shim's constructor, before boot: no allocation.
+ */
+static int environ_as_started(void)
+{
+	char buf[4096];
+	char **e = environ;
+	size_t at = 0;		/* in *e */
+	ssize_t n;
+	int same = 1, fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !e)
+		return 0;
+	while (same && (n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n && same; i++) {
+			if (!*e || (*e)[at] != buf[i])
+				same = 0;
+			else if (buf[i])
+				at++;
+			else {
+				e++;
+				at = 0;
+			}
+		}
+	close(fd);
+	return same && !n && !*e && !at;
+}
+
 /* The descriptor explore gave, if it is a socket of the protocol's kind. */
 static int serve_fd(const char *v)
 {
@@ -260,7 +293,8 @@ void fp_serve_maybe(void)
 		return;
 	}
 	fp_guard_enter();
-	if (atomic_load(&fp_state) != FP_STATE_NEW || threads() != 1 || prepare()) {
+	if (atomic_load(&fp_state) != FP_STATE_NEW || threads() != 1 || !environ_as_started() ||
+	    prepare()) {
 		reply(fd, FP_SERVE_NO, 0, 0);
 		_exit(0);
 	}

@@ -32,4 +32,18 @@ is "$(sj "$T/m" 'sorted((x["site"] or "", x["eligible"]) for x in r["runs"])')" 
 	"$(sj "$T/whole" 'sorted((x["site"] or "", x["eligible"]) for x in r["runs"])')" \
 	"--merge: every run with its eligible count"
 
+# 3. A library constructor that changes the environment before the shim's
+# (here: removes LD_PRELOAD, keeping the shim from the children) and
+# allocates nothing: a run cloned with explore's environment would undo
+# it, interposing the children, whose sites an exec'd run never has; and
+# the served baseline, the same status, count and output, would not tell.
+# Such a program is not served.
+U=$PROGS/ctorunsetenv
+$X --out "$T/us" -- "$U" >/dev/null 2>&1
+s=$?
+$X --no-server --out "$T/ue" -- "$U" >/dev/null 2>&1
+is "$s:$(sj "$T/us" "$runs")" "$?:$(sj "$T/ue" "$runs")" \
+	"a constructor's unsetenv(LD_PRELOAD): the runs of --no-server, none served"
+is "$(sj "$T/us" '(r["sites"], len(r["runs"]))')" "(1, 2)" "... one site: the parent's (the child is not interposed)"
+
 done_testing
