@@ -157,8 +157,11 @@ int fp_runserver_send(struct fp_runserver *sv, struct fp_run *r, const char *pre
 	fp_run_env_free(env);
 	memset(r, 0, sizeof(*r));
 	r->serve_id = id;
+	/* An environment too big for a request: this run the ordinary way, the server kept. */
+	if (!buf)
+		return -ECONNRESET;
 	/* A socket, not a pipe: a gate whose run died is written without SIGPIPE. */
-	if (!buf || (gated && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate))) {
+	if (gated && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate)) {
 		free(buf);
 		return -ENOMEM;
 	}

@@ -47,8 +47,9 @@ int fp_runserver_ready(struct fp_runserver *sv, uint64_t timeout_ns);
  * then waits for its pid: the run, our child in its own process group, is
  * waited for by fp_run_wait() and fp_run_wait_any() as any run is.
  * Return: 0, -errno when a stream cannot be opened (the run's error), or
- * -ECONNRESET when the server is gone (it is stopped: start the run the
- * ordinary way).
+ * -ECONNRESET when it cannot serve this run: start it the ordinary way
+ * (the server is gone, and stopped; or the environment is too big for a
+ * request, or no memory for one, and the server stays).
  */
 int fp_runserver_send(struct fp_runserver *sv, struct fp_run *r, const char *preload,
 		      char *const *vars, const char *const *keep, const struct fp_run_io *io,

@@ -46,4 +46,17 @@ is "$s:$(sj "$T/us" "$runs")" "$?:$(sj "$T/ue" "$runs")" \
 	"a constructor's unsetenv(LD_PRELOAD): the runs of --no-server, none served"
 is "$(sj "$T/us" '(r["sites"], len(r["runs"]))')" "(1, 2)" "... one site: the parent's (the child is not interposed)"
 
+# 4. An environment too big for a request (over 1 MiB): each run starts
+# the ordinary way, as with --no-server (explore ended with status 2 and
+# no word after the baseline).
+big=$(printf '%0120000d' 0)
+(
+	export B1=$big B2=$big B3=$big B4=$big B5=$big B6=$big B7=$big B8=$big B9=$big
+	$X --out "$T/bs" -- "$F" wrapped >/dev/null 2>"$T/err"
+	echo "$?:$(cat "$T/err")" >"$T/bs.rc"
+	$X --no-server --out "$T/be" -- "$F" wrapped >/dev/null 2>&1
+)
+is "$(cat "$T/bs.rc")" "1:" "a 1 MiB environment: explored, the wrapped findings found"
+is "$(sj "$T/bs" "$runs")" "$(sj "$T/be" "$runs")" "... the runs of --no-server, none served"
+
 done_testing
