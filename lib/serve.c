@@ -11,6 +11,7 @@
 #include "serve.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -92,6 +93,41 @@ static int environ_as_started(void)
 		}
 	close(fd);
 	return same && !n && !*e && !at;
+}
+
+/*
+ * Whether a descriptor other than @fd is close-on-exec: none came through
+ * exec with the flag, so a library constructor that ran before the shim's
+ * opened it; every run cloned from here would share its open file (its
+ * offset, say) where exec'd runs each open their own.
+ * Context: the shim's constructor, before boot: no allocation.
+ */
+static int opened_here(int fd)
+{
+	union {
+		struct dirent64 e;
+		char room[4096];
+	} buf;
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC), found = 0;
+	long n;
+
+	if (dir < 0)
+		return 1;
+	while (!found && (n = syscall(SYS_getdents64, dir, &buf, sizeof(buf))) > 0)
+		for (long at = 0; at < n && !found; ) {
+			struct dirent64 *e = (struct dirent64 *)(buf.room + at);
+			char *end;
+			long one = strtol(e->d_name, &end, 10);
+
+			at += e->d_reclen;
+			if (*e->d_name >= '0' && *e->d_name <= '9' && !*end && one != dir && one != fd) {
+				int flags = fcntl((int)one, F_GETFD);
+
+				found = flags >= 0 && (flags & FD_CLOEXEC);
+			}
+		}
+	close(dir);
+	return found || n < 0;
 }
 
 /* The descriptor explore gave, if it is a socket of the protocol's kind. */
@@ -294,7 +330,7 @@ void fp_serve_maybe(void)
 	}
 	fp_guard_enter();
 	if (atomic_load(&fp_state) != FP_STATE_NEW || threads() != 1 || !environ_as_started() ||
-	    prepare()) {
+	    opened_here(fd) || prepare()) {
 		reply(fd, FP_SERVE_NO, 0, 0);
 		_exit(0);
 	}

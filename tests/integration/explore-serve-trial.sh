@@ -38,13 +38,25 @@ is "$(sj "$T/m" 'sorted((x["site"] or "", x["eligible"]) for x in r["runs"])')" 
 # it, interposing the children, whose sites an exec'd run never has; and
 # the served baseline, the same status, count and output, would not tell.
 # Such a program is not served.
-U=$PROGS/ctorunsetenv
-$X --out "$T/us" -- "$U" >/dev/null 2>&1
+U=$PROGS/ctorlib
+CTORLIB=unsetenv $X --out "$T/us" -- "$U" >/dev/null 2>&1
 s=$?
-$X --no-server --out "$T/ue" -- "$U" >/dev/null 2>&1
+CTORLIB=unsetenv $X --no-server --out "$T/ue" -- "$U" >/dev/null 2>&1
 is "$s:$(sj "$T/us" "$runs")" "$?:$(sj "$T/ue" "$runs")" \
 	"a constructor's unsetenv(LD_PRELOAD): the runs of --no-server, none served"
 is "$(sj "$T/us" '(r["sites"], len(r["runs"]))')" "(1, 2)" "... one site: the parent's (the child is not interposed)"
+
+# A library constructor that opens a file before the shim's (close-on-exec,
+# so not one explore passed down): every cloned run would share its
+# offset, and all but the first read nothing: a silent finding that is
+# none. Such a program is not served.
+printf 'from the file\n' >"$T/data"
+CTORLIB=open CTORLIB_FILE=$T/data $X --out "$T/os" -- "$U" >/dev/null 2>&1
+s=$?
+CTORLIB=open CTORLIB_FILE=$T/data $X --no-server --out "$T/oe" -- "$U" >/dev/null 2>&1
+is "$s:$(sj "$T/os" "$runs")" "$?:$(sj "$T/oe" "$runs")" \
+	"a constructor's open(): the runs of --no-server, none served"
+is "$s:$(cat "$T/os/runs/0001/stdout")" "0:read 14 bytes: from the file" "... each run reads the file from its start"
 
 # 4. An environment too big for a request (over 1 MiB): each run starts
 # the ordinary way, as with --no-server (explore ended with status 2 and
