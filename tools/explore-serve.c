@@ -37,6 +37,9 @@ unsigned fp_xserve_ready(const struct fp_explore *x)
 	for (unsigned i = 0; i < nservers; i++)
 		if (fp_runserver_ready(&servers[i], x->timeout_ns)) {
 			fp_xserve_close();
+			fputs("failpool: every run is exec'd: the program cannot be served (before the "
+			      "shim's constructor, something allocated, opened a file, changed the "
+			      "environment or started a thread)\n", stderr);
 			break;
 		}
 	return nservers;

@@ -141,8 +141,10 @@ static int second(struct fp_xstate *s, const char *dir, int slot, struct fp_run 
 {
 	struct fp_xrun again = { .dir = (char *)dir };
 
-	if (fp_xstart(s, &again, p, slot, NULL, 0))
+	if (fp_xstart(s, &again, p, slot, NULL, 0)) {
+		fprintf(stderr, "failpool: cannot start the second baseline run: %s\n", strerror(errno));
 		return -1;
+	}
 	active[0] = p->pid;
 	fp_run_wait(p, 1, s->x->timeout_ns);
 	active[0] = 0;
@@ -193,8 +195,13 @@ static int baseline(struct fp_xstate *s)
 	execd = fp_xserve_differs(s, dir, &p);
 	s->judge_output = !(execd & FP_XDIFF_OUTPUT);
 	/* The served run differed where two exec'd runs agree: serving shows. */
-	if (served & ~execd)
+	if (served & ~execd) {
 		fp_xserve_close();
+		fprintf(stderr, "failpool: every run is exec'd: a served run %s than exec'd ones\n",
+			(served & ~execd & FP_XDIFF_STATUS) ? "ended with another status" :
+			(served & ~execd & FP_XDIFF_ELIGIBLE) ? "made another number of allocations" :
+			"printed another output");
+	}
 done:
 	free(dir);
 	return 0;

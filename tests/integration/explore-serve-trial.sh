@@ -39,8 +39,10 @@ is "$(sj "$T/m" 'sorted((x["site"] or "", x["eligible"]) for x in r["runs"])')" 
 # the served baseline, the same status, count and output, would not tell.
 # Such a program is not served.
 U=$PROGS/ctorlib
-CTORLIB=unsetenv $X --out "$T/us" -- "$U" >/dev/null 2>&1
+CTORLIB=unsetenv $X --out "$T/us" -- "$U" >/dev/null 2>"$T/err"
 s=$?
+is "$(grep -c "^failpool: every run is exec'd: the program cannot be served" "$T/err")" 1 \
+	"... and explore says why its runs are exec'd"
 CTORLIB=unsetenv $X --no-server --out "$T/ue" -- "$U" >/dev/null 2>&1
 is "$s:$(sj "$T/us" "$runs")" "$?:$(sj "$T/ue" "$runs")" \
 	"a constructor's unsetenv(LD_PRELOAD): the runs of --no-server, none served"
