@@ -164,7 +164,7 @@ void fp_xserve_close(void);
 #define FP_XDIFF_OUTPUT		4u
 unsigned fp_xserve_differs(const struct fp_xstate *s, const char *dir, const struct fp_run *p);
 
-/* Whether run @p was served and ended by a signal or the timeout: it is made again, exec'd. */
+/* Whether run @p was served and ended by a signal (not the timeout's): it is made again, exec'd. */
 int fp_xserve_suspect(const struct fp_run *p);
 
 /* Load @path whole; NULL when it cannot be read. */

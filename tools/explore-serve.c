@@ -1,10 +1,10 @@
 /*
  * explore's run servers (tools/runserver.h): one per job, started after
  * the baseline and trusted only when a served baseline agrees with the
- * exec'd one. A served run that ends by a signal or the timeout is made
- * again the ordinary way, and that run is the one read: a crash can depend
- * on the address layout, and every crash found, like its reproducer, is an
- * exec'd run's.
+ * exec'd one. A served run that ends by a signal is made again the
+ * ordinary way, and that run is the one read: a crash can depend on the
+ * address layout, and every crash found, like its reproducer, is an exec'd
+ * run's. A hang is not made again: it would cost the timeout twice.
  */
 #include "config.h"
 
@@ -86,5 +86,5 @@ unsigned fp_xserve_differs(const struct fp_xstate *s, const char *dir, const str
 
 int fp_xserve_suspect(const struct fp_run *p)
 {
-	return p->served && (p->timed_out || !WIFEXITED(p->status));
+	return p->served && !p->timed_out && !WIFEXITED(p->status);
 }

@@ -49,10 +49,13 @@ for opts in "--jobs 1" "--jobs 4" "--mode nth --jobs 2" "--persistent --jobs 3";
 	rm -rf "$T/s" "$T/e"
 done
 
-# 3. A hung served run is killed at the timeout, then made again exec'd: hung.
+# 3. A hung served run is killed at the timeout and recorded as it is: hung
+# (made again exec'd it would cost the timeout twice).
 EXPLORESTREAM_HANG=1 $X --jobs 2 --timeout 1s --out "$T/h" -- "$E" >/dev/null 2>&1
 is "$?:$(sj "$T/h" '[(x["class"], x["exit"]["how"], x["served"]) for x in r["runs"] if x["class"] == "hung"]')" \
-	"1:[('hung', 'timeout', False)]" "a hung served run: recorded as its exec'd rerun, hung"
+	"1:[('hung', 'timeout', True)]" "a hung served run: recorded, hung, not made again"
+EXPLORESTREAM_HANG=1 $X --no-server --jobs 2 --timeout 1s --out "$T/he" -- "$E" >/dev/null 2>&1
+is "$(sj "$T/h" "$runs")" "$(sj "$T/he" "$runs")" "... the same runs as exec'd ones"
 
 # 4. --aslr: every run its own layout, so none is cloned.
 $X --aslr --out "$T/a" -- "$F" wrapped >/dev/null 2>&1
