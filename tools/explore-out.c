@@ -307,7 +307,8 @@ static void print_table(const struct fp_xstate *s, const struct fp_xfinding *f, 
 		printf("output not judged: two baseline runs printed different standard output, "
 		       "so no run can be called silent\n");
 	if (s->stopped_by)
-		printf("INCOMPLETE stopped by %s with %s untried: --resume %s goes on\n",
+		printf("INCOMPLETE stopped by %s with %s untried: --resume %s, with the same options "
+		       "and command, goes on\n",
 		       fp_signal_name(s->stopped_by) ?: "a signal",
 		       fp_xplural(s->untried, x->nth_mode ? "allocation" : "site",
 				  x->nth_mode ? "allocations" : "sites", b1, sizeof(b1)), x->out);

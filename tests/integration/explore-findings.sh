@@ -183,6 +183,8 @@ kill -TERM $xp
 wait $xp
 is "$?:$(sj "$T/tm" '"%s %s" % (r["complete"], r["stopped_by"])')" "143:False SIGTERM" \
 	"SIGTERM: killed by it, with summary.json saying it stopped"
+ok "... and the table says how to go on: the same options and command" \
+	grep -q "^INCOMPLETE stopped by SIGTERM with .* untried: --resume $T/tm, with the same options and command, goes on\$" "$T/out"
 $X --timeout 1s --resume "$T/tm" -- "$T/stuck" hang >"$T/out" 2>&1
 is "$?:$(sj "$T/tm" '"%s %d" % (r["complete"], r["totals"]["hung"])')" "1:True 1" "--resume after SIGTERM: done, the hang found"
 ok "HUNG says the timeout and where it was stuck" grep -q "^HUNG     past the 1s timeout, stuck in wait_for_memory .*explorable.c:[0-9]" "$T/out"
