@@ -1,4 +1,4 @@
-/* Runs forked by a run server (see runserver.h and lib/serveproto.h). */
+/* Runs cloned by a run server, explore's children (see runserver.h and lib/serveproto.h). */
 #include "config.h"
 #include "runserver.h"
 
