@@ -27,6 +27,7 @@
 #include "guard.h"
 #include "je.h"
 #include "serveproto.h"
+#include "servewarm.h"
 #include "settings.h"
 #include "unwind.h"
 
@@ -224,6 +225,14 @@ static void become_run(int fd, const int fds[4], char *buf, size_t len)
 	close(fds[3]);
 }
 
+static int is_warm(const char *buf)
+{
+	uint32_t id;
+
+	memcpy(&id, buf, sizeof(id));
+	return id == FP_SERVE_WARM;
+}
+
 /* One request into @buf (@cap bytes): its length, its three streams and its gate (-1: none); 0 at EOF. */
 static ssize_t receive(int fd, char *buf, size_t cap, int fds[4])
 {
@@ -243,6 +252,9 @@ static ssize_t receive(int fd, char *buf, size_t cap, int fds[4])
 	if (n <= 0)
 		return 0;
 	c = CMSG_FIRSTHDR(&m);
+	fds[0] = fds[1] = fds[2] = fds[3] = -1;
+	if (!c && n >= (ssize_t)sizeof(uint32_t) && !(m.msg_flags & MSG_TRUNC) && is_warm(buf))
+		return n;
 	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
 	    (c->cmsg_len != CMSG_LEN(3 * sizeof(int)) && c->cmsg_len != CMSG_LEN(4 * sizeof(int))) ||
 	    (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
@@ -300,6 +312,11 @@ static void serve(int fd)
 					if (fds[i] >= 0)
 						close(fds[i]);
 			reply(fd, FP_SERVE_FAILED, 0, EINVAL);
+			continue;
+		}
+		if (is_warm(buf)) {
+			fp_serve_warm((const unsigned char *)buf + sizeof(uint32_t),
+				      (size_t)n - sizeof(uint32_t));
 			continue;
 		}
 		pid = clone_run();

@@ -15,6 +15,12 @@
  * current run goes on); EOF there ends it unrun. The reply: STARTED with the run's pid, sent by the run
  * itself as its first act, a child of explore's (CLONE_PARENT), which reaps
  * it; or FAILED from the server. EOF on the socket ends the server.
+ *
+ * A warming request (id FP_SERVE_WARM, no descriptors, no reply) lists
+ * frames the runs will unwind through, the baseline's: per frame a length
+ * byte, the object's name as a report writes it, and its offset as a
+ * native uint64_t. The server warms libunwind's caches with them once,
+ * and every run cloned after it starts with them warm.
  */
 #ifndef FP_SERVEPROTO_H
 #define FP_SERVEPROTO_H
@@ -23,6 +29,9 @@
 
 /* Not FAILPOOL_*: every FAILPOOL_ name is the user's, and checked. */
 #define FP_SERVE_VAR		"_FAILPOOL_SERVE_FD"
+
+/* The id of a warming request (explore's run ids count from 0 up). */
+#define FP_SERVE_WARM		0xffffffffu
 
 /* The largest request: an environment bigger than this runs the ordinary way. */
 #define FP_SERVE_REQ_MAX	(1024 * 1024)

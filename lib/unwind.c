@@ -27,6 +27,7 @@
 #include <link.h>
 #include <pthread.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -71,6 +72,7 @@ static __thread sigset_t quiet_saved __attribute__((tls_model("initial-exec")));
 static __thread uintptr_t good[GOOD_PAGES] __attribute__((tls_model("initial-exec")));
 static __thread unsigned victim __attribute__((tls_model("initial-exec")));
 static _Atomic int no_vm_readv;
+__thread unsigned long fp_unwind_slow_reads __attribute__((tls_model("initial-exec")));
 
 /**
  * known_good() - is @page among this thread's pages proved readable?
@@ -115,6 +117,7 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 		*(unw_word_t *)addr = *val;
 		return 0;
 	}
+	fp_unwind_slow_reads++;
 	if (!page)
 		return -UNW_EINVAL;
 	if (!known_good(page) || (last != page && !known_good(last))) {
@@ -344,6 +347,28 @@ void fp_unwind_thread_start(void)
 {
 	if (atomic_load_explicit(&loaded, memory_order_acquire))
 		touch_tls();
+}
+
+int fp_unwind_has_rules(uintptr_t ip)
+{
+	unw_context_t context;
+	unw_cursor_t cursor;
+	unw_proc_info_t info;
+
+	if (!atomic_load_explicit(&loaded, memory_order_acquire))
+		return 0;
+	if (u.getcontext(&context) || u.init_local(&cursor, &context) ||
+	    u.set_reg(&cursor, UNW_REG_IP, (unw_word_t)ip))
+		return 0;
+	/* Where it finds none, libunwind makes up a one-byte procedure at @ip. */
+	return u.get_proc_info(&cursor, &info) == 0 &&
+	       !(info.start_ip == (unw_word_t)ip && info.end_ip == (unw_word_t)ip + 1);
+}
+
+void fp_unwind_forget_pages(void)
+{
+	memset(good, 0, sizeof(good));
+	victim = 0;
 }
 
 int fp_unwind_proc_name(const void *ip, char *name, size_t size,

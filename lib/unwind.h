@@ -39,6 +39,29 @@ int fp_unwind_load(void);
 void fp_unwind_warm(void);
 
 /**
+ * fp_unwind_warm_ips() - have libunwind's caches of this thread (and of
+ * the process) hold the frames at the @n return addresses @ips, as if
+ * stacks through them had been unwound here (lib/unwindwarm.c); a process
+ * forked from this one then finds them there.
+ * Context: under the guard, after fp_unwind_load(), single-threaded.
+ * Return: how many were warmed (those with unwind rules).
+ */
+size_t fp_unwind_warm_ips(const uintptr_t *ips, size_t n);
+
+/*
+ * Words of the stack libunwind read in this thread through the shim's
+ * checked accessor: its step-by-step (DWARF) path. Its trace cache reads
+ * none: a walk through cached frames leaves the count as it was.
+ */
+extern __thread unsigned long fp_unwind_slow_reads __attribute__((tls_model("initial-exec")));
+
+/* Whether code address @ip has unwind rules (DWARF CFI) libunwind can read. */
+int fp_unwind_has_rules(uintptr_t ip);
+
+/* Forget the pages this thread proved readable: some are about to be unmapped. */
+void fp_unwind_forget_pages(void);
+
+/**
  * fp_unwind_thread_start() - have the loader allocate libunwind's
  * thread-local state (dynamic TLS, since libunwind is loaded privately)
  * while the new thread starts, not at its first allocation: that

@@ -158,10 +158,14 @@ unsigned fp_xserve_ready(const struct fp_explore *x);
 struct fp_runserver *fp_xserve_slot(unsigned slot);
 void fp_xserve_close(void);
 
+/* Send the sites known (the baseline's) to the servers, whose runs then start with their frames warm. */
+void fp_xserve_warm(const struct fp_xstate *s);
+
 /* How a second baseline run @p, its files in @dir, differs from the first: FP_XDIFF_* bits. */
 #define FP_XDIFF_STATUS		1u
 #define FP_XDIFF_ELIGIBLE	2u	/* eligible allocations */
 #define FP_XDIFF_OUTPUT		4u
+#define FP_XDIFF_SITES		8u	/* the set of sites its reports show */
 unsigned fp_xserve_differs(const struct fp_xstate *s, const char *dir, const struct fp_run *p);
 
 /* Whether run @p was served and ended by a signal (not the timeout's): it is made again, exec'd. */

@@ -8,7 +8,10 @@
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -16,6 +19,7 @@
 #include "model.h"
 #include "options.h"
 #include "runserver.h"
+#include "serveproto.h"
 
 static struct fp_runserver servers[FP_EXPLORE_JOBS_MAX];
 static unsigned nservers;
@@ -57,6 +61,47 @@ void fp_xserve_close(void)
 	nservers = 0;
 }
 
+/*
+ * The frames of the sites known (the baseline's), as warming records: a
+ * frame shared by many sites is sent as often, and warmed once.
+ */
+void fp_xserve_warm(const struct fp_xstate *s)
+{
+	size_t cap = 4096, len = 0;
+	unsigned char *body = malloc(cap);
+
+	for (size_t i = 0; body && i < s->nsites; i++) {
+		const struct fp_model_frames *f = s->sites[i].frames;
+
+		for (size_t k = 0; f && k < f->n; k++) {
+			const char *object = f->v[k].object;
+			size_t n = object ? strlen(object) : 0;
+
+			if (!n || n > 255 || !f->v[k].off)
+				continue;
+			if (len + 1 + n + sizeof(uint64_t) > FP_SERVE_REQ_MAX - sizeof(uint32_t))
+				goto send;
+			if (len + 1 + n + sizeof(uint64_t) > cap) {
+				unsigned char *more = realloc(body, cap * 2);
+
+				if (!more)
+					goto send;
+				body = more;
+				cap *= 2;
+			}
+			body[len++] = (unsigned char)n;
+			memcpy(body + len, object, n);
+			len += n;
+			memcpy(body + len, &f->v[k].off, sizeof(uint64_t));
+			len += sizeof(uint64_t);
+		}
+	}
+send:
+	for (unsigned i = 0; body && len && i < nservers; i++)
+		fp_runserver_warm(&servers[i], body, len);
+	free(body);
+}
+
 /* Eligible allocations of process @pid's report in @dir; -1: no report. */
 static int64_t eligible_of(const char *dir, pid_t pid)
 {
@@ -71,6 +116,40 @@ static int64_t eligible_of(const char *dir, pid_t pid)
 	return n;
 }
 
+/* Whether the reports in @dir show exactly the sites known (the first baseline's). */
+static int same_sites(const struct fp_xstate *s, const char *dir)
+{
+	unsigned char *seen = calloc(s->nsites + 1, 1);
+	size_t distinct = 0;
+	int same = seen != NULL;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (same && d && (e = readdir(d))) {
+		char path[PATH_MAX + 300], err[256];
+		size_t n = strlen(e->d_name);
+		struct fp_model m;
+
+		if (n < 6 || strcmp(e->d_name + n - 5, ".json"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (!fp_model_load(path, &m, err, sizeof(err)) && m.kind == FP_MODEL_REPORT)
+			for (size_t i = 0; same && i < m.nsites; i++) {
+				const struct fp_xsite *site = fp_xsite_find(s, m.sites[i].id);
+
+				if (!site)
+					same = 0;
+				else if (!seen[site - s->sites]++)
+					distinct++;
+			}
+		fp_model_free(&m);
+	}
+	if (d)
+		closedir(d);
+	free(seen);
+	return same && distinct == s->nsites;
+}
+
 unsigned fp_xserve_differs(const struct fp_xstate *s, const char *dir, const struct fp_run *p)
 {
 	unsigned d = 0;
@@ -79,6 +158,8 @@ unsigned fp_xserve_differs(const struct fp_xstate *s, const char *dir, const str
 		d |= FP_XDIFF_STATUS;
 	if (eligible_of(dir, p->pid) != (int64_t)s->base_eligible)
 		d |= FP_XDIFF_ELIGIBLE;
+	if (!same_sites(s, dir))
+		d |= FP_XDIFF_SITES;
 	if (!fp_xsame_output(s, dir))
 		d |= FP_XDIFF_OUTPUT;
 	return d;

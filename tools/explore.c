@@ -182,6 +182,7 @@ static int baseline(struct fp_xstate *s)
 	if (asprintf(&dir, "%s/runs/again", s->x->out) < 0)
 		return -1;
 	if (fp_xserve_ready(s->x)) {
+		fp_xserve_warm(s);
 		if (second(s, dir, 0, &p))
 			goto fail;
 		if (!(served = fp_xserve_differs(s, dir, &p))) {
@@ -200,6 +201,7 @@ static int baseline(struct fp_xstate *s)
 		fprintf(stderr, "failpool: every run is exec'd: a served run %s than exec'd ones\n",
 			(served & ~execd & FP_XDIFF_STATUS) ? "ended with another status" :
 			(served & ~execd & FP_XDIFF_ELIGIBLE) ? "made another number of allocations" :
+			(served & ~execd & FP_XDIFF_SITES) ? "showed other allocation sites" :
 			"printed another output");
 	}
 done:

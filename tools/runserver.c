@@ -144,6 +144,21 @@ static int send_request(int fd, const char *buf, size_t len, const int fds[4])
 	return n == (ssize_t)len ? 0 : -1;
 }
 
+int fp_runserver_warm(struct fp_runserver *sv, const void *body, size_t len)
+{
+	uint32_t id = FP_SERVE_WARM;
+	struct iovec iov[2] = { { &id, sizeof(id) }, { (void *)body, len } };
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n;
+
+	if (sv->fd < 0 || sizeof(id) + len > FP_SERVE_REQ_MAX)
+		return -1;
+	do
+		n = sendmsg(sv->fd, &m, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)(sizeof(id) + len) ? 0 : -1;
+}
+
 int fp_runserver_send(struct fp_runserver *sv, struct fp_run *r, const char *preload,
 		      char *const *vars, const char *const *keep, const struct fp_run_io *io,
 		      int gated)

@@ -56,6 +56,14 @@ int fp_runserver_send(struct fp_runserver *sv, struct fp_run *r, const char *pre
 		      int gated);
 int fp_runserver_started(struct fp_runserver *sv, struct fp_run *r);
 
+/**
+ * fp_runserver_warm() - have @sv warm libunwind's caches with the frames
+ * of @body (@len bytes, serveproto.h's FP_SERVE_WARM records) before the
+ * runs asked of it next; no answer comes.
+ * Return: 0, or -1 when it could not be sent (nothing changes).
+ */
+int fp_runserver_warm(struct fp_runserver *sv, const void *body, size_t len);
+
 /*
  * A run sent @gated waits, set up, at its gate: fp_runserver_go() lets it
  * boot (its time starts then), fp_runserver_cancel() ends it unrun and
