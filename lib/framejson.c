@@ -40,19 +40,48 @@ const char *fp_framejson_name(struct fp_frame_info *f, int may_name, uintptr_t *
 	return f->demangled ? f->demangled : f->function;
 }
 
+static size_t put_lit(char *to, const char *lit, size_t n)
+{
+	memcpy(to, lit, n);
+	return n;
+}
+
+/*
+ * A frame not named whose object needs no escape, the common case in a
+ * report (frames are named offline): its text made here in one piece,
+ * what the general path below writes in eleven.
+ */
+static int write_plain(struct fp_jsonw *w, const struct fp_frame_info *f)
+{
+	char buf[sizeof(f->object) + 64];
+	size_t object = strnlen(f->object, sizeof(f->object)), n = 0;
+
+	if (fp_jsonw_plain_len(f->object, object) != object)
+		return 0;
+	n += put_lit(buf + n, "{\"object\":\"", 11);
+	n += put_lit(buf + n, f->object, object);
+	n += put_lit(buf + n, "\",\"offset\":\"", 12);
+	n += fp_framejson_hex(buf + n, f->offset);
+	n += put_lit(buf + n, "\",\"symbol\":null}", 16);
+	fp_jsonw_value_raw(w, buf, n);
+	return 1;
+}
+
 void fp_framejson_write(struct fp_jsonw *w, struct fp_frame_info *f, int may_name)
 {
 	char hex[19];
 	const char *name;
 	uintptr_t off;
 
+	name = fp_framejson_name(f, may_name, &off);
+	if (!name && write_plain(w, f))
+		return;
 	fp_jsonw_obj_begin(w);
 	fp_jsonw_key(w, "object");
 	fp_jsonw_strn(w, f->object, strnlen(f->object, sizeof(f->object)));
 	fp_jsonw_key(w, "offset");
 	fp_jsonw_strn(w, hex, fp_framejson_hex(hex, f->offset));
 	fp_jsonw_key(w, "symbol");
-	name = fp_framejson_name(f, may_name, &off);
 	if (name) {
 		fp_jsonw_str_begin(w);
 		fp_jsonw_str_add(w, name, strnlen(name, FP_FRAMEJSON_NAME_MAX));

@@ -144,6 +144,12 @@ static void element(struct fp_jsonw *w)
 	w->first[w->depth] = 0;
 }
 
+void fp_jsonw_value_raw(struct fp_jsonw *w, const char *s, size_t n)
+{
+	element(w);
+	put(w, s, n);
+}
+
 static void open_(struct fp_jsonw *w, char c)
 {
 	element(w);
@@ -199,6 +205,15 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 static inline int plain(unsigned char c)
 {
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+size_t fp_jsonw_plain_len(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && plain((unsigned char)s[i]))
+		i++;
+	return i;
 }
 
 /* The bytes of a string value, escaped, without its quotes. */

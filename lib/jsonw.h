@@ -82,6 +82,21 @@ void fp_jsonw_mem_free(struct fp_jsonw *w);
 void fp_jsonw_raw(struct fp_jsonw *w, const char *s, size_t n);
 
 /**
+ * fp_jsonw_value_raw() - a value given as JSON text (@n bytes of @s, the
+ * caller's to make valid), with the separator a value takes before it.
+ * Context: as fp_jsonw_raw().
+ */
+void fp_jsonw_value_raw(struct fp_jsonw *w, const char *s, size_t n);
+
+/**
+ * fp_jsonw_plain_len() - how many of the first @n bytes of @s a JSON
+ * string takes as they are (printable ASCII but '"' and '\\'): @n when
+ * @s needs no escape.
+ * Context: any (pure).
+ */
+size_t fp_jsonw_plain_len(const char *s, size_t n);
+
+/**
  * fp_jsonw_obj_begin() - write a JSON object's "{".
  * Context: any: allocation-free into a fixed buffer (the report; a signal
  * handler's crash line), the shim's arena for an in-memory writer (a log line,

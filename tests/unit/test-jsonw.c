@@ -228,6 +228,25 @@ int main(void)
 	       "0.33333333333333331,0,null,\"00000000deadbeef\",\"ffffffffffffffff\",null]",
 	       "numbers, hex ids, null string");
 
+	start();
+	fp_jsonw_arr_begin(&w);
+	fp_jsonw_value_raw(&w, "{\"x\":1}", 7);
+	fp_jsonw_value_raw(&w, "{\"x\":2}", 7);
+	fp_jsonw_obj_begin(&w);
+	fp_jsonw_key(&w, "k");
+	fp_jsonw_value_raw(&w, "[3]", 3);
+	fp_jsonw_obj_end(&w);
+	fp_jsonw_arr_end(&w);
+	is_str(finish(), "[{\"x\":1},{\"x\":2},{\"k\":[3]}]",
+	       "a raw value takes a value's separators: commas between, none after a key");
+	is_u64(fp_jsonw_plain_len("libc.so.6", 9), 9, "plain: a basename needs no escape");
+	is_u64(fp_jsonw_plain_len("a\"b", 3), 1, "plain: up to a quote");
+	is_u64(fp_jsonw_plain_len("a\\b", 3), 1, "plain: up to a backslash");
+	is_u64(fp_jsonw_plain_len("ab\x7f", 3), 2, "plain: up to DEL");
+	is_u64(fp_jsonw_plain_len("\xc3\xa9", 2), 0, "plain: not UTF-8, valid as it is but checked");
+	is_u64(fp_jsonw_plain_len("a\nb", 3), 1, "plain: up to a control byte");
+	is_u64(fp_jsonw_plain_len("ab", 1), 1, "plain: within its @n bytes only");
+
 	is_str(str("a\"b\\c/d", 7), "\"a\\\"b\\\\c/d\"", "quote and backslash escaped, slash kept");
 	is_str(str("\n\t\r\b\f", 5), "\"\\n\\t\\r\\b\\f\"", "short escapes");
 	is_str(str("\x01\x1f\x7f", 3), "\"\\u0001\\u001f\\u007f\"", "control bytes as \\u00XX");

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "chain.h"
+#include "framejson.h"
+#include "jsonw.h"
 #include "site.h"
 #include "stats.h"
 #include "thread.h"
@@ -207,6 +209,32 @@ static void stable_ids(void)
 	is_str(theirs, mine, "a site's id is the same in a freshly executed process");
 }
 
+/* A frame record as a report writes it: in one piece, or escaped the long way. */
+static void frame_json(void)
+{
+	const void *a[] = { SITE_A };
+	struct fp_frame_info odd;
+	struct fp_jsonw w;
+	char buf[512], want[256];
+	struct fp_site *s;
+
+	boot();
+	s = fp_site_find(a, 1);
+	fp_jsonw_init_mem(&w, buf, sizeof(buf), NULL);
+	fp_jsonw_arr_begin(&w);
+	fp_framejson_write(&w, s->frames[0], 0);
+	odd = *s->frames[0];
+	strcpy(odd.object, "we\"ird\\.so");
+	fp_framejson_write(&w, &odd, 0);
+	fp_jsonw_arr_end(&w);
+	fp_jsonw_raw(&w, "", 1);
+	snprintf(want, sizeof(want),
+		 "[{\"object\":\"libc.so.6\",\"offset\":\"0x%lx\",\"symbol\":null},"
+		 "{\"object\":\"we\\\"ird\\\\.so\",\"offset\":\"0x%lx\",\"symbol\":null}]",
+		 (unsigned long)s->frames[0]->offset, (unsigned long)s->frames[0]->offset);
+	is_str(w.buf, want, "frames written: a plain one whole, an odd object name escaped");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--site-id") == 0) {
@@ -222,5 +250,6 @@ int main(int argc, char **argv)
 	in_child("chain proofs", chain_proofs);
 	in_child("stats sums", stats_sums);
 	in_child("freeze", freeze);
+	in_child("frame json", frame_json);
 	return done_testing();
 }
