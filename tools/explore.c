@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,8 +55,12 @@ static void on_stop(int sig)
 			kill(-active[i], SIGKILL);
 }
 
-/* Run s->runs[@first...] (@count of them) and read them; -1 when stopped or failed. */
-static int batch(struct fp_xstate *s, size_t first, size_t count)
+/*
+ * Run s->runs[@first...] (@count of them) and read them, @meanwhile (if
+ * any) called once they are under way; -1 when stopped or failed.
+ */
+static int batch(struct fp_xstate *s, size_t first, size_t count,
+		 void (*meanwhile)(const struct fp_explore *))
 {
 	struct fp_run procs[FP_EXPLORE_JOBS_MAX];
 	size_t live = 0;
@@ -78,6 +83,8 @@ static int batch(struct fp_xstate *s, size_t first, size_t count)
 		active[live] = procs[live].pid;
 		live++;
 	}
+	if (meanwhile)
+		meanwhile(s->x);
 	fp_run_wait(procs, (unsigned)live, s->x->timeout_ns);
 	for (size_t i = 0; i < live; i++)
 		active[i] = 0;
@@ -166,10 +173,9 @@ static int baseline(struct fp_xstate *s)
 	unsigned served = 0, execd;
 	struct fp_run p;
 
-	if (!s->x->aslr && !s->x->no_server)
-		fp_xserve_spawn(s->x);	/* they get ready while the baseline runs */
 	fp_xprogress(s, "the baseline");
-	if (batch(s, 0, 1))
+	/* Servers start once the baseline is under way, and get ready while it runs. */
+	if (batch(s, 0, 1, !s->x->aslr && !s->x->no_server ? fp_xserve_spawn : NULL))
 		return -1;
 	s->base_code = b->code;
 	s->base_eligible = b->eligible;
@@ -328,6 +334,13 @@ int fp_explore(struct fp_explore *x)
 	struct fp_json *summary = NULL;
 	int rc;
 
+	/*
+	 * Each run's report is read into memory and freed: with glibc's
+	 * defaults every run's would grow the heap (or map a large one) and
+	 * give it back, a system call and a page fault a page, run after run.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	if (x->resume) {
 		if (!(summary = fp_xload_summary(x->out)))
 			return FP_EXIT_USAGE;
