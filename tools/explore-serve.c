@@ -61,45 +61,71 @@ void fp_xserve_close(void)
 	nservers = 0;
 }
 
+struct warm_frame {
+	const char *object;
+	uint64_t off;
+};
+
+static int by_frame(const void *a, const void *b)
+{
+	const struct warm_frame *x = a, *y = b;
+
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return strcmp(x->object, y->object);
+}
+
 /*
- * The frames of the sites known (the baseline's), as warming records: a
- * frame shared by many sites is sent as often, and warmed once.
+ * The frames of the sites known (the baseline's), each once, as warming
+ * records (serveproto.h): main() and the C runtime's frames are in every
+ * site's stack, and a large program's records would fill a request many
+ * times over.
  */
 void fp_xserve_warm(const struct fp_xstate *s)
 {
-	size_t cap = 4096, len = 0;
-	unsigned char *body = malloc(cap);
+	struct warm_frame *all = NULL;
+	size_t n = 0, cap = 0, len = 0;
+	unsigned char *body;
 
-	for (size_t i = 0; body && i < s->nsites; i++) {
+	for (size_t i = 0; i < s->nsites; i++) {
 		const struct fp_model_frames *f = s->sites[i].frames;
 
 		for (size_t k = 0; f && k < f->n; k++) {
 			const char *object = f->v[k].object;
-			size_t n = object ? strlen(object) : 0;
 
-			if (!n || n > 255 || !f->v[k].off)
+			if (!object || !*object || strlen(object) > 255 || !f->v[k].off)
 				continue;
-			if (len + 1 + n + sizeof(uint64_t) > FP_SERVE_REQ_MAX - sizeof(uint32_t))
-				goto send;
-			if (len + 1 + n + sizeof(uint64_t) > cap) {
-				unsigned char *more = realloc(body, cap * 2);
+			if (n == cap) {
+				struct warm_frame *more = realloc(all, (cap = cap ? cap * 2 : 256) * sizeof(*all));
 
 				if (!more)
-					goto send;
-				body = more;
-				cap *= 2;
+					goto done;
+				all = more;
 			}
-			body[len++] = (unsigned char)n;
-			memcpy(body + len, object, n);
-			len += n;
-			memcpy(body + len, &f->v[k].off, sizeof(uint64_t));
-			len += sizeof(uint64_t);
+			all[n++] = (struct warm_frame){ object, f->v[k].off };
 		}
 	}
-send:
-	for (unsigned i = 0; body && len && i < nservers; i++)
+	if (!n || !(body = malloc(FP_SERVE_REQ_MAX)))
+		goto done;
+	qsort(all, n, sizeof(*all), by_frame);
+	for (size_t i = 0; i < n; i++) {
+		size_t name = strlen(all[i].object);
+
+		if (i && !by_frame(&all[i - 1], &all[i]))
+			continue;
+		if (len + 1 + name + sizeof(uint64_t) > FP_SERVE_REQ_MAX - sizeof(uint32_t))
+			break;
+		body[len++] = (unsigned char)name;
+		memcpy(body + len, all[i].object, name);
+		len += name;
+		memcpy(body + len, &all[i].off, sizeof(uint64_t));
+		len += sizeof(uint64_t);
+	}
+	for (unsigned i = 0; len && i < nservers; i++)
 		fp_runserver_warm(&servers[i], body, len);
 	free(body);
+done:
+	free(all);
 }
 
 /* Eligible allocations of process @pid's report in @dir; -1: no report. */
