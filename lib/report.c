@@ -234,10 +234,11 @@ static void write_pools(void)
 
 static void write_injections(void)
 {
-	const struct fp_injection *in = fp_stats_injections();
+	unsigned n;
+	const struct fp_injection *in = fp_stats_injections(&n);
 
 	fp_jsonw_arr_begin(&w);
-	for (unsigned i = 0; i < FP_INJECTIONS_KEPT; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		uint64_t seq = atomic_load_explicit(&in[i].seq, memory_order_acquire);
 
 		if (!seq)

@@ -16,6 +16,12 @@ static pthread_key_t owner_key;
 static int owner_key_ok;
 static _Atomic unsigned next_shared;
 static struct fp_injection injections[FP_INJECTIONS_KEPT];
+/*
+ * Entries [0, injections_top) may be written: a report reads no further,
+ * so the untouched pages of the table stay untouched (a page fault each
+ * in a process that failed one allocation).
+ */
+static _Atomic unsigned injections_top;
 static uint64_t injections_inherited;	/* a fork child's: the parent's, not listed */
 
 __thread struct fp_shard *fp_my_shard __attribute__((tls_model("initial-exec")));
@@ -174,10 +180,17 @@ void fp_stats_injection(uint64_t seq, enum fp_call call, uint64_t size,
 	in->size = size;
 	in->site = site;
 	atomic_store_explicit(&in->seq, seq, memory_order_release);
+	for (unsigned top = atomic_load_explicit(&injections_top, memory_order_relaxed),
+	     mine = (unsigned)(in - injections) + 1;
+	     top < mine && !atomic_compare_exchange_weak_explicit(&injections_top, &top, mine,
+								   memory_order_release,
+								   memory_order_relaxed);)
+		;
 }
 
-const struct fp_injection *fp_stats_injections(void)
+const struct fp_injection *fp_stats_injections(unsigned *n)
 {
+	*n = atomic_load_explicit(&injections_top, memory_order_acquire);
 	return injections;
 }
 
@@ -209,7 +222,8 @@ void fp_stats_fork_child(uint64_t injected)
 		atomic_store_explicit(&site->bytes, 0, memory_order_relaxed);
 		atomic_store_explicit(&site->injected, 0, memory_order_relaxed);
 	}
-	for (unsigned i = 0; i < FP_INJECTIONS_KEPT; i++)
+	for (unsigned i = 0, n = atomic_load_explicit(&injections_top, memory_order_relaxed); i < n; i++)
 		atomic_store_explicit(&injections[i].seq, 0, memory_order_relaxed);
+	atomic_store_explicit(&injections_top, 0, memory_order_relaxed);
 	injections_inherited = injected;
 }

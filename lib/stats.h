@@ -187,9 +187,10 @@ void fp_stats_injection(uint64_t seq, enum fp_call call, uint64_t size,
  * fp_stats_injections() - the kept injections, in order (a fork
  * child's from its first own failure).
  * Context: report writing; signal handlers included.
- * Return: the array of FP_INJECTIONS_KEPT entries; seq 0 marks unused ones.
+ * Return: the array of FP_INJECTIONS_KEPT entries, of which the first *@n
+ * may be written; seq 0 marks unused ones.
  */
-const struct fp_injection *fp_stats_injections(void);
+const struct fp_injection *fp_stats_injections(unsigned *n);
 
 /**
  * fp_stats_fork_child() - in a child after fork(): forget the parent's

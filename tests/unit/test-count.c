@@ -114,6 +114,7 @@ static void counting(void)
 	struct fp_ending end = { .how = FP_END_EXIT, .code = 3 };
 	unsigned char pattern[100];
 	const struct fp_injection *in;
+	unsigned kept;
 	struct fp_totals t;
 	struct fp_json *j;
 	void *p, *q, *r;
@@ -162,9 +163,9 @@ static void counting(void)
 	is_u64(t.bytes, 200, "stats: 200 bytes requested by the successful calls");
 	is_u64(t.real_failures, 2, "stats: 2 real failures (jemalloc's, calloc's overflow)");
 	is_u64(atomic_load(&fp_process_policy.injected), 1, "policy: 1 injected");
-	in = fp_stats_injections();
-	ok(in[0].seq == 1 && in[0].call == FP_CALL_REALLOC && in[0].size == 5000,
-	   "the injection kept: the first (seq 1), realloc, 5000 bytes");
+	in = fp_stats_injections(&kept);
+	ok(kept == 1 && in[0].seq == 1 && in[0].call == FP_CALL_REALLOC && in[0].size == 5000,
+	   "the injection kept: the first (seq 1), realloc, 5000 bytes; the only entry to read");
 
 	is_int(fp_report_write(&end), 0, "the report is written");
 	j = load_report();
