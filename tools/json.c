@@ -221,11 +221,16 @@ static char *parse_string(struct parser *ps, size_t *lenp)
 {
 	const char *q = ps->p + 1;
 	char *buf, *d;
+	int plain = 1;
 
 	/* Decoded text is never longer than the escaped text. */
 	while (q < ps->end && *q != '"') {
-		if (*q == '\\')
+		if (*q == '\\') {
+			plain = 0;
 			q++;
+		} else if ((unsigned char)*q < 0x20) {
+			plain = 0;
+		}
 		q++;
 	}
 	if (q >= ps->end) {
@@ -235,6 +240,15 @@ static char *parse_string(struct parser *ps, size_t *lenp)
 	buf = arena_alloc(ps, (size_t)(q - ps->p) + 1);
 	if (!buf)
 		return NULL;
+	/* Most strings (keys, names, hex numbers) hold nothing to decode or refuse: as they are. */
+	if (plain) {
+		*lenp = (size_t)(q - ps->p - 1);
+		memcpy(buf, ps->p + 1, *lenp);
+		buf[*lenp] = '\0';
+		ps->p = q + 1;
+		arena_shrink(ps, buf, *lenp + 1);
+		return buf;
+	}
 	d = buf;
 	ps->p++;
 	while (*ps->p != '"') {
@@ -547,9 +561,13 @@ const struct fp_json *fp_json_get(const struct fp_json *j, const char *key)
 {
 	if (!j || j->type != FP_JSON_OBJ)
 		return NULL;
-	for (size_t i = j->n; i-- > 0;)
-		if (strcmp(j->items[i]->key, key) == 0)
+	for (size_t i = j->n; i-- > 0;) {
+		const char *k = j->items[i]->key;
+
+		/* The first byte tells most members apart without a call. */
+		if (k[0] == key[0] && strcmp(k, key) == 0)
 			return j->items[i];
+	}
 	return NULL;
 }
 

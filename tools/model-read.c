@@ -188,9 +188,26 @@ static size_t objects_in(struct fp_model_rd *r, const struct fp_json *arr, const
 	return r->failed || !arr ? 0 : arr->n;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+/* strtoull(@s, NULL, 16), read by hand for what a report writes ("0x1f", "5a73380f4afa32ad"). */
 static uint64_t hex(const char *s)
 {
-	return s ? strtoull(s, NULL, 16) : 0;
+	const char *p = s;
+	uint64_t v = 0;
+	int n = 0, d;
+
+	if (!s)
+		return 0;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	for (; n <= 16 && (d = hex_digit(*p)) >= 0; n++, p++)
+		v = v << 4 | (unsigned)d;
+	/* No digit where one was due (a sign, a space, "0x" alone), or more than fit: the library's reading. */
+	return n == 0 || n > 16 ? strtoull(s, NULL, 16) : v;
 }
 
 static void frame(struct fp_model_rd *r, const struct fp_json *f, const char *at, struct fp_model_frame *out)
@@ -225,8 +242,13 @@ static void frames(struct fp_model_rd *r, const struct fp_json *obj, const char 
 	out->n = objects_in(r, arr, in);
 	out->v = alloc_array(r, out->n, sizeof(*out->v));
 	for (size_t i = 0; i < out->n && !r->failed; i++) {
-		at_index(at, in, i);
-		frame(r, arr->items[i], at, &out->v[i]);
+		/* Its place named only to say what is wrong with it: a report has thousands. */
+		frame(r, arr->items[i], in, &out->v[i]);
+		if (r->failed) {
+			r->failed = 0;
+			at_index(at, in, i);
+			frame(r, arr->items[i], at, &out->v[i]);
+		}
 	}
 	if (r->failed)
 		out->n = 0;
