@@ -76,6 +76,7 @@ struct fp_xstate {
 	size_t untried;			/* left when the exploration stopped */
 	int stopped_by;			/* SIGTERM or SIGINT that stopped it, or 0 */
 	const char *scratch;		/* where new runs are made (explore-scratch.c), or NULL */
+	int scratch_here;		/* on --out's file system: a kept run is renamed */
 };
 
 

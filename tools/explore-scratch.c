@@ -111,6 +111,7 @@ static int make_in(const char *fmt, const char *dir)
 int fp_xscratch_make(struct fp_xstate *s)
 {
 	const char *out = s->x->out;
+	struct stat a, b;
 
 	/* An --out on a tmpfs is as fast, and a kept run is renamed there, not copied. */
 	if ((on_tmpfs(out, 0) || !on_tmpfs(SHM_ROOT, SHM_ROOM) ||
@@ -122,6 +123,7 @@ int fp_xscratch_make(struct fp_xstate *s)
 	owner = getpid();
 	atexit(remove_scratch);
 	s->scratch = scratch;
+	s->scratch_here = !stat(scratch, &a) && !stat(out, &b) && a.st_dev == b.st_dev;
 	return 0;
 }
 
@@ -131,13 +133,17 @@ void fp_xscratch_remove(struct fp_xstate *s)
 	s->scratch = NULL;
 }
 
-/* Copy the regular file @name from directory @from to @to (anything else is skipped); 0 or -1. */
-static int copy_file(int from, int to, const char *name)
+/*
+ * Move the regular file @name from directory @from to @to, by copying it
+ * (anything else is left); 0 or -1. Context: explore's loop, one call per
+ * file of a kept run, so no more system calls than it takes.
+ */
+static int move_file(int from, int to, const char *name)
 {
 	int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), out = -1, rc = -1;
 	char buf[65536];
 	struct stat st;
-	ssize_t n;
+	ssize_t n = 0;
 
 	if (in < 0 || fstat(in, &st) || !S_ISREG(st.st_mode)) {
 		rc = in < 0 && errno != ELOOP ? -1 : 0;
@@ -146,8 +152,8 @@ static int copy_file(int from, int to, const char *name)
 	out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 0777);
 	if (out < 0)
 		goto done;
-	while ((n = sendfile(out, in, NULL, 1 << 30)) > 0)
-		;
+	for (off_t left = st.st_size; left > 0 && (n = sendfile(out, in, NULL, (size_t)left)) > 0;)
+		left -= n;
 	/* A file system sendfile() cannot write to: the plain way, from where it stopped. */
 	if (n < 0 && (errno == EINVAL || errno == ENOSYS))
 		while ((n = read(in, buf, sizeof(buf))) > 0)
@@ -155,7 +161,7 @@ static int copy_file(int from, int to, const char *name)
 				n = -1;
 				break;
 			}
-	rc = n < 0 ? -1 : 0;
+	rc = n < 0 ? -1 : unlinkat(from, name, 0);
 done:
 	if (in >= 0)
 		close(in);
@@ -164,28 +170,39 @@ done:
 	return rc;
 }
 
-/* Copy the files of run directory @src into the new directory @dst (another file system). */
-static int copy_run(const char *src, const char *dst)
+/* Move the files of run directory @src into the new directory @dst on another file system; 0 or -1. */
+static int move_run(const char *src, const char *dst)
 {
 	int from = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), to = -1, rc = -1;
-	DIR *d = NULL;
+	DIR *d = from >= 0 ? fdopendir(from) : NULL;
 	struct dirent *e;
 
-	if (from < 0 || mkdir(dst, 0755) ||
-	    (to = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    !(d = fdopendir(dup(from))))
+	if (!d || mkdir(dst, 0755) || (to = open(dst, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		goto done;
 	rc = 0;
 	while (!rc && (e = readdir(d)))
 		if (e->d_type != DT_DIR)
-			rc = copy_file(from, to, e->d_name);
+			rc = move_file(from, to, e->d_name);
 done:
 	if (d)
 		closedir(d);
-	if (from >= 0)
+	else if (from >= 0)
 		close(from);
 	if (to >= 0)
 		close(to);
+	return rc || rmdir(src) ? -1 : 0;
+}
+
+/* Run @r's directory to @kept: renamed on the same file system, else moved file by file. */
+static int keep(const struct fp_xstate *s, const struct fp_xrun *r, const char *kept)
+{
+	int rc = s->scratch_here ? rename(r->dir, kept) : move_run(r->dir, kept);
+
+	if (rc && (errno == EEXIST || errno == ENOTEMPTY)) {
+		/* One a SIGKILLed exploration kept but never recorded: this run is the one made again. */
+		remove_run(AT_FDCWD, kept);
+		rc = s->scratch_here ? rename(r->dir, kept) : move_run(r->dir, kept);
+	}
 	return rc;
 }
 
@@ -203,15 +220,12 @@ void fp_xscratch_settle(struct fp_xstate *s, struct fp_xrun *r)
 	/* --resume and --merge read its reports again: the sites it revealed, its crash. */
 	if (asprintf(&kept, "%s/runs/%04u", s->x->out, r->index) < 0)
 		exit(FP_EXIT_USAGE);
-	/* One a SIGKILLed exploration kept but never recorded: this run is the one made again. */
-	remove_run(AT_FDCWD, kept);
-	if (rename(r->dir, kept) && (errno != EXDEV || copy_run(r->dir, kept))) {
+	if (keep(s, r, kept)) {
 		fprintf(stderr, "failpool: cannot keep run %u in %s: %s\n", r->index, kept, strerror(errno));
 		remove_run(AT_FDCWD, kept);	/* a copy cut short */
 		free(kept);
 		return;
 	}
-	remove_run(AT_FDCWD, r->dir);	/* the copy's source; gone already when renamed */
 	free(r->dir);
 	r->dir = kept;
 }
