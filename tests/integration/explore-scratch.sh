@@ -97,6 +97,27 @@ s=$(scratch_of "$T/log3")
 is "$rc:$(grep -c '^failpool: cannot start run [0-9]*: No such file or directory$' "$T/err"):$(test -n "$s" && test ! -e "$s" && echo gone)" \
 	"2:1:gone" "exit 2 after runs were made: the scratch directory is gone"
 
+# Explore cannot go on (exit 2) before making a run: --resume of a
+# summary.json whose run 2 is not the run made next. The scratch
+# directory was made (strace sees it) and is gone.
+if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null; then
+	cp -R "$T/dr" "$T/bad"
+	"$PYTHON3" -c '
+import json, sys
+p = sys.argv[1] + "/summary.json"
+r = json.load(open(p))
+r["runs"][2]["site"] = "0000000000000001"
+json.dump(r, open(p, "w"))' "$T/bad"
+	strace -f -qq -e trace=mkdir -o "$T/st" $X --resume "$T/bad" -- "$F" deref >/dev/null 2>"$T/err"
+	rc=$?
+	s=$(sed -n 's/.*mkdir("\([^"]*\)", 0700) = 0$/\1/p' "$T/st")
+	is "$rc:$(cat "$T/err"):$(echo "$s" | grep -c -e '^/dev/shm/failpool-explore\.' -e "^$T/bad/runs/scratch\."):$(test -e "$s" && echo left)" \
+		"2:failpool: --resume: run 2 of summary.json is not the run this exploration makes next:1:" \
+		"exit 2 at a bad record of --resume: the scratch directory made is gone"
+else
+	skip "exit 2 at a bad record of --resume" "no strace, or ptrace not allowed"
+fi
+
 # --out on a tmpfs: the scratch directory inside it, each kept run renamed there.
 if [ "$shm_usable" = True ] && O=$(mktemp -d /dev/shm/failpool-test.XXXXXX); then
 	WHERE_LOG=$T/log4 $X --out "$O/w4" -- "$T/where" >/dev/null 2>&1
