@@ -1,10 +1,11 @@
 /*
  * The scratch directory of an exploration (README, "`failpool explore`",
  * the output directory): every run after the baselines is made there, and
- * only the runs worth keeping move to --out/runs/NNNN once read. Most runs
- * survive, and a file system slow to create inodes after many deletions
- * (ext4) paid four of them a run for files nobody reads: a survived run
- * printed the baseline's output and its counts are in summary.json.
+ * only the runs worth keeping move to --out/runs/NNNN once read. A file
+ * system slow to create inodes after many deletions (ext4) paid four of
+ * them a run for the survived runs' files too, which nobody reads: a
+ * survived run printed the baseline's output and its counts are in
+ * summary.json.
  *
  * The scratch directory is /dev/shm's (a tmpfs: memory, nothing to sync)
  * when it has room, else inside --out, on its file system: a kept run is
