@@ -275,8 +275,10 @@ static int check_cmd(const char *cmd)
 
 /*
  * Remove what explore writes under @dir, @level deep: in --out (0) its
- * summary.json, repro-* files and runs/; in runs/ (1) each run's directory;
- * in a run's directory (2) its files. Nothing else, and no link followed.
+ * summary.json, repro-* files and runs/; in runs/ (1) each run's directory,
+ * and the runs in a scratch directory a SIGKILLed explore left there
+ * (scratch.XXXXXX, tools/explore-scratch.c); in a run's directory (2) its
+ * files. Nothing else, and no link followed.
  */
 static void clear_out(const char *dir, int level)
 {
@@ -293,7 +295,7 @@ static void clear_out(const char *dir, int level)
 		if (lstat(path, &st))
 			continue;
 		if (S_ISDIR(st.st_mode) && (level == 1 || (level == 0 && !strcmp(e->d_name, "runs")))) {
-			clear_out(path, level + 1);
+			clear_out(path, level == 1 && !strncmp(e->d_name, "scratch.", 8) ? 1 : level + 1);
 			rmdir(path);
 		} else if (!S_ISDIR(st.st_mode) && (level == 2 || (level == 0 &&
 			   (!strcmp(e->d_name, "summary.json") || !strncmp(e->d_name, "repro-", 6))))) {

@@ -75,6 +75,8 @@ struct fp_xstate {
 	uint64_t k;			/* the next index (nth mode) */
 	size_t untried;			/* left when the exploration stopped */
 	int stopped_by;			/* SIGTERM or SIGINT that stopped it, or 0 */
+	const char *scratch;		/* where new runs are made (explore-scratch.c), or NULL */
+	int scratch_here;		/* on --out's file system: a kept run is renamed */
 };
 
 
@@ -92,6 +94,21 @@ void fp_xread_run(struct fp_xstate *s, struct fp_xrun *r);
 
 /* Class and group of @r, from how it ended, its reports and its output. */
 void fp_xclassify(struct fp_xstate *s, struct fp_xrun *r);
+
+/* The group of @r, of class r->cls: where it ends (NULL: survived or handled). */
+void fp_xgroup(struct fp_xrun *r);
+
+/*
+ * The scratch directory (explore-scratch.c). fp_xscratch_make() makes it,
+ * in /dev/shm or inside x->out, into s->scratch: 0, or -1 (said).
+ * fp_xscratch_settle() moves run @r, read and classed, to x->out/runs/NNNN
+ * (r->dir then names it) when it is kept, else removes its files; a run
+ * not made in the scratch directory stays. fp_xscratch_remove() removes
+ * the scratch directory and the runs left in it (an exit() does too).
+ */
+int fp_xscratch_make(struct fp_xstate *s);
+void fp_xscratch_settle(struct fp_xstate *s, struct fp_xrun *r);
+void fp_xscratch_remove(struct fp_xstate *s);
 
 /*
  * fp_xstart() - start run @r in @p: its site or index, its report

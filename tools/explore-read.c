@@ -404,6 +404,11 @@ void fp_xclassify(struct fp_xstate *s, struct fp_xrun *r)
 		r->same_output = !s->judge_output || fp_xsame_output(s, r->dir);
 		r->cls = r->same_output ? FP_X_SURVIVED : FP_X_SILENT;
 	}
+	fp_xgroup(r);
+}
+
+void fp_xgroup(struct fp_xrun *r)
+{
 	free(r->group);
 	r->group = NULL;
 	if (r->index && r->cls != FP_X_SURVIVED && r->cls != FP_X_HANDLED)

@@ -133,6 +133,17 @@ void fp_xstate_free(struct fp_xstate *s)
 	free(s->base_out);
 }
 
+/* The next run: a recorded one is read back from --out, a new one made in the scratch directory. */
+static struct fp_xrun *next_run(struct fp_xstate *s)
+{
+	int recorded = s->recorded && s->nruns < s->recorded->n;
+	struct fp_xrun *r = fp_xnew_run(s, s->scratch && !recorded ? NULL : s->x->out, (unsigned)s->nruns);
+
+	if (!r->dir && asprintf(&r->dir, "%s/%04u", s->scratch, r->index) < 0)
+		exit(FP_EXIT_USAGE);
+	return r;
+}
+
 size_t fp_xtake(struct fp_xstate *s, size_t want)
 {
 	const struct fp_explore *x = s->x;
@@ -149,14 +160,14 @@ size_t fp_xtake(struct fp_xstate *s, size_t want)
 				s->k++;
 			if (s->k > s->base_eligible)
 				break;
-			r = fp_xnew_run(s, x->out, (unsigned)s->nruns);
+			r = next_run(s);
 			r->nth = s->k++;
 		} else {
 			while (s->next < s->nsites && !s->sites[s->next].ours)
 				s->next++;
 			if (s->next >= s->nsites)
 				break;
-			r = fp_xnew_run(s, x->out, (unsigned)s->nruns);
+			r = next_run(s);
 			r->site = s->sites[s->next].id;
 			memcpy(r->chain, s->sites[s->next].chain, sizeof(r->chain));
 			r->nchain = s->sites[s->next].nchain;

@@ -102,14 +102,28 @@ static int batch(struct fp_xstate *s, size_t first, size_t count,
 	return 0;
 }
 
+/*
+ * A recorded run whose directory is not there: a survived run that revealed
+ * nothing is not kept, and its record says what its reports would have.
+ */
+static int unkept(const struct fp_xrun *r)
+{
+	struct stat st;
+
+	return r->index && lstat(r->dir, &st) && errno == ENOENT;
+}
+
 /* Whether run @r, and the queue, agree with the record @rec; then take its ending. */
 int fp_xreplay(struct fp_xstate *s, struct fp_xrun *r, const struct fp_json *rec)
 {
 	const char *how = fp_json_str(fp_json_path(rec, "exit.how")) ?: "";
+	const char *cls = fp_json_str(fp_json_get(rec, "class")) ?: "";
 	uint64_t site = strtoull(fp_json_str(fp_json_get(rec, "site")) ?: "0", NULL, 16);
-	const struct fp_json *served;
+	const struct fp_json *served, *same;
+	int gone = unkept(r), c = fp_xclass_find(cls, strlen(cls));
 
-	if (r->index && (s->x->nth_mode ? fp_json_path_u64(rec, "nth", 0) != r->nth : site != r->site))
+	if (r->index && ((s->x->nth_mode ? fp_json_path_u64(rec, "nth", 0) != r->nth : site != r->site) ||
+			 (gone && c < 0)))
 		return -1;
 	r->how = !strcmp(how, "timeout") ? FP_X_TIMEOUT : !strcmp(how, "signal") ? FP_X_SIGNAL : FP_X_EXIT;
 	r->code = (int)fp_json_path_u64(rec, "exit.code", 0);
@@ -117,11 +131,20 @@ int fp_xreplay(struct fp_xstate *s, struct fp_xrun *r, const struct fp_json *rec
 	fp_json_double(fp_json_get(rec, "seconds"), &r->seconds);
 	served = fp_json_get(rec, "served");
 	r->served = served && served->type == FP_JSON_BOOL && served->boolean;
+	if (gone && !r->site)
+		r->site = site;	/* nth mode: its report said which */
 	fp_xread_run(s, r);
 	/* The record's count: no pid was kept to tell its own report from its children's. */
 	r->eligible = fp_json_path_u64(rec, "eligible", 0);
-	if (r->index)
+	if (gone) {
+		same = fp_json_get(rec, "same_output");
+		r->injected = fp_json_path_u64(rec, "injected", 0);
+		r->same_output = same && same->type == FP_JSON_BOOL && same->boolean;
+		r->cls = (enum fp_xclass)c;
+		fp_xgroup(r);
+	} else if (r->index) {
 		fp_xclassify(s, r);
+	}
 	return 0;
 }
 
@@ -283,6 +306,7 @@ static int stream(struct fp_xstate *s)
 
 			fp_xread_run(s, r);
 			fp_xclassify(s, r);
+			fp_xscratch_settle(s, r);
 			fp_xprogress(s, NULL);
 			/* The slots freed: their next runs start while this one is read. */
 			if (fp_xjobs_fill(s, &j, &unread))
@@ -366,7 +390,7 @@ int fp_explore(struct fp_explore *x)
 			strerror(errno));
 	catch_stops();
 	fp_xprogress_start(x);
-	if (baseline(&s)) {
+	if (baseline(&s) || fp_xscratch_make(&s)) {
 		fp_xserve_close();
 		fp_xprogress_end();
 		fp_xstate_free(&s);
@@ -375,6 +399,7 @@ int fp_explore(struct fp_explore *x)
 	}
 	rc = stream(&s);
 	fp_xserve_close();
+	fp_xscratch_remove(&s);	/* every run kept is in --out by now, every other one is dropped */
 	if (rc && !stop_sig) {
 		fp_xprogress_end();
 		fp_xstate_free(&s);

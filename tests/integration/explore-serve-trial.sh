@@ -58,7 +58,9 @@ s=$?
 CTORLIB=open CTORLIB_FILE=$T/data $X --no-server --out "$T/oe" -- "$U" >/dev/null 2>&1
 is "$s:$(sj "$T/os" "$runs")" "$?:$(sj "$T/oe" "$runs")" \
 	"a constructor's open(): the runs of --no-server, none served"
-is "$s:$(cat "$T/os/runs/0001/stdout")" "0:read 14 bytes: from the file" "... each run reads the file from its start"
+# (Run 1 survived, output judged: it printed the baseline's, and was not kept.)
+is "$s:$(cat "$T/os/runs/0000/stdout"):$(sj "$T/os" 'r["runs"][1]["class"], r["output_judged"]')" \
+	"0:read 14 bytes: from the file:('survived', True)" "... each run reads the file from its start"
 
 # 4. An environment too big for a request (over 1 MiB): each run starts
 # the ordinary way, as with --no-server (explore ended with status 2 and
