@@ -1,11 +1,12 @@
 /*
  * The scratch directory of an exploration (README, "`failpool explore`",
  * the output directory): every run after the baselines is made there, and
- * only the runs worth keeping move to --out/runs/NNNN once read. A file
- * system slow to create inodes after many deletions (ext4) paid four of
- * them a run for the survived runs' files too, which nobody reads: a
- * survived run printed the baseline's output and its counts are in
- * summary.json.
+ * only the runs worth keeping move to --out/runs/NNNN once read: the
+ * findings' (silent, aborted, crashed, hung) and those that revealed
+ * sites. A file system slow to create inodes after many deletions (ext4)
+ * paid four of them a run for the files of every run, most of which no
+ * one reads: a survived run printed the baseline's output, a handled one
+ * ended with the status summary.json records, as the program decided.
  *
  * The scratch directory is /dev/shm's (a tmpfs: memory, nothing to sync)
  * when it has room, else inside --out, on its file system: a kept run is
@@ -214,7 +215,7 @@ void fp_xscratch_settle(struct fp_xstate *s, struct fp_xrun *r)
 
 	if (!n || strncmp(r->dir, s->scratch, n) || r->dir[n] != '/')
 		return;		/* made in --out: a baseline, or read back */
-	if (r->cls == FP_X_SURVIVED && !r->revealed) {
+	if ((r->cls == FP_X_SURVIVED || r->cls == FP_X_HANDLED) && !r->revealed) {
 		remove_run(AT_FDCWD, r->dir);
 		return;
 	}

@@ -1,8 +1,8 @@
 #!/bin/sh
 # failpool explore's scratch directory (README, "`failpool explore`", the
 # output directory): runs are made there, in /dev/shm or inside --out; the
-# runs kept in --out/runs are those not survived and those that revealed
-# sites, with all their files; the scratch directory is gone at every end;
+# runs kept in --out/runs are the findings' (silent, aborted, crashed,
+# hung) and those that revealed sites, with all their files; the scratch directory is gone at every end;
 # --resume and --merge read a run not kept from its record.
 . "$TESTLIB"
 
@@ -16,7 +16,7 @@ sj() { jpy "$1/summary.json" "$2"; }
 # exactly when it is kept, and a kept one has its stdout, stderr and reports
 # (D: the directory, given by a lambda: jpy evaluates one expression).
 kept='[(x["run"], x["class"], x["revealed"]) for x in r["runs"][1:]
-	if os.path.isdir("%s/runs/%04d" % (D, x["run"])) != (x["class"] != "survived" or x["revealed"] > 0)
+	if os.path.isdir("%s/runs/%04d" % (D, x["run"])) != (x["class"] not in ("survived", "handled") or x["revealed"] > 0)
 	or (os.path.isdir("%s/runs/%04d" % (D, x["run"])) and sorted(set(f.endswith(".json") and "report" or f
 		for f in os.listdir("%s/runs/%04d" % (D, x["run"])))) != ["report", "stderr", "stdout"])]'
 rule() { jpy "$1/summary.json" "(lambda D: $kept)(\"$1\")"; }
@@ -34,6 +34,11 @@ $X --out "$T/cat" -- "$CAT" "$T/in.txt" >/dev/null 2>&1
 is "$?:$(rule "$T/cat")" "0:[]" "cat: every run kept or not by the same rule"
 is "$(sj "$T/cat" '(sum(x["class"] == "survived" and x["revealed"] > 0 for x in r["runs"][1:]) > 0, sum(x["class"] == "survived" and not x["revealed"] for x in r["runs"][1:]) > 0)')" \
 	"(True, True)" "... which has survived runs that revealed sites (kept: --resume reads them) and others"
+SORT=$(command -v sort)
+$X --out "$T/so" -- "$SORT" "$T/in.txt" >/dev/null 2>&1
+is "$?:$(rule "$T/so")" "0:[]" "sort: every run kept or not by the same rule"
+is "$(sj "$T/so" 'sum(x["class"] == "handled" and not x["revealed"] for x in r["runs"][1:]) > 0')" \
+	"True" "... whose handled runs (sort said 'memory exhausted' and exited 2) that revealed nothing are not kept"
 $X --out "$T/sw" -- "$F" swallow >"$T/out" 2>&1
 d=$(sed -n 's/^SILENT .*another standard output (\(.*\)\/stdout)$/\1/p' "$T/out")
 is "$(cat "$d/stdout" 2>&1)" "sum 14" "the table names the kept run's directory in --out: $d"
