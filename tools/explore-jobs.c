@@ -6,6 +6,7 @@
 #include "explore.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -103,9 +104,16 @@ static int next_run(struct fp_xstate *s, size_t *unread, size_t *i)
 	}
 }
 
+int fp_xjobs_ahead(unsigned jobs)
+{
+	cpu_set_t cpus;
+
+	return !sched_getaffinity(0, sizeof(cpus), &cpus) && (unsigned)CPU_COUNT(&cpus) > jobs;
+}
+
 /*
  * Free slots filled: by their next run, let through its gate, or from the
- * queue; then a next run made for each slot its server serves.
+ * queue; then (j->ahead) a next run made for each slot its server serves.
  * Return: 0, or -1 when a run could not start or a recorded one differs.
  */
 int fp_xjobs_fill(struct fp_xstate *s, struct fp_xjobs *j, size_t *unread)
@@ -135,7 +143,7 @@ int fp_xjobs_fill(struct fp_xstate *s, struct fp_xjobs *j, size_t *unread)
 			fp_xactive(slot, j->procs[slot].pid);
 			j->live++;
 		}
-		if (j->has_next[slot] || !fp_xserve_slot(slot))
+		if (!j->ahead || j->has_next[slot] || !fp_xserve_slot(slot))
 			continue;
 		if ((rc = next_run(s, unread, &i)) <= 0) {
 			if (rc < 0)

@@ -146,6 +146,7 @@ struct fp_xjobs {
 	size_t next_of[FP_EXPLORE_JOBS_MAX];
 	int has_next[FP_EXPLORE_JOBS_MAX], next_pending[FP_EXPLORE_JOBS_MAX];
 	unsigned live, n;
+	int ahead;			/* next runs are made ahead (a CPU is left for them) */
 };
 
 /*
@@ -157,6 +158,17 @@ struct fp_xjobs {
  * Return: 0, or -1 (said) when a run could not start.
  */
 int fp_xjobs_fill(struct fp_xstate *s, struct fp_xjobs *j, size_t *unread);
+
+/*
+ * fp_xjobs_ahead() - whether each job's next run is made ahead, and waits
+ * at its gate: only while a CPU is left over for it (fewer @jobs than
+ * CPUs this process may run on). Where every CPU runs a job, a run let
+ * through its gate is woken on a CPU another run holds, and the scheduler
+ * may leave it waiting there for milliseconds while its own job's CPU
+ * idles; a run cloned when its job is free starts where the kernel finds
+ * room.
+ */
+int fp_xjobs_ahead(unsigned jobs);
 int fp_xjobs_collect(struct fp_xstate *s, struct fp_xjobs *j, int nexts);
 void fp_xjobs_end(struct fp_xstate *s, struct fp_xjobs *j);
 void fp_xjobs_end_live(struct fp_run *procs, unsigned jobs);

@@ -293,7 +293,7 @@ static int again_exec(struct fp_xstate *s, struct fp_xrun *r, struct fp_run *p, 
 static int stream(struct fp_xstate *s)
 {
 	unsigned jobs = s->x->jobs;
-	struct fp_xjobs j = { .n = jobs };
+	struct fp_xjobs j = { .n = jobs, .ahead = fp_xjobs_ahead(jobs) };
 	struct fp_run *procs = j.procs;
 	size_t *of = j.of;
 	size_t unread = s->nruns;
