@@ -246,8 +246,22 @@ static int by_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/*
+ * A site already in the table: its frames are not read again (most of a
+ * report, and of reading it). Its id as the report writes it, hex.
+ */
+static int site_known(void *ctx, const char *id)
+{
+	const struct fp_xstate *s = ctx;
+	char *end;
+	uint64_t v = strtoull(id, &end, 16);
+
+	return *id && !*end && seen_slot(s, v) != NULL;
+}
+
 void fp_xread_run(struct fp_xstate *s, struct fp_xrun *r)
 {
+	const struct fp_json_skip known = { "frames", "id", site_known, s };
 	struct fp_xsite *fresh = NULL;
 	size_t nfresh = 0, cap = 0, first = s->nsites;
 	const char *dir = r->dir;
@@ -263,7 +277,8 @@ void fp_xread_run(struct fp_xstate *s, struct fp_xrun *r)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		/* A report cut short (a process killed while writing) is no report. */
-		if (!fp_model_load(path, &m, err, sizeof(err)) && m.kind == FP_MODEL_REPORT && m.nprocs == 1)
+		if (!fp_model_load_skipping(path, &known, &m, err, sizeof(err)) &&
+		    m.kind == FP_MODEL_REPORT && m.nprocs == 1)
 			read_report(s, r, &m, &fresh, &nfresh, &cap);
 		fp_model_free(&m);
 	}

@@ -39,6 +39,7 @@ struct parser {
 	unsigned depth;
 	struct chunk *arena;
 	struct stack open;
+	const struct fp_json_skip *skip;
 };
 
 static void fail(struct parser *ps, const char *fmt, ...)
@@ -379,6 +380,54 @@ static int literal(struct parser *ps, const char *word)
 
 static struct fp_json *parse_value(struct parser *ps);
 
+/*
+ * Past the array or object at ps->p, its brackets matched outside strings
+ * and nothing else looked at; -1 (said) when the text ends first.
+ */
+static int pass_over(struct parser *ps)
+{
+	unsigned depth = 0;
+
+	for (const char *q = ps->p; q < ps->end; q++) {
+		if (*q == '"') {
+			for (q++; q < ps->end && *q != '"'; q++)
+				if (*q == '\\')
+					q++;
+			continue;
+		}
+		if (*q == '[' || *q == '{') {
+			depth++;
+		} else if (*q == ']' || *q == '}') {
+			if (!--depth) {
+				ps->p = q + 1;
+				return 0;
+			}
+		}
+	}
+	ps->p = ps->end;
+	fail(ps, "unexpected end of input");
+	return -1;
+}
+
+/*
+ * Whether the value of member @key, in the object whose members from
+ * @base on are parsed so far, is one the caller wants passed over.
+ */
+static int to_pass_over(struct parser *ps, const char *key, size_t base)
+{
+	const struct fp_json_skip *sk = ps->skip;
+
+	if (!sk || strcmp(key, sk->key) || ps->p >= ps->end || *ps->p != '[')
+		return 0;
+	for (size_t i = base; i < ps->open.n; i++) {
+		const struct fp_json *m = ps->open.v[i];
+
+		if (m->type == FP_JSON_STR && !strcmp(m->key, sk->if_key))
+			return sk->skip(sk->ctx, m->text);
+	}
+	return 0;
+}
+
 static int parse_members(struct parser *ps, struct fp_json *j, int object)
 {
 	char close = object ? '}' : ']';
@@ -414,10 +463,15 @@ static int parse_members(struct parser *ps, struct fp_json *j, int object)
 				return -1;
 			}
 			ps->p++;
+			skip_ws(ps);
 		}
-		item = parse_value(ps);
-		if (!item)
+		if (object && to_pass_over(ps, key, base)) {
+			/* An empty array stands for it: the caller knows it already. */
+			if (pass_over(ps) || !(item = new_node(ps, FP_JSON_ARR)))
+				return -1;
+		} else if (!(item = parse_value(ps))) {
 			return -1;
+		}
 		item->key = key;
 		if (push_item(ps, item))
 			return -1;
@@ -487,8 +541,14 @@ static struct fp_json *parse_value(struct parser *ps)
 struct fp_json *fp_json_parse(const char *s, size_t len, char *err,
 			      size_t errsize)
 {
+	return fp_json_parse_skipping(s, len, NULL, err, errsize);
+}
+
+struct fp_json *fp_json_parse_skipping(const char *s, size_t len, const struct fp_json_skip *skip,
+				       char *err, size_t errsize)
+{
 	struct parser ps = {
-		.start = s, .p = s, .end = s + len, .err = err, .errsize = errsize,
+		.start = s, .p = s, .end = s + len, .err = err, .errsize = errsize, .skip = skip,
 	};
 	struct fp_json *root;
 
@@ -512,6 +572,12 @@ struct fp_json *fp_json_parse(const char *s, size_t len, char *err,
 }
 
 struct fp_json *fp_json_load(const char *path, char *err, size_t errsize)
+{
+	return fp_json_load_skipping(path, NULL, err, errsize);
+}
+
+struct fp_json *fp_json_load_skipping(const char *path, const struct fp_json_skip *skip, char *err,
+				      size_t errsize)
 {
 	struct fp_json *root = NULL;
 	struct stat st;
@@ -543,7 +609,7 @@ struct fp_json *fp_json_load(const char *path, char *err, size_t errsize)
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
-	root = fp_json_parse(buf, len, err, errsize);
+	root = fp_json_parse_skipping(buf, len, skip, err, errsize);
 out:
 	free(buf);
 	if (fd >= 0)

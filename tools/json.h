@@ -46,11 +46,31 @@ struct fp_json {
 struct fp_json *fp_json_parse(const char *s, size_t len, char *err,
 			      size_t errsize);
 
+/*
+ * Members passed over while parsing: the value of member @key (an array)
+ * in an object where a string member @if_key came before it, when
+ * @skip(@ctx, that string) says so. Its brackets are matched, nothing in
+ * it is checked or kept: it reads as an empty array. A reader that knows
+ * what it holds already (explore, a site's frames by the site's id) saves
+ * most of a large report's parsing.
+ */
+struct fp_json_skip {
+	const char *key;
+	const char *if_key;
+	int (*skip)(void *ctx, const char *value);
+	void *ctx;
+};
+
+struct fp_json *fp_json_parse_skipping(const char *s, size_t len, const struct fp_json_skip *skip,
+				       char *err, size_t errsize);
+
 /**
  * fp_json_load() - read the file at @path and parse it.
  * Return: the root, or NULL with @err filled ("cannot open: ..." etc.).
  */
 struct fp_json *fp_json_load(const char *path, char *err, size_t errsize);
+struct fp_json *fp_json_load_skipping(const char *path, const struct fp_json_skip *skip, char *err,
+				      size_t errsize);
 
 /**
  * fp_json_free() - release a tree from fp_json_parse(); NULL is fine.

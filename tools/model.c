@@ -110,7 +110,13 @@ int fp_model_parse(const char *text, size_t len, const char *name, struct fp_mod
 
 int fp_model_load(const char *path, struct fp_model *m, char *err, size_t errsize)
 {
-	struct fp_json *doc = fp_json_load(path, err, errsize);
+	return fp_model_load_skipping(path, NULL, m, err, errsize);
+}
+
+int fp_model_load_skipping(const char *path, const struct fp_json_skip *skip, struct fp_model *m,
+			   char *err, size_t errsize)
+{
+	struct fp_json *doc = fp_json_load_skipping(path, skip, err, errsize);
 
 	if (!doc) {
 		memset(m, 0, sizeof(*m));

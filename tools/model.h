@@ -192,6 +192,10 @@ struct fp_model {
  */
 int fp_model_load(const char *path, struct fp_model *m, char *err, size_t errsize);
 
+/* fp_model_load(), members passed over as @skip says (json.h): they read as empty arrays. */
+int fp_model_load_skipping(const char *path, const struct fp_json_skip *skip, struct fp_model *m,
+			   char *err, size_t errsize);
+
 /**
  * fp_model_parse() - as fp_model_load(), from text in memory.
  * @name: recorded as the file name (procs[].report)

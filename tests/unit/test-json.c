@@ -212,8 +212,50 @@ static void test_errors(void)
 	}
 }
 
+/* The skip callback: ids starting with 'k' are known. */
+static int known(void *ctx, const char *id)
+{
+	++*(unsigned *)ctx;
+	return id[0] == 'k';
+}
+
+static void test_skipping(void)
+{
+	unsigned asked = 0;
+	const struct fp_json_skip sk = { "frames", "id", known, &asked };
+	const char *doc = "{\"sites\": [{\"id\": \"k1\", \"frames\": [{\"o\": \"a]}\\\"[{\"}, [[1]], {}], \"calls\": 3},"
+			  " {\"id\": \"n2\", \"frames\": [{\"o\": \"b\"}], \"calls\": 4},"
+			  " {\"frames\": [1, 2], \"id\": \"k3\"}],"
+			  " \"crash\": {\"frames\": [5]}}";
+	char err[128] = "";
+	struct fp_json *j = fp_json_parse_skipping(doc, strlen(doc), &sk, err, sizeof(err));
+	const struct fp_json *f;
+	uint64_t calls = 0;
+
+	ok(j != NULL, "a document parses with members passed over (%s)", err);
+	if (!j)
+		return;
+	f = fp_json_path(j, "sites.0.frames");
+	ok(f && f->type == FP_JSON_ARR && f->n == 0,
+	   "a known site's frames: passed over, brackets and quotes in strings matched, an empty array");
+	ok(!fp_json_u64(fp_json_path(j, "sites.0.calls"), &calls) && calls == 3, "... the members after it read");
+	f = fp_json_path(j, "sites.1.frames");
+	ok(f && f->n == 1 && !strcmp(fp_json_str(fp_json_path(f, "0.o")), "b"), "an unknown site's frames read");
+	f = fp_json_path(j, "sites.2.frames");
+	ok(f && f->n == 2, "frames before the id: read (nothing to decide by yet)");
+	f = fp_json_path(j, "crash.frames");
+	ok(f && f->n == 1, "an object without an id: its frames read");
+	is_int((int)asked, 2, "the callback asked once per site with an id before its frames");
+	fp_json_free(j);
+
+	j = fp_json_parse_skipping("{\"id\": \"k\", \"frames\": [[\"]\"], ", 26, &sk, err, sizeof(err));
+	ok(j == NULL && strstr(err, "unexpected end of input"), "a passed-over array cut short: an error (%s)", err);
+	fp_json_free(j);
+}
+
 int main(void)
 {
+	test_skipping();
 	test_types();
 	test_numbers();
 	test_strings();
