@@ -390,9 +390,18 @@ static int pass_over(struct parser *ps)
 
 	for (const char *q = ps->p; q < ps->end; q++) {
 		if (*q == '"') {
-			for (q++; q < ps->end && *q != '"'; q++)
-				if (*q == '\\')
-					q++;
+			/* To the quote that ends it: one an odd run of backslashes precedes is inside. */
+			for (const char *e = q + 1;; e = q + 1) {
+				const char *b;
+
+				q = memchr(e, '"', (size_t)(ps->end - e));
+				if (!q)
+					goto cut;
+				for (b = q; b > e && b[-1] == '\\'; b--)
+					;
+				if ((q - b) % 2 == 0)
+					break;
+			}
 			continue;
 		}
 		if (*q == '[' || *q == '{') {
@@ -404,6 +413,7 @@ static int pass_over(struct parser *ps)
 			}
 		}
 	}
+cut:
 	ps->p = ps->end;
 	fail(ps, "unexpected end of input");
 	return -1;

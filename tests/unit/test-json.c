@@ -248,6 +248,19 @@ static void test_skipping(void)
 	is_int((int)asked, 2, "the callback asked once per site with an id before its frames");
 	fp_json_free(j);
 
+	j = fp_json_parse(doc, strlen(doc), err, sizeof(err));
+	ok(j && fp_json_path(j, "sites.0.frames")->n == 3, "... which, parsed whole, are there");
+	fp_json_free(j);
+	{
+		/* A string ending in an escaped backslash, then one holding a bracket. */
+		const char *d2 = "{\"id\": \"k\", \"frames\": [{\"o\": \"x\\\\\"}, \"]\", \"\\\\\\\"]\"], \"n\": 7}";
+		uint64_t n = 0;
+
+		j = fp_json_parse_skipping(d2, strlen(d2), &sk, err, sizeof(err));
+		ok(j && fp_json_path(j, "frames")->n == 0 && !fp_json_u64(fp_json_path(j, "n"), &n) && n == 7,
+		   "passed over: a string ending in an escaped backslash, strings holding ']' (%s)", err);
+		fp_json_free(j);
+	}
 	j = fp_json_parse_skipping("{\"id\": \"k\", \"frames\": [[\"]\"], ", 26, &sk, err, sizeof(err));
 	ok(j == NULL && strstr(err, "unexpected end of input"), "a passed-over array cut short: an error (%s)", err);
 	fp_json_free(j);
