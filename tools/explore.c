@@ -103,8 +103,9 @@ static int batch(struct fp_xstate *s, size_t first, size_t count,
 }
 
 /*
- * A recorded run whose directory is not there: a survived run that revealed
- * nothing is not kept, and its record says what its reports would have.
+ * A recorded run whose directory is not there: a survived or handled run
+ * that revealed nothing is not kept, and its record says what its reports
+ * would have.
  */
 static int unkept(const struct fp_xrun *r)
 {

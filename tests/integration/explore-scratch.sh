@@ -161,6 +161,20 @@ is "$(sj "$T/es" 'r["findings"]' | sed "s|$T/es/|DIR/|g")" "$(sj "$T/e" 'r["find
 is "$(sj "$T/es" 'sum(x["class"] == "survived" and not x["revealed"] for x in r["runs"][1:])'):$(rule "$T/es")" "1:[]" \
 	"... with a survived run not kept, read back from its record"
 
+# sort's handled runs that revealed nothing are not kept either: an
+# exploration cut by --max-runs, then resumed, records them as a whole one.
+# (In the C locale: sort's messages then allocate nothing, and its first
+# runs end handled.)
+LC_ALL=C $X --jobs 2 --out "$T/sw0" -- "$SORT" "$T/in.txt" >/dev/null 2>&1
+sw=$?
+LC_ALL=C $X --jobs 2 --max-runs 12 --out "$T/sw1" -- "$SORT" "$T/in.txt" >/dev/null 2>&1
+LC_ALL=C $X --jobs 2 --resume "$T/sw1" -- "$SORT" "$T/in.txt" >/dev/null 2>&1
+is "$?:$(sj "$T/sw1" "$whole")" "$sw:$(sj "$T/sw0" "$whole")" \
+	"sort, --max-runs 12 then --resume: every run recorded as one whole exploration's"
+handled_cut='sum(x["class"] == "handled" and not x["revealed"] for x in r["runs"][1:13]) > 0'
+is "$(sj "$T/sw0" "$handled_cut"):$(sj "$T/sw1" "$handled_cut"):$(rule "$T/sw1")" "True:True:[]" \
+	"... its handled runs before the cut, not kept, read back from their records"
+
 # A run's directory not kept but its record of another class (removed by
 # hand): --resume takes the record's class, as it took its counts.
 $X --max-runs 3 --out "$T/d3" -- "$F" deref >/dev/null 2>&1
