@@ -128,30 +128,24 @@ done:
 	free(all);
 }
 
-/* Eligible allocations of process @pid's report in @dir; -1: no report. */
-static int64_t eligible_of(const char *dir, pid_t pid)
-{
-	char path[PATH_MAX + 32], err[256];
-	struct fp_model m;
-	int64_t n = -1;
-
-	snprintf(path, sizeof(path), "%s/%d.json", dir, (int)pid);
-	if (!fp_model_load(path, &m, err, sizeof(err)) && m.kind == FP_MODEL_REPORT)
-		n = (int64_t)m.totals.eligible;
-	fp_model_free(&m);
-	return n;
-}
-
-/* Whether the reports in @dir show exactly the sites known (the first baseline's). */
-static int same_sites(const struct fp_xstate *s, const char *dir)
+/*
+ * How the reports in @dir of run @pid differ from the first baseline's,
+ * each read once: FP_XDIFF_ELIGIBLE when @pid's own report is missing or
+ * counts other eligible allocations, FP_XDIFF_SITES when the reports
+ * together show other sites than those known (the baseline's).
+ */
+static unsigned reports_differ(const struct fp_xstate *s, const char *dir, pid_t pid)
 {
 	unsigned char *seen = calloc(s->nsites + 1, 1);
 	size_t distinct = 0;
 	int same = seen != NULL;
+	int64_t eligible = -1;
+	char own[32];
 	DIR *d = opendir(dir);
 	struct dirent *e;
 
-	while (same && d && (e = readdir(d))) {
+	snprintf(own, sizeof(own), "%d.json", (int)pid);
+	while (d && (e = readdir(d))) {
 		char path[PATH_MAX + 300], err[256];
 		size_t n = strlen(e->d_name);
 		struct fp_model m;
@@ -159,7 +153,9 @@ static int same_sites(const struct fp_xstate *s, const char *dir)
 		if (n < 6 || strcmp(e->d_name + n - 5, ".json"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (!fp_model_load(path, &m, err, sizeof(err)) && m.kind == FP_MODEL_REPORT)
+		if (!fp_model_load(path, &m, err, sizeof(err)) && m.kind == FP_MODEL_REPORT) {
+			if (!strcmp(e->d_name, own))
+				eligible = (int64_t)m.totals.eligible;
 			for (size_t i = 0; same && i < m.nsites; i++) {
 				const struct fp_xsite *site = fp_xsite_find(s, m.sites[i].id);
 
@@ -168,12 +164,14 @@ static int same_sites(const struct fp_xstate *s, const char *dir)
 				else if (!seen[site - s->sites]++)
 					distinct++;
 			}
+		}
 		fp_model_free(&m);
 	}
 	if (d)
 		closedir(d);
 	free(seen);
-	return same && distinct == s->nsites;
+	return (eligible != (int64_t)s->base_eligible ? FP_XDIFF_ELIGIBLE : 0) |
+	       (same && distinct == s->nsites ? 0 : FP_XDIFF_SITES);
 }
 
 unsigned fp_xserve_differs(const struct fp_xstate *s, const char *dir, const struct fp_run *p)
@@ -182,10 +180,7 @@ unsigned fp_xserve_differs(const struct fp_xstate *s, const char *dir, const str
 
 	if (p->timed_out || !WIFEXITED(p->status) || WEXITSTATUS(p->status) != s->base_code)
 		d |= FP_XDIFF_STATUS;
-	if (eligible_of(dir, p->pid) != (int64_t)s->base_eligible)
-		d |= FP_XDIFF_ELIGIBLE;
-	if (!same_sites(s, dir))
-		d |= FP_XDIFF_SITES;
+	d |= reports_differ(s, dir, p->pid);
 	if (!fp_xsame_output(s, dir))
 		d |= FP_XDIFF_OUTPUT;
 	return d;
