@@ -9,7 +9,9 @@
  * the one it replaces freed. Sizes, slots and the calloc draws come from a
  * per-thread xorshift stream seeded from the thread's index, so every run
  * makes the same requests. NULLs (injected failures) are counted, not
- * fatal.
+ * fatal. The slot arrays are the harness's own and come from mmap, so
+ * every request the allocator sees is one operation: with two threads
+ * the order in which they start cannot change which requests fail.
  *
  *   fp-bench [OPTIONS] THREADS OPERATIONS
  *   prints "<elapsed ns> <nulls>"
@@ -26,6 +28,7 @@
  */
 #include <limits.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +48,7 @@ struct worker {
 	unsigned long operations;
 	unsigned long nulls;
 	uint64_t rng;
+	void **ring;
 };
 
 /*
@@ -55,6 +59,20 @@ struct worker {
 static void *(*volatile do_malloc)(size_t) = malloc;
 static void *(*volatile do_calloc)(size_t, size_t) = calloc;
 static void (*volatile do_free)(void *) = free;
+
+/* Zeroed harness memory that no allocator under test sees; exits if none. */
+static void *harness_array(unsigned long n, size_t size)
+{
+	void *p = MAP_FAILED;
+
+	if (n <= SIZE_MAX / size)
+		p = mmap(NULL, n * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "fp-bench: cannot map %lu entries of %zu bytes\n", n, size);
+		exit(1);
+	}
+	return p;
+}
 
 static uint64_t next(uint64_t *s)
 {
@@ -81,12 +99,8 @@ __attribute__((noinline)) static void *work(void *arg)
 {
 	struct worker *w = arg;
 	const struct workload *load = w->load;
-	void **ring = do_calloc(load->slots, sizeof(void *));
+	void **ring = w->ring;
 
-	if (!ring) {
-		w->nulls++;
-		return NULL;
-	}
 	for (unsigned long i = 0; i < w->operations; i++) {
 		uint64_t r = next(&w->rng);
 		size_t slot = (size_t)((r >> 24) % load->slots);
@@ -104,19 +118,16 @@ __attribute__((noinline)) static void *work(void *arg)
 	}
 	for (unsigned long i = 0; i < load->slots; i++)
 		do_free(ring[i]);
-	do_free(ring);
 	return NULL;
 }
 
 /* The resident-memory mode: LIVE blocks held at once, every byte written. */
 __attribute__((noinline)) static unsigned long hold_live(const struct workload *load, unsigned long live)
 {
-	void **blocks = do_calloc(live, sizeof(void *));
+	void **blocks = harness_array(live, sizeof(void *));
 	uint64_t rng = 0x9e3779b97f4a7c15ULL;
 	unsigned long nulls = 0;
 
-	if (!blocks)
-		return 1;
 	for (unsigned long i = 0; i < live; i++) {
 		uint64_t r = next(&rng);
 		size_t size = pick_size(load, next(&rng));
@@ -129,7 +140,7 @@ __attribute__((noinline)) static unsigned long hold_live(const struct workload *
 	}
 	for (unsigned long i = 0; i < live; i++)
 		do_free(blocks[i]);
-	do_free(blocks);
+	munmap(blocks, live * sizeof(void *));
 	return nulls;
 }
 
@@ -192,13 +203,12 @@ int main(int argc, char **argv)
 	if (argc - i != 2 || number(argv[i], &threads) < 0 || threads < 1 || threads > 64 ||
 	    number(argv[i + 1], &operations) < 0)
 		return usage();
-	w = calloc(threads, sizeof(*w));
-	if (!w)
-		return 1;
+	w = harness_array(threads, sizeof(*w));
 	for (unsigned long t = 0; t < threads; t++) {
 		w[t].load = &load;
 		w[t].operations = operations;
 		w[t].rng = 0x9e3779b97f4a7c15ULL * (t + 1);
+		w[t].ring = harness_array(load.slots, sizeof(void *));
 		if (pthread_create(&w[t].thread, NULL, work, &w[t]) != 0) {
 			fprintf(stderr, "fp-bench: cannot create thread %lu\n", t + 1);
 			return 1;
@@ -209,6 +219,5 @@ int main(int argc, char **argv)
 		nulls += w[t].nulls;
 	}
 	printf("%lld %lu\n", elapsed_ns(&t0), nulls);
-	free(w);
 	return 0;
 }
