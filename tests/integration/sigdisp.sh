@@ -30,9 +30,11 @@ if command -v strace >/dev/null 2>&1 && strace -f -o /dev/null true 2>/dev/null;
 	# Each signal the shim looks at appears in one rt_sigaction call, or
 	# two when it goes back to what it was. The shim in the program only;
 	# the calls of the last image that the command execs.
+	# Every signal starts at its default (env --default-signal), whatever
+	# make check inherited (nohup, a background job's ignored SIGINT).
 	calls() {	# CMD...: "SIGNAL COUNT" for each signal set more than once
 		strace -o "$T/all" -e trace=rt_sigaction,execve -E LD_PRELOAD="$FAILPOOL_LIB" \
-			-E FAILPOOL_REPORT="$T/s.json" "$@" >/dev/null 2>&1
+			-E FAILPOOL_REPORT="$T/s.json" env --default-signal "$@" >/dev/null 2>&1
 		awk '/^execve\(/ { n = 0; next } { line[n++] = $0 }
 			END { for (i = 0; i < n; i++) print line[i] }' "$T/all" >"$T/trace"
 		sed -n 's/^rt_sigaction(\(SIG[A-Z0-9_+]*\),.*/\1/p' "$T/trace" | sort | uniq -c |
