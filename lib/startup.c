@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cxxstatic.h"
 #include "guard.h"
 
 #define MAPS_MAX	512
 
 int fp_starting = 1;
+static int loading = 1;		/* until the shim's constructor ran */
+static int exe_pool_armed;	/* see cxxstatic.h */
 
 static const struct link_map *foreign[MAPS_MAX];
 static unsigned nforeign;
@@ -111,7 +114,9 @@ void fp_startup_init(void)
 
 void fp_startup_done(void)
 {
-	fp_starting = 0;
+	exe_pool_armed = fp_cxxstatic_arm();
+	loading = 0;
+	fp_starting = exe_pool_armed;	/* the allocation path asks until it is seen */
 }
 
 static int is_foreign(const struct link_map *lm)
@@ -202,17 +207,27 @@ static int is_cxx_pool(enum fp_call call, const void *caller)
 	return !atomic_exchange(&cxx_pool_seen, 1);
 }
 
+static void count(uint64_t bytes)
+{
+	atomic_fetch_add_explicit(&startup_calls, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&startup_bytes, bytes, memory_order_relaxed);
+}
+
 int fp_startup_claims(enum fp_call call, const void *caller, uint64_t bytes)
 {
 	struct dl_find_object r;
 
-	if (_dl_find_object((char *)caller - 1, &r) || !r.dlfo_link_map)
+	if (exe_pool_armed && call == FP_CALL_MALLOC && fp_cxxstatic_claims(caller)) {
+		fp_starting = loading;
+		count(bytes);
+		return 1;
+	}
+	if (!loading || _dl_find_object((char *)caller - 1, &r) || !r.dlfo_link_map)
 		return 0;
 	if (!is_foreign(r.dlfo_link_map) &&
 	    !(r.dlfo_link_map == cxx_runtime && is_cxx_pool(call, caller)))
 		return 0;
-	atomic_fetch_add_explicit(&startup_calls, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&startup_bytes, bytes, memory_order_relaxed);
+	count(bytes);
 	return 1;
 }
 

@@ -187,3 +187,16 @@ int fp_symtab_lookup(const void *ip, const char **name, uintptr_t *offset)
 	}
 	return -2;
 }
+
+int fp_symtab_find(const struct link_map *map, const char *name, uintptr_t *start, uintptr_t *size)
+{
+	const struct index *x = index_of(map);
+
+	for (size_t i = 0; x && i < x->n; i++)
+		if (strcmp(x->syms[i].name, name) == 0) {
+			*start = x->syms[i].start;
+			*size = x->syms[i].size;
+			return 0;
+		}
+	return -1;
+}

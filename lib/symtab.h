@@ -23,4 +23,15 @@
  */
 int fp_symtab_lookup(const void *ip, const char **name, uintptr_t *offset);
 
+struct link_map;
+
+/**
+ * fp_symtab_find() - where function @name of object @map is.
+ * @start: set to its offset from the object's load bias
+ * @size:  set to its size in bytes
+ * Context: as fp_symtab_lookup() (the constructor, for the executable).
+ * Return: 0; -1 when the object's tables have no function of that name.
+ */
+int fp_symtab_find(const struct link_map *map, const char *name, uintptr_t *start, uintptr_t *size);
+
 #endif
