@@ -28,7 +28,7 @@ static const char *const pool_functions[] = {
 	"_ZN12_GLOBAL__N_14poolC1Ev",
 };
 
-static const void *dyn_ptr(const struct link_map *lm, ElfW(Sxword) tag)
+const void *fp_dyn_ptr(const struct link_map *lm, long tag)
 {
 	for (const ElfW(Dyn) *d = lm->l_ld; d && d->d_tag != DT_NULL; d++)
 		if (d->d_tag == tag) {
@@ -46,10 +46,10 @@ static const void *dyn_ptr(const struct link_map *lm, ElfW(Sxword) tag)
  */
 static int imports(const struct link_map *lm, const char *name)
 {
-	const ElfW(Sym) *sym = dyn_ptr(lm, DT_SYMTAB);
-	const char *str = dyn_ptr(lm, DT_STRTAB);
-	const uint32_t *gnu = dyn_ptr(lm, DT_GNU_HASH);
-	const uint32_t *sysv = dyn_ptr(lm, DT_HASH);
+	const ElfW(Sym) *sym = fp_dyn_ptr(lm, DT_SYMTAB);
+	const char *str = fp_dyn_ptr(lm, DT_STRTAB);
+	const uint32_t *gnu = fp_dyn_ptr(lm, DT_GNU_HASH);
+	const uint32_t *sysv = fp_dyn_ptr(lm, DT_HASH);
 	uint32_t n;
 
 	if (!sym || !str)
@@ -63,7 +63,7 @@ static int imports(const struct link_map *lm, const char *name)
 
 static int needs(const struct link_map *lm, const char *prefix)
 {
-	const char *str = dyn_ptr(lm, DT_STRTAB);
+	const char *str = fp_dyn_ptr(lm, DT_STRTAB);
 
 	for (const ElfW(Dyn) *d = lm->l_ld; str && d && d->d_tag != DT_NULL; d++)
 		if (d->d_tag == DT_NEEDED && strncmp(str + d->d_un.d_val, prefix, strlen(prefix)) == 0)

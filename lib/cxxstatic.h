@@ -23,4 +23,14 @@ int fp_cxxstatic_arm(void);
  */
 int fp_cxxstatic_claims(const void *caller);
 
+struct link_map;
+
+/**
+ * fp_dyn_ptr() - the address that dynamic tag @tag of @lm gives (DT_STRTAB,
+ * DT_SYMTAB...): the loader relocates them in place, except the vDSO's.
+ * Context: any; reads the loader's structures only.
+ * Return: the address, or NULL when @lm has no such entry.
+ */
+const void *fp_dyn_ptr(const struct link_map *lm, long tag);
+
 #endif

@@ -29,16 +29,9 @@ static const char *base_of(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* The object's string table; the loader relocates it in place, except the vDSO's. */
 static const char *strtab_of(const struct link_map *lm)
 {
-	for (const ElfW(Dyn) *d = lm->l_ld; d && d->d_tag != DT_NULL; d++)
-		if (d->d_tag == DT_STRTAB) {
-			ElfW(Addr) a = d->d_un.d_ptr;
-
-			return (const char *)(a < lm->l_addr ? a + lm->l_addr : a);
-		}
-	return NULL;
+	return fp_dyn_ptr(lm, DT_STRTAB);
 }
 
 /* Does @lm answer to DT_NEEDED @name (its soname, or its file name)? */
