@@ -128,9 +128,27 @@ if [ -s "$CS" ]; then
 		"... 26 injected, none into the shim's operators: 5 plain forms and 13 exception objects by malloc, 8 aligned forms by aligned_alloc"
 	is "$(jpy "$T/st.json" '"%d %d" % (r["totals"]["startup"]["calls"], r["totals"]["startup"]["bytes"] >= 1024)')" "1 1" \
 		"... the executable's pool counted apart, as a start-up allocation (one malloc)"
+	# Stripped (as distributions ship gcc, cc1plus, ld.gold): no name to
+	# go by; the pool is the first malloc made straight from one of the
+	# executable's initialisers.
+	if strip -o "$T/cs-stripped" "$CS" 2>/dev/null && ! readelf -S "$T/cs-stripped" | grep -q "\.symtab"; then
+		rm -f "$T/ss.json"
+		run_shim FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/ss.json" -- "$T/cs-stripped" all >"$T/out" 2>"$T/err"
+		is "$?:$(lines "$T/out"):$(jpy "$T/ss.json" '"%d %d" % (r["totals"]["startup"]["calls"], r["totals"]["injected"])')" \
+			"0:$(lines "$T/dyn"):1 26" \
+			"stripped static-libstdc++ program, EVERY=1: the pool spared (start-up), 26 failures, every bad_alloc caught"
+	else
+		skip "stripped static-libstdc++ program" "no strip(1) that removes the symbol table"
+	fi
 else
 	skip "static-libstdc++ program" "no static libstdc++ to build it with"
 fi
+# A C program whose constructor mallocs and that walks its objects as a
+# linked-in unwinder would: no C++ runtime, so nothing of it is spared;
+# NTH=1 fails its constructor's malloc, its first.
+run_shim FAILPOOL_NTH=1 FAILPOOL_REPORT="$T/cm.json" -- "$PROGS/ctormalloc" >"$T/out" 2>"$T/err"
+is "$?:$(lines "$T/out"):$(jpy "$T/cm.json" '"%d %d" % (r["totals"]["startup"]["calls"], r["totals"]["injected"])')" \
+	"0:ctor: null,main: ok:0 1" "a C program's constructor malloc is its own: NTH=1 fails it, nothing counted as start-up"
 
 X="$FAILPOOL explore"
 E=$PROGS/explorestream
