@@ -50,11 +50,12 @@ const void *fp_dyn_ptr(const struct link_map *lm, long tag)
 }
 
 /*
- * The symbols @lm imports: with a GNU hash table they are the dynamic
- * symbols before its first hashed one; with a SysV table, every undefined
- * one of its nchain.
+ * Does @lm import a function that finds objects' unwind tables (as an
+ * unwinder linked in does)? Its imports are, with a GNU hash table, the
+ * dynamic symbols before its first hashed one; with a SysV table, every
+ * undefined one of its nchain.
  */
-static int imports(const struct link_map *lm, const char *name)
+static int imports_object_finder(const struct link_map *lm)
 {
 	const ElfW(Sym) *sym = fp_dyn_ptr(lm, DT_SYMTAB);
 	const char *str = fp_dyn_ptr(lm, DT_STRTAB);
@@ -65,9 +66,13 @@ static int imports(const struct link_map *lm, const char *name)
 	if (!sym || !str)
 		return 0;
 	n = gnu ? gnu[1] : sysv ? sysv[1] : 0;
-	for (uint32_t i = 1; i < n; i++)
-		if (sym[i].st_shndx == SHN_UNDEF && strcmp(str + sym[i].st_name, name) == 0)
+	for (uint32_t i = 1; i < n; i++) {
+		const char *name = str + sym[i].st_name;
+
+		if (sym[i].st_shndx == SHN_UNDEF && (name[0] == '_' || name[0] == 'd') &&
+		    (strcmp(name, "_dl_find_object") == 0 || strcmp(name, "dl_iterate_phdr") == 0))
 			return 1;
+	}
 	return 0;
 }
 
@@ -90,8 +95,7 @@ static int may_carry_cxx_runtime(const struct link_map *exe)
 {
 	if (needs(exe, "libstdc++.so"))
 		return 0;
-	return needs(exe, "libgcc_s.so") || imports(exe, "_dl_find_object") ||
-	       imports(exe, "dl_iterate_phdr");
+	return needs(exe, "libgcc_s.so") || imports_object_finder(exe);
 }
 
 /* .eh_frame_hdr's search table, in the encoding every GNU linker writes. */
