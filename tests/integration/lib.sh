@@ -40,6 +40,11 @@
 : "${PYTHON3:=python3}"
 : "${FP_TIMEOUT:=60}"
 
+# Many tests crash programs on purpose: no core file may land in the
+# build tree (distcheck's clean-up check would find it), whatever
+# core_pattern and the caller's limit say.
+ulimit -c 0 2>/dev/null
+
 # Settings from the caller's environment must not leak into the tests.
 # (Any FAILPOOL_* but the tool's FAILPOOL_LIB: an unknown one is an error.)
 for _v in $(env | sed -n 's/^\(FAILPOOL_[A-Za-z0-9_]*\)=.*/\1/p'); do
