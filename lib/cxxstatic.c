@@ -19,7 +19,6 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "guard.h"
 #include "symtab.h"
 
 /*
@@ -236,10 +235,8 @@ int fp_cxxstatic_arm(void)
 
 	if (!exe || !may_carry_cxx_runtime(exe))
 		return 0;
-	fp_guard_enter();	/* reading the table allocates: the shim's own */
-	for (size_t i = 0; !found && i < sizeof(pool_functions) / sizeof(*pool_functions); i++)
-		found = fp_symtab_find(exe, pool_functions[i], &start, &size) == 0;
-	fp_guard_leave();
+	found = fp_symtab_find(exe, pool_functions, sizeof(pool_functions) / sizeof(*pool_functions),
+			       &start, &size) >= 0;
 	if (!found)
 		return arm_by_init_array(exe);
 	atomic_store(&pool_lo, exe->l_addr + start);

@@ -83,7 +83,8 @@ static size_t collect(const char *file, size_t size, const ElfW(Ehdr) *eh,
 	return 0;
 }
 
-static void build(struct index *x, const char *path)
+/* @path mapped whole, if it is a 64-bit ELF file whose section headers it holds. */
+static const ElfW(Ehdr) *map_elf(const char *path, size_t *size)
 {
 	struct stat st;
 	char *file;
@@ -91,29 +92,53 @@ static void build(struct index *x, const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return;
+		return NULL;
 	if (fstat(fd, &st) || (size_t)st.st_size < sizeof(*eh)) {
 		close(fd);
-		return;
+		return NULL;
 	}
 	file = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (file == MAP_FAILED)
-		return;
+		return NULL;
 	eh = (const void *)file;
+	*size = (size_t)st.st_size;
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(ElfW(Shdr)) > (size_t)st.st_size) {
-		munmap(file, (size_t)st.st_size);
-		return;
+	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(ElfW(Shdr)) > *size) {
+		munmap(file, *size);
+		return NULL;
 	}
-	x->n = collect(file, (size_t)st.st_size, eh, SHT_SYMTAB, &x->syms);
+	return eh;
+}
+
+/* The file of @map: its name, or for the executable what /proc/self/exe names. */
+static const char *path_of(const struct link_map *map, char *exe, size_t len)
+{
+	ssize_t n;
+
+	if (map->l_name && *map->l_name)
+		return map->l_name;
+	n = readlink("/proc/self/exe", exe, len - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	return exe;
+}
+
+static void build(struct index *x, const char *path)
+{
+	size_t size;
+	const ElfW(Ehdr) *eh = map_elf(path, &size);
+	const char *file = (const char *)eh;
+
+	if (!eh)
+		return;
+	x->n = collect(file, size, eh, SHT_SYMTAB, &x->syms);
 	if (!x->n) {
 		fp_je_own_free(x->syms);
 		x->syms = NULL;
-		x->n = collect(file, (size_t)st.st_size, eh, SHT_DYNSYM, &x->syms);
+		x->n = collect(file, size, eh, SHT_DYNSYM, &x->syms);
 	}
 	if (!x->n) {
-		munmap(file, (size_t)st.st_size);	/* nothing points into it */
+		munmap((void *)eh, size);	/* nothing points into it */
 		return;
 	}
 	qsort(x->syms, x->n, sizeof(*x->syms), by_start);
@@ -139,13 +164,7 @@ static const struct index *index_of(const struct link_map *map)
 	x = &objects[n];
 	x->bias = map->l_addr;
 	atomic_store_explicit(&x->map, map, memory_order_release);
-	path = map->l_name;
-	if (!path || !*path) {
-		ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-		exe[len > 0 ? len : 0] = '\0';
-		path = exe;
-	}
+	path = path_of(map, exe, sizeof(exe));
 	build(x, path);
 	atomic_store_explicit(&x->ready, 1, memory_order_release);
 	return x;
@@ -188,15 +207,45 @@ int fp_symtab_lookup(const void *ip, const char **name, uintptr_t *offset)
 	return -2;
 }
 
-int fp_symtab_find(const struct link_map *map, const char *name, uintptr_t *start, uintptr_t *size)
+int fp_symtab_find(const struct link_map *map, const char *const *names, size_t count,
+		   uintptr_t *start, uintptr_t *size)
 {
-	const struct index *x = index_of(map);
+	char exe[4096];
+	size_t len;
+	const ElfW(Ehdr) *eh = map_elf(path_of(map, exe, sizeof(exe)), &len);
+	const char *file = (const char *)eh;
+	const ElfW(Shdr) *sh;
+	int found = -1;
 
-	for (size_t i = 0; x && i < x->n; i++)
-		if (strcmp(x->syms[i].name, name) == 0) {
-			*start = x->syms[i].start;
-			*size = x->syms[i].size;
-			return 0;
+	if (!eh)
+		return -1;
+	sh = (const void *)(file + eh->e_shoff);
+	for (unsigned i = 0; found < 0 && i < eh->e_shnum; i++) {
+		const ElfW(Shdr) *str = &sh[sh[i].sh_link];
+		const ElfW(Sym) *s;
+
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum ||
+		    sh[i].sh_offset + sh[i].sh_size > len || str->sh_offset + str->sh_size > len ||
+		    sh[i].sh_entsize != sizeof(*s))
+			continue;
+		s = (const void *)(file + sh[i].sh_offset);
+		for (size_t k = 0; found < 0 && k < sh[i].sh_size / sizeof(*s); k++) {
+			const char *name = file + str->sh_offset + s[k].st_name;
+
+			if (ELF64_ST_TYPE(s[k].st_info) != STT_FUNC || s[k].st_name >= str->sh_size ||
+			    name[0] != names[0][0])
+				continue;
+			for (size_t n = 0; n < count; n++)
+				if (name[1] == names[n][1] && name[1] && name[2] == names[n][2] &&
+				    name[2] && name[3] == names[n][3] &&
+				    strncmp(name, names[n], str->sh_size - s[k].st_name) == 0) {
+					*start = s[k].st_value;
+					*size = s[k].st_size;
+					found = (int)n;
+					break;
+				}
 		}
-	return -1;
+	}
+	munmap((void *)eh, len);
+	return found;
 }

@@ -26,12 +26,17 @@ int fp_symtab_lookup(const void *ip, const char **name, uintptr_t *offset);
 struct link_map;
 
 /**
- * fp_symtab_find() - where function @name of object @map is.
+ * fp_symtab_find() - where the first function of @names (@count of them,
+ * all starting with the same character) found in object @map's .symtab is,
+ * read straight from its file (no index is built: a big executable's would
+ * cost far more than one pass).
  * @start: set to its offset from the object's load bias
  * @size:  set to its size in bytes
- * Context: as fp_symtab_lookup() (the constructor, for the executable).
- * Return: 0; -1 when the object's tables have no function of that name.
+ * Context: the constructor, for the executable (reads a file).
+ * Return: the index in @names of the one found; -1 when none is (or the
+ * object has no .symtab).
  */
-int fp_symtab_find(const struct link_map *map, const char *name, uintptr_t *start, uintptr_t *size);
+int fp_symtab_find(const struct link_map *map, const char *const *names, size_t count,
+		   uintptr_t *start, uintptr_t *size);
 
 #endif

@@ -140,6 +140,14 @@ if [ -s "$CS" ]; then
 	else
 		skip "stripped static-libstdc++ program" "no strip(1) that removes the symbol table"
 	fi
+	# Its own initialiser mallocs before the runtime's: by the name of
+	# the runtime's initialiser, only the pool is spared; EVERY=1 fails
+	# the program's early malloc and its new.
+	rm -f "$T/ea.json"
+	run_shim FAILPOOL_EVERY=1 FAILPOOL_REPORT="$T/ea.json" -- "$PROGS/cxxearly-static" >"$T/out" 2>"$T/err"
+	is "$?:$(lines "$T/out"):$(jpy "$T/ea.json" '"%d %d" % (r["totals"]["startup"]["calls"], r["totals"]["injected"])')" \
+		"0:early: null,new: caught bad_alloc:1 4" \
+		"static-libstdc++ program mallocing in its own initialiser, EVERY=1: that malloc fails (and stdout's buffer, new, its exception object), the pool is spared, the bad_alloc caught"
 else
 	skip "static-libstdc++ program" "no static libstdc++ to build it with"
 fi
